@@ -1,0 +1,52 @@
+# The index of everything a person can do here. `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SITE_STAMP := $(VENV)/.installed-site
+TEST_STAMP := $(VENV)/.installed-test
+
+.DEFAULT_GOAL := help
+.PHONY: help site test serve check bench chromium screenshots clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(SITE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(SITE_STAMP)
+
+site: $(SITE_STAMP) ## Create .venv, install, and build _site/ from content/
+	$(BIN)/briefing build
+
+check: $(SITE_STAMP) ## Validate content and reconciliation checks (strict)
+	$(BIN)/briefing check --strict
+
+serve: $(SITE_STAMP) ## Serve the site on 127.0.0.1:8000 with live reload
+	$(BIN)/briefing serve
+
+chromium: ## Install Debian's Chromium for the browser tests (as root, when missing)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core; \
+	  else echo "Browser tests need /usr/bin/chromium: sudo apt-get install chromium"; fi; \
+	fi
+
+test: $(TEST_STAMP) chromium ## Install test needs and run the whole test suite
+	$(BIN)/python -m pytest
+
+bench: $(TEST_STAMP) ## Print build-speed figures (not a test)
+	$(BIN)/python benchmarks/bench.py
+
+screenshots: $(TEST_STAMP) chromium ## Regenerate the README screenshots from the real site
+	$(BIN)/python scripts/screenshots.py
+
+clean: ## Remove the built site, caches and .venv
+	rm -rf _site ._site.* .briefing-cache $(VENV) .pytest_cache

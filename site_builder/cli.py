@@ -1,0 +1,107 @@
+"""The ``briefing`` command: argument parsing and exit codes only.
+
+Exit codes: 0 success; 1 a content or build error, printed as ``path:line: message``;
+2 bad usage (argparse's own convention).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import BuildError, BuildErrors
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser for every sub-command."""
+    parser = argparse.ArgumentParser(prog="briefing", description="Build sourced, data-driven briefing sites.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def project_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--root", default=".", help="project folder holding content/, templates/, static/ (default: .)")
+        sub.add_argument("--out", default=None, help="output folder (default: ROOT/_site)")
+        sub.add_argument("--base-url", default=None, help="public URL of the site (overrides site.yaml)")
+        sub.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+        return sub
+
+    project_command("build", "Build the site into the output folder.")
+    serve = project_command("serve", "Build, serve on 127.0.0.1 and rebuild on changes.")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
+    serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    check = project_command("check", "Validate content and run reconciliation checks without writing.")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    deploy = project_command("deploy", "Build and push the site to a gh-pages branch.")
+    deploy.add_argument("--remote", default="origin")
+    deploy.add_argument("--branch", default="gh-pages")
+    deploy.add_argument("--message", default=None, help="commit message")
+    deploy.add_argument("--no-push", action="store_true", help="commit to the branch without pushing")
+    new = commands.add_parser("new", help="Create a new site project with one example briefing.")
+    new.add_argument("dir", help="folder to create")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = make_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except BuildErrors as exc:
+        print(exc.report(), file=sys.stderr)
+        print(f"briefing: {len(exc.problems)} error(s); nothing was written", file=sys.stderr)
+        return EXIT_ERROR
+    except BuildError as exc:
+        print(str(exc.problem), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .project import Project
+
+    if args.command == "new":
+        from .scaffold import create_project
+        path = create_project(args.dir)
+        print(f"Created {path}. Next: cd {args.dir} && briefing build")
+        return EXIT_OK
+    project = Project.at(args.root, args.out)
+    if args.command == "build":
+        from .build import build_site
+        result = build_site(project, args.base_url)
+        _print_warnings(result.warnings)
+        if not args.quiet:
+            print(f"Built {result.pages} briefing(s), {result.charts} chart(s) "
+                  f"({result.charts_rendered} rendered, {result.charts - result.charts_rendered} cached), "
+                  f"{len(result.changed)} of {result.files} files changed → {project.display(result.out)}")
+        return EXIT_OK
+    if args.command == "check":
+        from .check import check_project
+        warnings = check_project(project)
+        _print_warnings(warnings)
+        if warnings and args.strict:
+            print(f"briefing: {len(warnings)} warning(s), failing because of --strict", file=sys.stderr)
+            return EXIT_ERROR
+        if not args.quiet:
+            print(f"Content is valid ({len(warnings)} warning(s)).")
+        return EXIT_OK
+    if args.command == "serve":
+        from .serve import serve
+        return serve(project, host=args.host, port=args.port, open_browser=args.open,
+                     base_url=args.base_url, quiet=args.quiet)
+    if args.command == "deploy":
+        from .deploy import deploy
+        deploy(project, remote=args.remote, branch=args.branch, message=args.message,
+               push=not args.no_push, base_url=args.base_url)
+        return EXIT_OK
+    raise AssertionError(args.command)  # pragma: no cover - argparse rejects other commands
+
+
+def _print_warnings(warnings) -> None:
+    for warning in warnings:
+        print(f"{warning.path}:{warning.line}: warning: {warning.message}", file=sys.stderr)

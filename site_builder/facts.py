@@ -1,0 +1,240 @@
+"""The compute stage: resolve derived facts, run reconciliation checks, look facts up.
+
+Derived facts are computed by a small, closed set of operations (no expressions,
+no ``eval``); each result records how it was computed and from what, so that
+readers can see it and every figure stays traceable to its sources.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import fmean
+
+from .errors import BuildError, ErrorCollector
+from .formatting import default_format, format_value
+from .model import Check, Content, Derivation, Fact, FactValue
+
+PROJECTED_KINDS = frozenset({"forecast", "estimate"})
+
+
+@dataclass(frozen=True)
+class ResolvedFact:
+    """A fact with its final value, the sources behind it, and how it was obtained."""
+
+    fact: Fact
+    value: FactValue
+    unit: str | None
+    kind: str
+    sources: tuple[str, ...]
+    inputs: tuple[str, ...] = ()
+    how: str = ""
+
+    @property
+    def id(self) -> str:
+        """The fact's id."""
+        return self.fact.id
+
+    @property
+    def is_number(self) -> bool:
+        """True when the value is a single number."""
+        return isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
+
+    @property
+    def is_projection(self) -> bool:
+        """True for forecasts and estimates, which charts draw differently."""
+        return self.kind in PROJECTED_KINDS
+
+    def formatted(self, fmt: str | None = None, locale: str = "en-US") -> str:
+        """The value as a reader sees it."""
+        return format_value(self.value, fmt or self.fact.format, self.unit, locale)
+
+    @property
+    def number_format(self) -> str:
+        """The format this fact's numbers use (for charts and tables)."""
+        return self.fact.format or default_format(self.value, self.unit)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one reconciliation check."""
+
+    check: Check
+    stated: ResolvedFact
+    derived: ResolvedFact
+    relative_difference: float
+
+    @property
+    def passed(self) -> bool:
+        """True when the stated and derived figures agree within the tolerance."""
+        return abs(self.relative_difference) <= self.check.tolerance
+
+
+@dataclass(frozen=True)
+class FactBook:
+    """Every resolved fact and check result, keyed by id."""
+
+    facts: dict[str, ResolvedFact]
+    checks: dict[str, CheckResult]
+
+    def __getitem__(self, fact_id: str) -> ResolvedFact:
+        return self.facts[fact_id]
+
+    def __contains__(self, fact_id: object) -> bool:
+        return fact_id in self.facts
+
+    def failed_checks(self) -> list[CheckResult]:
+        """Checks whose figures do not reconcile, in id order."""
+        return [r for _, r in sorted(self.checks.items()) if not r.passed]
+
+    def checks_touching(self, fact_ids: set[str]) -> list[CheckResult]:
+        """Check results that involve any of ``fact_ids``, in id order."""
+        return [r for _, r in sorted(self.checks.items())
+                if {r.check.stated, r.check.derived} & fact_ids]
+
+
+def resolve_facts(content: Content, errors: ErrorCollector) -> FactBook:
+    """Compute every derived fact and check; problems are recorded in ``errors``."""
+    resolved: dict[str, ResolvedFact] = {}
+    for fact in content.facts.values():
+        if fact.derive is None:
+            resolved[fact.id] = ResolvedFact(
+                fact, fact.value, fact.unit, fact.kind or "reported",
+                () if fact.source in (None, "none") else (fact.source,))
+    pending = {f.id: f for f in content.facts.values() if f.derive is not None}
+    while pending:
+        ready = [f for f in pending.values() if all(ref in resolved for ref in f.derive.inputs())]
+        if not ready:
+            for fact in pending.values():
+                missing = [r for r in fact.derive.inputs() if r not in resolved and r in content.facts]
+                if missing:
+                    errors.add(fact.origin.path, fact.origin.line,
+                               f"fact {fact.id!r}: derivation depends on itself (through {', '.join(missing)})")
+            break
+        for fact in ready:
+            del pending[fact.id]
+            try:
+                resolved[fact.id] = derive_fact(fact, resolved)
+            except BuildError as exc:
+                errors.add_error(exc)
+    return FactBook(resolved, _run_checks(content.checks, resolved, errors))
+
+
+def derive_fact(fact: Fact, known: dict[str, ResolvedFact]) -> ResolvedFact:
+    """Compute one derived fact from already resolved ones."""
+    d = fact.derive
+    assert d is not None
+    value, how, unit = _apply(d, known, fact)
+    if not math.isfinite(value):
+        raise BuildError(fact.origin.path, fact.origin.line, f"fact {fact.id!r}: {d.op} gives no finite number")
+    inputs = d.inputs()
+    sources = tuple(dict.fromkeys(s for ref in inputs for s in known[ref].sources))
+    if fact.source and fact.source != "none":
+        sources = (fact.source,) + tuple(s for s in sources if s != fact.source)
+    first = known[inputs[0]] if inputs else None
+    return ResolvedFact(fact, value, fact.unit or unit or (first.unit if first else None),
+                        fact.kind or "derived", sources, inputs, how)
+
+
+def _apply(d: Derivation, known: dict[str, ResolvedFact], fact: Fact) -> tuple[float, str, str | None]:
+    def fail(message: str) -> BuildError:
+        return BuildError(fact.origin.path, fact.origin.line, f"fact {fact.id!r}: {d.op}: {message}")
+
+    def number(ref: str | None, field: str) -> float:
+        if ref is None:
+            raise fail(f"needs `{field}`")
+        r = known[ref]
+        if not r.is_number:
+            raise fail(f"`{field}` fact {ref!r} is not a single number")
+        return float(r.value)
+
+    def label(ref: str) -> str:
+        return known[ref].fact.label
+
+    if d.op in ("mean", "sum"):
+        values, names = _numbers_of(d, known, fail)
+        result = fmean(values) if d.op == "mean" else math.fsum(values)
+        return result, f"{'Average' if d.op == 'mean' else 'Sum'} of {names}", None
+    if d.op in ("difference", "ratio"):
+        if not isinstance(d.of, list) or len(d.of) != 2:
+            raise fail("`of` must list exactly two facts")
+        a, b = number(d.of[0], "of"), number(d.of[1], "of")
+        if d.op == "ratio":
+            if b == 0:
+                raise fail("division by zero")
+            return a / b, f"{label(d.of[0])} divided by {label(d.of[1])}", "ratio"
+        return a - b, f"{label(d.of[0])} minus {label(d.of[1])}", None
+    if d.op == "growth":
+        base, rate = number(d.base, "base"), number(d.rate, "rate")
+        if d.years is None or d.years < 0:
+            raise fail("needs `years`, zero or more")
+        return (base * (1 + rate / 100) ** d.years,
+                f"{label(d.base)} grown by {format_value(rate, unit='percent')} a year for {d.years} years",
+                known[d.base].unit)
+    if d.op == "rate":
+        start, end = number(_as_ref(d.from_), "from"), number(_as_ref(d.to), "to")
+        if not d.years or d.years <= 0 or start <= 0 or end < 0:
+            raise fail("needs positive `years` and positive values")
+        return ((end / start) ** (1 / d.years) - 1) * 100, \
+            f"Compound annual growth from {label(str(d.from_))} to {label(str(d.to))} over {d.years} years", "percent"
+    if d.op == "convert":
+        if not isinstance(d.of, str):
+            raise fail("`of` must be one fact id")
+        if d.factor is None or not d.unit:
+            raise fail("needs `factor` and `unit`")
+        factor = number(d.factor, "factor") if isinstance(d.factor, str) else float(d.factor)
+        return number(d.of, "of") * factor, f"{label(d.of)} converted to {d.unit}", d.unit
+    raise fail("unknown operation")  # pragma: no cover - the schema allows only the ops above
+
+
+def _as_ref(ref: str | int | None) -> str | None:
+    return None if ref is None else str(ref)
+
+
+def _numbers_of(d: Derivation, known: dict[str, ResolvedFact], fail) -> tuple[list[float], str]:
+    if isinstance(d.of, str):
+        series = known[d.of]
+        if not isinstance(series.value, dict):
+            raise fail(f"`of` fact {d.of!r} is not a series; list fact ids instead")
+        lo = int(d.from_) if d.from_ is not None else min(series.value)
+        hi = int(d.to) if d.to is not None else max(series.value)
+        values = [float(v) for year, v in sorted(series.value.items()) if lo <= year <= hi]
+        if not values:
+            raise fail(f"series {d.of!r} has no values from {lo} to {hi}")
+        return values, f"{series.fact.label}, {lo}-{hi}"
+    if not d.of:
+        raise fail("`of` lists no facts")
+    values = []
+    for ref in d.of:
+        r = known[ref]
+        if not r.is_number:
+            raise fail(f"`of` fact {ref!r} is not a single number")
+        values.append(float(r.value))
+    return values, ", ".join(known[ref].fact.label for ref in d.of)
+
+
+def _run_checks(checks: dict[str, Check], facts: dict[str, ResolvedFact],
+                errors: ErrorCollector) -> dict[str, CheckResult]:
+    results: dict[str, CheckResult] = {}
+    for check in checks.values():
+        stated, derived = facts.get(check.stated), facts.get(check.derived)
+        if stated is None or derived is None:
+            continue  # reported by validation (unknown fact) or by a failed derivation
+        if not (stated.is_number and derived.is_number) or derived.value == 0:
+            errors.add(check.origin.path, check.origin.line, f"check {check.id!r}: both facts must be non-zero numbers")
+            continue
+        diff = (float(stated.value) - float(derived.value)) / abs(float(derived.value))
+        results[check.id] = CheckResult(check, stated, derived, diff)
+    return results
+
+
+def fact_ids_in_use(fact_ids: set[str], book: FactBook) -> set[str]:
+    """``fact_ids`` plus every fact they are derived from, transitively."""
+    seen: set[str] = set()
+    stack = list(fact_ids)
+    while stack:
+        fid = stack.pop()
+        if fid in seen or fid not in book:
+            continue
+        seen.add(fid)
+        stack.extend(book[fid].inputs)
+    return seen

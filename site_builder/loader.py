@@ -1,0 +1,186 @@
+"""Read content files into plain data, keeping ``file:line`` for every value.
+
+Nothing here knows what a fact or a chart is: the loader turns bytes into
+Python values (dicts, lists, scalars) plus a map from each value's location in
+the document to its line, so that later stages can report errors precisely.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import BuildError
+
+MAX_FILE_BYTES = 2_000_000
+MAX_YAML_NODES = 200_000
+
+Loc = tuple[str | int, ...]
+
+# YAML 1.1 (which PyYAML implements) reads these plain scalars as booleans.
+_BOOL_TRAPS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+
+
+@dataclass(frozen=True)
+class Document:
+    """Data read from one YAML document, with the line of each location in it."""
+
+    path: Path
+    data: Any
+    lines: dict[Loc, int] = field(default_factory=dict)
+    first_line: int = 1
+
+    def line_of(self, loc: Loc) -> int:
+        """The line of ``loc``, or of its nearest enclosing location."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get((), self.first_line)
+
+
+@dataclass(frozen=True)
+class MarkdownFile:
+    """A Markdown file split into its front matter and its body."""
+
+    path: Path
+    meta: Document
+    body: str
+    body_line: int  # line number of the body's first line in the file
+
+
+def read_text(path: Path, display: str | Path | None = None) -> str:
+    """Read a content file as UTF-8 text, with newlines normalised to ``\\n``.
+
+    Raises BuildError for files that are too large, not UTF-8, or start with a BOM.
+    """
+    display = display or path
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BuildError(display, 1, f"cannot read file: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise BuildError(display, 1, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise BuildError(display, 1, "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BuildError(display, line, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_yaml(path: Path, display: str | Path | None = None) -> Document:
+    """Load one YAML file into a Document. Empty files are an error."""
+    display = Path(display or path)
+    text = read_text(path, display)
+    if not text.strip():
+        raise BuildError(display, 1, "file is empty")
+    return parse_yaml(text, display)
+
+
+def parse_yaml(text: str, path: Path, first_line: int = 1) -> Document:
+    """Parse YAML text safely into a Document; ``first_line`` offsets line numbers."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Document(path, None, {(): first_line}, first_line)
+        builder = _Builder(path, first_line, loader)
+        data = builder.build(node, ())
+        return Document(path, data, builder.lines, first_line)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + first_line
+        raise BuildError(path, line, f"malformed YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise BuildError(path, first_line, f"malformed YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    """Builds Python values from a YAML node tree, recording lines and refusing traps."""
+
+    def __init__(self, path: Path, first_line: int, loader: yaml.SafeLoader) -> None:
+        self.path = path
+        self.first_line = first_line
+        self.loader = loader
+        self.lines: dict[Loc, int] = {}
+        self.count = 0
+        self.active: set[int] = set()
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.count += 1
+        line = node.start_mark.line + self.first_line
+        if self.count > MAX_YAML_NODES:
+            raise BuildError(self.path, line, "document is too large (too many values, or aliases expanding)")
+        if id(node) in self.active:
+            raise BuildError(self.path, line, "recursive YAML alias")
+        self.lines.setdefault(loc, line)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            self.active.add(id(node))
+            items = [self.build(child, loc + (i,)) for i, child in enumerate(node.value)]
+            self.active.discard(id(node))
+            return items
+        return self._scalar(node, line)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+        self.loader.flatten_mapping(node)
+        self.active.add(id(node))
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._scalar(key_node, key_node.start_mark.line + self.first_line) \
+                if isinstance(key_node, yaml.ScalarNode) else None
+            key_line = key_node.start_mark.line + self.first_line
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                raise BuildError(self.path, key_line, f"mapping key must be a text or a number, not {key_node.value!r}")
+            if key in result:
+                raise BuildError(self.path, key_line, f"duplicate key {key!r}")
+            self.lines[loc + (key,)] = key_line
+            result[key] = self.build(value_node, loc + (key,))
+            self.lines[loc + (key,)] = key_line
+        self.active.discard(id(node))
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode, line: int) -> Any:
+        value = self.loader.construct_object(node, deep=True)
+        if node.style is None:  # plain (unquoted) scalars are where YAML 1.1 surprises
+            text = node.value
+            if isinstance(value, bool) and _BOOL_TRAPS.match(text):
+                raise BuildError(self.path, line, f"YAML 1.1 reads {text!r} as {value}; "
+                                 f"write true/false, or quote it (\"{text}\") for text")
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and "_" in text:
+                raise BuildError(self.path, line, f"{text!r} is read as the number {value} by YAML 1.1 "
+                                 f"but as text by YAML 1.2; write {value!r} or quote it")
+            if isinstance(value, (int, float)) and _SEXAGESIMAL.match(text):
+                raise BuildError(self.path, line, f"{text!r} is read as a base-60 number ({value}) by YAML 1.1; quote it")
+        return value
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+
+
+def load_markdown(path: Path, display: str | Path | None = None) -> MarkdownFile:
+    """Load a Markdown file with YAML front matter between ``---`` lines."""
+    display = Path(display or path)
+    text = read_text(path, display)
+    if not text.strip():
+        raise BuildError(display, 1, "file is empty")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        raise BuildError(display, 1, "a briefing starts with YAML front matter between '---' lines")
+    meta = parse_yaml(match.group(1) or "", display, first_line=2)
+    if meta.data is None:
+        meta = Document(display, {}, {(): 1}, 1)
+    body = text[match.end():]
+    body_line = text[: match.end()].count("\n") + 1
+    return MarkdownFile(display, meta, body, body_line)

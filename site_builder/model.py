@@ -1,0 +1,215 @@
+"""The typed objects every stage passes around.
+
+Loaded content becomes these frozen dataclasses once it has been validated;
+nothing downstream handles raw dicts. ``origin`` always says where an object
+was written, so later stages can still report ``path:line``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+from pydantic import ConfigDict, StrictFloat, StrictInt, StrictStr
+
+FORBID_EXTRA = ConfigDict(extra="forbid")
+
+Number = Union[StrictInt, StrictFloat]
+Series = dict[StrictInt, Number]
+FactValue = Union[Number, StrictStr, list[StrictStr], Series]
+Kind = Literal["reported", "forecast", "estimate", "derived"]
+Format = Literal["compact", "integer", "decimal", "percent", "year", "text"]
+ChartType = Literal["line", "bar", "area"]
+Operation = Literal["mean", "sum", "difference", "ratio", "growth", "rate", "convert"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something was written: a path relative to the project root, and a line."""
+
+    path: str = ""
+    line: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+NOWHERE = Location()
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Settings from ``content/site.yaml``."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    title: StrictStr
+    base_url: StrictStr = "/"
+    description: StrictStr = ""
+    locale: Literal["en-US", "en-CA"] = "en-US"
+    author: StrictStr = ""
+    organization: StrictStr = ""
+    show_revisions: bool = True
+    cname: StrictStr | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A publication that facts and charts cite."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    id: StrictStr
+    publisher: StrictStr
+    title: StrictStr
+    published: dt.date
+    url: StrictStr | None = None
+    accessed: dt.date | None = None
+    note: StrictStr | None = None
+    origin: Location = NOWHERE
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How a derived fact is computed from other facts: one declared operation."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    op: Operation
+    of: StrictStr | list[StrictStr] | None = None
+    base: StrictStr | None = None
+    rate: StrictStr | None = None
+    years: StrictInt | None = None
+    from_: StrictStr | StrictInt | None = None  # written `from:` in YAML
+    to: StrictStr | StrictInt | None = None
+    factor: Number | StrictStr | None = None
+    unit: StrictStr | None = None
+
+    def inputs(self) -> tuple[str, ...]:
+        """The ids of every fact this derivation reads."""
+        ids: list[str] = []
+        if isinstance(self.of, str):
+            ids.append(self.of)
+        elif self.of:
+            ids.extend(self.of)
+        for ref in (self.base, self.rate, self.factor):
+            if isinstance(ref, str):
+                ids.append(ref)
+        if self.op == "rate":
+            ids.extend(str(ref) for ref in (self.from_, self.to) if ref is not None)
+        return tuple(ids)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One sourced figure or statement, typed or derived."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    id: StrictStr
+    label: StrictStr
+    source: StrictStr | None = None
+    value: FactValue | None = None
+    derive: Derivation | None = None
+    unit: StrictStr | None = None
+    scope: StrictStr | None = None
+    period: StrictStr | StrictInt | None = None
+    kind: Kind | None = None
+    source_note: StrictStr | None = None
+    quote: StrictStr | None = None
+    note: StrictStr | None = None
+    format: Format | None = None
+    origin: Location = NOWHERE
+
+
+@dataclass(frozen=True)
+class Check:
+    """A declared expectation that a stated fact matches a derived one."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    id: StrictStr
+    stated: StrictStr
+    derived: StrictStr
+    title: StrictStr
+    tolerance: Number = 0.01
+    note: StrictStr | None = None
+    origin: Location = NOWHERE
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One line, area or group of bars in a chart, drawn from facts."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    label: StrictStr
+    facts: list[StrictStr] | None = None
+    fact: StrictStr | None = None
+    origin: Location = NOWHERE
+
+    def fact_ids(self) -> tuple[str, ...]:
+        """The ids of the facts this series draws."""
+        return tuple(self.facts or ()) + ((self.fact,) if self.fact else ())
+
+
+@dataclass(frozen=True)
+class ChartRule:
+    """A vertical marker, e.g. a break in a data series."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    x: StrictInt | StrictStr
+    label: StrictStr
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart declared in ``content/charts/*.yaml``."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    id: StrictStr
+    type: ChartType
+    title: StrictStr
+    series: list[ChartSeries]
+    subtitle: StrictStr = ""
+    caption: StrictStr = ""
+    x_title: StrictStr = ""
+    y_title: StrictStr = ""
+    rules: list[ChartRule] = field(default_factory=list)
+    origin: Location = NOWHERE
+
+    def fact_ids(self) -> tuple[str, ...]:
+        """The ids of every fact drawn in the chart, in order."""
+        return tuple(fid for series in self.series for fid in series.fact_ids())
+
+
+@dataclass(frozen=True)
+class BriefingMeta:
+    """A briefing's front matter."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    title: StrictStr
+    date: dt.date
+    summary: StrictStr = ""
+    updated: dt.date | None = None
+    tags: list[StrictStr] = field(default_factory=list)
+    hero_chart: StrictStr | None = None
+    key_numbers: list[StrictStr] = field(default_factory=list)
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """A briefing: front matter, Markdown body and where it was written."""
+
+    slug: str
+    meta: BriefingMeta
+    body: str
+    body_line: int
+    origin: Location
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything under ``content/``, validated and cross-checked."""
+
+    site: SiteConfig
+    sources: dict[str, Source]
+    facts: dict[str, Fact]
+    checks: dict[str, Check]
+    charts: dict[str, Chart]
+    briefings: list[Briefing]

@@ -1,0 +1,89 @@
+"""Plan the pages: what each briefing uses, and who cites each source.
+
+This is pure bookkeeping between the compute and render stages. The build uses
+it to check references (with their lines), to list a page's facts and sources,
+and to know which pages depend on which facts, charts and sources.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ErrorCollector
+from .facts import FactBook, fact_ids_in_use
+from .model import Briefing, Content
+from .render import BodyRefs
+
+
+@dataclass(frozen=True)
+class BriefingPlan:
+    """A briefing with everything it shows: facts, charts, sources and checks, in order of use."""
+
+    briefing: Briefing
+    refs: BodyRefs
+    fact_ids: tuple[str, ...]
+    chart_ids: tuple[str, ...]
+    source_ids: tuple[str, ...]
+    check_ids: tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        """The page's path in the output, relative to the site root."""
+        return f"briefings/{self.briefing.slug}/index.html"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Something that cites a source: a fact or chart on a page."""
+
+    kind: str  # "fact" or "chart"
+    id: str
+    label: str
+    page_title: str
+    page_url: str
+
+
+def check_body_refs(briefing: Briefing, refs: BodyRefs, content: Content, errors: ErrorCollector) -> None:
+    """Record every id the body names that does not exist, at the line that names it."""
+    known = {"fact": content.facts, "chart": content.charts, "source": content.sources, "check": content.checks}
+    for function, table in known.items():
+        for ref_id, line in refs.by_function(function).items():
+            if ref_id not in table:
+                errors.add(briefing.origin.path, line, f"unknown {function} {ref_id!r}")
+
+
+def plan_briefing(briefing: Briefing, refs: BodyRefs, content: Content, book: FactBook) -> BriefingPlan:
+    """What ``briefing`` shows, in reading order: key numbers, hero chart, then the body's references."""
+    charts = _unique(([briefing.meta.hero_chart] if briefing.meta.hero_chart else []) + list(refs.charts))
+    charts = [c for c in charts if c in content.charts]
+    shown = list(briefing.meta.key_numbers) + list(refs.facts)
+    for chart_id in charts:
+        shown += content.charts[chart_id].fact_ids()
+    for check_id in refs.checks:
+        if check_id in content.checks:
+            shown += [content.checks[check_id].stated, content.checks[check_id].derived]
+    shown = [f for f in _unique(shown) if f in book]
+    everything = fact_ids_in_use(set(shown), book)
+    facts = shown + sorted(everything - set(shown))
+    checks = _unique(list(refs.checks) + [r.check.id for r in book.checks_touching(set(facts))])
+    sources = _unique([s for f in facts for s in book[f].sources] + [s for s in refs.sources if s in content.sources])
+    return BriefingPlan(briefing, refs, tuple(facts), tuple(charts), tuple(sources), tuple(checks))
+
+
+def citations_by_source(plans: list[BriefingPlan], book: FactBook, content: Content) -> dict[str, list[Citation]]:
+    """For each source id, the facts and charts that cite it and the pages they are on."""
+    cited: dict[str, list[Citation]] = {sid: [] for sid in content.sources}
+    for plan in plans:
+        title = plan.briefing.meta.title
+        for fact_id in plan.fact_ids:
+            fact = book[fact_id]
+            for sid in fact.sources:
+                cited[sid].append(Citation("fact", fact_id, fact.fact.label, title, plan.url))
+        for chart_id in plan.chart_ids:
+            chart = content.charts[chart_id]
+            for sid in _unique([s for f in chart.fact_ids() if f in book for s in book[f].sources]):
+                cited[sid].append(Citation("chart", chart_id, chart.title, title, plan.url))
+    return cited
+
+
+def _unique(items: list) -> list:
+    return list(dict.fromkeys(items))

@@ -1,0 +1,174 @@
+"""The render stage: the Jinja environment, briefing bodies (Jinja + Markdown) and pages.
+
+A briefing body is a small template: ``{{ fact("id") }}``, ``{{ chart("id") }}``,
+``{{ source("id") }}`` and ``{{ check("id") }}`` are its only names. Bodies are
+scanned before rendering, so that every reference is known (with its line) up
+front: unknown ids become located errors, and the build knows what each page uses.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+import markdown
+from jinja2 import nodes
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from .errors import BuildError, ErrorCollector
+from .formatting import format_date, format_value
+from .model import Briefing
+
+BODY_FUNCTIONS = ("fact", "chart", "source", "check")
+MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "smarty", "toc"]
+_TOKEN = re.compile(r"SBREF(\d+)Z")
+_BLOCK_TOKEN = re.compile(r"<p>\s*SBREF(\d+)Z\s*</p>")
+
+
+@dataclass(frozen=True)
+class BodyRefs:
+    """What a briefing body refers to, each id with the first line that names it."""
+
+    facts: dict[str, int] = field(default_factory=dict)
+    charts: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)
+    checks: dict[str, int] = field(default_factory=dict)
+
+    def by_function(self, name: str) -> dict[str, int]:
+        """The ids named through one body function (``fact``, ``chart``, ...)."""
+        return {"fact": self.facts, "chart": self.charts, "source": self.sources, "check": self.checks}[name]
+
+
+def site_environment(templates: Path) -> jinja2.Environment:
+    """The Jinja environment for site templates: autoescaped, strict about undefined names."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["longdate"] = format_date
+    env.filters["value"] = format_value
+    env.filters["tojson_script"] = json_for_script
+    return env
+
+
+def json_for_script(text: str) -> Markup:
+    """JSON text made safe inside ``<script type="application/json">``: no ``</script>`` can end it early."""
+    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return Markup(text)
+
+
+def scan_body(briefing: Briefing, errors: ErrorCollector) -> BodyRefs:
+    """Every fact, chart, source and check the body names; syntax problems are recorded."""
+    refs = BodyRefs()
+    path = briefing.origin.path
+    try:
+        tree = _body_environment().parse(briefing.body)
+    except jinja2.TemplateSyntaxError as exc:
+        errors.add(path, briefing.body_line + (exc.lineno or 1) - 1, f"template syntax: {exc.message}")
+        return refs
+    for name in tree.find_all(nodes.Name):
+        if name.ctx == "load" and name.name not in BODY_FUNCTIONS:
+            errors.add(path, briefing.body_line + name.lineno - 1,
+                       f"unknown name {name.name!r} (a body can use {', '.join(BODY_FUNCTIONS)})")
+    for call in tree.find_all(nodes.Call):
+        if not isinstance(call.node, nodes.Name) or call.node.name not in BODY_FUNCTIONS:
+            continue
+        line = briefing.body_line + call.lineno - 1
+        args = call.args
+        if not args or not isinstance(args[0], nodes.Const) or not isinstance(args[0].value, str):
+            errors.add(path, line, f"{call.node.name}() takes the id as a quoted text, e.g. {call.node.name}(\"some.id\")")
+            continue
+        refs.by_function(call.node.name).setdefault(args[0].value, line)
+    return refs
+
+
+def render_body(briefing: Briefing, render_ref: Callable[[str, str, tuple], tuple[str, bool]]) -> str:
+    """The body as HTML: Jinja first (references become placeholders), then Markdown, then the references.
+
+    ``render_ref(function, id, extra_args)`` returns the reference's HTML and whether it is a block.
+    """
+    pieces: list[tuple[str, bool]] = []
+
+    def placeholder(function: str) -> Callable[..., str]:
+        def call(ref_id: str, *extra: Any) -> str:
+            pieces.append(render_ref(function, ref_id, extra))
+            token = f"SBREF{len(pieces) - 1}Z"
+            return f"\n\n{token}\n\n" if pieces[-1][1] else token
+        return call
+
+    env = _body_environment()
+    try:
+        text = env.from_string(briefing.body).render({name: placeholder(name) for name in BODY_FUNCTIONS})
+    except BuildError:
+        raise
+    except jinja2.TemplateError as exc:
+        raise BuildError(briefing.origin.path, briefing.body_line + _template_line(exc, "<template>") - 1,
+                         f"template error: {exc}") from None
+    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    html = _BLOCK_TOKEN.sub(lambda m: pieces[int(m.group(1))][0], html)
+    return _TOKEN.sub(lambda m: pieces[int(m.group(1))][0], html)
+
+
+def render_template(env: jinja2.Environment, name: str, templates: Path, project_root: Path, **context: Any) -> str:
+    """Render one site template; template errors become BuildErrors naming the template file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise BuildError(_display(exc.filename, templates, project_root, name), exc.lineno or 1,
+                         f"template syntax: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise BuildError(_display(None, templates, project_root, name), 1, f"template not found: {exc.name}") from None
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        filename, line = _template_frame(exc)
+        raise BuildError(_display(filename, templates, project_root, name), line,
+                         f"template error: {type(exc).__name__}: {exc}") from None
+
+
+def _display(filename: str | None, templates: Path, root: Path, name: str) -> str:
+    path = Path(filename) if filename else templates / name
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int]:
+    """The innermost template file and line in ``exc``'s traceback (Jinja maps frames to templates)."""
+    found: tuple[str | None, int] = (None, 1)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt", ".j2")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _template_line(exc: BaseException, filename: str) -> int:
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno:
+        return exc.lineno
+    line = 1
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _body_environment() -> SandboxedEnvironment:
+    # Bodies are content, not code: a sandbox keeps a stray expression from reaching Python internals.
+    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def markup(html: str) -> Markup:
+    """Mark HTML produced by the renderer as safe for templates."""
+    return Markup(html)

@@ -1,0 +1,136 @@
+"""Render every output file of the site, in memory, as ``{relative path: bytes}``.
+
+Pages link to each other and to assets with relative URLs only (computed from
+each page's depth), so the same output works from ``file://``, at a domain's
+root and under a GitHub Pages project sub-path.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from .errors import BuildError
+from .pages import BriefingPlan, Citation, citations_by_source
+from .render import render_body, render_template, site_environment
+
+if TYPE_CHECKING:
+    from .build import CompiledSite
+    from .project import Project
+
+VENDOR_BUNDLE = "static/vendor/vega-embed.js"
+
+
+class SiteRenderer:
+    """Renders the pages of one compiled site with the project's templates."""
+
+    def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, build_date: dt.date | None) -> None:
+        self.project = project
+        self.site = compiled
+        self.env = site_environment(project.templates)
+        base = base_url or compiled.content.site.base_url or "/"
+        self.base_url = base if base.endswith("/") else base + "/"
+        briefing_dates = [b.meta.updated or b.meta.date for b in compiled.content.briefings]
+        self.build_date = build_date or max(briefing_dates, default=dt.date(2000, 1, 1))
+
+    def render_all(self) -> dict[str, bytes]:
+        """Every file of the site."""
+        files: dict[str, bytes] = {}
+        plans = self.site.plans
+        files["index.html"] = self._page("index.html", "index.html", plans=plans)
+        for plan in plans:
+            files[plan.url] = self._briefing_page(plan)
+        files["sources/index.html"] = self._page(
+            "sources.html", "sources/index.html", citations=self._citations())
+        files["404.html"] = self._page("404.html", "404.html", absolute_base=True)
+        for chart_id, chart in sorted(self.site.charts.items()):
+            files[f"charts/{chart_id}.vl.json"] = chart.spec_json.encode()
+            files[f"charts/{chart_id}.csv"] = chart.csv.encode()
+            files[f"charts/{chart_id}.svg"] = chart.svg.encode()
+        files.update(self._static_files())
+        files[VENDOR_BUNDLE] = self._vega_bundle()
+        files[".nojekyll"] = b""
+        if self.site.content.site.cname:
+            files["CNAME"] = (self.site.content.site.cname.strip() + "\n").encode()
+        return files
+
+    def _context(self, url: str, absolute_base: bool = False) -> dict[str, Any]:
+        depth = url.count("/")
+        return {
+            "site": self.site.content.site,
+            "root": self._base_path() if absolute_base else "../" * depth,
+            "page_url": url,
+            "canonical": self.base_url + (url[: -len("index.html")] if url.endswith("index.html") else url),
+            "base_url": self.base_url,
+            "build_date": self.build_date,
+            "sources": self.site.content.sources,
+            "book": self.site.book,
+            "charts": self.site.charts,
+            "locale": self.site.content.site.locale,
+        }
+
+    def _base_path(self) -> str:
+        # 404.html is served at any depth by GitHub Pages, so its links must be root-relative.
+        path = "/" + self.base_url.split("://", 1)[-1].partition("/")[2]
+        return path if path.endswith("/") else path + "/"
+
+    def _page(self, template: str, url: str, absolute_base: bool = False, **extra: Any) -> bytes:
+        context = self._context(url, absolute_base) | extra
+        return self._render(template, context).encode()
+
+    def _render(self, template: str, context: dict[str, Any]) -> str:
+        return render_template(self.env, template, self.project.templates, self.project.root, **context)
+
+    def _briefing_page(self, plan: BriefingPlan) -> bytes:
+        context = self._context(plan.url) | {"plan": plan, "briefing": plan.briefing, "meta": plan.briefing.meta}
+        placed_checks: set[str] = set()
+
+        def render_ref(function: str, ref_id: str, extra: tuple) -> tuple[str, bool]:
+            line = plan.refs.by_function(function).get(ref_id, plan.briefing.body_line)
+            if function == "fact":
+                fmt = extra[0] if extra else None
+                if fmt not in (None, "compact", "integer", "decimal", "percent", "year", "text"):
+                    raise BuildError(plan.briefing.origin.path, line, f"fact({ref_id!r}, {fmt!r}): unknown format")
+                return self._partial("partials/fact.html", context, fact=self.site.book[ref_id], fmt=fmt), False
+            if function == "chart":
+                return self._partial("partials/chart.html", context, chart=self.site.charts[ref_id]), True
+            if function == "check":
+                placed_checks.add(ref_id)
+                return self._partial("partials/check.html", context, result=self.site.book.checks.get(ref_id),
+                                     check=self.site.content.checks[ref_id]), True
+            return self._partial("partials/cite.html", context, source=self.site.content.sources[ref_id]), False
+
+        body = render_body(plan.briefing, render_ref)
+        open_checks = [self.site.book.checks[c] for c in plan.check_ids
+                       if c not in placed_checks and c in self.site.book.checks and not self.site.book.checks[c].passed]
+        context |= {"body": Markup(body), "open_checks": open_checks}
+        return self._render("briefing.html", context).encode()
+
+    def _partial(self, template: str, context: dict[str, Any], **extra: Any) -> str:
+        return self._render(template, context | extra).strip()
+
+    def _citations(self) -> dict[str, list[Citation]]:
+        return citations_by_source(self.site.plans, self.site.book, self.site.content)
+
+    def _static_files(self) -> dict[str, bytes]:
+        files = {}
+        for path in self.project.files_under(self.project.static, "**/*"):
+            rel = posixpath.join("static", path.relative_to(self.project.static).as_posix())
+            files[rel] = path.read_bytes()
+        return files
+
+    def _vega_bundle(self) -> bytes:
+        import vl_convert as vlc
+
+        cached = self.project.cache / f"vega-embed-{vlc.__version__}.js"
+        if cached.exists():
+            return cached.read_bytes()
+        bundle = vlc.javascript_bundle().encode()
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_bytes(bundle)
+        tmp.replace(cached)
+        return bundle

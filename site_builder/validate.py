@@ -1,0 +1,259 @@
+"""Turn loaded documents into typed model objects, reporting every problem with its line.
+
+Schemas are the dataclasses in :mod:`model`; pydantic checks raw data against
+them. Cross-references (a fact's source, a chart's facts) are checked here too,
+so that the compute and render stages can trust what they are given.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+
+from .errors import ErrorCollector
+from .loader import Document, Loc, MarkdownFile
+from .model import (
+    Briefing, BriefingMeta, Chart, Check, Content, Fact, Location, SiteConfig, Source,
+)
+
+T = TypeVar("T")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_UNION_TAG = re.compile(r"^(int|float|str|bool|date|datetime|none|(list|dict|literal|union)\[.*|[A-Z]\w*)$")
+
+_UNION_HINTS = {
+    "value": "must be a number, a text, a list of texts, or a series {year: number}",
+    "period": "must be a year or a text such as \"2023-01/2023-11\"",
+    "factor": "must be a number or a fact id",
+    "of": "must be a fact id or a list of fact ids",
+    "x": "must be a year or a text",
+}
+
+
+def validate_site(doc: Document, errors: ErrorCollector) -> SiteConfig | None:
+    """``site.yaml`` as a SiteConfig, or None (with errors recorded)."""
+    return _validate_object(SiteConfig, doc, (), errors)
+
+
+def validate_sources(doc: Document, errors: ErrorCollector) -> dict[str, Source]:
+    """The ``sources:`` list of ``sources.yaml``, keyed by id."""
+    sources: dict[str, Source] = {}
+    for item, loc in _list_items(doc, "sources", errors):
+        source = _validate_object(Source, doc, loc, errors)
+        if source and _accept_id(source, sources, doc, loc, errors, "source"):
+            if not source.url and not source.note:
+                errors.add(doc.path, doc.line_of(loc), f"source {source.id!r}: give a url, or a note saying why there is none")
+            sources[source.id] = source
+    return sources
+
+
+def validate_facts(docs: Iterable[Document], errors: ErrorCollector) -> tuple[dict[str, Fact], dict[str, Check]]:
+    """Every fact and check in ``content/facts/*.yaml``, keyed by id."""
+    facts: dict[str, Fact] = {}
+    checks: dict[str, Check] = {}
+    for doc in docs:
+        _refuse_unknown_top_keys(doc, {"facts", "checks"}, errors)
+        for item, loc in _list_items(doc, "facts", errors):
+            if isinstance(item.get("derive"), dict) and "from" in item["derive"]:
+                item["derive"]["from_"] = item["derive"].pop("from")
+            fact = _validate_object(Fact, doc, loc, errors)
+            if fact and _accept_id(fact, facts, doc, loc, errors, "fact") and _fact_is_whole(fact, doc, loc, errors):
+                facts[fact.id] = fact
+        for item, loc in _list_items(doc, "checks", errors, required=False):
+            check = _validate_object(Check, doc, loc, errors)
+            if check and _accept_id(check, checks, doc, loc, errors, "check"):
+                checks[check.id] = check
+    return facts, checks
+
+
+def validate_charts(docs: Iterable[Document], errors: ErrorCollector) -> dict[str, Chart]:
+    """Every chart in ``content/charts/*.yaml``, keyed by id."""
+    charts: dict[str, Chart] = {}
+    for doc in docs:
+        _refuse_unknown_top_keys(doc, {"charts"}, errors)
+        for item, loc in _list_items(doc, "charts", errors):
+            chart = _validate_object(Chart, doc, loc, errors)
+            if chart and _accept_id(chart, charts, doc, loc, errors, "chart"):
+                series = [dataclasses.replace(s, origin=_location(doc, loc + ("series", i)))
+                          for i, s in enumerate(chart.series)]
+                for s in series:
+                    if bool(s.facts) == bool(s.fact):
+                        errors.add(s.origin.path, s.origin.line, f"chart {chart.id!r}: series {s.label!r} needs either `facts` (a list) or `fact` (a series fact)")
+                if not series:
+                    errors.add(doc.path, doc.line_of(loc), f"chart {chart.id!r} has no series")
+                charts[chart.id] = dataclasses.replace(chart, series=series)
+    return charts
+
+
+def validate_briefing(md: MarkdownFile, errors: ErrorCollector) -> Briefing | None:
+    """A Markdown file as a Briefing, or None (with errors recorded)."""
+    slug = md.path.stem
+    if not SLUG_PATTERN.match(slug):
+        errors.add(md.path, 1, f"file name {md.path.name!r} must be a slug: lowercase letters, digits and '-'")
+        return None
+    meta = _validate_object(BriefingMeta, md.meta, (), errors)
+    if meta is None:
+        return None
+    return Briefing(slug=slug, meta=meta, body=md.body, body_line=md.body_line,
+                    origin=Location(str(md.path), 1))
+
+
+def cross_check(content: Content, errors: ErrorCollector) -> None:
+    """Record every reference to a source, fact or chart that does not exist."""
+    for fact in content.facts.values():
+        where = fact.origin
+        if fact.source and fact.source != "none" and fact.source not in content.sources:
+            errors.add(where.path, where.line, f"fact {fact.id!r}: unknown source id {fact.source!r}")
+        if fact.source == "none" and not fact.source_note:
+            errors.add(where.path, where.line, f"fact {fact.id!r}: `source: none` needs a `source_note` saying why")
+        if fact.derive:
+            for ref in fact.derive.inputs():
+                if ref not in content.facts:
+                    errors.add(where.path, where.line, f"fact {fact.id!r}: derive refers to unknown fact {ref!r}")
+    for check in content.checks.values():
+        for ref in (check.stated, check.derived):
+            if ref not in content.facts:
+                errors.add(check.origin.path, check.origin.line, f"check {check.id!r}: unknown fact {ref!r}")
+    for chart in content.charts.values():
+        for series in chart.series:
+            for ref in series.fact_ids():
+                if ref not in content.facts:
+                    errors.add(series.origin.path, series.origin.line,
+                               f"chart {chart.id!r}: series {series.label!r} names missing fact {ref!r}")
+    for briefing in content.briefings:
+        path = briefing.origin.path
+        if briefing.meta.hero_chart and briefing.meta.hero_chart not in content.charts:
+            errors.add(path, 1, f"hero_chart: unknown chart {briefing.meta.hero_chart!r}")
+        for ref in briefing.meta.key_numbers:
+            if ref not in content.facts:
+                errors.add(path, 1, f"key_numbers: unknown fact {ref!r}")
+
+
+def _fact_is_whole(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollector) -> bool:
+    line = doc.line_of(loc)
+    if (fact.value is None) == (fact.derive is None):
+        errors.add(doc.path, line, f"fact {fact.id!r}: give exactly one of `value` or `derive`")
+        return False
+    if fact.source is None and fact.derive is None:
+        errors.add(doc.path, line, f"fact {fact.id!r}: missing `source` (a source id, or `none` with a `source_note`)")
+        return False
+    return True
+
+
+def _validate_object(cls: type[T], doc: Document, loc: Loc, errors: ErrorCollector) -> T | None:
+    raw = _get(doc.data, loc)
+    if not isinstance(raw, dict):
+        errors.add(doc.path, doc.line_of(loc), f"{_dotted(loc) or 'document'}: expected a mapping of fields")
+        return None
+    if "origin" in raw:
+        errors.add(doc.path, doc.line_of(loc + ("origin",)), f"{_dotted(loc + ('origin',))}: unknown field")
+        return None
+    try:
+        obj = TypeAdapter(cls).validate_python(raw)
+    except ValidationError as exc:
+        _record_validation_errors(exc, raw, doc, loc, errors)
+        return None
+    if hasattr(obj, "id") and not ID_PATTERN.match(obj.id):
+        errors.add(doc.path, doc.line_of(loc + ("id",)),
+                   f"{_dotted(loc + ('id',))}: {obj.id!r} is not a valid id (lowercase letters, digits, '.', '_', '-')")
+        return None
+    if any(f.name == "origin" for f in dataclasses.fields(obj)):
+        obj = dataclasses.replace(obj, origin=_location(doc, loc))
+    return obj
+
+
+def _record_validation_errors(exc: ValidationError, raw: dict, doc: Document, loc: Loc, errors: ErrorCollector) -> None:
+    seen: set[Loc] = set()
+    for err in exc.errors():
+        field_loc, union = _real_loc(raw, err["loc"])
+        if field_loc in seen:
+            continue
+        seen.add(field_loc)
+        full = loc + field_loc
+        value = _get(raw, field_loc)
+        if err["type"] == "unexpected_keyword_argument":
+            message = "unknown field"
+        elif err["type"] == "missing":
+            message = "missing required field"
+        elif isinstance(value, (dt.date, dt.datetime)) and "str" in err["type"] + err["msg"].lower():
+            message = f"YAML reads {value} as a date; quote it if you meant text"
+        elif union and field_loc and field_loc[-1] in _UNION_HINTS:
+            message = _UNION_HINTS[field_loc[-1]]
+        else:
+            message = err["msg"][0].lower() + err["msg"][1:]
+            if value is not None and err["type"] != "missing" and not isinstance(value, (dict, list)):
+                message += f" (got {value!r})"
+        errors.add(doc.path, doc.line_of(full), f"{_dotted(full)}: {message}")
+
+
+def _real_loc(raw: Any, loc: tuple) -> tuple[Loc, bool]:
+    """Drop pydantic's union-member tags from ``loc``, keeping only real keys and indexes."""
+    real: list[str | int] = []
+    node, union = raw, False
+    for part in loc:
+        part = "from" if part == "from_" else part
+        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            real.append(part)
+        elif isinstance(part, str) and _UNION_TAG.match(part):
+            union = True
+        else:  # a missing or unknown field: it has no line of its own
+            real.append(part)
+            break
+    return tuple(real), union
+
+
+def _list_items(doc: Document, key: str, errors: ErrorCollector, required: bool = True):
+    data = doc.data
+    if not isinstance(data, dict):
+        errors.add(doc.path, doc.line_of(()), f"expected a mapping with a `{key}:` list")
+        return
+    if key not in data:
+        if required:
+            errors.add(doc.path, doc.line_of(()), f"missing `{key}:` list")
+        return
+    items = data[key]
+    if not isinstance(items, list):
+        errors.add(doc.path, doc.line_of((key,)), f"{key}: expected a list")
+        return
+    for i, item in enumerate(items):
+        yield item, (key, i)
+
+
+def _refuse_unknown_top_keys(doc: Document, allowed: set[str], errors: ErrorCollector) -> None:
+    if isinstance(doc.data, dict):
+        for key in doc.data:
+            if key not in allowed:
+                errors.add(doc.path, doc.line_of((key,)), f"{key}: unknown section (expected {', '.join(sorted(allowed))})")
+
+
+def _accept_id(obj: Any, seen: dict, doc: Document, loc: Loc, errors: ErrorCollector, what: str) -> bool:
+    if obj.id in seen:
+        first = seen[obj.id].origin
+        errors.add(doc.path, doc.line_of(loc + ("id",)), f"duplicate {what} id {obj.id!r} (first defined at {first})")
+        return False
+    return True
+
+
+def _location(doc: Document, loc: Loc) -> Location:
+    return Location(str(doc.path), doc.line_of(loc))
+
+
+def _get(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _dotted(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
