@@ -5,7 +5,7 @@ import datetime as dt
 import math
 from numbers import Real
 
-from babel.dates import format_date as babel_format_date
+from babel.dates import format_date as babel_format_date, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
@@ -39,7 +39,7 @@ def format_number(value: float, fmt: str, locale: str = DEFAULT_LOCALE) -> str:
     if not math.isfinite(value):
         raise ValueError(f"cannot show {value} to a reader")
     if fmt == "compact":
-        return format_compact_decimal(value, format_type="long", locale=loc, fraction_digits=1)
+        return format_compact_decimal(value, format_type="long", locale=loc, fraction_digits=2)
     if fmt == "integer":
         return format_decimal(round(value), locale=loc)
     if fmt == "decimal":
@@ -70,6 +70,17 @@ def format_value(value: object, fmt: str | None = None, unit: str | None = None,
     return f"{text} {suffix}" if suffix and fmt not in ("percent", "year") else text
 
 
-def format_date(value: dt.date, locale: str = DEFAULT_LOCALE) -> str:
-    """A date the way North American readers write it: ``December 13, 2023``."""
+def format_date(value: dt.date | str, locale: str = DEFAULT_LOCALE) -> str:
+    """A date the way North American readers write it: ``December 13, 2023``, or ``December 2023``
+    and ``2023`` for dates known only to the month or year (written ``2023-12`` and ``2023``)."""
+    if isinstance(value, str):
+        year, _, month = value.partition("-")
+        if not month:
+            return year
+        return format_skeleton("yMMMM", dt.date(int(year), int(month), 1), locale=babel_locale(locale))
     return babel_format_date(value, format="long", locale=babel_locale(locale))
+
+
+def iso_date(value: dt.date | str) -> str:
+    """A full or partial date in ISO 8601, for ``<time datetime>`` and feeds."""
+    return value if isinstance(value, str) else value.isoformat()

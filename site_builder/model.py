@@ -10,7 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
-from pydantic import ConfigDict, StrictFloat, StrictInt, StrictStr
+from typing import Annotated
+
+from pydantic import ConfigDict, StrictFloat, StrictInt, StrictStr, StringConstraints
 
 FORBID_EXTRA = ConfigDict(extra="forbid")
 
@@ -20,6 +22,9 @@ FactValue = Union[Number, StrictStr, list[StrictStr], Series]
 Kind = Literal["reported", "forecast", "estimate", "derived"]
 Format = Literal["compact", "integer", "decimal", "percent", "year", "text"]
 ChartType = Literal["line", "bar", "area"]
+# A publication date may be known only to the month or year: "2023-12" or "2023".
+PartialDate = Annotated[str, StringConstraints(strict=True, pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")]
+PublishedDate = Union[dt.date, PartialDate]
 Operation = Literal["mean", "sum", "difference", "ratio", "growth", "rate", "convert"]
 
 
@@ -60,7 +65,7 @@ class Source:
     id: StrictStr
     publisher: StrictStr
     title: StrictStr
-    published: dt.date
+    published: PublishedDate
     url: StrictStr | None = None
     accessed: dt.date | None = None
     note: StrictStr | None = None

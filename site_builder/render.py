@@ -19,7 +19,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .errors import BuildError, ErrorCollector
-from .formatting import format_date, format_value
+from .formatting import format_date, format_value, iso_date
 from .model import Briefing
 
 BODY_FUNCTIONS = ("fact", "chart", "source", "check")
@@ -54,6 +54,7 @@ def site_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["longdate"] = format_date
     env.filters["value"] = format_value
+    env.filters["isodate"] = iso_date
     env.filters["tojson_script"] = json_for_script
     return env
 
