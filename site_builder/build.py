@@ -19,6 +19,7 @@ from .output import check_output_folder, write_site
 from .pages import BriefingPlan, check_body_refs, plan_briefing
 from .project import Project, load_content
 from .render import scan_body
+from .revisions import Revision, new_revisions, read_previous_displays
 from .site import SiteRenderer
 
 
@@ -33,6 +34,7 @@ class BuildResult:
     files: int
     changed: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    revised: list[Revision] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,12 @@ def build_site(project: Project, base_url: str | None = None) -> BuildResult:
     check_output_folder(project.out, project.root)
     cache = SvgCache(project.cache / "charts")
     compiled = compile_site(project, cache)
-    files = SiteRenderer(project, compiled, base_url, build_date()).render_all()
+    previous, history = read_previous_displays(project.out)
+    revised = new_revisions(previous, compiled.book, build_date() or dt.datetime.now(dt.timezone.utc).date())
+    files = SiteRenderer(project, compiled, base_url, build_date(), history + revised).render_all()
     changed = write_site(files, project.out)
     return BuildResult(project.out, len(compiled.plans), len(compiled.charts), cache.rendered,
-                       len(files), changed, compiled.warnings)
+                       len(files), changed, compiled.warnings, revised)
 
 
 def compile_site(project: Project, cache: SvgCache) -> CompiledSite:

@@ -76,6 +76,8 @@ def _run(args: argparse.Namespace) -> int:
         result = build_site(project, args.base_url)
         _print_warnings(result.warnings)
         if not args.quiet:
+            for rev in result.revised:
+                print(f"Revised {rev.fact} ({rev.label}): {rev.before} → {rev.after}")
             print(f"Built {result.pages} briefing(s), {result.charts} chart(s) "
                   f"({result.charts_rendered} rendered, {result.charts - result.charts_rendered} cached), "
                   f"{len(result.changed)} of {result.files} files changed → {project.display(result.out)}")

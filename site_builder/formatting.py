@@ -73,6 +73,8 @@ def format_value(value: object, fmt: str | None = None, unit: str | None = None,
 def format_date(value: dt.date | str, locale: str = DEFAULT_LOCALE) -> str:
     """A date the way North American readers write it: ``December 13, 2023``, or ``December 2023``
     and ``2023`` for dates known only to the month or year (written ``2023-12`` and ``2023``)."""
+    if isinstance(value, str) and len(value) == 10:
+        value = dt.date.fromisoformat(value)
     if isinstance(value, str):
         year, _, month = value.partition("-")
         if not month:

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from .errors import BuildError
+from .feeds import FEED_PATH, PngCache, SocialCard, absolute_url, is_absolute_url, publishing_files, social_cards
 from .pages import BriefingPlan, Citation, citations_by_source
 from .render import render_body, render_template, site_environment
+from .revisions import MANIFEST_PATH, Revision, manifest_bytes, revisions_for
 
 if TYPE_CHECKING:
     from .build import CompiledSite
@@ -27,19 +29,23 @@ VENDOR_BUNDLE = "static/vendor/vega-embed.js"
 class SiteRenderer:
     """Renders the pages of one compiled site with the project's templates."""
 
-    def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, build_date: dt.date | None) -> None:
+    def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, build_date: dt.date | None,
+                 revisions: list[Revision] | None = None) -> None:
         self.project = project
+        self.revisions = revisions or []
         self.site = compiled
         self.env = site_environment(project.templates)
         base = base_url or compiled.content.site.base_url or "/"
         self.base_url = base if base.endswith("/") else base + "/"
         briefing_dates = [b.meta.updated or b.meta.date for b in compiled.content.briefings]
         self.build_date = build_date or max(briefing_dates, default=dt.date(2000, 1, 1))
+        self.cards: dict[str, SocialCard] = {}  # by page path; drawn by render_all
 
     def render_all(self) -> dict[str, bytes]:
         """Every file of the site."""
         files: dict[str, bytes] = {}
         plans = self.site.plans
+        self.cards = social_cards(plans, self.site.charts, self.base_url, PngCache(self.project.cache / "cards"))
         files["index.html"] = self._page("index.html", "index.html", plans=plans)
         for plan in plans:
             files[plan.url] = self._briefing_page(plan)
@@ -50,18 +56,23 @@ class SiteRenderer:
             files[f"charts/{chart_id}.vl.json"] = chart.spec_json.encode()
             files[f"charts/{chart_id}.csv"] = chart.csv.encode()
             files[f"charts/{chart_id}.svg"] = chart.svg.encode()
+        files.update({card.path: card.png for card in self.cards.values()})
         files.update(self._static_files())
         files[VENDOR_BUNDLE] = self._vega_bundle()
+        files[MANIFEST_PATH] = manifest_bytes(self.site.book, self.revisions)
         files[".nojekyll"] = b""
         if self.site.content.site.cname:
             files["CNAME"] = (self.site.content.site.cname.strip() + "\n").encode()
+        files.update(publishing_files(self.site.content.site, plans, list(files), self.base_url, self.build_date))
         return files
 
     def _context(self, url: str, absolute_base: bool = False) -> dict[str, Any]:
         depth = url.count("/")
+        root = self._base_path() if absolute_base else "../" * depth
+        absolute = is_absolute_url(self.base_url)
         return {
             "site": self.site.content.site,
-            "root": self._base_path() if absolute_base else "../" * depth,
+            "root": root,
             "page_url": url,
             "canonical": self.base_url + (url[: -len("index.html")] if url.endswith("index.html") else url),
             "base_url": self.base_url,
@@ -70,6 +81,9 @@ class SiteRenderer:
             "book": self.site.book,
             "charts": self.site.charts,
             "locale": self.site.content.site.locale,
+            "feed_href": root + FEED_PATH if absolute else None,
+            "og_url": absolute_url(self.base_url, url) if absolute else None,
+            "card": self.cards.get(url),
         }
 
     def _base_path(self) -> str:
@@ -85,7 +99,8 @@ class SiteRenderer:
         return render_template(self.env, template, self.project.templates, self.project.root, **context)
 
     def _briefing_page(self, plan: BriefingPlan) -> bytes:
-        context = self._context(plan.url) | {"plan": plan, "briefing": plan.briefing, "meta": plan.briefing.meta}
+        context = self._context(plan.url) | {"plan": plan, "briefing": plan.briefing, "meta": plan.briefing.meta,
+                                             "revisions": self._revisions_for(plan)}
         placed_checks: set[str] = set()
 
         def render_ref(function: str, ref_id: str, extra: tuple) -> tuple[str, bool]:
@@ -108,6 +123,11 @@ class SiteRenderer:
                        if c not in placed_checks and c in self.site.book.checks and not self.site.book.checks[c].passed]
         context |= {"body": Markup(body), "open_checks": open_checks}
         return self._render("briefing.html", context).encode()
+
+    def _revisions_for(self, plan: BriefingPlan) -> list[Revision]:
+        if not self.site.content.site.show_revisions:
+            return []
+        return revisions_for(plan.fact_ids, self.revisions)
 
     def _partial(self, template: str, context: dict[str, Any], **extra: Any) -> str:
         return self._render(template, context | extra).strip()

@@ -1,0 +1,68 @@
+"""A changelog of data edits: what each fact was in the last build, and what changed since.
+
+Every build writes ``data/facts.json`` into the output: each fact's value as
+shown, and the revisions recorded so far. The next build compares its facts with
+that manifest, records a revision for each changed value, and carries the
+history forward, so a briefing can tell readers "Updated <date>: X revised from
+A to B". The manifest is also a machine-readable copy of every fact.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .facts import FactBook
+
+MANIFEST_PATH = "data/facts.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One fact's value changing between two builds."""
+
+    fact: str
+    label: str
+    before: str
+    after: str
+    date: str  # ISO date of the build that saw the change
+
+
+def read_previous_displays(out: Path) -> tuple[dict[str, str], list[Revision]]:
+    """The fact values and revisions recorded by the site currently in ``out`` (empty when none or unreadable)."""
+    try:
+        data = json.loads((out / MANIFEST_PATH).read_text(encoding="utf-8"))
+        facts = {fid: str(entry["display"]) for fid, entry in data["facts"].items()}
+        history = [Revision(**entry) for entry in data.get("revisions", [])]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}, []
+    return facts, history
+
+
+def new_revisions(previous: dict[str, str], book: FactBook, date: dt.date) -> list[Revision]:
+    """A revision for every fact whose shown value differs from ``previous`` (facts new since then are not revisions)."""
+    found = []
+    for fid, fact in sorted(book.facts.items()):
+        now = fact.formatted()
+        if fid in previous and previous[fid] != now:
+            found.append(Revision(fid, fact.fact.label, previous[fid], now, date.isoformat()))
+    return found
+
+
+def manifest_bytes(book: FactBook, history: list[Revision]) -> bytes:
+    """The manifest to write with this build: every fact, and the full revision history."""
+    facts = {
+        fid: {"label": f.fact.label, "value": f.value, "display": f.formatted(), "unit": f.unit,
+              "kind": f.kind, "period": f.fact.period, "sources": list(f.sources)}
+        for fid, f in sorted(book.facts.items())
+    }
+    data = {"version": MANIFEST_VERSION, "facts": facts, "revisions": [asdict(r) for r in history]}
+    return (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def revisions_for(fact_ids: tuple[str, ...], history: list[Revision]) -> list[Revision]:
+    """The revisions of the given facts, newest first."""
+    wanted = set(fact_ids)
+    return sorted((r for r in history if r.fact in wanted), key=lambda r: (r.date, r.fact), reverse=True)
