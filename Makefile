@@ -23,8 +23,8 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@ $(SITE_STAMP)
 
-site: $(SITE_STAMP) ## Create .venv, install, and build _site/ from content/
-	$(BIN)/briefing build
+site: $(SITE_STAMP) ## Create .venv, install, and build _site/ from content/ (BUILD_ARGS="--base-url URL")
+	$(BIN)/briefing build $(BUILD_ARGS)
 
 check: $(SITE_STAMP) ## Validate content and reconciliation checks (strict)
 	$(BIN)/briefing check --strict

@@ -7,18 +7,28 @@ them pass, and then the new site replaces the old one in one swap.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import os
+import posixpath
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .charts import RenderedChart, SvgCache, render_chart
+import jinja2
+import jinja2.meta
+
+from .charts import RenderedChart, SvgCache, chart_points, render_chart
 from .errors import ErrorCollector, Problem
 from .facts import FactBook, resolve_facts
-from .model import Content
+from .model import Chart, Content
 from .output import check_output_folder, write_site
 from .pages import BriefingPlan, check_body_refs, plan_briefing
+from .progress import BuildProgress
 from .project import Project, load_content
-from .render import scan_body
+from .render import scan_body, site_environment
 from .revisions import Revision, new_revisions, read_previous_displays
 from .site import SiteRenderer
 
@@ -63,7 +73,11 @@ def build_site(project: Project, base_url: str | None = None) -> BuildResult:
 
 def compile_site(project: Project, cache: SvgCache) -> CompiledSite:
     """Load, validate and compute everything; raises BuildErrors listing every problem."""
-    content = load_content(project)
+    return compile_content(load_content(project), cache)
+
+
+def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = render_chart) -> CompiledSite:
+    """Compute facts, charts (each drawn by ``draw``) and page plans from loaded content; raises BuildErrors."""
     errors = ErrorCollector()
     book = resolve_facts(content, errors)
     refs = {}
@@ -73,7 +87,7 @@ def compile_site(project: Project, cache: SvgCache) -> CompiledSite:
     errors.raise_if_any()
     charts = {}
     for chart in content.charts.values():
-        rendered = render_chart(chart, book, cache, errors)
+        rendered = draw(chart, book, cache, errors)
         if rendered:
             charts[chart.id] = rendered
     errors.raise_if_any()
@@ -95,3 +109,189 @@ def build_date() -> dt.date | None:
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
     except (ValueError, OverflowError, OSError):
         return None
+
+
+# Building again and again (``briefing serve``) ------------------------------------------------
+
+ChartDrawer = Callable[[Chart, FactBook, SvgCache, ErrorCollector], "RenderedChart | None"]
+BRIEFING_TEMPLATES = ("briefing.html", "partials/fact.html", "partials/chart.html",
+                      "partials/check.html", "partials/cite.html")
+
+
+class SiteBuilder:
+    """Builds one project again and again, redoing only what a change affects (``briefing serve``).
+
+    Every build still loads and checks all content: facts depend on each other
+    across files, and loading is quick. What the builder keeps in memory is the
+    slow part: a chart whose definition and data points are unchanged is not
+    drawn again (no Altair, no vl-convert), a page whose inputs (its templates,
+    and the facts, charts, sources and checks it shows) are unchanged is not
+    rendered again, and the Jinja environment keeps its compiled templates.
+    The files are the ones ``build_site`` would write, and ``write_site``
+    rewrites only those whose bytes changed.
+    """
+
+    def __init__(self, project: Project, base_url: str | None = None, progress: BuildProgress | None = None) -> None:
+        self.project = project
+        self.base_url = base_url
+        self.progress = progress or BuildProgress()
+        self.cache = SvgCache(project.cache / "charts")
+        self.memo = RenderMemo(site_environment(project.templates))
+        self._charts: dict[str, tuple[str, RenderedChart]] = {}
+        self.rendered: tuple[str, ...] = ()  # the pages the last build rendered rather than reused
+
+    def build(self, write_lock: AbstractContextManager = nullcontext()) -> BuildResult:
+        """Build into the output folder, atomically; ``write_lock`` is held while the new site is swapped in."""
+        check_output_folder(self.project.out, self.project.root)
+        drawn_before = self.cache.rendered
+        try:
+            content = load_content(self.project)
+            self.progress.start(len(content.briefings) + 3, len(content.charts))
+            compiled = compile_content(content, self.cache, self._draw_chart_cache())
+            previous, history = read_previous_displays(self.project.out)
+            revised = new_revisions(previous, compiled.book, build_date() or dt.datetime.now(dt.timezone.utc).date())
+            renderer = MemoRenderer(self.project, compiled, self.base_url, build_date(), history + revised,
+                                    self.memo, self.progress)
+            files = renderer.render_all()
+        finally:
+            self.progress.finish()
+        self.memo.forget_all_but(renderer.pages_seen)
+        self.rendered = tuple(renderer.rendered)
+        with write_lock:
+            changed = write_site(files, self.project.out)
+        return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
+                           self.cache.rendered - drawn_before, len(files), changed, compiled.warnings, revised)
+
+    def _draw_chart_cache(self) -> ChartDrawer:
+        kept, self._charts = self._charts, {}
+
+        def draw(chart: Chart, book: FactBook, cache: SvgCache, errors: ErrorCollector) -> RenderedChart | None:
+            # A chart is its definition plus its points: the same two give the same spec, SVG and CSV.
+            key = _digest(chart, chart_points(chart, book, ErrorCollector()))
+            old = kept.get(chart.id)
+            rendered = old[1] if old and old[0] == key else render_chart(chart, book, cache, errors)
+            if rendered:
+                self._charts[chart.id] = (key, rendered)
+            self.progress.chart_done()
+            return rendered
+        return draw
+
+
+class RenderMemo:
+    """What a SiteBuilder keeps between builds: the Jinja environment, rendered pages and static files."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self.pages: dict[str, tuple[str, bytes]] = {}  # output path → (inputs digest, bytes)
+        self.static: dict[Path, tuple[tuple[int, ...], bytes]] = {}
+        self.vega_bundle: bytes | None = None
+        self._sources: dict[str, str | None] = {}
+        self._analyses: dict[str, tuple[tuple[str | None, ...], frozenset[str] | None]] = {}
+
+    def templates(self, names: tuple[str, ...]) -> tuple[tuple[tuple[str, str | None], ...], frozenset[str] | None]:
+        """The templates ``names`` use (extends, includes, imports), with their sources, and the context names
+        they read (None: cannot tell, so every name counts)."""
+        found: dict[str, str | None] = {}
+        used: set[str] | None = set()
+        todo = list(names)
+        while todo:
+            name = todo.pop()
+            if name in found:
+                continue
+            found[name] = source = self._source(name)
+            refs, names_read = self._analyse(source) if source is not None else ((), frozenset())
+            used = None if used is None or names_read is None else used | names_read
+            if None in refs:  # a computed template name: it could be any of them
+                todo.extend(self.env.list_templates())
+            todo.extend(r for r in refs if r)
+        return tuple(sorted(found.items())), None if used is None else frozenset(used)
+
+    def forget_all_but(self, pages: set[str]) -> None:
+        """Drop remembered pages that the last build no longer made."""
+        self.pages = {url: kept for url, kept in self.pages.items() if url in pages}
+
+    def _source(self, name: str) -> str | None:
+        try:
+            source = self.env.loader.get_source(self.env, name)[0]
+        except jinja2.TemplateNotFound:
+            source = None
+        if name in self._sources and self._sources[name] != source:
+            self.env.cache.clear()  # Jinja reloads on a new mtime; this also catches an edit within the same tick
+        self._sources[name] = source
+        return source
+
+    def _analyse(self, source: str) -> tuple[tuple[str | None, ...], frozenset[str] | None]:
+        if source not in self._analyses:
+            try:
+                tree = self.env.parse(source)
+                self._analyses[source] = (tuple(jinja2.meta.find_referenced_templates(tree)),
+                                          frozenset(jinja2.meta.find_undeclared_variables(tree)))
+            except jinja2.TemplateError:
+                self._analyses[source] = ((), None)  # rendering will report it, with its line
+        return self._analyses[source]
+
+
+class MemoRenderer(SiteRenderer):
+    """A SiteRenderer that reuses a page's bytes when none of the page's inputs changed."""
+
+    def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, date: dt.date | None,
+                 revisions: list[Revision], memo: RenderMemo, progress: BuildProgress) -> None:
+        super().__init__(project, compiled, base_url, date, revisions)
+        self.env = memo.env
+        self.memo, self.progress = memo, progress
+        self.rendered: list[str] = []
+        self.pages_seen: set[str] = set()
+
+    def _page(self, template: str, url: str, absolute_base: bool = False, **extra: Any) -> bytes:
+        sources, names = self.memo.templates((template,))
+        context = self._context(url, absolute_base) | extra
+        inputs = (sources, url, [(k, v) for k, v in sorted(context.items()) if names is None or k in names])
+        return self._reuse_or_render(url, inputs, functools.partial(super()._page, template, url, absolute_base, **extra))
+
+    def _briefing_page(self, plan: BriefingPlan) -> bytes:
+        sources, names = self.memo.templates(BRIEFING_TEMPLATES)
+        book, content = self.site.book, self.site.content
+        shown = {  # what the page shows of the site-wide tables: the plan lists it
+            "book": [book[f] for f in plan.fact_ids],
+            "charts": [self.site.charts.get(c) for c in plan.chart_ids],
+            "sources": [content.sources.get(s) for s in plan.source_ids + tuple(plan.refs.sources)],
+        }
+        context = self._context(plan.url) | {"plan": plan, "revisions": self._revisions_for(plan)}
+        inputs = (sources, plan.url, [(k, shown.get(k, v)) for k, v in sorted(context.items())],
+                  [(content.checks.get(c), book.checks.get(c)) for c in plan.check_ids])
+        return self._reuse_or_render(plan.url, inputs, functools.partial(super()._briefing_page, plan))
+
+    def _reuse_or_render(self, url: str, inputs: object, render: Callable[[], bytes]) -> bytes:
+        key = _digest(inputs)
+        kept = self.memo.pages.get(url)
+        if kept and kept[0] == key:
+            data = kept[1]
+        else:
+            data = render()
+            self.memo.pages[url] = (key, data)
+            self.rendered.append(url)
+        self.pages_seen.add(url)
+        self.progress.page_done()
+        return data
+
+    def _static_files(self) -> dict[str, bytes]:
+        files, kept = {}, {}
+        for path in self.project.files_under(self.project.static, "**/*"):
+            st = path.stat()
+            stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+            old = self.memo.static.get(path)
+            kept[path] = old if old and old[0] == stamp else (stamp, path.read_bytes())
+            files[posixpath.join("static", path.relative_to(self.project.static).as_posix())] = kept[path][1]
+        self.memo.static = kept
+        return files
+
+    def _vega_bundle(self) -> bytes:
+        if self.memo.vega_bundle is None:
+            self.memo.vega_bundle = super()._vega_bundle()
+        return self.memo.vega_bundle
+
+
+def _digest(*parts: object) -> str:
+    # repr() of the frozen model dataclasses spells out every value; anything without a value-based
+    # repr only makes the digest differ every time, which costs a re-render, never a stale page.
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()

@@ -170,7 +170,8 @@ def chart_csv(points: list[Point]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["series", "x", "value", "status", "fact", "sources"])
     for p in points:
-        writer.writerow([p.series, p.x, f"{p.y:g}" if abs(p.y) < 1e15 else p.y,
+        # Whole numbers without ".0"; others at full precision (":g" would round 1234567 to 1.23457e+06).
+        writer.writerow([p.series, p.x, int(p.y) if p.y.is_integer() and abs(p.y) < 1e15 else p.y,
                          "forecast or estimate" if p.projected else "reported", p.fact_id, " ".join(p.sources)])
     return out.getvalue()
 

@@ -98,8 +98,11 @@ def _run(args: argparse.Namespace) -> int:
                      base_url=args.base_url, quiet=args.quiet)
     if args.command == "deploy":
         from .deploy import deploy
-        deploy(project, remote=args.remote, branch=args.branch, message=args.message,
-               push=not args.no_push, base_url=args.base_url)
+        deployed = deploy(project, remote=args.remote, branch=args.branch, message=args.message,
+                          push=not args.no_push, base_url=args.base_url)
+        _print_warnings(deployed.build.warnings)
+        if not args.quiet:
+            print(deployed.summary())
         return EXIT_OK
     raise AssertionError(args.command)  # pragma: no cover - argparse rejects other commands
 

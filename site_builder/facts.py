@@ -101,29 +101,52 @@ def resolve_facts(content: Content, errors: ErrorCollector) -> FactBook:
                 fact, fact.value, fact.unit, fact.kind or "reported",
                 () if fact.source in (None, "none") else (fact.source,))
     pending = {f.id: f for f in content.facts.values() if f.derive is not None}
+    failed: set[str] = set()  # derivations that could not be computed, or read one that could not
     while pending:
-        ready = [f for f in pending.values() if all(ref in resolved for ref in f.derive.inputs())]
+        ready = [f for f in pending.values() if all(ref in resolved or ref in failed for ref in f.derive.inputs())]
         if not ready:
-            for fact in pending.values():
-                missing = [r for r in fact.derive.inputs() if r not in resolved and r in content.facts]
-                if missing:
-                    errors.add(fact.origin.path, fact.origin.line,
-                               f"fact {fact.id!r}: derivation depends on itself (through {', '.join(missing)})")
+            for fact in _in_cycles(pending):
+                through = [r for r in fact.derive.inputs() if r in pending]
+                errors.add(fact.origin.path, fact.origin.line,
+                           f"fact {fact.id!r}: derivation depends on itself (through {', '.join(through)})")
             break
         for fact in ready:
             del pending[fact.id]
+            if any(ref in failed for ref in fact.derive.inputs()):
+                failed.add(fact.id)  # its input's problem is reported already
+                continue
             try:
                 resolved[fact.id] = derive_fact(fact, resolved)
             except BuildError as exc:
                 errors.add_error(exc)
+                failed.add(fact.id)
     return FactBook(resolved, _run_checks(content.checks, resolved, errors))
+
+
+def _in_cycles(pending: dict[str, Fact]) -> list[Fact]:
+    """The facts of ``pending`` whose derivation leads back to themselves (not those merely downstream)."""
+    def reaches_itself(start: Fact) -> bool:
+        seen: set[str] = set()
+        stack = [r for r in start.derive.inputs() if r in pending]
+        while stack:
+            fid = stack.pop()
+            if fid == start.id:
+                return True
+            if fid not in seen:
+                seen.add(fid)
+                stack.extend(r for r in pending[fid].derive.inputs() if r in pending)
+        return False
+    return [f for f in pending.values() if reaches_itself(f)]
 
 
 def derive_fact(fact: Fact, known: dict[str, ResolvedFact]) -> ResolvedFact:
     """Compute one derived fact from already resolved ones."""
     d = fact.derive
     assert d is not None
-    value, how, unit = _apply(d, known, fact)
+    try:
+        value, how, unit = _apply(d, known, fact)
+    except OverflowError:  # float ** int and fsum raise instead of returning infinity
+        value, how, unit = math.inf, "", None
     if not math.isfinite(value):
         raise BuildError(fact.origin.path, fact.origin.line, f"fact {fact.id!r}: {d.op} gives no finite number")
     inputs = d.inputs()

@@ -6,7 +6,9 @@ the document to its line, so that later stages can report errors precisely.
 """
 from __future__ import annotations
 
+import math
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ Loc = tuple[str | int, ...]
 # YAML 1.1 (which PyYAML implements) reads these plain scalars as booleans.
 _BOOL_TRAPS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+_PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,9 @@ def load_yaml(path: Path, display: str | Path | None = None) -> Document:
 
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> Document:
     """Parse YAML text safely into a Document; ``first_line`` offsets line numbers."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)  # checks every character, so it can fail too
         node = loader.get_single_node()
         if node is None:
             return Document(path, None, {(): first_line}, first_line)
@@ -99,10 +103,18 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + first_line
         raise BuildError(path, line, f"malformed YAML: {exc.problem or exc.context}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + first_line
+        raise BuildError(path, line, f"malformed YAML: control character U+{exc.character:04X} is not allowed") from None
     except yaml.YAMLError as exc:
         raise BuildError(path, first_line, f"malformed YAML: {exc}") from None
+    except RecursionError:
+        # PyYAML composes nested collections recursively; refuse what Python's stack cannot hold.
+        line = (loader.line if loader else 0) + first_line
+        raise BuildError(path, line, "YAML is nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 class _Builder:
@@ -124,6 +136,8 @@ class _Builder:
         if id(node) in self.active:
             raise BuildError(self.path, line, "recursive YAML alias")
         self.lines.setdefault(loc, line)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            raise BuildError(self.path, line, f"unsupported YAML tag {node.tag!r}")
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
@@ -142,7 +156,8 @@ class _Builder:
                 if isinstance(key_node, yaml.ScalarNode) else None
             key_line = key_node.start_mark.line + self.first_line
             if not isinstance(key, (str, int)) or isinstance(key, bool):
-                raise BuildError(self.path, key_line, f"mapping key must be a text or a number, not {key_node.value!r}")
+                shown = repr(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                raise BuildError(self.path, key_line, f"mapping key must be a text or a number, not {shown}")
             if key in result:
                 raise BuildError(self.path, key_line, f"duplicate key {key!r}")
             self.lines[loc + (key,)] = key_line
@@ -152,7 +167,13 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.ScalarNode, line: int) -> Any:
-        value = self.loader.construct_object(node, deep=True)
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:  # e.g. 2024-13-45, or an integer of 5,000 digits
+            raise BuildError(self.path, line, f"cannot read {node.value[:40]!r}: {str(exc).split(';')[0]}") from None
+        if isinstance(value, float) and not math.isfinite(value) \
+                or isinstance(value, int) and not isinstance(value, bool) and abs(value) > sys.float_info.max:
+            raise BuildError(self.path, line, f"{node.value[:40]!r} is not a usable number (infinite, not a number, or too large)")
         if node.style is None:  # plain (unquoted) scalars are where YAML 1.1 surprises
             text = node.value
             if isinstance(value, bool) and _BOOL_TRAPS.match(text):

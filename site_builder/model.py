@@ -12,13 +12,14 @@ from typing import Literal, Union
 
 from typing import Annotated
 
-from pydantic import ConfigDict, StrictFloat, StrictInt, StrictStr, StringConstraints
+from pydantic import ConfigDict, Strict, StrictFloat, StrictInt, StrictStr, StringConstraints
 
 FORBID_EXTRA = ConfigDict(extra="forbid")
 
 Number = Union[StrictInt, StrictFloat]
 Series = dict[StrictInt, Number]
-FactValue = Union[Number, StrictStr, list[StrictStr], Series]
+# A date value (YAML 2022-04-08) is shown the reader's way and placed on the timeline.
+FactValue = Union[Number, StrictStr, list[StrictStr], Series, Annotated[dt.date, Strict()]]
 Kind = Literal["reported", "forecast", "estimate", "derived"]
 Format = Literal["compact", "integer", "decimal", "percent", "year", "text"]
 ChartType = Literal["line", "bar", "area"]
@@ -55,6 +56,9 @@ class SiteConfig:
     organization: StrictStr = ""
     show_revisions: bool = True
     cname: StrictStr | None = None
+    units: Literal["us", "metric"] = "us"      # which of km or miles (kg or lb, ...) readers see first
+    currency: StrictStr = "USD"                # money in other currencies is shown converted, original in parentheses
+    exchange_rates: list[StrictStr] = field(default_factory=list)  # ids of sourced rate facts, unit like usd_per_eur
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ class Fact:
     quote: StrictStr | None = None
     note: StrictStr | None = None
     format: Format | None = None
+    event_date: PublishedDate | None = None  # puts the fact on the timeline (a date value does so by itself)
     origin: Location = NOWHERE
 
 
@@ -206,6 +211,25 @@ class Briefing:
     body: str
     body_line: int
     origin: Location
+    meta_lines: dict[tuple, int] = field(default_factory=dict)  # front-matter location → line, for errors
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    """A term from ``content/glossary.yaml``, explained where a briefing first uses it."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    term: StrictStr
+    definition: StrictStr
+    abbreviation: StrictStr | None = None
+    aliases: list[StrictStr] = field(default_factory=list)
+    source: StrictStr | None = None
+    origin: Location = NOWHERE
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Every way a briefing may write the term: itself, its abbreviation, its aliases."""
+        return tuple(dict.fromkeys([self.term, *([self.abbreviation] if self.abbreviation else []), *self.aliases]))
 
 
 @dataclass(frozen=True)
@@ -218,3 +242,4 @@ class Content:
     checks: dict[str, Check]
     charts: dict[str, Chart]
     briefings: list[Briefing]
+    glossary: tuple[GlossaryTerm, ...] = ()

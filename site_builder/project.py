@@ -109,6 +109,9 @@ def _load(project: Project, path: Path, errors: ErrorCollector) -> Document | No
     if not path.exists():
         errors.add(project.display(path), 1, "file is missing")
         return None
+    if not path.resolve().is_relative_to(project.root):
+        errors.add(project.display(path), 1, "refusing a file that links outside the project folder")
+        return None
     try:
         return load_yaml(path, project.display(path))
     except BuildError as exc:

@@ -7,6 +7,7 @@ front: unknown ids become located errors, and the build knows what each page use
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +25,9 @@ from .model import Briefing
 
 BODY_FUNCTIONS = ("fact", "chart", "source", "check")
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "smarty", "toc"]
-_TOKEN = re.compile(r"SBREF(\d+)Z")
-_BLOCK_TOKEN = re.compile(r"<p>\s*SBREF(\d+)Z\s*</p>")
+_BODY_RULE = 'write only text and calls such as {{ fact("id") }} or {{ chart("id") }}'
+_STATEMENT_KEYWORDS = {"Assign": "set", "AssignBlock": "set", "FromImport": "from", "CallBlock": "call",
+                       "FilterBlock": "filter", "ExprStmt": "do"}
 
 
 @dataclass(frozen=True)
@@ -75,20 +77,40 @@ def scan_body(briefing: Briefing, errors: ErrorCollector) -> BodyRefs:
     except jinja2.TemplateSyntaxError as exc:
         errors.add(path, briefing.body_line + (exc.lineno or 1) - 1, f"template syntax: {exc.message}")
         return refs
-    for name in tree.find_all(nodes.Name):
-        if name.ctx == "load" and name.name not in BODY_FUNCTIONS:
-            errors.add(path, briefing.body_line + name.lineno - 1,
-                       f"unknown name {name.name!r} (a body can use {', '.join(BODY_FUNCTIONS)})")
-    for call in tree.find_all(nodes.Call):
-        if not isinstance(call.node, nodes.Name) or call.node.name not in BODY_FUNCTIONS:
-            continue
-        line = briefing.body_line + call.lineno - 1
-        args = call.args
-        if not args or not isinstance(args[0], nodes.Const) or not isinstance(args[0].value, str):
-            errors.add(path, line, f"{call.node.name}() takes the id as a quoted text, e.g. {call.node.name}(\"some.id\")")
-            continue
-        refs.by_function(call.node.name).setdefault(args[0].value, line)
+    for statement in tree.body:
+        items = statement.nodes if isinstance(statement, nodes.Output) else [statement]
+        for item in items:
+            if isinstance(item, nodes.TemplateData):
+                continue
+            line = briefing.body_line + item.lineno - 1
+            problem = _body_item_problem(item)
+            if problem:
+                errors.add(path, line, problem)
+            else:
+                refs.by_function(item.node.name).setdefault(item.args[0].value, line)
     return refs
+
+
+def _body_item_problem(item: nodes.Node) -> str | None:
+    """Why ``item`` may not appear in a body, or None for a call like ``fact("id")``.
+
+    Bodies are content, so they get a whitelist rather than a sandbox alone: no
+    statements, filters or arithmetic, which could include files or exhaust memory.
+    """
+    if isinstance(item, nodes.Call) and isinstance(item.node, nodes.Name) and item.node.name in BODY_FUNCTIONS:
+        name = item.node.name
+        literal = all(isinstance(arg, nodes.Const) and isinstance(arg.value, str) for arg in item.args)
+        if not item.args or len(item.args) > 2 or not literal or item.kwargs or item.dyn_args or item.dyn_kwargs:
+            return f"{name}() takes the id as a quoted text, e.g. {name}(\"some.id\")"
+        return None
+    if isinstance(item, nodes.Stmt):
+        keyword = _STATEMENT_KEYWORDS.get(type(item).__name__, type(item).__name__.lower())
+        return f"{{% {keyword} %}} is not allowed in a body; {_BODY_RULE}"
+    names = [n.name for n in [item, *item.find_all(nodes.Name)] if isinstance(n, nodes.Name)]
+    unknown = [n for n in names if n not in BODY_FUNCTIONS]
+    if unknown:
+        return f"unknown name {unknown[0]!r} (a body can use {', '.join(BODY_FUNCTIONS)})"
+    return f"expressions are not allowed in a body; {_BODY_RULE}"
 
 
 def render_body(briefing: Briefing, render_ref: Callable[[str, str, tuple], tuple[str, bool]]) -> str:
@@ -97,11 +119,13 @@ def render_body(briefing: Briefing, render_ref: Callable[[str, str, tuple], tupl
     ``render_ref(function, id, extra_args)`` returns the reference's HTML and whether it is a block.
     """
     pieces: list[tuple[str, bool]] = []
+    # A token the body cannot already contain, so that no text of the author's is mistaken for one.
+    tag = "SBREF" + hashlib.sha256(briefing.body.encode()).hexdigest()[:16]
 
     def placeholder(function: str) -> Callable[..., str]:
         def call(ref_id: str, *extra: Any) -> str:
             pieces.append(render_ref(function, ref_id, extra))
-            token = f"SBREF{len(pieces) - 1}Z"
+            token = f"{tag}N{len(pieces) - 1}Z"
             return f"\n\n{token}\n\n" if pieces[-1][1] else token
         return call
 
@@ -114,8 +138,8 @@ def render_body(briefing: Briefing, render_ref: Callable[[str, str, tuple], tupl
         raise BuildError(briefing.origin.path, briefing.body_line + _template_line(exc, "<template>") - 1,
                          f"template error: {exc}") from None
     html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
-    html = _BLOCK_TOKEN.sub(lambda m: pieces[int(m.group(1))][0], html)
-    return _TOKEN.sub(lambda m: pieces[int(m.group(1))][0], html)
+    html = re.sub(rf"<p>\s*{tag}N(\d+)Z\s*</p>", lambda m: pieces[int(m.group(1))][0], html)
+    return re.sub(rf"{tag}N(\d+)Z", lambda m: pieces[int(m.group(1))][0], html)
 
 
 def render_template(env: jinja2.Environment, name: str, templates: Path, project_root: Path, **context: Any) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any, TypeVar
@@ -23,6 +24,7 @@ from .model import (
 T = TypeVar("T")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_WEB_URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 _UNION_TAG = re.compile(r"^(int|float|str|bool|date|datetime|none|(list|dict|literal|union)\[.*|[A-Z]\w*)$")
 
 _UNION_HINTS = {
@@ -31,6 +33,7 @@ _UNION_HINTS = {
     "factor": "must be a number or a fact id",
     "of": "must be a fact id or a list of fact ids",
     "x": "must be a year or a text",
+    "tolerance": "must be a number: the relative difference allowed, e.g. 0.02",
 }
 
 
@@ -47,6 +50,8 @@ def validate_sources(doc: Document, errors: ErrorCollector) -> dict[str, Source]
         if source and _accept_id(source, sources, doc, loc, errors, "source"):
             if not source.url and not source.note:
                 errors.add(doc.path, doc.line_of(loc), f"source {source.id!r}: give a url, or a note saying why there is none")
+            if source.url and not _WEB_URL.match(source.url):  # a javascript: or file: link would run or leak
+                errors.add(doc.path, doc.line_of(loc + ("url",)), f"source {source.id!r}: url must start with https:// or http://")
             sources[source.id] = source
     return sources
 
@@ -58,7 +63,7 @@ def validate_facts(docs: Iterable[Document], errors: ErrorCollector) -> tuple[di
     for doc in docs:
         _refuse_unknown_top_keys(doc, {"facts", "checks"}, errors)
         for item, loc in _list_items(doc, "facts", errors):
-            if isinstance(item.get("derive"), dict) and "from" in item["derive"]:
+            if isinstance(item, dict) and isinstance(item.get("derive"), dict) and "from" in item["derive"]:
                 item["derive"]["from_"] = item["derive"].pop("from")
             fact = _validate_object(Fact, doc, loc, errors)
             if fact and _accept_id(fact, facts, doc, loc, errors, "fact") and _fact_is_whole(fact, doc, loc, errors):
@@ -99,7 +104,7 @@ def validate_briefing(md: MarkdownFile, errors: ErrorCollector) -> Briefing | No
     if meta is None:
         return None
     return Briefing(slug=slug, meta=meta, body=md.body, body_line=md.body_line,
-                    origin=Location(str(md.path), 1))
+                    origin=Location(str(md.path), 1), meta_lines=dict(md.meta.lines))
 
 
 def cross_check(content: Content, errors: ErrorCollector) -> None:
@@ -126,11 +131,12 @@ def cross_check(content: Content, errors: ErrorCollector) -> None:
                                f"chart {chart.id!r}: series {series.label!r} names missing fact {ref!r}")
     for briefing in content.briefings:
         path = briefing.origin.path
+        lines = briefing.meta_lines
         if briefing.meta.hero_chart and briefing.meta.hero_chart not in content.charts:
-            errors.add(path, 1, f"hero_chart: unknown chart {briefing.meta.hero_chart!r}")
-        for ref in briefing.meta.key_numbers:
+            errors.add(path, lines.get(("hero_chart",), 1), f"hero_chart: unknown chart {briefing.meta.hero_chart!r}")
+        for i, ref in enumerate(briefing.meta.key_numbers):
             if ref not in content.facts:
-                errors.add(path, 1, f"key_numbers: unknown fact {ref!r}")
+                errors.add(path, lines.get(("key_numbers", i), 1), f"key_numbers: unknown fact {ref!r}")
 
 
 def _fact_is_whole(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollector) -> bool:
@@ -153,7 +159,7 @@ def _validate_object(cls: type[T], doc: Document, loc: Loc, errors: ErrorCollect
         errors.add(doc.path, doc.line_of(loc + ("origin",)), f"{_dotted(loc + ('origin',))}: unknown field")
         return None
     try:
-        obj = TypeAdapter(cls).validate_python(raw)
+        obj = _adapter(cls).validate_python(raw)
     except ValidationError as exc:
         _record_validation_errors(exc, raw, doc, loc, errors)
         return None
@@ -166,12 +172,18 @@ def _validate_object(cls: type[T], doc: Document, loc: Loc, errors: ErrorCollect
     return obj
 
 
+@functools.cache
+def _adapter(cls: type) -> TypeAdapter:
+    # Building a TypeAdapter compiles the schema (milliseconds each); one per model class is enough.
+    return TypeAdapter(cls)
+
+
 def _record_validation_errors(exc: ValidationError, raw: dict, doc: Document, loc: Loc, errors: ErrorCollector) -> None:
     seen: set[Loc] = set()
     for err in exc.errors():
         field_loc, union = _real_loc(raw, err["loc"])
-        if field_loc in seen:
-            continue
+        if any(field_loc[:i] in seen for i in range(1, len(field_loc) + 1)):
+            continue  # one message per field: a union's hint already covers its members' errors
         seen.add(field_loc)
         full = loc + field_loc
         value = _get(raw, field_loc)
@@ -210,7 +222,8 @@ def _real_loc(raw: Any, loc: tuple) -> tuple[Loc, bool]:
 def _list_items(doc: Document, key: str, errors: ErrorCollector, required: bool = True):
     data = doc.data
     if not isinstance(data, dict):
-        errors.add(doc.path, doc.line_of(()), f"expected a mapping with a `{key}:` list")
+        if required:  # an optional list would only repeat the same complaint
+            errors.add(doc.path, doc.line_of(()), f"expected a mapping with a `{key}:` list")
         return
     if key not in data:
         if required:

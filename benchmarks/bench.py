@@ -1,0 +1,217 @@
+"""Build-speed figures for site_builder, printed as tables (``make bench``; not a test).
+
+1. A synthetic site of N briefings with K charts each: cold build (empty chart
+   cache, no output), no-op rebuild, one fact edited, peak memory, output size
+   and the bytes one page costs a reader. Also the same rebuilds in one
+   long-running process, as ``briefing serve`` does them.
+2. The same Markdown without charts built by site_builder, Hugo, MkDocs and
+   Pelican in the same run, with site_builder's time as a ratio to each.
+3. The repository's own site: cold build, no-op rebuild, one fact edited.
+
+Everything is built in a temporary folder; nothing is written to the repository
+except the competitors' tools under benchmarks/.tools/ (git-ignored).
+
+    python benchmarks/bench.py                                  # N=200, K=1: a few minutes
+    python benchmarks/bench.py --briefings 1000 --charts 3      # the big run
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import competitors  # noqa: E402
+import synth  # noqa: E402
+from measure import Run, folder_bytes, page_weight, run_timed  # noqa: E402
+
+ENV = os.environ | {"SOURCE_DATE_EPOCH": "1710504000", "PYTHONPATH": str(REPO)}
+TOOLS = ("hugo", "mkdocs", "pelican")
+_CHANGED = re.compile(r"(\d+) of (\d+) files changed")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its tables."""
+    args = _parser().parse_args(argv)
+    tools = [] if args.competitors == "none" else [t.strip() for t in args.competitors.split(",") if t.strip()]
+    unknown = [t for t in tools if t not in TOOLS]
+    if unknown:
+        print(f"unknown competitor(s): {', '.join(unknown)} (choose from {', '.join(TOOLS)})", file=sys.stderr)
+        return 2
+    print(f"site_builder benchmark: {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}, "
+          f"BRIEFING_WORKERS={os.environ.get('BRIEFING_WORKERS', '(auto)')}")
+    with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
+        work = Path(tmp)
+        site = synth.write_site(work / "synthetic", args.briefings, args.charts)
+        _section(f"Synthetic site: {args.briefings} briefings x {args.charts} chart(s) each")
+        _print_site_figures(_site_figures(site.root, site.edit_one_fact, args.repeat, f"briefings/b{args.briefings // 2:04d}/index.html"))
+        if not args.no_serve:
+            _print_serve_figures(site)
+        pages = args.pages if args.pages is not None else args.briefings
+        if tools and pages:
+            _section(f"Same Markdown, no charts: {pages} pages of about 600 words with a table and a list")
+            _compare(work, pages, tools, args.repeat)
+        if not args.no_default_site:
+            _section("The repository's own site (content/)")
+            _print_site_figures(_site_figures(_copy_default_site(work / "default"), None, args.repeat, None))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--briefings", type=int, default=200, help="N, briefings in the synthetic site (default 200)")
+    parser.add_argument("--charts", type=int, default=1, help="K, charts per briefing (default 1)")
+    parser.add_argument("--pages", type=int, default=None,
+                        help="pages for the comparison with Hugo, MkDocs and Pelican (default: N)")
+    parser.add_argument("--competitors", default=",".join(TOOLS),
+                        help="comma-separated: hugo,mkdocs,pelican, or none (default: all three)")
+    parser.add_argument("--repeat", type=int, default=1, help="run each warm measurement this many times, keep the best")
+    parser.add_argument("--no-serve", action="store_true", help="skip the in-process (briefing serve) rebuilds")
+    parser.add_argument("--no-default-site", action="store_true", help="skip the repository's own site")
+    return parser
+
+
+def _build(root: Path, out: Path | None = None) -> Run:
+    cmd = [sys.executable, "-m", "site_builder", "build", "--root", str(root)]
+    return run_timed(cmd + (["--out", str(out)] if out else []), cwd=root, env=ENV)
+
+
+def _best(runs: list[Run]) -> Run:
+    return min(runs, key=lambda r: r.wall)
+
+
+def _site_figures(root: Path, edit, repeat: int, page: str | None) -> dict:
+    shutil.rmtree(root / ".briefing-cache", ignore_errors=True)
+    shutil.rmtree(root / "_site", ignore_errors=True)
+    cold = _build(root)
+    noop = _best([_build(root) for _ in range(repeat)])
+    before = _inodes(root / "_site")
+    if edit is None:
+        _edit_default_fact(root)
+    else:
+        edit()
+    edited = _build(root)
+    after = _inodes(root / "_site")
+    rewritten = sorted(p for p, ino in after.items() if before.get(p) != ino)
+    count, size = folder_bytes(root / "_site")
+    if page is None:
+        page = next(p.relative_to(root / "_site").as_posix() for p in sorted((root / "_site" / "briefings").glob("*/index.html")))
+    return {"cold": cold, "noop": noop, "edit": edited, "rewritten": rewritten, "files": count, "bytes": size,
+            "page": page, "weight": page_weight(root / "_site", page), "report": cold.stdout.strip().splitlines()[-1]}
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    # write_site hard-links unchanged files, so a new inode means the file was rewritten.
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def _print_site_figures(f: dict) -> None:
+    print(f"  ({f['report']})")
+    rows = [("cold build (empty chart cache)", f["cold"]), ("no-op rebuild", f["noop"]),
+            ("one fact edited", f["edit"])]
+    _table(["measure", "wall s", "CPU s", "peak memory"],
+           [[name, f"{r.wall:.2f}", f"{r.cpu:.2f}", _mib(r.peak_rss)] for name, r in rows])
+    shown = ", ".join(f["rewritten"][:8]) + (" ..." if len(f["rewritten"]) > 8 else "")
+    print(f"  one fact edited rewrote {len(f['rewritten'])} of {f['files']} files: {shown}")
+    w = f["weight"]
+    print(f"  output: {f['files']} files, {_mib(f['bytes'])}")
+    print(f"  one page ({f['page']}): HTML {_kib(w.html)} + " + " + ".join(f"{ref.rsplit('/', 1)[-1]} {_kib(n)}" for ref, n in w.assets.items())
+          + f" = {_kib(w.total)} ({_kib(w.gzip_total)} gzipped); loaded only when a chart is opened: "
+          + ", ".join(f"{ref.rsplit('/', 1)[-1]} {_kib(n)}" for ref, n in w.lazy.items()))
+
+
+def _print_serve_figures(site: synth.SyntheticSite) -> None:
+    """The same edit made again in one process, as ``briefing serve`` rebuilds (restores the fact first)."""
+    site.edit_file.write_text(site.edit_file.read_text(encoding="utf-8").replace(site.edit_new, site.edit_old), encoding="utf-8")
+    cmd = [sys.executable, str(HERE / "inprocess.py"), str(site.root), str(site.edit_file), site.edit_old, site.edit_new]
+    run = run_timed(cmd, cwd=site.root, env=ENV)
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    if "missing" in result:
+        print(f"  in one process (briefing serve): skipped, {result['missing']}")
+        return
+    print("  in one process (briefing serve), caches warm:")
+    _table(["measure", "wall s", "files rewritten"],
+           [["first build", f"{result['first']:.2f}", str(result["first_changed"])],
+            ["no-op rebuild", f"{result['noop']:.2f}", str(result["noop_changed"])],
+            ["one fact edited", f"{result['edit']:.2f}", str(result["edit_changed"])]])
+    print(f"  peak memory of that process: {_mib(run.peak_rss)}")
+
+
+def _compare(work: Path, pages: int, tools: list[str], repeat: int) -> None:
+    ours_root = work / "plain-ours"
+    synth.write_site(ours_root, pages, 0)
+    ours = _best([_build(ours_root, work / f"plain-ours-out-{i}") for i in range(repeat)])
+    markdown = synth.write_plain_markdown(work, pages)
+    rows = [["site_builder", "", f"{ours.wall:.2f}", f"{ours.cpu:.2f}", _mib(ours.peak_rss), "1.00"]]
+    for name in tools:
+        tool = competitors.ensure(name)
+        if tool.missing:
+            print(f"  {name}: skipped, {tool.missing}")
+            continue
+        root = work / f"plain-{name}"
+        competitors.write_project(name, root, markdown)
+        try:
+            runs = []
+            for _ in range(repeat):
+                shutil.rmtree(competitors.output_folder(name, root), ignore_errors=True)
+                runs.append(competitors.build(name, root))
+            theirs = _best(runs)
+        except subprocess.CalledProcessError as exc:
+            print(f"  {name}: skipped, its build failed: {(exc.output or '').strip()[-300:]}")
+            continue
+        rows.append([name, tool.version, f"{theirs.wall:.2f}", f"{theirs.cpu:.2f}", _mib(theirs.peak_rss),
+                     f"{ours.wall / theirs.wall:.2f}"])
+    _table(["generator", "version", "wall s", "CPU s", "peak memory", "site_builder / it"], rows)
+
+
+def _copy_default_site(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for folder in ("content", "templates", "static"):
+        shutil.copytree(REPO / folder, dest / folder)
+    return dest
+
+
+def _edit_default_fact(root: Path) -> None:
+    """Change the first whole-number fact value of the repository's content by one."""
+    for path in sorted((root / "content" / "facts").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        match = re.search(r"^(    value: )(\d+)$", text, re.M)
+        if match:
+            path.write_text(text[: match.start()] + match.group(1) + str(int(match.group(2)) + 1) + text[match.end():],
+                            encoding="utf-8")
+            return
+    raise RuntimeError("no whole-number fact to edit")
+
+
+def _section(title: str) -> None:
+    print(f"\n## {title}")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    line = lambda cells: "  | " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    print(line(header))
+    print("  |" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print(line(row))
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.0f} MiB" if n >= 10 * 2**20 else f"{n / 2**20:.1f} MiB"
+
+
+def _kib(n: int) -> str:
+    return f"{n / 1024:.1f} KiB"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Regenerate docs/screenshots/*.png from the real site: the default briefing, light, dark and on a phone.
+
+Usage: ``python scripts/screenshots.py`` (or ``make screenshots``). Builds the
+repository's content into a temporary folder and opens it from ``file://``.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from sitebrowser import REPO, build_default_site, chromium, default_briefing
+
+OUT = REPO / "docs" / "screenshots"
+MAX_HEIGHT = 1600
+
+SHOTS = {
+    "briefing-light": {"viewport": {"width": 1280, "height": 900}, "color_scheme": "light"},
+    "briefing-dark": {"viewport": {"width": 1280, "height": 900}, "color_scheme": "dark"},
+    "briefing-mobile": {"viewport": {"width": 375, "height": 812}, "color_scheme": "light",
+                        "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
+}
+
+
+def take_screenshots(site: Path, out: Path) -> list[Path]:
+    """Write one PNG per entry of SHOTS, the top of the default briefing; returns their paths."""
+    url = (site / default_briefing(site)).as_uri()
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with chromium() as browser:
+        for name, options in SHOTS.items():
+            context = browser.new_context(**options)
+            page = context.new_page()
+            page.goto(url, wait_until="load")
+            height = min(MAX_HEIGHT, page.evaluate("document.documentElement.scrollHeight"))
+            width = options["viewport"]["width"]
+            path = out / f"{name}.png"
+            page.screenshot(path=str(path), clip={"x": 0, "y": 0, "width": width, "height": height}, full_page=True)
+            written.append(path)
+            context.close()
+    return written
+
+
+def main() -> None:
+    """Build the default site and write the screenshots."""
+    with tempfile.TemporaryDirectory(prefix="screenshots-") as tmp:
+        site = build_default_site(Path(tmp))
+        for path in take_screenshots(site, OUT):
+            print(path.relative_to(REPO))
+
+
+if __name__ == "__main__":
+    main()

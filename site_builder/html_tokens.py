@@ -1,0 +1,136 @@
+"""Rendered HTML as a flat list of tokens that keep their exact source text.
+
+Post-processing steps (glossary terms, callouts, search text) change or read a
+page body without re-serialising it: the standard library's ``html.parser``
+finds where each tag, text run and character reference starts, and every token
+keeps the bytes it came from, so joining the tokens gives back the input.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Iterator
+
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                           "source", "track", "wbr"})
+
+
+@dataclass(frozen=True)
+class Token:
+    """One piece of HTML: ``kind`` is start, end, startend, text, ref (``&amp;``) or other (comments, ...)."""
+
+    kind: str
+    raw: str
+    tag: str = ""
+    attrs: tuple[tuple[str, str | None], ...] = ()
+
+    @property
+    def text(self) -> str:
+        """What a reader sees of a text or character-reference token."""
+        if self.kind == "text":
+            return self.raw
+        return html.unescape(self.raw) if self.kind == "ref" else ""
+
+    def attr(self, name: str) -> str | None:
+        """The value of attribute ``name`` of a start tag, or None."""
+        return next((value for key, value in self.attrs if key == name), None)
+
+
+def tokenize(markup: str) -> list[Token]:
+    """``markup`` as tokens; ``"".join(t.raw for t in tokens) == markup``."""
+    parser = _Tokenizer(markup)
+    parser.feed(markup)
+    parser.close()
+    return parser.tokens()
+
+
+def join(tokens: list[Token]) -> str:
+    """The HTML the tokens spell."""
+    return "".join(t.raw for t in tokens)
+
+
+def with_ancestors(tokens: list[Token]) -> Iterator[tuple[Token, tuple[Token, ...]]]:
+    """Each token with the start tags of the elements it sits in, outermost first."""
+    stack: list[Token] = []
+    for token in tokens:
+        if token.kind == "end":
+            yield token, tuple(stack)
+            for i in range(len(stack) - 1, -1, -1):
+                if stack[i].tag == token.tag:
+                    del stack[i:]
+                    break
+            continue
+        yield token, tuple(stack)
+        if token.kind == "start" and token.tag not in VOID_ELEMENTS:
+            stack.append(token)
+
+
+def visible_text(markup: str, skip: frozenset[str] = frozenset({"script", "style", "svg", "template"})) -> str:
+    """The text a reader sees in ``markup``, whitespace collapsed; elements in ``skip`` are left out."""
+    parts = []
+    for token, ancestors in with_ancestors(tokenize(markup)):
+        if token.kind in ("text", "ref") and not any(a.tag in skip for a in ancestors):
+            parts.append(token.text)
+        elif token.kind in ("start", "startend", "end") and token.tag not in _INLINE:
+            parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
+_INLINE = frozenset({"a", "abbr", "b", "cite", "code", "dfn", "em", "i", "kbd", "mark", "q", "s", "small", "span",
+                     "strong", "sub", "sup", "time", "u", "var", "wbr"})
+
+
+class _Tokenizer(HTMLParser):
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.markup = markup
+        self.starts: list[tuple[int, str, str, tuple]] = []  # (offset, kind, tag, attrs)
+        self.line_offsets = [0]
+        for line in markup.splitlines(keepends=True):
+            self.line_offsets.append(self.line_offsets[-1] + len(line))
+
+    def _mark(self, kind: str, tag: str = "", attrs: tuple = ()) -> None:
+        line, column = self.getpos()  # where the token being handled starts
+        self.starts.append((self.line_offsets[line - 1] + column, kind, tag, attrs))
+
+    def handle_starttag(self, tag, attrs):
+        self._mark("start", tag, tuple(attrs))
+
+    def handle_startendtag(self, tag, attrs):
+        self._mark("startend", tag, tuple(attrs))
+
+    def handle_endtag(self, tag):
+        self._mark("end", tag)
+
+    def handle_data(self, data):
+        self._mark("text")
+
+    def handle_entityref(self, name):
+        self._mark("ref")
+
+    def handle_charref(self, name):
+        self._mark("ref")
+
+    def handle_comment(self, data):
+        self._mark("other")
+
+    def handle_decl(self, decl):
+        self._mark("other")
+
+    def handle_pi(self, data):
+        self._mark("other")
+
+    def unknown_decl(self, data):
+        self._mark("other")
+
+    def tokens(self) -> list[Token]:
+        found: list[Token] = []
+        starts = sorted(self.starts, key=lambda s: s[0])
+        if not starts or starts[0][0] > 0:
+            starts.insert(0, (0, "text", "", ()))
+        for i, (offset, kind, tag, attrs) in enumerate(starts):
+            end = starts[i + 1][0] if i + 1 < len(starts) else len(self.markup)
+            if end > offset:
+                found.append(Token(kind, self.markup[offset:end], tag, attrs))
+        return found

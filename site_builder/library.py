@@ -1,0 +1,171 @@
+"""The briefing library: tags and their pages, a timeline of dated facts, and related briefings.
+
+Everything here is computed from the compiled site (content, facts and page
+plans) by pure functions; ``site.py`` renders the pages. Orders are total (ties
+broken by slug or id), so the pages are the same on every build.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .errors import ErrorCollector
+from .facts import FactBook, ResolvedFact
+from .glossary import slugify
+from .model import Content
+from .pages import BriefingPlan
+
+RELATED_LIMIT = 3
+TAG_WEIGHT = 2  # a shared tag says more about two briefings than one shared figure
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A briefing as other pages link to it."""
+
+    title: str
+    url: str
+    date: dt.date
+    summary: str = ""
+    slug: str = ""
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag, its page, and the briefings that carry it (newest first)."""
+
+    name: str
+    slug: str
+    briefings: tuple[PageLink, ...]
+
+    @property
+    def url(self) -> str:
+        """The tag's page, relative to the site root."""
+        return f"tags/{self.slug}/index.html"
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """A dated fact on the timeline, and the briefings that show it."""
+
+    date: dt.date | str  # a full date, or "2023-12" / "2023" when known only to the month or year
+    fact: ResolvedFact
+    pages: tuple[PageLink, ...]
+
+    @property
+    def shows_value(self) -> bool:
+        """False when the value is the date itself (then the label says what happened)."""
+        return not isinstance(self.fact.value, dt.date)
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another briefing worth reading next, and why."""
+
+    page: PageLink
+    shared_tags: tuple[str, ...]
+    shared_facts: int
+
+
+@dataclass(frozen=True)
+class Library:
+    """The site's cross-briefing views."""
+
+    tags: tuple[Tag, ...]
+    timeline: tuple[TimelineEvent, ...]
+    related: dict[str, tuple[Related, ...]]  # by briefing slug
+
+    def tag(self, name: str) -> Tag | None:
+        """The tag spelled ``name``, or None."""
+        return next((t for t in self.tags if t.name == name), None)
+
+
+def build_library(content: Content, book: FactBook, plans: list[BriefingPlan]) -> Library:
+    """Tags, timeline and related briefings for the compiled site."""
+    links = {plan.briefing.slug: page_link(plan) for plan in plans}
+    return Library(tags_of(plans, links), timeline_of(book, plans, links), related_briefings(plans, links))
+
+
+def page_link(plan: BriefingPlan) -> PageLink:
+    """How other pages link to ``plan``'s briefing."""
+    meta = plan.briefing.meta
+    return PageLink(meta.title, plan.url, meta.updated or meta.date, meta.summary, plan.briefing.slug)
+
+
+def tags_of(plans: list[BriefingPlan], links: dict[str, PageLink]) -> tuple[Tag, ...]:
+    """Every tag used by a briefing, in alphabetical order, each with its briefings newest first."""
+    by_slug: dict[str, tuple[str, list[PageLink]]] = {}
+    for plan in plans:
+        for name in dict.fromkeys(plan.briefing.meta.tags):
+            slug = slugify(name)
+            if slug:
+                by_slug.setdefault(slug, (name, []))[1].append(links[plan.briefing.slug])
+    return tuple(Tag(name, slug, tuple(sorted(pages, key=_newest_first)))
+                 for slug, (name, pages) in sorted(by_slug.items()))
+
+
+def timeline_of(book: FactBook, plans: list[BriefingPlan], links: dict[str, PageLink]) -> tuple[TimelineEvent, ...]:
+    """Every fact with a date value or an ``event_date``, oldest first, with the briefings that show it."""
+    events = []
+    for fact_id, fact in book.facts.items():
+        date = event_date(fact)
+        if date is None:
+            continue
+        pages = tuple(sorted((links[p.briefing.slug] for p in plans if fact_id in p.fact_ids), key=_newest_first))
+        events.append(TimelineEvent(date, fact, pages))
+    return tuple(sorted(events, key=lambda e: (date_sort_key(e.date), e.fact.id)))
+
+
+def event_date(fact: ResolvedFact) -> dt.date | str | None:
+    """When the fact happened: its ``event_date``, else its value when that is a date, else None."""
+    if fact.fact.event_date is not None:
+        return fact.fact.event_date
+    return fact.value if isinstance(fact.value, dt.date) else None
+
+
+def date_sort_key(date: dt.date | str) -> tuple[int, int, int]:
+    """A key that sorts full and partial dates together; a month comes before its days."""
+    if isinstance(date, dt.date):
+        return (date.year, date.month, date.day)
+    match = _PARTIAL_DATE.match(date)
+    return (int(match.group(1)), int(match.group(2) or 0), 0) if match else (0, 0, 0)
+
+
+def related_briefings(plans: list[BriefingPlan], links: dict[str, PageLink]) -> dict[str, tuple[Related, ...]]:
+    """For each briefing, up to three others that share its tags or its facts, closest first."""
+    related: dict[str, tuple[Related, ...]] = {}
+    for plan in plans:
+        tags = {slugify(t) for t in plan.briefing.meta.tags}
+        facts = set(plan.fact_ids)
+        scored = []
+        for other in plans:
+            if other is plan:
+                continue
+            shared_tags = tuple(t for t in dict.fromkeys(other.briefing.meta.tags) if slugify(t) in tags)
+            shared_facts = len(facts & set(other.fact_ids))
+            score = TAG_WEIGHT * len(shared_tags) + shared_facts
+            if score:
+                page = links[other.briefing.slug]
+                scored.append((-score, _newest_first(page), Related(page, shared_tags, shared_facts)))
+        related[plan.briefing.slug] = tuple(r for *_, r in sorted(scored, key=lambda s: s[:2])[:RELATED_LIMIT])
+    return related
+
+
+def check_tags(content: Content, errors: ErrorCollector) -> None:
+    """Record tags that make no page address, and two spellings of one tag (``North America``, ``north-america``)."""
+    spelled: dict[str, str] = {}
+    for briefing in content.briefings:
+        for i, name in enumerate(briefing.meta.tags):
+            line = briefing.meta_lines.get(("tags", i), briefing.meta_lines.get(("tags",), 1))
+            slug = slugify(name)
+            if not slug:
+                errors.add(briefing.origin.path, line, f"tags: {name!r} needs letters or digits")
+            elif spelled.setdefault(slug, name) != name:
+                errors.add(briefing.origin.path, line,
+                           f"tags: {name!r} and {spelled[slug]!r} are the same tag; spell it one way")
+
+
+def _newest_first(page: PageLink) -> tuple:
+    return (-page.date.toordinal(), page.slug)

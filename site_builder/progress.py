@@ -1,0 +1,88 @@
+"""Progress of a build (pages and charts done out of their totals), for a person at a terminal.
+
+Builds report progress to a ``BuildProgress``; the base class shows nothing,
+which is what a build gets when its output is not a terminal or when it was
+asked to be quiet. ``TerminalProgress`` redraws one status line in place, and
+only once a build has run long enough for a person to wonder what it is doing.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+
+class BuildProgress:
+    """Receives a build's progress; this base class ignores it."""
+
+    def start(self, pages: int, charts: int) -> None:
+        """A build begins with ``pages`` pages and ``charts`` charts to make."""
+
+    def chart_done(self) -> None:
+        """One more chart is ready (rendered or reused)."""
+
+    def page_done(self) -> None:
+        """One more page is ready (rendered or reused)."""
+
+    def finish(self) -> None:
+        """The build has ended, successfully or not."""
+
+
+class TerminalProgress(BuildProgress):
+    """Draws ``pages 12/40 · charts 3/9`` on one line of a terminal, then clears it."""
+
+    def __init__(self, stream: TextIO, delay: float = 0.4, interval: float = 0.1) -> None:
+        self.stream = stream
+        self.delay = delay  # a build faster than this shows nothing: no flicker on quick rebuilds
+        self.interval = interval
+        self._reset(0, 0)
+
+    def _reset(self, pages: int, charts: int) -> None:
+        self.pages, self.charts = [0, pages], [0, charts]
+        self._started = time.monotonic()
+        self._drawn_at: float | None = None
+
+    def start(self, pages: int, charts: int) -> None:
+        """Begin counting a new build."""
+        self._reset(pages, charts)
+
+    def chart_done(self) -> None:
+        """Count a chart and redraw if it is time to."""
+        self.charts[0] += 1
+        self._maybe_draw()
+
+    def page_done(self) -> None:
+        """Count a page and redraw if it is time to."""
+        self.pages[0] += 1
+        self._maybe_draw()
+
+    def finish(self) -> None:
+        """Erase the status line, if one was drawn."""
+        if self._drawn_at is not None:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._drawn_at = None
+
+    def line(self) -> str:
+        """The status line as it is drawn."""
+        return f"Building: pages {self.pages[0]}/{self.pages[1]} · charts {self.charts[0]}/{self.charts[1]}"
+
+    def _maybe_draw(self) -> None:
+        now = time.monotonic()
+        if now - self._started < self.delay:
+            return
+        last = self.pages[0] == self.pages[1] and self.charts[0] == self.charts[1]
+        if self._drawn_at is not None and now - self._drawn_at < self.interval and not last:
+            return
+        self.stream.write("\r\x1b[K" + self.line())
+        self.stream.flush()
+        self._drawn_at = now
+
+
+def progress_for(stream: TextIO | None = None, quiet: bool = False) -> BuildProgress:
+    """Progress shown on ``stream`` (default stderr) when it is a terminal and not ``quiet``; else silence."""
+    stream = stream if stream is not None else sys.stderr
+    isatty = getattr(stream, "isatty", None)
+    if quiet or not callable(isatty) or not isatty():
+        return BuildProgress()
+    return TerminalProgress(stream)

@@ -1,0 +1,127 @@
+"""Shared fixtures: tiny site projects in tmp_path, builds, parsed pages and the command line.
+
+Every project is the ``tests/fixtures/<name>/content`` folder plus the repository's
+``templates/`` and ``static/``. Rendering a chart to SVG is the slow step, so one
+chart cache is filled once per session and hard-linked into each project (the
+cache only ever replaces files, never edits them, so sharing inodes is safe).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from bs4 import BeautifulSoup
+
+from site_builder.build import build_site
+from site_builder.project import Project
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+FIXTURES = TESTS / "fixtures"
+# 2024-03-15 12:00 UTC: a fixed build date, so that builds are reproducible.
+SOURCE_DATE_EPOCH = "1710504000"
+
+
+def copy_project(dest: Path, fixture: str = "mini", cache: Path | None = None) -> Path:
+    """A project folder at ``dest``: the fixture's content, the repo's templates and static files."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(FIXTURES / fixture / "content", dest / "content")
+    for folder in ("templates", "static"):
+        shutil.copytree(REPO / folder, dest / folder)
+    if cache is not None:
+        shutil.copytree(cache, dest / ".briefing-cache", copy_function=os.link)
+    return dest
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` as {relative posix path: bytes}."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def parse_html(path: Path) -> BeautifulSoup:
+    """A built page, parsed."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture(autouse=True)
+def fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test builds as of the same date unless it says otherwise."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    return SOURCE_DATE_EPOCH
+
+
+@pytest.fixture(scope="session")
+def chart_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ``.briefing-cache`` filled by one build of the mini fixture, shared by the session."""
+    root = copy_project(tmp_path_factory.mktemp("warm-cache") / "mini")
+    # The Vega bundle takes seconds to produce; one from the repo's own builds is the same file.
+    (root / ".briefing-cache").mkdir()
+    for bundle in (REPO / ".briefing-cache").glob("vega-embed-*.js"):
+        shutil.copyfile(bundle, root / ".briefing-cache" / bundle.name)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        build_site(Project.at(root))
+    return root / ".briefing-cache"
+
+
+@pytest.fixture
+def make_project(tmp_path: Path, chart_cache: Path) -> Callable[..., Project]:
+    """A factory of fresh projects in ``tmp_path``: ``make_project(name="mini", fixture="mini", warm=True)``."""
+    def make(name: str = "mini", fixture: str = "mini", warm: bool = True, out: Path | None = None) -> Project:
+        root = copy_project(tmp_path / name, fixture, chart_cache if warm else None)
+        return Project.at(root, out)
+    return make
+
+
+@pytest.fixture(scope="session")
+def mini_site(tmp_path_factory: pytest.TempPathFactory, chart_cache: Path) -> Project:
+    """The mini fixture, built once for the session. Read it; never change it."""
+    root = copy_project(tmp_path_factory.mktemp("mini-site") / "mini", cache=chart_cache)
+    project = Project.at(root)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        build_site(project)
+    return project
+
+
+@pytest.fixture(scope="session")
+def mini_page(mini_site: Project) -> Callable[[str], BeautifulSoup]:
+    """Parse one page of the session's built mini site, by its path in the output."""
+    cache: dict[str, BeautifulSoup] = {}
+
+    def page(rel: str) -> BeautifulSoup:
+        if rel not in cache:
+            cache[rel] = parse_html(mini_site.out / rel)
+        return cache[rel]
+    return page
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m site_builder ARGS`` in a fresh process, as a user would."""
+    full_env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PYTHONDONTWRITEBYTECODE": "1"}
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "site_builder", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def cli() -> Callable[..., subprocess.CompletedProcess]:
+    """The ``run_cli`` helper as a fixture."""
+    return run_cli
+
+
+@pytest.fixture
+def files_of() -> Callable[[Path], dict[str, bytes]]:
+    """The ``snapshot`` helper as a fixture: every file under a folder, as bytes."""
+    return snapshot
+
+
+@pytest.fixture
+def html_of() -> Callable[[Path], BeautifulSoup]:
+    """The ``parse_html`` helper as a fixture."""
+    return parse_html

@@ -1,0 +1,165 @@
+"""charts.py: chart points come from facts; specs, SVGs, CSVs and descriptions come from the points."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from site_builder.charts import (
+    SvgCache, chart_csv, chart_points, chart_spec, describe_chart, render_chart, scope_svg_ids,
+)
+from site_builder.errors import ErrorCollector
+from site_builder.facts import resolve_facts
+from site_builder.model import Chart, ChartSeries, Content, Fact, Location, SiteConfig
+from site_builder.project import Project, load_content
+
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+
+SERIES_LINE = Location("content/charts/c.yaml", 6)
+
+
+@pytest.fixture(scope="module")
+def mini():
+    """The mini fixture's content and fact book (content only: nothing is built)."""
+    content = load_content(Project.at(MINI))
+    errors = ErrorCollector()
+    book = resolve_facts(content, errors)
+    assert errors.problems == []
+    return content, book
+
+
+def book_of(*facts: Fact):
+    content = Content(SiteConfig(title="T"), {}, {f.id: f for f in facts}, {}, {}, [])
+    errors = ErrorCollector()
+    return resolve_facts(content, errors)
+
+
+def line_chart(*fact_ids: str, chart_type: str = "line", fact: str | None = None) -> Chart:
+    series = ChartSeries(label="S", facts=list(fact_ids) or None, fact=fact, origin=SERIES_LINE)
+    return Chart(id="c", type=chart_type, title="Title", series=[series], origin=Location("content/charts/c.yaml", 2))
+
+
+def test_points_come_from_facts_with_year_x_and_projection_flag(mini):
+    content, book = mini
+    errors = ErrorCollector()
+    points = chart_points(content.charts["outlook"], book, errors)
+    assert errors.problems == []
+    assert [(p.series, p.x, p.y, p.display, p.projected) for p in points] == [
+        ("Reported", 2021, 1_500_000.0, "1.5 million", False),
+        ("Reported", 2022, 700_000.0, "700,000", False),
+        ("Reported", 2023, 1_100_000.0, "1.1 million", False),
+        ("Ministry forecast", 2025, 1_100_000.0, "1.1 million", True),
+        ("Ministry forecast", 2030, 1_400_000.0, "1.4 million", True),
+    ]
+    assert points[3].fact_id == "forecast.2025"
+    assert points[3].sources == ("ministry", "agency")
+
+
+def test_bar_chart_x_is_each_facts_label(mini):
+    content, book = mini
+    points = chart_points(content.charts["compare"], book, ErrorCollector())
+    assert [p.x for p in points] == ["Widget sales, 2023", "Forecast widget sales, 2030"]
+
+
+def test_series_fact_gives_one_point_per_year():
+    book = book_of(Fact(id="s", label="Sales", value={2016: 20, 2015: 10}, source="x", kind="estimate"))
+    points = chart_points(line_chart(fact="s"), book, ErrorCollector())
+    assert [(p.x, p.y, p.label, p.projected) for p in points] == [(2015, 10.0, "Sales, 2015", True),
+                                                                   (2016, 20.0, "Sales, 2016", True)]
+
+
+@pytest.mark.parametrize("fact, message", [
+    (Fact(id="f", label="F", value=1, source="x", period="2023-01/2023-11"),
+     "chart 'c': fact 'f' needs a year as its `period` to be placed on the x axis"),
+    (Fact(id="f", label="F", value=1, source="x"),
+     "chart 'c': fact 'f' needs a year as its `period` to be placed on the x axis"),
+    (Fact(id="f", label="F", value="words", source="x", period="2020"), "chart 'c': fact 'f' is not a number"),
+])
+def test_facts_that_cannot_be_placed_are_errors_at_the_series(fact, message):
+    errors = ErrorCollector()
+    assert render_chart(line_chart("f"), book_of(fact), SvgCache(None), errors) is None
+    assert [str(p) for p in errors.problems] == [f"{SERIES_LINE}: {message}"]
+
+
+def test_chart_without_points_is_an_error():
+    errors = ErrorCollector()
+    book = book_of(Fact(id="s", label="S", value={}, source="x"))
+    assert render_chart(line_chart(fact="s"), book, SvgCache(None), errors) is None
+    assert [str(p) for p in errors.problems] == ["content/charts/c.yaml:2: chart 'c' has no data points"]
+
+
+def test_description_says_what_the_chart_shows(mini):
+    content, book = mini
+    chart = content.charts["outlook"]
+    assert describe_chart(chart, chart_points(chart, book, ErrorCollector())) == (
+        "Line chart: Widget sales, reported and forecast. "
+        "Reported: 1.5 million in 2021 to 1.1 million in 2023 (low of 700,000 in 2022). "
+        "Ministry forecast: 1.1 million in 2025 to 1.4 million in 2030. "
+        "Dashed lines and hollow markers are forecasts or estimates.")
+
+
+def test_bar_description_lists_each_bar(mini):
+    content, book = mini
+    chart = content.charts["compare"]
+    text = describe_chart(chart, chart_points(chart, book, ErrorCollector()))
+    assert text.startswith("Bar chart: Widgets compared. Widgets: Widget sales, 2023, 1.1 million; "
+                           "Forecast widget sales, 2030, 1.4 million.")
+
+
+def test_csv_has_one_row_per_point_at_full_precision():
+    book = book_of(Fact(id="a", label="A", value=1_234_567, source="agency", period="2020"),
+                   Fact(id="b", label="B", value=0.1 + 0.2, source="ministry", period="2021", kind="forecast"))
+    rows = list(csv.reader(io.StringIO(chart_csv(chart_points(line_chart("a", "b"), book, ErrorCollector())))))
+    assert rows == [["series", "x", "value", "status", "fact", "sources"],
+                    ["S", "2020", "1234567", "reported", "a", "agency"],
+                    ["S", "2021", repr(0.1 + 0.2), "forecast or estimate", "b", "ministry"]]
+
+
+def test_spec_carries_the_data_and_description(mini):
+    content, book = mini
+    chart = content.charts["outlook"]
+    points = chart_points(chart, book, ErrorCollector())
+    spec = chart_spec(chart, points, "Described.")
+    assert spec["description"] == "Described."
+    assert spec["width"] == 600 and "$schema" not in spec
+    values = spec["layer"][0]["data"]["values"]
+    assert [(v["x"], v["y"], v["status"]) for v in values][-1] == (2030, 1_400_000.0, "Forecast or estimate")
+    assert spec["layer"][3]["mark"]["type"] == "rule"  # the "Method change" marker
+
+
+def test_scope_svg_ids_prefixes_ids_and_every_reference():
+    svg = ('<svg><defs><clipPath id="clip1"><rect/></clipPath><g id="clip10"/></defs>'
+           '<g clip-path="url(#clip1)"><use href="#clip10"/></g></svg>')
+    scoped = scope_svg_ids(svg, "chart-x")
+    assert re.findall(r'id="([^"]+)"', scoped) == ["chart-x-clip1", "chart-x-clip10"]
+    assert 'url(#chart-x-clip1)' in scoped and 'href="#chart-x-clip10"' in scoped
+
+
+def test_rendered_svg_ids_are_scoped_and_references_resolve(mini, chart_cache):
+    content, book = mini
+    rendered = render_chart(content.charts["outlook"], book, SvgCache(chart_cache / "charts"), ErrorCollector())
+    assert rendered.svg.lstrip().startswith("<svg") and ">Ministry forecast<" in rendered.svg
+    ids = re.findall(r'\bid="([^"]+)"', rendered.svg)
+    assert all(i.startswith("chart-outlook-") for i in ids)
+    for ref in re.findall(r'url\(#([^)]+)\)', rendered.svg) + re.findall(r'href="#([^"]+)"', rendered.svg):
+        assert ref in ids
+    assert rendered.sources == ("agency", "ministry")
+    assert rendered.csv.splitlines()[0] == "series,x,value,status,fact,sources"
+
+
+def test_cache_hit_does_not_render_again(mini, tmp_path):
+    content, book = mini
+    chart = content.charts["compare"]
+    first = SvgCache(tmp_path / "cache")
+    svg = render_chart(chart, book, first, ErrorCollector()).svg
+    assert first.rendered == 1
+    render_chart(chart, book, first, ErrorCollector())
+    assert first.rendered == 1
+    later_run = SvgCache(tmp_path / "cache")
+    assert render_chart(chart, book, later_run, ErrorCollector()).svg == svg
+    assert later_run.rendered == 0
+    assert len(list((tmp_path / "cache").glob("*.svg"))) == 1
+    assert not list((tmp_path / "cache").glob("*.tmp"))

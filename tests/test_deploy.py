@@ -1,0 +1,213 @@
+"""``briefing deploy``: build, commit _site/ to gh-pages, push; refuse cleanly when anything is wrong."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from site_builder.cli import main
+from site_builder.deploy import deploy
+from site_builder.errors import BuildError, BuildErrors
+from site_builder.project import Project
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "tests/fixtures/mini/content"
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture(autouse=True)
+def git_identity(monkeypatch, tmp_path):
+    """A known committer, and no user or system git config leaking in."""
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{who}_NAME", "Deploy Test")
+        monkeypatch.setenv(f"GIT_{who}_EMAIL", "deploy@example.org")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture
+def remote(tmp_path) -> Path:
+    path = tmp_path / "remote.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(path))
+    return path
+
+
+@pytest.fixture
+def project(tmp_path, remote, chart_cache) -> Project:
+    """The mini site in a git repository on branch main, one commit, with ``origin`` the bare remote."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE, root / "content")
+    for folder in ("templates", "static"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copytree(chart_cache, root / ".briefing-cache")
+    (root / ".gitignore").write_text("_site/\n.briefing-cache/\n")
+    git(root, "init", "--quiet", "--initial-branch", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "--quiet", "-m", "Content")
+    git(root, "remote", "add", "origin", str(remote))
+    return Project.at(root)
+
+
+def set_cname(project: Project, cname: str) -> None:
+    site_yaml = project.content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + f"cname: {cname}\n")
+
+
+def remote_files(remote: Path, branch: str = "gh-pages") -> set[str]:
+    return set(git(remote, "ls-tree", "-r", "--name-only", branch).splitlines())
+
+
+def remote_branches(remote: Path) -> list[str]:
+    return git(remote, "for-each-ref", "--format=%(refname:short)", "refs/heads").split()
+
+
+def test_deploy_pushes_the_built_site_to_gh_pages(project, remote):
+    set_cname(project, "briefings.example.org")
+    result = deploy(project)
+    files = remote_files(remote)
+    assert {"index.html", ".nojekyll", "CNAME", "briefings/widget-outlook/index.html", "sitemap.xml",
+            "feed.xml", "robots.txt", "charts/outlook.card.png"} <= files
+    built = {p.relative_to(project.out).as_posix() for p in project.out.rglob("*") if p.is_file()}
+    assert files == built
+    assert git(remote, "show", "gh-pages:CNAME") == "briefings.example.org"
+    assert result.commit == git(remote, "rev-parse", "gh-pages")
+    assert result.pushed_to == "origin"
+
+
+def test_deploy_leaves_the_working_tree_and_current_branch_alone(project):
+    head = git(project.root, "rev-parse", "HEAD")
+    deploy(project)
+    assert git(project.root, "symbolic-ref", "--short", "HEAD") == "main"
+    assert git(project.root, "rev-parse", "HEAD") == head
+    assert git(project.root, "status", "--porcelain") == ""
+
+
+def test_deploy_without_cname_publishes_no_cname(project, remote):
+    deploy(project)
+    assert "CNAME" not in remote_files(remote)
+
+
+def test_commit_message_names_the_source_commit_or_the_given_message(project, remote):
+    deploy(project)
+    source = git(project.root, "rev-parse", "--short", "HEAD")
+    assert source in git(remote, "log", "-1", "--format=%s", "gh-pages")
+    deploy(project, message="Publish the widget outlook")
+    assert git(remote, "log", "-1", "--format=%s", "gh-pages") == "Publish the widget outlook"
+
+
+def test_each_deploy_adds_a_commit_on_top_of_the_published_history(project, remote):
+    deploy(project)
+    first = git(remote, "rev-parse", "gh-pages")
+    briefing = project.content / "briefings/widget-outlook.md"
+    briefing.write_text(briefing.read_text().replace("Widget outlook", "Widget outlook, revised"))
+    deploy(project)
+    assert git(remote, "rev-parse", "gh-pages^") == first
+    assert "Widget outlook, revised" in git(remote, "show", "gh-pages:index.html")
+
+
+def test_content_errors_stop_the_deploy_before_anything_is_committed_or_pushed(project, remote):
+    facts = project.content / "facts/widgets.yaml"
+    facts.write_text(facts.read_text().replace("source: agency", "source: no-such-source", 1))
+    with pytest.raises(BuildErrors) as caught:
+        deploy(project)
+    assert any("no-such-source" in p.message for p in caught.value.problems)
+    assert remote_branches(remote) == []
+    assert git(project.root, "branch", "--list", "gh-pages") == ""
+
+
+def test_cli_deploy_exits_1_with_located_errors_and_pushes_nothing(project, remote, capsys):
+    facts = project.content / "facts/widgets.yaml"
+    facts.write_text(facts.read_text().replace("source: agency", "source: no-such-source", 1))
+    assert main(["deploy", "--root", str(project.root)]) == 1
+    assert "content/facts/widgets.yaml:" in capsys.readouterr().err
+    assert remote_branches(remote) == []
+
+
+def test_cli_deploy_to_a_custom_branch_says_what_it_pushed_and_warns_about_failed_checks(project, remote, capsys):
+    assert main(["deploy", "--root", str(project.root), "--branch", "site", "--message", "M"]) == 0
+    assert remote_branches(remote) == ["site"]
+    out, err = capsys.readouterr()
+    assert f"to site ({git(remote, 'rev-parse', 'site')[:12]}), pushed to origin" in out
+    assert "warning: check 'forecast-2030'" in err
+
+
+def test_no_push_commits_locally_only(project, remote):
+    result = deploy(project, push=False)
+    assert remote_branches(remote) == []
+    assert git(project.root, "rev-parse", "gh-pages") == result.commit
+    assert result.pushed_to is None
+
+
+def test_outside_a_git_repository_deploy_refuses(tmp_path):
+    root = tmp_path / "plain"
+    shutil.copytree(FIXTURE, root / "content")
+    with pytest.raises(BuildError, match="not inside a git repository"):
+        deploy(Project.at(root))
+    assert not (root / "_site").exists()
+
+
+def test_a_missing_remote_is_named_before_building(project):
+    with pytest.raises(BuildError, match="no git remote named 'upstream'"):
+        deploy(project, remote="upstream")
+    assert not project.out.exists()
+
+
+def test_a_failed_push_is_a_build_error_with_gits_reason(project, tmp_path):
+    git(project.root, "remote", "add", "broken", str(tmp_path / "missing.git"))
+    with pytest.raises(BuildError, match="git push broken gh-pages failed: .*does not appear to be a git repository"):
+        deploy(project, remote="broken")
+
+
+def test_a_rejected_push_is_a_build_error(project, remote, tmp_path):
+    deploy(project)
+    other = tmp_path / "other"  # someone else publishes meanwhile, from a repository without our history
+    git(tmp_path, "init", "--quiet", "--initial-branch", "gh-pages", str(other))
+    (other / "index.html").write_text("theirs")
+    git(other, "add", "-A")
+    git(other, "commit", "--quiet", "-m", "theirs")
+    git(other, "push", "--quiet", "--force", str(remote), "gh-pages")
+    with pytest.raises(BuildError, match=r"git push origin gh-pages failed: .*rejected"):
+        deploy(project)
+    assert git(remote, "show", "gh-pages:index.html") == "theirs"
+
+
+def test_deploy_refuses_to_overwrite_the_checked_out_branch(project, remote):
+    with pytest.raises(BuildError, match="checked out"):
+        deploy(project, branch="main")
+    assert remote_branches(remote) == []
+
+
+def test_deploy_needs_a_committer_identity(project, monkeypatch):
+    for variable in ("GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(variable)
+    with pytest.raises(BuildError, match="user.name"):
+        deploy(project)
+    git(project.root, "config", "user.name", "Config Name")
+    git(project.root, "config", "user.email", "config@example.org")
+    deploy(project)
+    assert git(project.root, "log", "-1", "--format=%cn", "gh-pages") == "Config Name"
+
+
+def test_pages_workflow_builds_with_make_site_at_the_pages_url_and_deploys_with_the_official_actions():
+    workflow = yaml.safe_load((REPO / ".github/workflows/pages.yml").read_text())
+    build, publish = workflow["jobs"]["build"]["steps"], workflow["jobs"]["deploy"]["steps"]
+    actions = {step["uses"].split("@")[0]: step for step in build + publish if "uses" in step}
+    assert {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"} <= set(actions)
+    make = next(step for step in build if "make site" in step.get("run", ""))
+    assert "--base-url $BASE_URL/" in make["run"]
+    assert make["env"]["BASE_URL"] == "${{ steps.%s.outputs.base_url }}" % actions["actions/configure-pages"]["id"]
+    assert actions["actions/upload-pages-artifact"]["with"]["path"] == "_site"
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_site_passes_build_args_to_the_build():
+    dry_run = subprocess.run(["make", "-n", "site", "BUILD_ARGS=--base-url https://u.github.io/r/"],
+                             cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert "briefing build --base-url https://u.github.io/r/" in dry_run

@@ -1,0 +1,116 @@
+"""formatting.py: numbers, lists and dates the way en-US (and en-CA) readers write them."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+
+from site_builder.formatting import default_format, format_date, format_number, format_value
+
+FORMATS = ["compact", "integer", "decimal", "percent", "year", "text"]
+
+
+@pytest.mark.parametrize("value, fmt, unit, expected", [
+    (1_800_000, None, None, "1.8 million"),
+    (1_400_000, None, "vehicles", "1.4 million"),
+    (1_000_000, None, None, "1 million"),
+    (2_500_000_000, None, None, "2.5 billion"),
+    (-2_500_000, None, None, "-2.5 million"),
+    (992_200, None, None, "992,200"),
+    (999_999, None, None, "999,999"),
+    (992_200, "integer", None, "992,200"),
+    (1_234_567, "integer", None, "1,234,567"),
+    (700_000.4, "integer", None, "700,000"),
+    (1, None, "percent", "1%"),
+    (2.9, None, "percent", "2.9%"),
+    (0.5, "percent", None, "0.5%"),
+    (46, None, "percent", "46%"),
+    (2030, None, "year", "2030"),
+    (2030.0, "year", None, "2030"),
+    (12.3456, None, None, "12.346"),
+    (3.0, "decimal", None, "3.0"),
+    (100, None, "km", "100 km"),
+    (1_500_000, None, "miles", "1.5 million miles"),
+])
+def test_numbers(value, fmt, unit, expected):
+    assert format_value(value, fmt, unit) == expected
+
+
+@pytest.mark.parametrize("items, expected", [
+    (["Alpha", "Beta", "Gamma"], "Alpha, Beta, and Gamma"),
+    (["Alpha", "Beta"], "Alpha and Beta"),
+    (["Alpha"], "Alpha"),
+])
+def test_lists_are_joined_the_en_us_way(items, expected):
+    assert format_value(items) == expected
+
+
+def test_texts_are_shown_as_written_whatever_the_format():
+    assert format_value("About 40 models", "integer") == "About 40 models"
+
+
+def test_series_show_each_year():
+    assert format_value({2016: 2_000_000, 2015: 1_500_000}) == "2015: 1.5 million; 2016: 2 million"
+
+
+def test_text_format_on_a_number_falls_back_to_the_default():
+    assert format_value(992_200, "text") == "992,200"
+
+
+def test_en_ca():
+    assert format_value(1_800_000, locale="en-CA") == "1.8 million"
+    assert format_value(1_234_567, "integer", locale="en-CA") == "1,234,567"
+    assert format_value(2.9, unit="percent", locale="en-CA") == "2.9%"
+    assert format_value(["A", "B", "C"], locale="en-CA") == "A, B and C"
+
+
+def test_dates():
+    assert format_date(dt.date(2023, 12, 13)) == "December 13, 2023"
+    assert format_date(dt.date(2024, 3, 1), "en-CA") == "March 1, 2024"
+
+
+@pytest.mark.parametrize("value, unit, expected", [
+    ("text", None, "text"), (5, "percent", "percent"), (2030, "year", "year"),
+    (1_000_000, None, "compact"), (-3_000_000.5, "vehicles", "compact"),
+    (999_999, None, "integer"), (2.5, None, "decimal"), (2.0, None, "integer"),
+])
+def test_default_format(value, unit, expected):
+    assert default_format(value, unit) == expected
+
+
+def test_booleans_and_non_finite_numbers_are_refused():
+    with pytest.raises(TypeError):
+        format_value(True)
+    with pytest.raises(ValueError):
+        format_number(math.nan, "integer")
+    with pytest.raises(ValueError):
+        format_value(math.inf)
+
+
+@pytest.mark.parametrize("value", [1e27, -1e30, 1e100, 1.7e308])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_huge_numbers_are_formatted_not_crashed(value, fmt):
+    text = format_value(value, fmt)
+    assert text and any(ch.isdigit() for ch in text)
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+finite = st.one_of(st.integers(min_value=-10 ** 300, max_value=10 ** 300),
+                   st.floats(allow_nan=False, allow_infinity=False))
+
+
+@given(value=finite, fmt=st.sampled_from(FORMATS + [None]), unit=st.sampled_from([None, "percent", "year", "km", "usd"]),
+       locale=st.sampled_from(["en-US", "en-CA"]))
+def test_format_value_never_raises_for_finite_numbers(value, fmt, unit, locale):
+    text = format_value(value, fmt, unit, locale)
+    assert isinstance(text, str) and text
+
+
+@given(st.integers(min_value=-10 ** 18, max_value=10 ** 18))
+def test_integer_format_keeps_every_digit(n):
+    text = format_value(n, "integer")
+    assert text.replace(",", "") == str(n)
+    assert all(len(group) == 3 for group in text.lstrip("-").split(",")[1:])

@@ -1,0 +1,237 @@
+"""loader.py: YAML and Markdown files become plain data with a line for every value, or a located error."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from site_builder.errors import BuildError
+from site_builder.loader import MAX_FILE_BYTES, MAX_YAML_NODES, load_markdown, load_yaml, parse_yaml, read_text
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "doc.yaml") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+def error_of(tmp_path: Path, text: str | bytes, name: str = "doc.yaml") -> tuple[int, str]:
+    """The (line, message) of the BuildError that loading ``text`` raises."""
+    path = write(tmp_path, text, name)
+    loader = load_markdown if name.endswith(".md") else load_yaml
+    with pytest.raises(BuildError) as caught:
+        loader(path, name)
+    assert caught.value.problem.path == name
+    return caught.value.problem.line, caught.value.problem.message
+
+
+# --- line numbers ----------------------------------------------------------------
+
+def test_every_key_and_list_item_has_its_own_line(tmp_path):
+    doc = load_yaml(write(tmp_path, "# comment\nfacts:\n  - id: a\n    label: A\n\n  - id: b\n    value: 3\n"))
+    assert doc.data == {"facts": [{"id": "a", "label": "A"}, {"id": "b", "value": 3}]}
+    assert doc.line_of(("facts",)) == 2
+    assert doc.line_of(("facts", 0)) == 3
+    assert doc.line_of(("facts", 0, "label")) == 4
+    assert doc.line_of(("facts", 1)) == 6
+    assert doc.line_of(("facts", 1, "value")) == 7
+
+
+def test_a_location_without_a_line_falls_back_to_the_nearest_enclosing_one(tmp_path):
+    doc = load_yaml(write(tmp_path, "a: 1\nfacts:\n  - id: x\n"))
+    assert doc.line_of(("facts", 0, "missing_field")) == 3
+    assert doc.line_of(("facts", 7)) == 2
+
+
+def test_first_line_offsets_every_line(tmp_path):
+    doc = parse_yaml("a: 1\nb:\n  c: 2\n", Path("x.md"), first_line=2)
+    assert doc.line_of(("a",)) == 2
+    assert doc.line_of(("b", "c")) == 4
+
+
+def test_merge_keys_are_resolved(tmp_path):
+    doc = load_yaml(write(tmp_path, "base: &b {unit: km}\nfact:\n  <<: *b\n  value: 3\n"))
+    assert doc.data["fact"] == {"unit": "km", "value": 3}
+
+
+# --- refusals, each at its line ----------------------------------------------------
+
+def test_duplicate_key_is_reported_at_the_second_occurrence(tmp_path):
+    assert error_of(tmp_path, "facts:\n  - id: a\n    label: A\n    label: B\n") == (4, "duplicate key 'label'")
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "No", "OFF"])
+def test_yaml_1_1_booleans_are_refused_unquoted(tmp_path, word):
+    line, message = error_of(tmp_path, f"a: 1\nlabel: {word}\n")
+    assert line == 2
+    assert f"YAML 1.1 reads '{word}'" in message and "quote it" in message
+
+
+def test_quoted_trap_words_and_real_booleans_are_fine(tmp_path):
+    doc = load_yaml(write(tmp_path, 'a: "no"\nb: true\nc: false\nd: \'off\'\n'))
+    assert doc.data == {"a": "no", "b": True, "c": False, "d": "off"}
+
+
+def test_underscore_number_is_refused(tmp_path):
+    line, message = error_of(tmp_path, "a: 1\nvalue: 1_000\n")
+    assert line == 2
+    assert "'1_000' is read as the number 1000 by YAML 1.1" in message
+
+
+def test_sexagesimal_number_is_refused(tmp_path):
+    line, message = error_of(tmp_path, "a: 1\n\nperiod: 1:30\n")
+    assert line == 3
+    assert "base-60" in message and "(90)" in message
+
+
+def test_quoted_sexagesimal_and_underscores_stay_text(tmp_path):
+    assert load_yaml(write(tmp_path, 'a: "1:30"\nb: "1_000"\n')).data == {"a": "1:30", "b": "1_000"}
+
+
+def test_byte_order_mark_is_refused(tmp_path):
+    line, message = error_of(tmp_path, b"\xef\xbb\xbfa: 1\n")
+    assert line == 1
+    assert "byte-order mark" in message
+
+
+def test_crlf_and_cr_line_endings_are_normalised(tmp_path):
+    path = write(tmp_path, b"a: 1\r\nb: two\r\nc: 3\rd: 4\r\n")
+    assert "\r" not in read_text(path)
+    doc = load_yaml(path)
+    assert doc.data == {"a": 1, "b": "two", "c": 3, "d": 4}
+    assert doc.line_of(("d",)) == 4
+
+
+def test_non_utf8_bytes_are_reported_at_their_line(tmp_path):
+    line, message = error_of(tmp_path, b"a: 1\nb: 2\nlabel: Caf\xe9\n")
+    assert line == 3
+    assert "not valid UTF-8" in message and "0xe9" in message
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "   \n"])
+def test_empty_file_is_refused(tmp_path, text):
+    assert error_of(tmp_path, text) == (1, "file is empty")
+
+
+def test_file_with_only_comments_loads_as_nothing(tmp_path):
+    doc = load_yaml(write(tmp_path, "# nothing here\n# at all\n"))
+    assert doc.data is None
+
+
+def test_file_over_the_size_limit_is_refused_before_parsing(tmp_path):
+    line, message = error_of(tmp_path, b"# " + b"x" * MAX_FILE_BYTES + b"\n")
+    assert line == 1
+    assert "limit" in message and f"{MAX_FILE_BYTES:,}" in message
+
+
+def test_recursive_alias_is_refused(tmp_path):
+    line, message = error_of(tmp_path, "a: 1\nloop: &x [1, *x]\n")
+    assert (line, message) == (2, "recursive YAML alias")
+
+
+def test_alias_bomb_is_stopped_by_the_value_limit(tmp_path):
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i, name in enumerate("bcdefghi"):
+        prev = "abcdefghi"[i]
+        levels.append(f"{name}: &{name} [{', '.join(['*' + prev] * 10)}]")
+    line, message = error_of(tmp_path, "\n".join(levels) + "\n")
+    assert "too large" in message
+    assert 1 <= line <= len(levels)
+    assert MAX_YAML_NODES < 10 ** 9  # what the bomb would expand to
+
+
+def test_deep_nesting_is_refused_not_crashed(tmp_path):
+    line, message = error_of(tmp_path, "a: 1\nb: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert (line, message) == (2, "YAML is nested too deeply")
+
+
+def test_malformed_yaml_reports_the_line_of_the_problem(tmp_path):
+    line, message = error_of(tmp_path, 'a: 1\nb: "unclosed\nc: 3\n')
+    assert line in (3, 4)  # PyYAML notices at the end of the document
+    assert message.startswith("malformed YAML")
+
+
+def test_tab_indentation_is_malformed_yaml_at_its_line(tmp_path):
+    line, message = error_of(tmp_path, "facts:\n  - id: a\n\tlabel: A\n")
+    assert line == 3
+    assert message.startswith("malformed YAML")
+
+
+def test_python_tags_are_refused(tmp_path):
+    line, message = error_of(tmp_path, "a: 1\nb: !!python/object/apply:os.system ['true']\n")
+    assert line == 2
+    assert "python/object/apply" in message
+
+
+def test_scalar_python_tags_are_refused_by_the_safe_loader(tmp_path):
+    line, message = error_of(tmp_path, "a: 1\nb: !!python/name:os.system ''\n")
+    assert line == 2
+    assert message.startswith("malformed YAML")
+
+
+def test_impossible_date_is_a_located_error(tmp_path):
+    assert error_of(tmp_path, "a: 1\ndate: 2024-13-45\n") == (2, "cannot read '2024-13-45': month must be in 1..12")
+
+
+@pytest.mark.parametrize("number", [".nan", ".inf", "-.inf", "1.0e+400"])
+def test_non_finite_numbers_are_refused(tmp_path, number):
+    line, message = error_of(tmp_path, f"a: 1\nvalue: {number}\n")
+    assert line == 2
+    assert "not a usable number" in message
+
+
+def test_integer_with_thousands_of_digits_is_refused(tmp_path):
+    line, message = error_of(tmp_path, "a: 1\nvalue: " + "9" * 5000 + "\n")
+    assert line == 2
+    assert "digits" in message
+
+
+def test_control_character_is_reported_at_its_line(tmp_path):
+    assert error_of(tmp_path, "a: 1\nb: x\x01y\n") == (2, "malformed YAML: control character U+0001 is not allowed")
+
+
+def test_several_documents_in_one_file_are_refused(tmp_path):
+    line, message = error_of(tmp_path, "a: 1\n---\nb: 2\n")
+    assert line == 2
+    assert message.startswith("malformed YAML")
+
+
+def test_list_as_mapping_key_is_refused(tmp_path):
+    assert error_of(tmp_path, "a: 1\n? [x, y]\n: z\n") == (2, "mapping key must be a text or a number, not a list or mapping")
+
+
+# --- Markdown with front matter ---------------------------------------------------------
+
+def test_front_matter_and_body_are_split_with_the_body_line(tmp_path):
+    md = load_markdown(write(tmp_path, "---\ntitle: T\ndate: 2024-01-02\n---\nFirst line.\n\nThird.\n", "b.md"), "b.md")
+    assert md.meta.data["title"] == "T"
+    assert md.meta.line_of(("date",)) == 3
+    assert md.body == "First line.\n\nThird.\n"
+    assert md.body_line == 5
+
+
+def test_empty_front_matter_gives_an_empty_mapping(tmp_path):
+    md = load_markdown(write(tmp_path, "---\n---\nBody\n", "b.md"), "b.md")
+    assert md.meta.data == {}
+    assert md.body_line == 3
+
+
+def test_front_matter_errors_carry_file_lines(tmp_path):
+    assert error_of(tmp_path, "---\ntitle: T\ntitle: U\n---\nBody\n", "b.md") == (3, "duplicate key 'title'")
+
+
+def test_crlf_markdown_keeps_body_lines(tmp_path):
+    md = load_markdown(write(tmp_path, b"---\r\ntitle: T\r\n---\r\nBody\r\n", "b.md"), "b.md")
+    assert md.body == "Body\n"
+    assert md.body_line == 4
+
+
+@pytest.mark.parametrize("text", ["Just text\n", "---\ntitle: T\nno closing line\n"])
+def test_missing_or_unclosed_front_matter_is_refused(tmp_path, text):
+    line, message = error_of(tmp_path, text, "b.md")
+    assert line == 1
+    assert "front matter" in message
+
+
+def test_empty_markdown_is_refused(tmp_path):
+    assert error_of(tmp_path, "", "b.md") == (1, "file is empty")

@@ -1,0 +1,126 @@
+"""output.py: the site is replaced all at once or not at all, and never replaces what is not a site."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from site_builder.errors import BuildError
+from site_builder.output import MARKER, check_output_folder, write_site
+
+SITE = {".nojekyll": b"", "index.html": b"<p>home</p>", "a/b/page.html": b"<p>page</p>", "static/x.css": b"p{}"}
+
+
+def leftovers(parent):
+    """Staging or retired folders that a write left behind."""
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith("._site."))
+
+
+def test_first_write_creates_exactly_the_files(tmp_path, files_of):
+    out = tmp_path / "_site"
+    changed = write_site(SITE, out)
+    assert sorted(changed) == sorted(SITE)
+    assert files_of(out) == SITE
+    assert leftovers(tmp_path) == []
+
+
+def test_unchanged_files_keep_their_inode_and_mtime(tmp_path):
+    out = tmp_path / "_site"
+    write_site(SITE, out)
+    before = {rel: (out / rel).stat() for rel in SITE}
+    changed = write_site({**SITE, "index.html": b"<p>new home</p>"}, out)
+    assert changed == ["index.html"]
+    for rel, stat in before.items():
+        now = (out / rel).stat()
+        same = (now.st_ino, now.st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
+        assert same is (rel != "index.html"), rel
+    assert (out / "index.html").read_bytes() == b"<p>new home</p>"
+
+
+def test_files_no_longer_built_are_removed(tmp_path, files_of):
+    out = tmp_path / "_site"
+    write_site(SITE, out)
+    smaller = {k: v for k, v in SITE.items() if not k.startswith("a/")}
+    write_site(smaller, out)
+    assert files_of(out) == smaller
+    assert not (out / "a").exists()
+
+
+def test_a_failure_mid_write_leaves_the_old_site_intact(tmp_path, files_of):
+    out = tmp_path / "_site"
+    write_site(SITE, out)
+    inode = out.stat().st_ino
+    broken = {**SITE, "index.html": b"<p>changed</p>", "m/broken.html": None, "z.html": b"never"}
+    with pytest.raises(TypeError):
+        write_site(broken, out)  # writing None fails after some files were staged
+    assert files_of(out) == SITE
+    assert out.stat().st_ino == inode
+    assert leftovers(tmp_path) == []
+
+
+def test_symlinked_old_files_are_rewritten_not_linked(tmp_path):
+    out = tmp_path / "_site"
+    write_site(SITE, out)
+    outside = tmp_path / "outside.html"
+    outside.write_bytes(SITE["index.html"])
+    (out / "index.html").unlink()
+    (out / "index.html").symlink_to(outside)
+    assert write_site(SITE, out) == ["index.html"]
+    assert not (out / "index.html").is_symlink()
+
+
+# --- which folders may be replaced -----------------------------------------------------------
+
+@pytest.fixture
+def root(tmp_path):
+    root = tmp_path / "project"
+    for folder in ("content", "templates", "static"):
+        (root / folder).mkdir(parents=True)
+    return root
+
+
+@pytest.mark.parametrize("out", [".", "..", "content", "content/site", "templates/out", "static/x"])
+def test_refuses_the_project_its_parents_and_its_source_folders(root, out):
+    with pytest.raises(BuildError) as caught:
+        check_output_folder(root / out, root)
+    assert caught.value.problem.line == 1
+    assert "output folder cannot" in caught.value.problem.message
+
+
+def test_refuses_a_folder_that_is_not_a_built_site(root):
+    other = root / "docs"
+    other.mkdir()
+    (other / "notes.txt").write_text("precious")
+    with pytest.raises(BuildError) as caught:
+        check_output_folder(other, root)
+    assert f"no {MARKER}" in caught.value.problem.message
+    assert (other / "notes.txt").read_text() == "precious"
+
+
+def test_refuses_a_file(root):
+    (root / "out").write_text("x")
+    with pytest.raises(BuildError):
+        check_output_folder(root / "out", root)
+
+
+@pytest.mark.parametrize("prepare", ["missing", "empty", "built"])
+def test_accepts_new_empty_or_previously_built_folders(root, prepare):
+    out = root / "_site"
+    if prepare != "missing":
+        out.mkdir()
+    if prepare == "built":
+        (out / MARKER).write_bytes(b"")
+        (out / "index.html").write_text("old")
+    check_output_folder(out, root)
+    check_output_folder(root.parent / "elsewhere", root)
+
+
+def test_hard_links_fall_back_to_copies(tmp_path, monkeypatch, files_of):
+    out = tmp_path / "_site"
+    write_site(SITE, out)
+
+    def no_links(src, dst):
+        raise OSError("no hard links here")
+    monkeypatch.setattr(os, "link", no_links)
+    assert sorted(write_site(SITE, out)) == sorted(SITE)
+    assert files_of(out) == SITE

@@ -1,0 +1,404 @@
+"""``briefing serve``: serving the output folder safely, live reload, error overlay, incremental rebuilds."""
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import os
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from site_builder import build as build_module
+from site_builder.build import SiteBuilder, build_site
+from site_builder.cli import make_parser
+from site_builder.project import Project
+from site_builder.serve import DevServer, ServeStatus, is_loopback, serve
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "tests/fixtures/mini/content"
+PAGE = "briefings/widget-outlook/index.html"
+FACTS = "content/facts/widgets.yaml"
+SECRET = "TOP-SECRET-OUTSIDE-THE-SITE"
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 10.0) -> object:
+    """Poll ``condition`` until it returns something true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            assert value, f"gave up after {timeout}s"
+            return value
+        time.sleep(0.05)
+
+
+def edit(project: Project, rel: str, old: str, new: str) -> None:
+    """Replace ``old`` (which must be there) by ``new`` in one of the project's files."""
+    path = project.root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def raw_get(server: DevServer, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    """Send ``path`` exactly as given (no client-side normalisation); returns status, headers and body."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request(method, path)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def fetch(server: DevServer, path: str) -> tuple[int, BeautifulSoup]:
+    """A served page through urllib, parsed; 404 pages too."""
+    try:
+        with urllib.request.urlopen(server.url + path, timeout=10) as response:
+            return response.status, BeautifulSoup(response.read(), "html.parser")
+    except urllib.error.HTTPError as exc:
+        return exc.code, BeautifulSoup(exc.read(), "html.parser")
+
+
+def shown_value(server: DevServer, fact_id: str) -> str:
+    """The text of the first reference to ``fact_id`` in the served briefing's body."""
+    status, page = fetch(server, PAGE)
+    assert status == 200
+    return page.select_one(f'.briefing__body a.fact[data-fact="{fact_id}"]').get_text()
+
+
+def served_status(server: DevServer) -> dict:
+    """What ``/__briefing/status`` says."""
+    status, headers, body = raw_get(server, "/__briefing/status")
+    assert status == 200 and headers["Content-Type"] == "application/json"
+    return json.loads(body)
+
+
+class EventStream:
+    """A client of ``/__briefing/events``, reading one server-sent event at a time."""
+
+    def __init__(self, server: DevServer) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        self.conn.request("GET", "/__briefing/events")
+        self.response = self.conn.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+
+    def next(self) -> tuple[str, dict]:
+        """The next event's name and data (keep-alive comments are skipped)."""
+        name, data = "", ""
+        while True:
+            line = self.response.fp.readline().decode()
+            assert line, "the stream ended"
+            if line.startswith("event:"):
+                name = line.partition(":")[2].strip()
+            elif line.startswith("data:"):
+                data += line.partition(":")[2].strip()
+            elif line == "\n" and data:
+                return name, json.loads(data)
+
+    def close(self) -> None:
+        """Hang up."""
+        self.conn.close()
+
+
+@pytest.fixture
+def project(make_project) -> Project:
+    """A fresh mini project with a secret file beside its output folder."""
+    project = make_project()
+    (project.root / "secret.txt").write_text(SECRET)
+    return project
+
+
+def running(project: Project) -> Iterator[DevServer]:
+    """The dev server on a free loopback port, watching ``project``, until the generator is closed."""
+    dev = DevServer(project, port=0, quiet=True, stdout=io.StringIO(), stderr=io.StringIO())
+    dev.start()
+    try:
+        yield dev
+    finally:
+        dev.stop()
+
+
+@pytest.fixture
+def server(project: Project) -> Iterator[DevServer]:
+    """The dev server for this test's own project, which the test may change."""
+    yield from running(project)
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory, chart_cache: Path) -> Iterator[DevServer]:
+    """One dev server for the tests that only read (requests for files, content types, traversal)."""
+    root = tmp_path_factory.mktemp("serve-shared")
+    shutil.copytree(FIXTURE, root / "content")
+    for folder in ("templates", "static"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copytree(chart_cache, root / ".briefing-cache", copy_function=os.link)
+    (root / "secret.txt").write_text(SECRET)
+    yield from running(Project.at(root))
+
+
+# Serving -----------------------------------------------------------------------------------------
+
+def test_serves_the_built_pages_on_loopback(shared_server: DevServer):
+    assert shared_server.url.startswith("http://127.0.0.1:")
+    status, index = fetch(shared_server, "")
+    assert status == 200
+    assert index.h1.get_text() == "Mini Briefings"
+    status, page = fetch(shared_server, PAGE)
+    assert page.h1.get_text() == "Widget outlook"
+    assert shown_value(shared_server, "imports") == "992,200"
+
+
+def test_the_reload_script_is_in_served_html_but_not_in_the_files_on_disk(shared_server: DevServer):
+    on_disk = (shared_server.project.out / PAGE).read_bytes()
+    status, headers, served = raw_get(shared_server, "/" + PAGE)
+    scripts = [s.get_text() for s in BeautifulSoup(served, "html.parser").find_all("script") if not s.get("src")]
+    assert any("/__briefing/events" in s for s in scripts)
+    assert b"__briefing" not in on_disk
+    for path in shared_server.project.out.rglob("*.html"):
+        assert b"__briefing" not in path.read_bytes(), path
+    assert len(served) > len(on_disk) and served.startswith(on_disk[: on_disk.rfind(b"</body>")])
+
+
+@pytest.mark.parametrize("path, content_type", [
+    ("/static/style.css", "text/css; charset=utf-8"),
+    ("/static/briefing.js", "text/javascript; charset=utf-8"),
+    ("/charts/outlook.svg", "image/svg+xml"),
+    ("/charts/outlook.csv", "text/csv; charset=utf-8"),
+    ("/charts/outlook.vl.json", "application/json"),
+    ("/data/facts.json", "application/json"),
+    ("/index.html", "text/html; charset=utf-8"),
+])
+def test_files_are_served_as_they_are_with_their_content_type(shared_server: DevServer, path, content_type):
+    status, headers, body = raw_get(shared_server, path)
+    assert status == 200
+    assert headers["Content-Type"] == content_type
+    if not content_type.startswith("text/html"):
+        assert body == (shared_server.project.out / path.lstrip("/")).read_bytes()
+
+
+def test_head_sends_the_headers_without_the_body(shared_server: DevServer):
+    status, headers, body = raw_get(shared_server, "/static/style.css", method="HEAD")
+    assert status == 200 and body == b""
+    assert int(headers["Content-Length"]) == (shared_server.project.out / "static/style.css").stat().st_size
+
+
+def test_a_folder_serves_its_index_and_is_never_listed(shared_server: DevServer):
+    status, headers, _ = raw_get(shared_server, "/briefings/widget-outlook")
+    assert status == 301 and headers["Location"] == "/briefings/widget-outlook/"
+    status, page = fetch(shared_server, "briefings/widget-outlook/")
+    assert status == 200 and page.h1.get_text() == "Widget outlook"
+    status, page = fetch(shared_server, "briefings/")  # a folder without index.html
+    assert status == 404
+    assert "widget-outlook" not in page.get_text()
+
+
+def test_a_miss_gets_the_sites_404_page(shared_server: DevServer):
+    status, page = fetch(shared_server, "no/such/page.html")
+    assert status == 404
+    assert page.h1.get_text() == "Page not found"
+    assert page.find("link", rel="stylesheet")["href"] == "/static/style.css"  # served from this server's root
+
+
+@pytest.mark.parametrize("path", [
+    "/../secret.txt",
+    "/static/../../secret.txt",
+    "/%2e%2e/secret.txt",
+    "/%2E%2E%2Fsecret.txt",
+    "/static/..%2f..%2fsecret.txt",
+    "/..%5csecret.txt",
+    "//etc/passwd",
+    "/%2f%2fetc/passwd",
+    "/%ff%fe",
+])
+def test_paths_outside_the_output_folder_are_not_found(shared_server: DevServer, path):
+    status, _, body = raw_get(shared_server, path)
+    assert status == 404
+    assert SECRET.encode() not in body and b"root:" not in body
+
+
+def test_symlinks_out_of_the_output_folder_are_not_followed(server: DevServer, project: Project):
+    (project.out / "leak.txt").symlink_to(project.root / "secret.txt")
+    (project.out / "leak").symlink_to(project.root)
+    (project.out / "home.html").symlink_to(project.out / "index.html")
+    for path in ("/leak.txt", "/leak/secret.txt", "/leak/content/site.yaml"):
+        status, _, body = raw_get(server, path)
+        assert status == 404, path
+        assert SECRET.encode() not in body
+    assert raw_get(server, "/home.html")[0] == 200  # a link that stays inside is fine
+
+
+# Rebuilding and reloading ------------------------------------------------------------------------
+
+def test_an_edited_fact_is_served_after_the_rebuild(server: DevServer, project: Project):
+    before = server.status.site
+    edit(project, FACTS, "value: 992200", "value: 993300")
+    wait_until(lambda: shown_value(server, "imports") == "993,300")
+    assert server.status.site != before and server.status.errors == ()
+
+
+def test_open_pages_are_told_to_reload_when_a_new_site_is_written(server: DevServer, project: Project):
+    stream = EventStream(server)
+    try:
+        name, first = stream.next()
+        assert name == "status" and first == {"site": server.status.site, "ok": True, "errors": []}
+        edit(project, "static/style.css", "}", "} /* edited */")
+        name, second = stream.next()
+        assert second["site"] != first["site"] and second["ok"]
+    finally:
+        stream.close()
+
+
+def test_a_content_error_keeps_the_last_good_site_and_is_shown(server: DevServer, project: Project):
+    stream = EventStream(server)
+    try:
+        _, good = stream.next()
+        edit(project, FACTS, "    value: 992200", "    value: [992200")
+        _, broken = stream.next()
+        assert not broken["ok"] and broken["site"] == good["site"]  # same site: no reload, an overlay
+        assert any(e.startswith(f"{FACTS}:") for e in broken["errors"]), broken["errors"]
+        assert served_status(server) == broken
+        assert shown_value(server, "imports") == "992,200"  # the last good page is still served
+
+        edit(project, FACTS, "    value: [992200", "    value: 994400")
+        _, fixed = stream.next()
+        assert fixed["ok"] and fixed["site"] != good["site"]
+        assert shown_value(server, "imports") == "994,400"
+    finally:
+        stream.close()
+
+
+def test_build_errors_are_printed_in_the_terminal(project: Project):
+    out, err = io.StringIO(), io.StringIO()
+    dev = DevServer(project, port=0, quiet=True, stdout=out, stderr=err)
+    edit(project, FACTS, "source: agency", "source: nobody")
+    try:
+        status = dev.start()  # a broken site still gets served: the author fixes it while watching
+        assert status.errors and raw_get(dev, "/__briefing/status")[0] == 200
+    finally:
+        dev.stop()
+    assert f"{FACTS}:" in err.getvalue() and "nobody" in err.getvalue()
+    assert "still serving the last good site" in err.getvalue()
+    assert out.getvalue() == ""  # quiet: errors only
+
+
+def test_stop_closes_the_port_and_ends_every_thread(project: Project):
+    dev = DevServer(project, port=0, quiet=True, stdout=io.StringIO(), stderr=io.StringIO())
+    dev.start()
+    stream = EventStream(dev)
+    stream.next()
+    dev.stop()
+    stream.close()
+    with pytest.raises(OSError):
+        raw_get(dev, "/")
+    assert not [t for t in threading.enumerate() if t.name.startswith(f"briefing-serve-{dev.port}-")]
+
+
+# Binding -----------------------------------------------------------------------------------------
+
+def test_the_default_host_is_loopback_only():
+    assert make_parser().parse_args(["serve"]).host == "127.0.0.1"
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10") and not is_loopback("example.org")
+
+
+@pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_a_non_loopback_host_is_warned_about(project: Project, monkeypatch, capsys, host, warned):
+    def refuse(self):
+        raise OSError(98, "Address already in use")
+    monkeypatch.setattr(DevServer, "start", refuse)
+    assert serve(project, host=host, port=8000, quiet=True) == 1
+    err = capsys.readouterr().err
+    assert ("warning: serving on 0.0.0.0" in err) is warned
+    assert f"cannot serve on {host}:8000: Address already in use" in err
+
+
+# Incremental builds ------------------------------------------------------------------------------
+
+@pytest.fixture
+def builder(project: Project) -> SiteBuilder:
+    """A SiteBuilder that has built the project once."""
+    builder = SiteBuilder(project)
+    builder.build()
+    return builder
+
+
+def test_a_no_op_rebuild_renders_and_rewrites_nothing(builder: SiteBuilder, monkeypatch):
+    drawn = []
+    monkeypatch.setattr(build_module, "render_chart", lambda chart, *a: drawn.append(chart.id))
+    result = builder.build()
+    assert result.changed == [] and builder.rendered == () and drawn == []
+
+
+def test_a_static_file_edit_rewrites_only_that_file(builder: SiteBuilder, project: Project):
+    edit(project, "static/style.css", "}", "} /* edited */")
+    result = builder.build()
+    assert result.changed == ["static/style.css"]
+    assert builder.rendered == ()
+    assert b"/* edited */" in (project.out / "static/style.css").read_bytes()
+
+
+def test_a_fact_edit_rewrites_its_page_and_the_charts_drawing_it_only(builder: SiteBuilder, project: Project,
+                                                                      monkeypatch):
+    untouched = {rel: (project.out / rel).stat().st_ino for rel in ("index.html", "sources/index.html", "404.html")}
+    drawn = []
+    real = build_module.render_chart
+    monkeypatch.setattr(build_module, "render_chart", lambda chart, *a: drawn.append(chart.id) or real(chart, *a))
+    edit(project, FACTS, "value: 1500000", "value: 1600000")  # sales.2021: drawn in "outlook" only
+    result = builder.build()
+    assert set(result.changed) == {PAGE, "charts/outlook.svg", "charts/outlook.csv", "charts/outlook.vl.json",
+                                   "charts/outlook.card.png", "data/facts.json"}
+    assert builder.rendered == (PAGE,) and drawn == ["outlook"]
+    assert {rel: (project.out / rel).stat().st_ino for rel in untouched} == untouched  # hard links: not rewritten
+
+
+def test_a_template_edit_rerenders_the_pages_that_use_it(builder: SiteBuilder, project: Project):
+    edit(project, "templates/404.html", "<h1>Page not found</h1>", "<h1>Nothing here</h1>")
+    result = builder.build()
+    assert builder.rendered == ("404.html",) and result.changed == ["404.html"]
+    edit(project, "templates/partials/fact.html", 'class="fact', 'class="figure fact')
+    result = builder.build()
+    assert builder.rendered == (PAGE,) and result.changed == [PAGE]
+    edit(project, "templates/base.html", "</footer>", "</footer>\n<!-- edited -->")
+    builder.build()
+    assert set(builder.rendered) == {"index.html", PAGE, "sources/index.html", "404.html"}
+
+
+def test_incremental_builds_write_what_a_full_build_writes(make_project, files_of):
+    incremental, full = make_project("incremental"), make_project("full")
+    builder = SiteBuilder(incremental)
+    steps = [
+        lambda p: None,
+        lambda p: edit(p, FACTS, "value: 700000", "value: 750000"),
+        lambda p: edit(p, "content/briefings/widget-outlook.md", "## Do the numbers", "## Do these numbers"),
+        lambda p: edit(p, "content/site.yaml", "title: Mini Briefings", "title: Tiny Briefings"),
+        lambda p: edit(p, "templates/partials/fact.html", 'class="fact', 'class="figure fact'),
+    ]
+    for step in steps:
+        step(incremental)
+        step(full)
+        builder.build()
+        build_site(full)
+        assert files_of(incremental.out) == files_of(full.out)
+
+
+def test_serve_builds_for_its_own_root_and_a_build_afterwards_restores_the_real_site(server: DevServer,
+                                                                                     project: Project):
+    assert not (project.out / "feed.xml").exists()  # no public base URL while serving
+    build_site(project)
+    assert (project.out / "feed.xml").exists()
+
+
+def test_serve_status_is_plain_json():
+    status = ServeStatus("abc-1", ("content/x.yaml:3: bad",))
+    assert json.loads(status.to_json()) == {"site": "abc-1", "ok": False, "errors": ["content/x.yaml:3: bad"]}
+
