@@ -6,7 +6,7 @@ SITE_STAMP := $(VENV)/.installed-site
 TEST_STAMP := $(VENV)/.installed-test
 
 .DEFAULT_GOAL := help
-.PHONY: help site test serve check bench chromium screenshots clean
+.PHONY: help site test serve check bench chromium screenshots audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,21 +32,25 @@ check: $(SITE_STAMP) ## Validate content and reconciliation checks (strict)
 serve: $(SITE_STAMP) ## Serve the site on 127.0.0.1:8000 with live reload
 	$(BIN)/briefing serve
 
-chromium: ## Install Debian's Chromium for the browser tests (as root, when missing)
-	@if [ ! -x /usr/bin/chromium ]; then \
+chromium: ## Install Debian's Chromium and Java for the browser and HTML-validity tests (as root, when missing)
+	@if [ ! -x /usr/bin/chromium ] || ! command -v java >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core; \
-	  else echo "Browser tests need /usr/bin/chromium: sudo apt-get install chromium"; fi; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core default-jre-headless; \
+	  else echo "Browser tests need /usr/bin/chromium and java: sudo apt-get install chromium default-jre-headless"; fi; \
 	fi
 
 test: $(TEST_STAMP) chromium ## Install test needs and run the whole test suite
 	$(BIN)/python -m pytest
 
-bench: $(TEST_STAMP) ## Print build-speed figures (not a test)
+bench: $(TEST_STAMP) chromium ## Print build-speed and page-weight figures (not a test)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python scripts/page_weight.py
 
 screenshots: $(TEST_STAMP) chromium ## Regenerate the README screenshots from the real site
 	$(BIN)/python scripts/screenshots.py
+
+audit: $(TEST_STAMP) chromium ## Lighthouse performance and accessibility scores of the default briefing (npm, into .tools/)
+	$(BIN)/python scripts/audit.py
 
 clean: ## Remove the built site, caches and .venv
 	rm -rf _site ._site.* .briefing-cache $(VENV) .pytest_cache

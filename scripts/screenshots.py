@@ -30,7 +30,10 @@ def take_screenshots(site: Path, out: Path) -> list[Path]:
         for name, options in SHOTS.items():
             context = browser.new_context(**options)
             page = context.new_page()
-            page.goto(url, wait_until="load")
+            page.goto(url, wait_until="networkidle")
+            # Charts already in view turn interactive on load: wait for them, for a stable picture.
+            page.wait_for_function("() => ![...document.querySelectorAll('figure.chart')]"
+                                   ".some(f => f.dataset.interactive === 'loading')", timeout=30_000)
             height = min(MAX_HEIGHT, page.evaluate("document.documentElement.scrollHeight"))
             width = options["viewport"]["width"]
             path = out / f"{name}.png"

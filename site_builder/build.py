@@ -6,6 +6,7 @@ them pass, and then the new site replaces the old one in one swap.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -26,11 +27,15 @@ from .facts import FactBook, resolve_facts
 from .model import Chart, Content
 from .output import check_output_folder, write_site
 from .pages import BriefingPlan, check_body_refs, plan_briefing
+from .parallel import draw_missing_charts
 from .progress import BuildProgress
 from .project import Project, load_content
 from .render import scan_body, site_environment
 from .revisions import Revision, new_revisions, read_previous_displays
 from .site import SiteRenderer
+
+
+ChartDrawer = Callable[[Chart, FactBook, SvgCache, ErrorCollector], "RenderedChart | None"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = rende
         refs[briefing.slug] = scan_body(briefing, errors)
         check_body_refs(briefing, refs[briefing.slug], content, errors)
     errors.raise_if_any()
+    draw_missing_charts(content.charts.values(), book, cache)  # in a process pool when there are many
     charts = {}
     for chart in content.charts.values():
         rendered = draw(chart, book, cache, errors)
@@ -113,7 +119,6 @@ def build_date() -> dt.date | None:
 
 # Building again and again (``briefing serve``) ------------------------------------------------
 
-ChartDrawer = Callable[[Chart, FactBook, SvgCache, ErrorCollector], "RenderedChart | None"]
 BRIEFING_TEMPLATES = ("briefing.html", "partials/fact.html", "partials/chart.html",
                       "partials/check.html", "partials/cite.html")
 
@@ -129,6 +134,12 @@ class SiteBuilder:
     rendered again, and the Jinja environment keeps its compiled templates.
     The files are the ones ``build_site`` would write, and ``write_site``
     rewrites only those whose bytes changed.
+
+    What a briefing page shows of the site-wide tables (facts, charts, sources,
+    checks) is known from its plan; anything else site-wide that the renderer
+    holds (site settings, glossary, other briefings' front matter, ...) counts
+    as an input of every briefing page, so a new feature can make pages render
+    more often than needed, never go stale.
     """
 
     def __init__(self, project: Project, base_url: str | None = None, progress: BuildProgress | None = None) -> None:
@@ -138,6 +149,7 @@ class SiteBuilder:
         self.cache = SvgCache(project.cache / "charts")
         self.memo = RenderMemo(site_environment(project.templates))
         self._charts: dict[str, tuple[str, RenderedChart]] = {}
+        self._other_pages = 3  # pages besides the briefings, as of the last build (for progress totals)
         self.rendered: tuple[str, ...] = ()  # the pages the last build rendered rather than reused
 
     def build(self, write_lock: AbstractContextManager = nullcontext()) -> BuildResult:
@@ -146,7 +158,7 @@ class SiteBuilder:
         drawn_before = self.cache.rendered
         try:
             content = load_content(self.project)
-            self.progress.start(len(content.briefings) + 3, len(content.charts))
+            self.progress.start(len(content.briefings) + self._other_pages, len(content.charts))
             compiled = compile_content(content, self.cache, self._draw_chart_cache())
             previous, history = read_previous_displays(self.project.out)
             revised = new_revisions(previous, compiled.book, build_date() or dt.datetime.now(dt.timezone.utc).date())
@@ -157,6 +169,7 @@ class SiteBuilder:
             self.progress.finish()
         self.memo.forget_all_but(renderer.pages_seen)
         self.rendered = tuple(renderer.rendered)
+        self._other_pages = len(renderer.pages_seen) - len(compiled.plans)
         with write_lock:
             changed = write_site(files, self.project.out)
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
@@ -185,6 +198,7 @@ class RenderMemo:
         self.pages: dict[str, tuple[str, bytes]] = {}  # output path → (inputs digest, bytes)
         self.static: dict[Path, tuple[tuple[int, ...], bytes]] = {}
         self.vega_bundle: bytes | None = None
+        self.derived: dict[str, tuple[str, dict[str, bytes], tuple[str, ...]]] = {}  # see MemoRenderer._library_files
         self._sources: dict[str, str | None] = {}
         self._analyses: dict[str, tuple[tuple[str | None, ...], frozenset[str] | None]] = {}
 
@@ -234,6 +248,11 @@ class RenderMemo:
 class MemoRenderer(SiteRenderer):
     """A SiteRenderer that reuses a page's bytes when none of the page's inputs changed."""
 
+    # Per-page attributes, or ones this class narrows per page; every other attribute is a site-wide input.
+    PER_PAGE = frozenset({"project", "site", "env", "cards", "revisions", "memo", "progress", "rendered",
+                          "pages_seen", "_site_wide"})
+    PLANNED = frozenset({"facts", "checks", "charts", "sources", "briefings", "book", "plans", "warnings"})
+
     def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, date: dt.date | None,
                  revisions: list[Revision], memo: RenderMemo, progress: BuildProgress) -> None:
         super().__init__(project, compiled, base_url, date, revisions)
@@ -241,12 +260,14 @@ class MemoRenderer(SiteRenderer):
         self.memo, self.progress = memo, progress
         self.rendered: list[str] = []
         self.pages_seen: set[str] = set()
+        self._site_wide: str | None = None
 
     def _page(self, template: str, url: str, absolute_base: bool = False, **extra: Any) -> bytes:
         sources, names = self.memo.templates((template,))
         context = self._context(url, absolute_base) | extra
         inputs = (sources, url, [(k, v) for k, v in sorted(context.items()) if names is None or k in names])
-        return self._reuse_or_render(url, inputs, functools.partial(super()._page, template, url, absolute_base, **extra))
+        render = functools.partial(super()._page, template, url, absolute_base, **extra)
+        return self._reuse_or_render(url, inputs, render)
 
     def _briefing_page(self, plan: BriefingPlan) -> bytes:
         sources, names = self.memo.templates(BRIEFING_TEMPLATES)
@@ -258,8 +279,39 @@ class MemoRenderer(SiteRenderer):
         }
         context = self._context(plan.url) | {"plan": plan, "revisions": self._revisions_for(plan)}
         inputs = (sources, plan.url, [(k, shown.get(k, v)) for k, v in sorted(context.items())],
-                  [(content.checks.get(c), book.checks.get(c)) for c in plan.check_ids])
+                  [(content.checks.get(c), book.checks.get(c)) for c in plan.check_ids],
+                  self._site_wide_inputs())
         return self._reuse_or_render(plan.url, inputs, functools.partial(super()._briefing_page, plan))
+
+    def _site_wide_inputs(self) -> str:
+        """A digest of everything site-wide a briefing page might show besides what its plan lists."""
+        if self._site_wide is None:
+            content, compiled = self.site.content, self.site
+            parts = [(f.name, getattr(content, f.name)) for f in dataclasses.fields(content)
+                     if f.name not in self.PLANNED]
+            parts += [(f.name, getattr(compiled, f.name)) for f in dataclasses.fields(compiled)
+                      if f.name not in self.PLANNED | {"content"}]
+            parts += [(k, v) for k, v in sorted(vars(self).items()) if k not in self.PER_PAGE]
+            parts.append([(p.url, p.briefing.meta) for p in compiled.plans])
+            self._site_wide = _digest(parts)
+        return self._site_wide
+
+    def _library_files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
+        # Files made from the rendered pages themselves (glossary usage, search index) cost an HTML parse
+        # of every page: reuse them while the pages and the whole compiled site are the same.
+        whole = (self.site, [(k, v) for k, v in sorted(vars(self).items()) if k not in self.PER_PAGE],
+                 self.memo.templates(tuple(self.env.list_templates()))[0])
+        key = _digest(whole, [(url, hashlib.blake2b(data).digest()) for url, data in sorted(pages.items())])
+        kept = self.memo.derived.get("library")
+        if kept and kept[0] == key:
+            for url in kept[2]:
+                self.pages_seen.add(url)
+                self.progress.page_done()
+            return dict(kept[1])
+        before = set(self.pages_seen)
+        files = super()._library_files(pages)
+        self.memo.derived["library"] = (key, dict(files), tuple(sorted(self.pages_seen - before)))
+        return files
 
     def _reuse_or_render(self, url: str, inputs: object, render: Callable[[], bytes]) -> bytes:
         key = _digest(inputs)

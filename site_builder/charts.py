@@ -1,23 +1,28 @@
 """Charts: facts → data rows → Vega-Lite spec (Altair) → inline SVG, JSON and CSV.
 
-SVG rendering is the slow step, so rendered SVGs are cached on disk, keyed by a
-hash of the spec and the renderer's version; an unchanged chart is never
-rendered twice, across runs too. Altair and vl-convert are imported lazily so a
-build whose charts are all cached never pays for them.
+Building the spec (Altair) and rendering it (vl-convert) are the slow steps, so
+each drawn chart is cached on disk, keyed by what it is drawn from: the chart's
+definition, its data points, the code of this module and the versions of Altair
+and vl-convert. An unchanged chart is never drawn twice, across runs too, and a
+build whose charts are all cached never imports Altair. Many missing charts are
+drawn through a process pool first (``parallel.draw_missing_charts``).
 """
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
+import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError, ErrorCollector
 from .facts import FactBook, ResolvedFact
-from .formatting import format_value
+from .formatting import format_axis_label, format_value
 from .model import Chart, ChartSeries
 
 WIDTH, HEIGHT = 600, 300
@@ -37,6 +42,8 @@ class Point:
     fact_id: str
     label: str
     sources: tuple[str, ...]
+    unit: str | None = None
+    locale: str = "en-US"  # of ``display``, and of the axis labels drawn for the point's chart
 
 
 @dataclass(frozen=True)
@@ -60,17 +67,17 @@ def chart_points(chart: Chart, book: FactBook, errors: ErrorCollector) -> list[P
             if fact_id not in book:
                 continue  # unknown facts are reported by validation
             try:
-                points.extend(_series_points(chart, series, book[fact_id]))
+                points.extend(_series_points(chart, series, book[fact_id], book.locale))
             except BuildError as exc:
                 errors.add_error(exc)
     return points
 
 
-def _series_points(chart: Chart, series: ChartSeries, fact: ResolvedFact) -> list[Point]:
+def _series_points(chart: Chart, series: ChartSeries, fact: ResolvedFact, locale: str = "en-US") -> list[Point]:
     where = series.origin
     if isinstance(fact.value, dict):
-        return [Point(series.label, year, float(v), format_value(v, fact.fact.format, fact.unit),
-                      fact.is_projection, fact.id, f"{fact.fact.label}, {year}", fact.sources)
+        return [Point(series.label, year, float(v), format_value(v, fact.fact.format, fact.unit, locale),
+                      fact.is_projection, fact.id, f"{fact.fact.label}, {year}", fact.sources, fact.unit, locale)
                 for year, v in sorted(fact.value.items())]
     if not fact.is_number:
         raise BuildError(where.path, where.line, f"chart {chart.id!r}: fact {fact.id!r} is not a number")
@@ -82,8 +89,8 @@ def _series_points(chart: Chart, series: ChartSeries, fact: ResolvedFact) -> lis
             raise BuildError(where.path, where.line,
                              f"chart {chart.id!r}: fact {fact.id!r} needs a year as its `period` to be placed on the x axis")
         x = int(match.group(1))
-    return [Point(series.label, x, float(fact.value), fact.formatted(), fact.is_projection,
-                  fact.id, fact.fact.label, fact.sources)]
+    return [Point(series.label, x, float(fact.value), fact.formatted(None, locale), fact.is_projection,
+                  fact.id, fact.fact.label, fact.sources, fact.unit, locale)]
 
 
 def describe_chart(chart: Chart, points: list[Point]) -> str:
@@ -115,6 +122,11 @@ def chart_spec(chart: Chart, points: list[Point], description: str) -> dict:
     """The Vega-Lite spec of ``chart``, built with Altair."""
     import altair as alt  # lazy: costs about half a second, and cached charts do not need it
 
+    with alt.utils.schemapi.debug_mode(False):  # validate the whole spec once at the end, not every piece as built
+        return _altair_spec(alt, chart, points, description)
+
+
+def _altair_spec(alt, chart: Chart, points: list[Point], description: str) -> dict:
     rows = [{"series": p.series, "x": p.x, "y": p.y, "value": p.display, "label": p.label,
              "status": "Forecast or estimate" if p.projected else "Reported",
              "dash": "projected" if _all_projected(points, p.series) else "solid"} for p in points]
@@ -122,7 +134,9 @@ def chart_spec(chart: Chart, points: list[Point], description: str) -> dict:
     data = alt.Data(values=rows)
     tooltip = [alt.Tooltip("label:N", title="What"), alt.Tooltip("value:N", title="Value"),
                alt.Tooltip("status:N", title="Status")]
-    y = alt.Y("y:Q", title=chart.y_title or None, axis=alt.Axis(format="~s", tickCount=5))
+    ticks = axis_ticks([p.y for p in points])
+    y = alt.Y("y:Q", title=chart.y_title or None, scale=alt.Scale(domain=[ticks[0], ticks[-1]], nice=False),
+              axis=alt.Axis(values=ticks, labelExpr=_label_expression(ticks, points)))
     color = alt.Color("series:N", title=None, sort=order,
                       scale=alt.Scale(domain=order, range=PALETTE[: len(order)]),
                       legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=260))
@@ -156,7 +170,38 @@ def chart_spec(chart: Chart, points: list[Point], description: str) -> dict:
     ).configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#374151", titleColor="#374151", gridColor="#e5e7eb",
     ).configure_legend(labelFontSize=12, symbolStrokeWidth=2.5).configure_view(stroke=None).to_dict()
     spec.pop("$schema", None)
+    spec["config"]["locale"] = vega_locale(points[0].locale if points else "en-US")
     return spec
+
+
+def vega_locale(locale: str) -> dict:
+    """Vega's number and time formats for ``locale`` (d3's, as vl-convert ships them), for the spec's config:
+    the static SVG and the interactive chart in the browser then format the same way."""
+    import vl_convert as vlc
+
+    return {"number": vlc.get_format_locale(locale), "time": vlc.get_time_format_locale(locale)}
+
+
+def axis_ticks(values: list[float], count: int = 5) -> list[float]:
+    """About ``count`` round tick values spanning ``values`` and zero: 0, 500,000, 1,000,000, ..."""
+    lo, hi = min(0.0, *values), max(0.0, *values)
+    if hi == lo:
+        hi = lo + 1
+    raw = (hi - lo) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first, last = math.floor(lo / step), math.ceil(hi / step)
+    ticks = [round(i * step, 10) for i in range(first, last + 1)]
+    return [int(t) if float(t).is_integer() else t for t in ticks]
+
+
+def _label_expression(ticks: list[float], points: list[Point]) -> str:
+    """A Vega expression giving each tick the label Babel writes for it in the site's locale (1.5M, 46%)."""
+    units = {p.unit for p in points}
+    unit = units.pop() if len(units) == 1 else None
+    locale = points[0].locale if points else "en-US"
+    labels = [format_axis_label(t, unit, locale) for t in ticks]
+    return f"{json.dumps(labels, ensure_ascii=False)}[indexof({json.dumps(ticks)}, datum.value)]"
 
 
 def _all_projected(points: list[Point], series: str) -> bool:
@@ -176,30 +221,57 @@ def chart_csv(points: list[Point]) -> str:
     return out.getvalue()
 
 
+def chart_key(chart: Chart, points: list[Point], description: str) -> str:
+    """The cache key of a drawn chart: everything its spec and SVG are made from, and the code that makes them."""
+    text = repr((_drawing_version(), chart, points, description))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=1)
+def _drawing_version() -> str:
+    import importlib.metadata
+
+    import vl_convert as vlc  # a compiled module: cheap to import, unlike Altair
+
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return f"{code} altair {importlib.metadata.version('altair')} vl-convert {vlc.__version__}"
+
+
+def draw_chart(chart: Chart, points: list[Point], description: str) -> tuple[str, str]:
+    """The chart's Vega-Lite spec as JSON text and its SVG (ids not yet scoped): the slow part of a chart."""
+    import vl_convert as vlc
+
+    spec = chart_spec(chart, points, description)
+    return json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False), vlc.vegalite_to_svg(spec)
+
+
 class SvgCache:
-    """Rendered SVGs on disk, keyed by spec hash and renderer version."""
+    """Drawn charts on disk: spec JSON and SVG together, keyed by ``chart_key``."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.rendered = 0  # how many charts this run had to render (for build reports and tests)
 
-    def svg_for(self, spec: dict) -> str:
-        """The SVG of ``spec``, from the cache when possible."""
-        import vl_convert as vlc  # lazy: only needed on a cache miss, but its version is the key
+    def drawing(self, key: str) -> tuple[str, str] | None:
+        """The (spec JSON, SVG) stored under ``key``, or None."""
+        if not self.folder:
+            return None
+        try:
+            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # missing, or unreadable: draw it again
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("spec", "svg")):
+            return None
+        return entry["spec"], entry["svg"]
 
-        text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
-        key = hashlib.sha256(f"{vlc.__version__}\n{text}".encode()).hexdigest()[:32]
-        path = self.folder / f"{key}.svg" if self.folder else None
-        if path and path.exists():
-            return path.read_text(encoding="utf-8")
-        svg = vlc.vegalite_to_svg(spec)
-        self.rendered += 1
-        if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(svg, encoding="utf-8")
-            tmp.replace(path)
-        return svg
+    def keep(self, key: str, spec_json: str, svg: str) -> None:
+        """Store a drawing under ``key``, replacing the file whole so that a concurrent reader sees old or new."""
+        if not self.folder:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f"{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"spec": spec_json, "svg": svg}, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self.folder / f"{key}.json")
 
 
 def scope_svg_ids(svg: str, prefix: str) -> str:
@@ -222,8 +294,13 @@ def render_chart(chart: Chart, book: FactBook, cache: SvgCache, errors: ErrorCol
         errors.add(chart.origin.path, chart.origin.line, f"chart {chart.id!r} has no data points")
         return None
     description = describe_chart(chart, points)
-    spec = chart_spec(chart, points, description)
-    svg = scope_svg_ids(cache.svg_for(spec), f"chart-{chart.id}")
+    key = chart_key(chart, points, description)
+    drawn = cache.drawing(key)
+    if drawn is None:
+        drawn = draw_chart(chart, points, description)
+        cache.keep(key, *drawn)
+        cache.rendered += 1
+    spec_json, svg = drawn
     sources = tuple(dict.fromkeys(s for p in points for s in p.sources))
-    return RenderedChart(chart, tuple(points), json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False),
-                         svg, chart_csv(points), description, sources)
+    return RenderedChart(chart, tuple(points), spec_json, scope_svg_ids(svg, f"chart-{chart.id}"),
+                         chart_csv(points), description, sources)

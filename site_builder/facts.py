@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import fmean
+from statistics import mean
 
 from .errors import BuildError, ErrorCollector
 from .formatting import default_format, format_value
@@ -75,6 +75,7 @@ class FactBook:
 
     facts: dict[str, ResolvedFact]
     checks: dict[str, CheckResult]
+    locale: str = "en-US"  # the site's readers' locale: charts format their numbers with it
 
     def __getitem__(self, fact_id: str) -> ResolvedFact:
         return self.facts[fact_id]
@@ -120,7 +121,7 @@ def resolve_facts(content: Content, errors: ErrorCollector) -> FactBook:
             except BuildError as exc:
                 errors.add_error(exc)
                 failed.add(fact.id)
-    return FactBook(resolved, _run_checks(content.checks, resolved, errors))
+    return FactBook(resolved, _run_checks(content.checks, resolved, errors), content.site.locale)
 
 
 def _in_cycles(pending: dict[str, Fact]) -> list[Fact]:
@@ -175,7 +176,8 @@ def _apply(d: Derivation, known: dict[str, ResolvedFact], fact: Fact) -> tuple[f
 
     if d.op in ("mean", "sum"):
         values, names = _numbers_of(d, known, fail)
-        result = fmean(values) if d.op == "mean" else math.fsum(values)
+        # statistics.mean is exact, then rounded once: fmean can land a hair outside [min, max].
+        result = mean(values) if d.op == "mean" else math.fsum(values)
         return result, f"{'Average' if d.op == 'mean' else 'Sum'} of {names}", None
     if d.op in ("difference", "ratio"):
         if not isinstance(d.of, list) or len(d.of) != 2:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from .charts import RenderedChart
 from .errors import BuildError
 from .model import SiteConfig
 from .pages import BriefingPlan
+from .parallel import draw_missing_pngs
 
 FEED_PATH, SITEMAP_PATH, ROBOTS_PATH = "feed.xml", "sitemap.xml", "robots.txt"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -104,19 +106,30 @@ class PngCache:
         """The PNG of ``spec`` at ``scale``, from the cache when possible; raises ValueError if it cannot be drawn."""
         import vl_convert as vlc  # lazy, as in charts.py
 
-        text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
-        key = hashlib.sha256(f"{vlc.__version__}\npng@{scale}\n{text}".encode()).hexdigest()[:32]
-        path = self.folder / f"{key}.png" if self.folder else None
+        path = self.path_for(spec, scale)
         if path and path.exists():
             return path.read_bytes()
         png = vlc.vegalite_to_png(spec, scale=scale)
         self.rendered += 1
+        self.keep(spec, png, scale)
+        return png
+
+    def path_for(self, spec: dict, scale: int = CARD_SCALE) -> Path | None:
+        """Where the PNG of ``spec`` at ``scale`` is cached; None without a cache folder."""
+        import vl_convert as vlc
+
+        text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+        key = hashlib.sha256(f"{vlc.__version__}\npng@{scale}\n{text}".encode()).hexdigest()[:32]
+        return self.folder / f"{key}.png" if self.folder else None
+
+    def keep(self, spec: dict, png: bytes, scale: int = CARD_SCALE) -> None:
+        """Cache ``png`` as the PNG of ``spec`` at ``scale``, replacing the file whole (workers may race)."""
+        path = self.path_for(spec, scale)
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
+            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
             tmp.write_bytes(png)
             tmp.replace(path)
-        return png
 
 
 def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], base_url: str,
@@ -127,6 +140,8 @@ def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], ba
     """
     if not is_absolute_url(base_url):
         return {}
+    heroes = [charts[p.briefing.meta.hero_chart] for p in plans if p.briefing.meta.hero_chart in charts]
+    draw_missing_pngs([card_spec(rendered) for rendered in heroes], cache)  # in a process pool when there are many
     cards = {}
     for plan in plans:
         chart_id = plan.briefing.meta.hero_chart

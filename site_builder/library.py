@@ -6,6 +6,7 @@ broken by slug or id), so the pages are the same on every build.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 from .errors import ErrorCollector
 from .facts import FactBook, ResolvedFact
 from .glossary import slugify
+from .html_tokens import tokenize
 from .model import Content
 from .pages import BriefingPlan
+from .units import read_fact, reader_units
 
 RELATED_LIMIT = 3
 TAG_WEIGHT = 2  # a shared tag says more about two briefings than one shared figure
@@ -53,6 +56,7 @@ class TimelineEvent:
     date: dt.date | str  # a full date, or "2023-12" / "2023" when known only to the month or year
     fact: ResolvedFact
     pages: tuple[PageLink, ...]
+    shown: str = ""  # the value as the site's readers see it (their units, currency and locale)
 
     @property
     def shows_value(self) -> bool:
@@ -85,7 +89,10 @@ class Library:
 def build_library(content: Content, book: FactBook, plans: list[BriefingPlan]) -> Library:
     """Tags, timeline and related briefings for the compiled site."""
     links = {plan.briefing.slug: page_link(plan) for plan in plans}
-    return Library(tags_of(plans, links), timeline_of(book, plans, links), related_briefings(plans, links))
+    reader = reader_units(content.site, book)
+    timeline = tuple(dataclasses.replace(e, shown=str(read_fact(e.fact, reader, None, content.site.locale)))
+                     for e in timeline_of(book, plans, links))
+    return Library(tags_of(plans, links), timeline, related_briefings(plans, links))
 
 
 def page_link(plan: BriefingPlan) -> PageLink:
@@ -155,17 +162,35 @@ def related_briefings(plans: list[BriefingPlan], links: dict[str, PageLink]) -> 
 
 def check_tags(content: Content, errors: ErrorCollector) -> None:
     """Record tags that make no page address, and two spellings of one tag (``North America``, ``north-america``)."""
-    spelled: dict[str, str] = {}
+    spelled: dict[str, tuple[str, str]] = {}  # slug → (first spelling, where)
     for briefing in content.briefings:
         for i, name in enumerate(briefing.meta.tags):
             line = briefing.meta_lines.get(("tags", i), briefing.meta_lines.get(("tags",), 1))
             slug = slugify(name)
             if not slug:
                 errors.add(briefing.origin.path, line, f"tags: {name!r} needs letters or digits")
-            elif spelled.setdefault(slug, name) != name:
+                continue
+            first, where = spelled.setdefault(slug, (name, f"{briefing.origin.path}:{line}"))
+            if first != name:
                 errors.add(briefing.origin.path, line,
-                           f"tags: {name!r} and {spelled[slug]!r} are the same tag; spell it one way")
+                           f"tags: {name!r} is spelled {first!r} at {where}; spell the tag one way")
 
 
 def _newest_first(page: PageLink) -> tuple:
     return (-page.date.toordinal(), page.slug)
+
+
+def glossary_usage(pages: dict[str, bytes], plans: list[BriefingPlan]) -> dict[str, tuple[PageLink, ...]]:
+    """For each glossary anchor, the briefings that explain the term (read from their rendered pages)."""
+    used: dict[str, list[PageLink]] = {}
+    for plan in plans:
+        page = pages.get(plan.url)
+        if page is None:
+            continue
+        for token in tokenize(page.decode("utf-8")):
+            if token.kind == "start" and token.tag == "a" and "term" in (token.attr("class") or "").split():
+                anchor = (token.attr("href") or "").lstrip("#")
+                pages_for = used.setdefault(anchor, [])
+                if not pages_for or pages_for[-1].url != plan.url:
+                    pages_for.append(page_link(plan))
+    return {anchor: tuple(sorted(links, key=_newest_first)) for anchor, links in sorted(used.items())}

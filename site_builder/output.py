@@ -35,8 +35,12 @@ def write_site(files: dict[str, bytes], out: Path) -> list[str]:
     Files identical to the current site's are hard-linked rather than rewritten,
     so their modification times show what a rebuild really touched.
     """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; a published site folder is world-readable
+    except OSError as exc:
+        raise BuildError(str(out), 1, f"cannot write the output folder: {exc.strerror or exc}") from None
     changed: list[str] = []
     try:
         for rel, data in sorted(files.items()):
@@ -52,6 +56,10 @@ def write_site(files: dict[str, bytes], out: Path) -> list[str]:
             target.write_bytes(data)
             changed.append(rel)
         _swap_in(staging, out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildError(str(out), 1, f"cannot write the site: {exc.strerror or exc}"
+                         f"{f' ({exc.filename})' if exc.filename else ''}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

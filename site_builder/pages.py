@@ -12,6 +12,7 @@ from .errors import ErrorCollector
 from .facts import FactBook, fact_ids_in_use
 from .model import Briefing, Content
 from .render import BodyRefs
+from .units import rate_facts_for
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def plan_briefing(briefing: Briefing, refs: BodyRefs, content: Content, book: Fa
         if check_id in content.checks:
             shown += [content.checks[check_id].stated, content.checks[check_id].derived]
     shown = [f for f in _unique(shown) if f in book]
+    shown += [f for f in rate_facts_for(shown, content.site, book) if f not in shown]  # what money was converted with
     everything = fact_ids_in_use(set(shown), book)
     facts = shown + sorted(everything - set(shown))
     checks = _unique(list(refs.checks) + [r.check.id for r in book.checks_touching(set(facts))])

@@ -49,11 +49,13 @@ class TerminalProgress(BuildProgress):
     def chart_done(self) -> None:
         """Count a chart and redraw if it is time to."""
         self.charts[0] += 1
+        self.charts[1] = max(self.charts)
         self._maybe_draw()
 
     def page_done(self) -> None:
         """Count a page and redraw if it is time to."""
         self.pages[0] += 1
+        self.pages[1] = max(self.pages)  # the total is an estimate when a site makes pages it did not plan
         self._maybe_draw()
 
     def finish(self) -> None:

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError, ErrorCollector
+from .glossary import GLOSSARY_FILE, check_glossary, validate_glossary
+from .library import check_tags
 from .loader import Document, load_markdown, load_yaml
 from .model import Content, SiteConfig
+from .units import check_exchange_rates
 from .validate import (
-    cross_check, validate_briefing, validate_charts, validate_facts, validate_site, validate_sources,
+    cross_check, declared_ids, validate_briefing, validate_charts, validate_facts, validate_site, validate_sources,
 )
 
 
@@ -76,14 +79,17 @@ def load_content(project: Project) -> Content:
     errors = ErrorCollector()
     if not project.content.is_dir():
         raise BuildError(project.display(project.content), 1, "no content/ folder here (use --root, or `briefing new DIR`)")
-    site = _site_config(project, errors)
+    site_doc = _load(project, project.content / "site.yaml", errors)
+    site = validate_site(site_doc, errors) if site_doc else None
     sources = {}
     sources_doc = _load(project, project.content / "sources.yaml", errors)
     if sources_doc:
         sources = validate_sources(sources_doc, errors)
-    fact_docs = [d for p in project.files_under(project.content / "facts", "*.yaml") if (d := _load(project, p, errors))]
+    fact_paths = project.files_under(project.content / "facts", "*.yaml")
+    fact_docs = [d for p in fact_paths if (d := _load(project, p, errors))]
     facts, checks = validate_facts(fact_docs, errors)
-    chart_docs = [d for p in project.files_under(project.content / "charts", "*.yaml") if (d := _load(project, p, errors))]
+    chart_paths = project.files_under(project.content / "charts", "*.yaml")
+    chart_docs = [d for p in chart_paths if (d := _load(project, p, errors))]
     charts = validate_charts(chart_docs, errors)
     briefings = []
     for path in project.files_under(project.content / "briefings", "*.md"):
@@ -94,15 +100,22 @@ def load_content(project: Project) -> Content:
             continue
         if briefing and not briefing.meta.draft:
             briefings.append(briefing)
-    content = Content(site or SiteConfig(title="(invalid site.yaml)"), sources, facts, checks, charts, briefings)
-    cross_check(content, errors)
+    glossary_doc = _load(project, project.content / GLOSSARY_FILE, errors) if (project.content / GLOSSARY_FILE).exists() else None
+    glossary = validate_glossary(glossary_doc, errors) if glossary_doc else ()
+    content = Content(site or SiteConfig(title="(invalid site.yaml)"), sources, facts, checks, charts, briefings, glossary)
+    # References into a file that could not be read, or to an item that is invalid, would look
+    # unknown: report the file or the item alone.
+    unreadable = {kind for kind, ok in (("sources", sources_doc), ("facts", len(fact_docs) == len(fact_paths)),
+                                        ("charts", len(chart_docs) == len(chart_paths))) if not ok}
+    declared = {"sources": declared_ids([sources_doc] if sources_doc else [], "sources"),
+                "facts": declared_ids(fact_docs, "facts"), "charts": declared_ids(chart_docs, "charts")}
+    cross_check(content, errors, unreadable, declared)
+    check_glossary(content, errors)
+    check_tags(content, errors)
+    if site_doc:
+        check_exchange_rates(content, errors, str(site_doc.path), site_doc.lines)
     errors.raise_if_any()
     return content
-
-
-def _site_config(project: Project, errors: ErrorCollector) -> SiteConfig | None:
-    doc = _load(project, project.content / "site.yaml", errors)
-    return validate_site(doc, errors) if doc else None
 
 
 def _load(project: Project, path: Path, errors: ErrorCollector) -> Document | None:

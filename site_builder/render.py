@@ -7,6 +7,7 @@ front: unknown ids become located errors, and the build knows what each page use
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -20,11 +21,14 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .errors import BuildError, ErrorCollector
-from .formatting import format_date, format_value, iso_date
+from .formatting import format_date, format_period, format_value, iso_date
+from .glossary import term_anchor
 from .model import Briefing
+from .units import conversion_filter, reading_filter
 
 BODY_FUNCTIONS = ("fact", "chart", "source", "check")
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "smarty", "toc"]
+BLOCK_FUNCTIONS = frozenset({"chart", "check"})  # placed on a line of their own, outside any paragraph
 _BODY_RULE = 'write only text and calls such as {{ fact("id") }} or {{ chart("id") }}'
 _STATEMENT_KEYWORDS = {"Assign": "set", "AssignBlock": "set", "FromImport": "from", "CallBlock": "call",
                        "FilterBlock": "filter", "ExprStmt": "do"}
@@ -58,6 +62,10 @@ def site_environment(templates: Path) -> jinja2.Environment:
     env.filters["value"] = format_value
     env.filters["isodate"] = iso_date
     env.filters["tojson_script"] = json_for_script
+    env.filters["period"] = format_period
+    env.filters["reading"] = reading_filter
+    env.filters["conversion"] = conversion_filter
+    env.filters["term_anchor"] = term_anchor
     return env
 
 
@@ -116,17 +124,35 @@ def _body_item_problem(item: nodes.Node) -> str | None:
 def render_body(briefing: Briefing, render_ref: Callable[[str, str, tuple], tuple[str, bool]]) -> str:
     """The body as HTML: Jinja first (references become placeholders), then Markdown, then the references.
 
-    ``render_ref(function, id, extra_args)`` returns the reference's HTML and whether it is a block.
+    ``render_ref(function, id, extra_args)`` returns the reference's HTML (and whether it is a block,
+    which BLOCK_FUNCTIONS fixes). The first two steps are ``draft_body``, which may have run in a pool.
     """
-    pieces: list[tuple[str, bool]] = []
+    draft = DRAFTS.draft_of(briefing)
+    pieces = [render_ref(function, ref_id, extra)[0] for function, ref_id, extra in draft.calls]
+    html = re.sub(rf"<p>\s*{draft.tag}N(\d+)Z\s*</p>", lambda m: pieces[int(m.group(1))], draft.html)
+    return re.sub(rf"{draft.tag}N(\d+)Z", lambda m: pieces[int(m.group(1))], html)
+
+
+@dataclass(frozen=True)
+class BodyDraft:
+    """A body as HTML with each reference still a placeholder ``{tag}N{index}Z``, and the references in order."""
+
+    html: str
+    tag: str
+    calls: tuple[tuple[str, str, tuple], ...]
+
+
+def draft_body(briefing: Briefing) -> BodyDraft:
+    """The body through Jinja (each reference becomes a placeholder) and Markdown; depends on the body alone."""
+    calls: list[tuple[str, str, tuple]] = []
     # A token the body cannot already contain, so that no text of the author's is mistaken for one.
     tag = "SBREF" + hashlib.sha256(briefing.body.encode()).hexdigest()[:16]
 
     def placeholder(function: str) -> Callable[..., str]:
         def call(ref_id: str, *extra: Any) -> str:
-            pieces.append(render_ref(function, ref_id, extra))
-            token = f"{tag}N{len(pieces) - 1}Z"
-            return f"\n\n{token}\n\n" if pieces[-1][1] else token
+            calls.append((function, ref_id, extra))
+            token = f"{tag}N{len(calls) - 1}Z"
+            return f"\n\n{token}\n\n" if function in BLOCK_FUNCTIONS else token
         return call
 
     env = _body_environment()
@@ -137,9 +163,44 @@ def render_body(briefing: Briefing, render_ref: Callable[[str, str, tuple], tupl
     except jinja2.TemplateError as exc:
         raise BuildError(briefing.origin.path, briefing.body_line + _template_line(exc, "<template>") - 1,
                          f"template error: {exc}") from None
-    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
-    html = re.sub(rf"<p>\s*{tag}N(\d+)Z\s*</p>", lambda m: pieces[int(m.group(1))][0], html)
-    return re.sub(rf"{tag}N(\d+)Z", lambda m: pieces[int(m.group(1))][0], html)
+    return BodyDraft(_markdown().reset().convert(text), tag, tuple(calls))
+
+
+class BodyDrafts:
+    """Drafts of the current site's bodies, made ahead (possibly in a pool) and looked up by ``render_body``."""
+
+    def __init__(self) -> None:
+        self._drafts: dict[tuple[str, int, str], BodyDraft] = {}
+
+    def missing(self, briefings: list[Briefing]) -> list[Briefing]:
+        """The briefings without a draft yet; drafts of bodies not among ``briefings`` are forgotten."""
+        wanted = {_body_key(b) for b in briefings}
+        self._drafts = {key: draft for key, draft in self._drafts.items() if key in wanted}
+        return [b for b in briefings if _body_key(b) not in self._drafts]
+
+    def keep(self, briefing: Briefing, draft: BodyDraft) -> None:
+        """Remember ``draft`` as the draft of ``briefing``'s body."""
+        self._drafts[_body_key(briefing)] = draft
+
+    def draft_of(self, briefing: Briefing) -> BodyDraft:
+        """The draft of ``briefing``'s body, made now if it was not made ahead."""
+        key = _body_key(briefing)
+        if key not in self._drafts:
+            self._drafts[key] = draft_body(briefing)
+        return self._drafts[key]
+
+
+def _body_key(briefing: Briefing) -> tuple[str, int, str]:
+    return briefing.origin.path, briefing.body_line, briefing.body
+
+
+DRAFTS = BodyDrafts()
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown() -> markdown.Markdown:
+    # One converter, reset between bodies: building one loads every extension again.
+    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
 
 
 def render_template(env: jinja2.Environment, name: str, templates: Path, project_root: Path, **context: Any) -> str:

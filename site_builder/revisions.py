@@ -54,7 +54,8 @@ def new_revisions(previous: dict[str, str], book: FactBook, date: dt.date) -> li
 def manifest_bytes(book: FactBook, history: list[Revision]) -> bytes:
     """The manifest to write with this build: every fact, and the full revision history."""
     facts = {
-        fid: {"label": f.fact.label, "value": f.value, "display": f.formatted(), "unit": f.unit,
+        fid: {"label": f.fact.label, "value": f.value.isoformat() if isinstance(f.value, dt.date) else f.value,
+              "display": f.formatted(), "unit": f.unit,
               "kind": f.kind, "period": f.fact.period, "sources": list(f.sources)}
         for fid, f in sorted(book.facts.items())
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from .formatting import format_date
 from .glossary import term_anchor
 from .html_tokens import tokenize, visible_text, with_ancestors
 from .library import Library
@@ -41,18 +42,18 @@ class SearchDocument:
 
 
 def search_documents(pages: dict[str, bytes], plans: list[BriefingPlan], glossary: tuple[GlossaryTerm, ...],
-                     library: Library) -> list[SearchDocument]:
+                     library: Library, locale: str = "en-US") -> list[SearchDocument]:
     """What the search covers: every briefing (its text as rendered), every glossary term and every tag."""
     docs = []
     for plan in sorted(plans, key=lambda p: p.briefing.slug):
         meta = plan.briefing.meta
         body = body_text(pages[plan.url].decode("utf-8")) if plan.url in pages else ""
         docs.append(SearchDocument("Briefing", meta.title, plan.url, meta.summary,
-                                   " ".join([", ".join(meta.tags), body]).strip(), meta.date.isoformat()))
+                                   " ".join([body, ", ".join(meta.tags)]).strip(), format_date(meta.date, locale)))
     for term in sorted(glossary, key=lambda t: t.term.casefold()):
         names = ", ".join(f for f in term.forms if f != term.term)
-        docs.append(SearchDocument("Glossary", term.term, f"glossary/index.html#{term_anchor(term)}",
-                                   term.definition, names))
+        title = f"{term.term} ({term.abbreviation})" if term.abbreviation else term.term
+        docs.append(SearchDocument("Glossary", title, f"glossary/index.html#{term_anchor(term)}", term.definition, names))
     for tag in library.tags:
         titles = "; ".join(p.title for p in tag.briefings)
         docs.append(SearchDocument("Topic", tag.name, tag.url, f"{len(tag.briefings)} briefing"

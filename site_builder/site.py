@@ -13,11 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from .callouts import wrap_callouts
 from .errors import BuildError
 from .feeds import FEED_PATH, PngCache, SocialCard, absolute_url, is_absolute_url, publishing_files, social_cards
+from .glossary import mark_terms
+from .library import build_library, glossary_usage
 from .pages import BriefingPlan, Citation, citations_by_source
+from .parallel import draft_bodies
 from .render import render_body, render_template, site_environment
 from .revisions import MANIFEST_PATH, Revision, manifest_bytes, revisions_for
+from .search import SEARCH_INDEX, SEARCH_PAGE, search_documents, search_index_script
 
 if TYPE_CHECKING:
     from .build import CompiledSite
@@ -40,15 +45,18 @@ class SiteRenderer:
         briefing_dates = [b.meta.updated or b.meta.date for b in compiled.content.briefings]
         self.build_date = build_date or max(briefing_dates, default=dt.date(2000, 1, 1))
         self.cards: dict[str, SocialCard] = {}  # by page path; drawn by render_all
+        self.library = build_library(compiled.content, compiled.book, compiled.plans)
 
     def render_all(self) -> dict[str, bytes]:
         """Every file of the site."""
         files: dict[str, bytes] = {}
         plans = self.site.plans
+        draft_bodies([plan.briefing for plan in plans])  # Markdown in a process pool when there are many
         self.cards = social_cards(plans, self.site.charts, self.base_url, PngCache(self.project.cache / "cards"))
         files["index.html"] = self._page("index.html", "index.html", plans=plans)
         for plan in plans:
             files[plan.url] = self._briefing_page(plan)
+        files.update(self._library_files(files))
         files["sources/index.html"] = self._page(
             "sources.html", "sources/index.html", citations=self._citations())
         files["404.html"] = self._page("404.html", "404.html", absolute_base=True)
@@ -84,6 +92,8 @@ class SiteRenderer:
             "feed_href": root + FEED_PATH if absolute else None,
             "og_url": absolute_url(self.base_url, url) if absolute else None,
             "card": self.cards.get(url),
+            "library": self.library,
+            "glossary": self.site.content.glossary,
         }
 
     def _base_path(self) -> str:
@@ -118,11 +128,26 @@ class SiteRenderer:
                                      check=self.site.content.checks[ref_id]), True
             return self._partial("partials/cite.html", context, source=self.site.content.sources[ref_id]), False
 
-        body = render_body(plan.briefing, render_ref)
+        body, terms = mark_terms(wrap_callouts(render_body(plan.briefing, render_ref)), self.site.content.glossary)
         open_checks = [self.site.book.checks[c] for c in plan.check_ids
                        if c not in placed_checks and c in self.site.book.checks and not self.site.book.checks[c].passed]
-        context |= {"body": Markup(body), "open_checks": open_checks}
+        context |= {"body": Markup(body), "open_checks": open_checks, "terms_used": terms,
+                    "related": self.library.related.get(plan.briefing.slug, ())}
         return self._render("briefing.html", context).encode()
+
+    def _library_files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
+        """The glossary, tag, timeline and search pages, and the search index (read from the briefing ``pages``)."""
+        glossary, library = self.site.content.glossary, self.library
+        files = {"glossary/index.html": self._page("glossary.html", "glossary/index.html",
+                                                   usage=glossary_usage(pages, self.site.plans)),
+                 "tags/index.html": self._page("tags.html", "tags/index.html"),
+                 "timeline/index.html": self._page("timeline.html", "timeline/index.html"),
+                 SEARCH_PAGE: self._page("search.html", SEARCH_PAGE)}
+        for tag in library.tags:
+            files[tag.url] = self._page("tag.html", tag.url, tag=tag)
+        docs = search_documents(pages, self.site.plans, glossary, library, self.site.content.site.locale)
+        files[SEARCH_INDEX] = search_index_script(docs)
+        return files
 
     def _revisions_for(self, plan: BriefingPlan) -> list[Revision]:
         if not self.site.content.site.show_revisions:

@@ -195,21 +195,28 @@ def format_money(value: float, currency: str, fmt: str | None = None, locale: st
     return f"-{text}" if value < 0 else text
 
 
-def check_exchange_rates(content: Content, book: FactBook, errors: ErrorCollector, site_path: str = "content/site.yaml",
+def check_exchange_rates(content: Content, errors: ErrorCollector, site_path: str = "content/site.yaml",
                          lines: dict | None = None) -> None:
-    """Record every ``exchange_rates`` entry that is not a usable, sourced rate fact, at its line in site.yaml."""
+    """Record a currency that is no ISO code, and every ``exchange_rates`` entry that is not a sourced fact
+    with a unit like ``usd_per_eur`` involving the site's currency, at its line in site.yaml."""
     lines = lines or {}
-    if not is_currency(content.site.currency):
+    currency = content.site.currency.lower()
+    if not is_currency(currency):
         errors.add(site_path, lines.get(("currency",), 1), f"currency: {content.site.currency!r} is not an ISO 4217 code such as USD")
     for i, fact_id in enumerate(content.site.exchange_rates):
         line = lines.get(("exchange_rates", i), lines.get(("exchange_rates",), 1))
-        if fact_id not in book:
+        fact = content.facts.get(fact_id)
+        match = RATE_UNIT.match(fact.unit or "") if fact else None
+        if fact is None:
             errors.add(site_path, line, f"exchange_rates: unknown fact {fact_id!r}")
-        elif exchange_rate(book[fact_id]) is None:
-            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} must be a positive number "
-                                        f"with a unit like usd_per_eur (US dollars for one euro)")
-        elif not book[fact_id].sources:
-            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} has no source")
+        elif not match or not {match.group(1), match.group(2)} <= _CURRENCIES or match.group(1) == match.group(2):
+            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} needs a unit like usd_per_eur "
+                                        f"(US dollars for one euro), not {fact.unit!r}")
+        elif currency not in (match.group(1), match.group(2)):
+            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} ({fact.unit}) does not involve "
+                                        f"the site's currency {content.site.currency}")
+        elif fact.source == "none" or (isinstance(fact.value, (int, float)) and fact.value <= 0):
+            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} must be a sourced, positive number")
 
 
 def rate_facts_for(fact_ids: list[str] | tuple[str, ...], site: SiteConfig, book: FactBook) -> list[str]:

@@ -1,6 +1,8 @@
 // Progressive enhancement: charts are complete SVGs without JavaScript. When a chart
 // scrolls into view, the vendored Vega bundle (no CDN) is loaded once and the chart
-// is re-drawn interactively, with tooltips. Any failure leaves the static chart in place.
+// is re-drawn interactively, with tooltips, laid out for the width of the column (so its
+// text keeps its size on a phone instead of shrinking with a scaled SVG). Any failure
+// leaves the static chart in place.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -8,6 +10,41 @@
   var figures = Array.prototype.slice.call(document.querySelectorAll("figure.chart"));
   if (!bundleUrl || !figures.length) return;
   var loading = null;
+  // Below this width (px) legends stack and axes thin out their labels. Legend labels are limited
+  // to 260px by the chart specs, so two legend columns always fit above it.
+  var NARROW = 600;
+
+  function eachEncoding(spec, visit) {
+    if (spec.encoding) visit(spec.encoding);
+    (spec.layer || []).forEach(function (layer) { eachEncoding(layer, visit); });
+  }
+
+  function withAxis(channel, extra) {
+    channel.axis = Object.assign({}, channel.axis, extra);
+  }
+
+  // A single or layered chart re-laid out at ``width`` pixels; composed charts keep their size.
+  function fitted(spec, width) {
+    if (spec.hconcat || spec.vconcat || spec.concat || spec.facet || spec.repeat) return spec;
+    if (typeof spec.width !== "number" || !width) return spec;
+    var narrow = width < NARROW;
+    spec.width = width;
+    spec.autosize = { type: "fit-x", contains: "padding" };
+    eachEncoding(spec, function (encoding) {
+      Object.keys(encoding).forEach(function (channel) {
+        var legend = encoding[channel] && encoding[channel].legend;
+        if (legend) Object.assign(legend, narrow ? { direction: "vertical" } : { columns: 2 });
+      });
+      var x = encoding.x;
+      if (!x || !narrow || x.axis === null) return;
+      if (x.type === "nominal" || x.type === "ordinal") {
+        withAxis(x, { labelAngle: -35, labelAlign: "right", labelBaseline: "top" });
+      } else {
+        withAxis(x, { tickCount: Math.max(2, Math.floor(width / 70)), labelOverlap: true });
+      }
+    });
+    return spec;
+  }
 
   function loadBundle() {
     if (window.vegaEmbed) return Promise.resolve(window.vegaEmbed);
@@ -30,7 +67,7 @@
     var target = figure.querySelector(".chart__svg");
     if (!specTag || !target) return;
     loadBundle().then(function (vegaEmbed) {
-      var spec = JSON.parse(specTag.textContent);
+      var spec = fitted(JSON.parse(specTag.textContent), Math.floor(target.clientWidth));
       var holder = document.createElement("div");
       return vegaEmbed(holder, spec, { renderer: "svg", actions: false }).then(function () {
         target.replaceChildren(holder);

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from site_builder.build import build_date, build_site
-from site_builder.errors import BuildErrors
+from site_builder.errors import BuildError, BuildErrors
+from site_builder.project import Project
 
 BRIEFING = "briefings/widget-outlook/index.html"
 
@@ -277,8 +278,6 @@ def test_out_equal_to_the_root_is_refused_and_nothing_is_deleted(make_project, f
     project = make_project()
     root = project.root
     before = files_of(root)
-    from site_builder.project import Project
-    from site_builder.errors import BuildError
     with pytest.raises(BuildError):
         build_site(Project.at(root, root))
     assert files_of(root) == before
@@ -287,27 +286,17 @@ def test_out_equal_to_the_root_is_refused_and_nothing_is_deleted(make_project, f
 def test_all_errors_at_once_are_sorted_by_file_and_line(make_project):
     project = make_project()
     (project.content / "facts/zz.yaml").write_text(
-        "facts:\n"
-        "  - id: one\n"                 # 2: missing label
-        "    value: 1\n"
-        "    source: agency\n"
-        "  - id: two\n"
-        "    label: Two\n"
-        "    value: 2\n"
-        "    source: nobody\n"          # 5: unknown source (reported at the fact)
-        "  - id: three\n"
-        "    label: Three\n"
-        "    value: yes\n")             # 11: YAML 1.1 boolean trap... stops the whole file
+        "facts:\n  - id: three\n    label: Three\n    value: 3\n    source: agency\n    draft: yes\n")
     (project.content / "facts/aa.yaml").write_text(
         "facts:\n  - id: aa\n    label: A\n    value: 1\n    source: agency\n    colour: red\n")
     (project.content / "charts/zz.yaml").write_text(
-        "charts:\n  - id: zz\n    type: line\n    title: T\n    series:\n      - label: L\n        facts: [ghost]\n")
+        "charts:\n  - id: zz\n    type: pie\n    title: T\n    series:\n      - label: L\n        facts: [sales.2021]\n")
     with pytest.raises(BuildErrors) as caught:
         build_site(project)
     assert [str(p) for p in caught.value.problems] == [
-        "content/charts/zz.yaml:6: chart 'zz': series 'L' names missing fact 'ghost'",
+        "content/charts/zz.yaml:3: charts[0].type: input should be 'line', 'bar' or 'area' (got 'pie')",
         "content/facts/aa.yaml:6: facts[0].colour: unknown field",
-        "content/facts/zz.yaml:11: YAML 1.1 reads 'yes' as True; write true/false, or quote it (\"yes\") for text",
+        "content/facts/zz.yaml:6: YAML 1.1 reads 'yes' as True; write true/false, or quote it (\"yes\") for text",
     ]
     assert not project.out.exists()
 

@@ -146,9 +146,14 @@ def test_deep_nesting_is_refused_not_crashed(tmp_path):
 
 
 def test_malformed_yaml_reports_the_line_of_the_problem(tmp_path):
-    line, message = error_of(tmp_path, 'a: 1\nb: "unclosed\nc: 3\n')
-    assert line in (3, 4)  # PyYAML notices at the end of the document
-    assert message.startswith("malformed YAML")
+    assert error_of(tmp_path, "a: 1\nb: [1, 2\nc: 3\n") == (3, "malformed YAML: expected ',' or ']', but got ':'")
+
+
+def test_unclosed_quote_or_bracket_is_reported_where_it_opens(tmp_path):
+    assert error_of(tmp_path, 'a: 1\nb: "unclosed\nc: 3\n\n') == (
+        2, "malformed YAML: found unexpected end of stream while scanning a quoted scalar")
+    assert error_of(tmp_path, "a: 1\nb: {x: 1\n\n") == (
+        2, "malformed YAML: expected ',' or '}', but got '<stream end>' while parsing a flow mapping")
 
 
 def test_tab_indentation_is_malformed_yaml_at_its_line(tmp_path):

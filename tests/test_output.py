@@ -124,3 +124,17 @@ def test_hard_links_fall_back_to_copies(tmp_path, monkeypatch, files_of):
     monkeypatch.setattr(os, "link", no_links)
     assert sorted(write_site(SITE, out)) == sorted(SITE)
     assert files_of(out) == SITE
+
+
+def test_site_folder_is_readable_by_everyone_not_private_like_a_temp_dir(tmp_path):
+    out = tmp_path / "_site"
+    write_site({"index.html": b"x", ".nojekyll": b""}, out)
+    assert out.stat().st_mode & 0o777 == 0o755
+
+
+def test_unwritable_output_location_is_a_located_error_not_a_traceback(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(BuildError) as caught:
+        write_site({"index.html": b"x"}, blocker / "_site")
+    assert "cannot write the output folder" in str(caught.value)

@@ -50,11 +50,15 @@ def test_progress_only_on_a_terminal_and_never_when_quiet():
     assert type(progress_for(io.StringIO())) is BuildProgress
 
 
-def test_a_build_reports_every_page_and_chart(make_project):
+def test_a_build_reports_every_page_and_chart(make_project, files_of):
     terminal = Terminal()
-    builder = SiteBuilder(make_project(), progress=TerminalProgress(terminal, delay=0, interval=0))
+    project = make_project()
+    builder = SiteBuilder(project, progress=TerminalProgress(terminal, delay=0, interval=0))
     builder.build()
+    pages = len([rel for rel in files_of(project.out) if rel.endswith(".html")])
     drawn = lines_drawn(terminal)
-    assert drawn[-1] == "Building: pages 4/4 · charts 2/2"  # index, one briefing, sources, 404; two charts
-    assert drawn[0] == "Building: pages 0/4 · charts 1/2"
+    assert drawn[0].endswith("· charts 1/2")  # charts are drawn before pages are rendered
+    assert drawn[-1] == f"Building: pages {pages}/{pages} · charts 2/2"
     assert terminal.getvalue().endswith("\r\x1b[K")
+    builder.build()  # the second build knows the total from the start
+    assert lines_drawn(terminal)[-pages - 2] == f"Building: pages 0/{pages} · charts 1/2"

@@ -381,3 +381,16 @@ def test_missing_required_files_are_reported(make_project):
     (project.content / "sources.yaml").unlink()
     found = content_problems(project, {})
     assert "content/sources.yaml:1: file is missing" in found
+
+
+@pytest.mark.parametrize("broken, expected", [
+    ("content/sources.yaml", "content/sources.yaml:2: malformed YAML"),
+    ("content/facts/widgets.yaml", "content/facts/widgets.yaml:2: malformed YAML"),
+    ("content/charts/widgets.yaml", "content/charts/widgets.yaml:2: malformed YAML"),
+])
+def test_an_unreadable_file_is_reported_alone_not_through_every_reference_to_it(make_project, broken, expected):
+    project = make_project()
+    path = project.root / broken
+    path.write_text(path.read_text().replace("\n", "\n\t", 1))
+    found = content_problems(project, {})
+    assert len(found) == 1 and found[0].startswith(expected)

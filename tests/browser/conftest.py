@@ -72,9 +72,30 @@ class BuiltSite:
 
     @property
     def pages(self) -> dict[str, str]:
-        """Every kind of page, by name: its path in the output."""
+        """The pages the tests name, by name: their paths in the output."""
         return {"index": "index.html", "briefing": self.briefing, "sources": "sources/index.html",
                 "404": "404.html"}
+
+    @property
+    def all_pages(self) -> list[str]:
+        """Every HTML page of the site, by its path in the output."""
+        return sorted(p.relative_to(self.out).as_posix() for p in self.out.rglob("*.html"))
+
+    @property
+    def briefings(self) -> list[str]:
+        """Every briefing page."""
+        return [path for path in self.all_pages if path.startswith("briefings/")]
+
+    def one_of_each_kind(self, every_briefing: bool = False) -> list[str]:
+        """One page made by each template ("tags/x/index.html" stands for every tag page); the default
+        briefing for the briefings, or all of them with ``every_briefing``, since their content differs most."""
+        kinds: dict[str, str] = {}
+        for path in self.all_pages:
+            parts = path.split("/")
+            kinds.setdefault("/".join(parts[:-2] + ["*"]) if len(parts) > 2 else path, path)
+        kinds["briefings/*"] = self.briefing
+        chosen = sorted(kinds.values())
+        return sorted(set(chosen) | set(self.briefings)) if every_briefing else chosen
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +111,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
         mp.setenv("SOURCE_DATE_EPOCH", "1710504000")
         build_site(project, BASE_URL)
     index = BeautifulSoup((project.out / "index.html").read_text(encoding="utf-8"), "html.parser")
-    first = index.select_one(".briefing-card a[href]")
+    # The seed briefing, whose page has every feature (hero chart, checks, inline charts); newer briefings list first.
+    first = index.select_one('.briefing-card a[href="briefings/kaluga-plant/index.html"]') \
+        or index.select_one(".briefing-card a[href]")
     assert first is not None, "the default site's index lists no briefing"
     return BuiltSite(project.out, first["href"])
 

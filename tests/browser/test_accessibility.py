@@ -10,9 +10,6 @@ AXE_OPTIONS = {
     "preload": False,
 }
 
-FILE_PAGES = ["index", "briefing", "sources"]  # 404.html links root-relative by design: it is served at any depth
-HTTP_PAGES = ["index", "briefing", "sources", "404"]
-
 
 def axe_violations(page) -> str:
     """axe-core's report of every violation on the page, or "" when there is none."""
@@ -23,15 +20,26 @@ def axe_violations(page) -> str:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("origin,name", [("file", n) for n in FILE_PAGES] + [("http", n) for n in HTTP_PAGES])
-def test_page_has_no_axe_violations(origin, name, scheme, site, site_url, open_page):
-    path = site.pages[name]
-    visit = open_page(site_url(origin, path), color_scheme=scheme,
-                      expected_status=404 if (name == "404" and origin == "http") else None)
-    assert visit.page.locator("main h1").count() == 1
-    report = axe_violations(visit.page)
-    assert not report, f"{origin} {path} ({scheme}):\n{report}"
-    visit.watch.assert_clean()
+@pytest.mark.parametrize("origin", ["file", "http"])
+def test_every_kind_of_page_has_no_axe_violations(origin, scheme, site, site_url, open_page):
+    # From file://, one page of each kind and every briefing; over http (which changes no colour or markup,
+    # only how pages load) the main ones and the 404 page, which links root-relative to be served at any depth.
+    if origin == "file":
+        pages = [path for path in site.one_of_each_kind(every_briefing=True) if path != "404.html"]
+    else:
+        pages = list(site.pages.values())
+    assert {"index.html", site.briefing, "sources/index.html"} <= set(pages)
+    failures = []
+    for path in pages:
+        visit = open_page(site_url(origin, path), color_scheme=scheme,
+                          expected_status=404 if path == "404.html" else None)
+        assert visit.page.locator("main h1").count() == 1, path
+        report = axe_violations(visit.page)
+        if report:
+            failures.append(f"{origin} {path} ({scheme}):\n{report}")
+        visit.watch.assert_clean()
+        visit.page.context.close()
+    assert not failures, "\n".join(failures)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -45,7 +53,7 @@ def test_briefing_with_interactive_charts_has_no_axe_violations(scheme, site, si
 
 
 # The colours a reader sees: each chart's text and marks, after the page's CSS filter (dark mode), against
-# what shows behind them (the chart's own background, or the page's when the chart's is transparent).
+# what shows behind them (the chart's own background, drawn or CSS, or else the page's).
 # The filter is reproduced on a 1x1 canvas, which Chromium filters with the same code as elements.
 CHART_COLOURS_JS = """
 figure => {
@@ -65,6 +73,9 @@ figure => {
   let background = null;
   const backdrop = svg.querySelector(':scope > rect');
   if (backdrop && opaque(getComputedStyle(backdrop).fill)) background = paint(getComputedStyle(backdrop).fill, true);
+  if (!background && opaque(getComputedStyle(svg).backgroundColor)) {
+    background = paint(getComputedStyle(svg).backgroundColor, true);
+  }
   for (let el = svg.parentElement; !background && el; el = el.parentElement) {
     const colour = getComputedStyle(el).backgroundColor;
     if (opaque(colour)) background = paint(colour, false);
@@ -162,12 +173,15 @@ def test_keyboard_focus_is_visible_and_opens_the_chart_data_table(site, site_url
     assert table.locator("tbody tr").count() >= 1
 
 
-@pytest.mark.parametrize("name", ["index", "briefing", "sources"])
-def test_page_has_the_landmarks_a_screen_reader_lists(name, site, site_url, open_page):
-    page = open_page(site_url("file", site.pages[name])).page
-    assert page.get_by_role("banner").count() == 1
-    assert page.get_by_role("main").count() == 1
-    assert page.get_by_role("contentinfo").count() == 1
-    assert page.get_by_role("navigation", name="Site").count() == 1
-    assert page.locator("html").get_attribute("lang")
-    assert page.get_by_role("heading", level=1).count() == 1
+def test_every_kind_of_page_has_the_landmarks_a_screen_reader_lists(site, site_url, open_page):
+    for path in site.one_of_each_kind():
+        if path == "404.html":
+            continue
+        page = open_page(site_url("file", path)).page
+        assert page.get_by_role("banner").count() == 1, path
+        assert page.get_by_role("main").count() == 1, path
+        assert page.get_by_role("contentinfo").count() == 1, path
+        assert page.get_by_role("navigation", name="Site").count() == 1, path
+        assert page.locator("html").get_attribute("lang"), path
+        assert page.get_by_role("heading", level=1).count() == 1, path
+        page.context.close()

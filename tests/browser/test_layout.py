@@ -19,12 +19,18 @@ def open_every_data_table(page) -> None:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("name", ["index", "sources"])
-def test_page_does_not_scroll_sideways(name, width, site, site_url, open_page):
-    visit = open_page(site_url("file", site.pages[name]), width=width)
-    open_every_data_table(visit.page)
-    assert horizontal_overflow(visit.page) <= 0
-    visit.watch.assert_clean()
+def test_no_page_scrolls_sideways(width, site, site_url, open_page):
+    wide = []
+    for path in site.one_of_each_kind(every_briefing=True):
+        if path == "404.html":
+            continue
+        visit = open_page(site_url("file", path), width=width)
+        open_every_data_table(visit.page)
+        if horizontal_overflow(visit.page) > 0:
+            wide.append(f"{path}: {horizontal_overflow(visit.page)}px too wide")
+        visit.watch.assert_clean()
+        visit.page.context.close()
+    assert not wide, "\n".join(wide)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -58,6 +64,29 @@ def test_phone_text_is_large_enough_to_read(site, site_url, open_page):
         "main p, main li, main dd, main summary",
         "els => els.filter(e => e.offsetParent).map(e => parseFloat(getComputedStyle(e).fontSize))")
     assert sizes and min(sizes) >= 12, f"the smallest text is {min(sizes)}px"
+
+
+# The size at which each chart's text is drawn: its font size times the scale of its SVG in the page.
+CHART_TEXT_SIZES_JS = """
+figure => {
+  const svg = figure.querySelector('.chart__svg svg');
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  return [...svg.querySelectorAll('text')].filter(t => t.textContent.trim() && getComputedStyle(t).opacity !== '0')
+    .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+}
+"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_interactive_charts_keep_their_text_size_in_a_narrow_column(width, site, site_url, open_page, interactive):
+    # The static SVG shrinks as a whole to fit the column; the interactive chart is laid out for it instead.
+    page = open_page(site_url("file", site.briefing), width=width).page
+    interactive(page)
+    for figure in page.locator("figure.chart").all():
+        sizes = figure.evaluate(CHART_TEXT_SIZES_JS)
+        assert sizes and min(sizes) >= 10.5, f"chart text drawn at {min(sizes):.1f}px at {width}px wide"
+        box = figure.locator(".chart__svg svg").bounding_box()
+        assert box["x"] + box["width"] <= width
 
 
 def relative_luminance(css_colour: str) -> float:

@@ -15,7 +15,7 @@ def test_reader_goes_from_the_index_to_the_briefing_and_its_charts_turn_interact
         origin, site, site_url, open_page, interactive):
     visit = open_page(site_url(origin, "index.html"))
     page = visit.page
-    page.locator(".briefing-card a").first.click()
+    page.locator(f'.briefing-card a[href="{site.briefing}"]').click()
     page.wait_for_load_state("load")
     assert page.url == site_url(origin, site.briefing)
 

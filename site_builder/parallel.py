@@ -1,0 +1,149 @@
+"""The slow, independent pieces of a build, spread over a process pool when there are many.
+
+Drawing a chart (Altair, then vl-convert), drawing a social card and turning a
+briefing body into HTML (Jinja, then Markdown) each depend only on their own
+inputs, so they can run in worker processes. Each function here finds the
+pieces that are not done yet, does them in a pool, and leaves the results
+where the build looks for them (the chart and card caches, the body drafts);
+the build then proceeds exactly as without a pool, so the output is
+byte-identical either way. Anything that fails in a worker is simply left
+undone: the build does it again itself and reports the error with its location.
+
+A pool is used only when it pays: with at least two CPUs and enough pieces to
+outweigh starting the workers (about half a second, most of it warming up
+vl-convert). ``BRIEFING_WORKERS`` sets the number of workers; 1 turns the pool off.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, TypeVar
+
+from .charts import chart_key, chart_points, describe_chart, draw_chart
+from .errors import ErrorCollector
+from .render import DRAFTS, BodyDraft, draft_body
+
+if TYPE_CHECKING:
+    from .charts import SvgCache
+    from .facts import FactBook
+    from .feeds import PngCache
+    from .model import Briefing, Chart
+
+MIN_CHARTS = 8  # below this, warming up vl-convert in each worker costs more than it saves
+MIN_BODIES = 150  # below this, starting the workers costs more than Markdown takes
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def worker_count() -> int:
+    """How many worker processes to use: ``BRIEFING_WORKERS``, or one per CPU this process may run on."""
+    setting = os.environ.get("BRIEFING_WORKERS", "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def pool_map(function: Callable[[T], R], items: Sequence[T], chunksize: int = 1) -> list[R] | None:
+    """``[function(item) for item in items]`` computed in worker processes, in order; None if no pool could run.
+
+    ``function`` must not raise. A pool that cannot start or breaks (for instance
+    in a script without the ``if __name__ == "__main__":`` guard that spawned
+    workers need) returns None, and the build then does every piece itself.
+    """
+    if multiprocessing.parent_process() is not None:
+        return None  # never a pool inside a worker, or inside a script that a worker is re-running
+    workers = min(worker_count(), len(items))
+    try:
+        # spawn, not fork: the parent may hold vl-convert's threads, which a forked child would inherit broken.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return list(pool.map(function, items, chunksize=chunksize))
+    except Exception:  # noqa: BLE001 - the pool itself failed (function does not raise): fall back
+        return None
+
+
+def _worth_a_pool(count: int, minimum: int) -> bool:
+    return count >= minimum and worker_count() > 1
+
+
+def draw_missing_charts(charts: Iterable[Chart], book: FactBook, cache: SvgCache) -> None:
+    """Draw, in a pool, each chart whose drawing ``cache`` lacks, and keep it there (counted in ``cache.rendered``)."""
+    jobs = []
+    for chart in charts:
+        points = chart_points(chart, book, ErrorCollector())  # problems are reported when the build draws it
+        if not points:
+            continue
+        description = describe_chart(chart, points)
+        key = chart_key(chart, points, description)
+        if cache.drawing(key) is None:
+            jobs.append((key, (chart, points, description)))
+    if not _worth_a_pool(len(jobs), MIN_CHARTS):
+        return
+    drawings = pool_map(_draw_chart, [args for _, args in jobs]) or []
+    for (key, _), drawn in zip(jobs, drawings):
+        if drawn is not None:
+            cache.keep(key, *drawn)
+            cache.rendered += 1
+
+
+def _draw_chart(args: tuple) -> tuple[str, str] | None:
+    try:
+        return draw_chart(*args)
+    except Exception:  # noqa: BLE001 - drawn again by the build, which reports it
+        return None
+
+
+def draw_missing_pngs(specs: Iterable[dict], cache: PngCache, scale: int | None = None) -> None:
+    """Draw, in a pool, each PNG (a social card's spec) that ``cache`` lacks, and keep it there."""
+    from .feeds import CARD_SCALE
+
+    scale = scale or CARD_SCALE
+    jobs = {}
+    for spec in specs:
+        path = cache.path_for(spec, scale)
+        if path is not None and not path.exists():
+            jobs[path] = spec
+    if not _worth_a_pool(len(jobs), MIN_CHARTS):
+        return  # drawn one by one by the build
+    specs_to_draw = list(jobs.values())
+    pngs = pool_map(_draw_png, [(spec, scale) for spec in specs_to_draw]) or []
+    for spec, png in zip(specs_to_draw, pngs):
+        if png is not None:
+            cache.keep(spec, png, scale)
+            cache.rendered += 1
+
+
+def _draw_png(args: tuple[dict, int]) -> bytes | None:
+    import vl_convert as vlc
+
+    spec, scale = args
+    try:
+        return vlc.vegalite_to_png(spec, scale=scale)
+    except Exception:  # noqa: BLE001 - drawn again by the build, which reports it
+        return None
+
+
+def draft_bodies(briefings: list[Briefing]) -> None:
+    """Draft every body not drafted yet (``render.draft_body``), in a pool when there are many.
+
+    The drafts go to ``render.DRAFTS``, where ``render_body`` finds them; drafts
+    of bodies no longer in ``briefings`` are forgotten there.
+    """
+    todo = DRAFTS.missing(briefings)
+    if not _worth_a_pool(len(todo), MIN_BODIES):
+        return  # render_body drafts them one by one
+    chunk = max(1, len(todo) // (4 * worker_count()))
+    for briefing, draft in zip(todo, pool_map(_draft, todo, chunksize=chunk) or []):
+        if draft is not None:
+            DRAFTS.keep(briefing, draft)
+
+
+def _draft(briefing: Briefing) -> BodyDraft | None:
+    try:
+        return draft_body(briefing)
+    except Exception:  # noqa: BLE001 - drafted again by the build, which reports it
+        return None

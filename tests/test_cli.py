@@ -1,0 +1,141 @@
+"""cli.py in a real process: exit codes 0, 1 and 2, and errors printed as ``path:line: message``."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from site_builder.cli import main
+from site_builder.errors import MAX_REPORTED_ERRORS
+from site_builder.project import Project
+
+BUILT = "Built 1 briefing(s)"
+
+
+def edit(project, rel: str, old: str, new: str) -> None:
+    path = project.root / rel
+    text = path.read_text()
+    assert old in text, f"{old!r} is not in {rel}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_build_exits_0_and_reports_what_it_did(make_project, cli):
+    project = make_project()
+    result = cli("build", "--root", str(project.root))
+    assert result.returncode == 0, result.stderr
+    assert BUILT in result.stdout and "2 chart(s)" in result.stdout
+    assert "content/facts/widgets.yaml:56: warning: check 'forecast-2030'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (project.out / "index.html").is_file()
+
+
+def test_build_runs_from_the_project_folder_by_default(make_project, cli):
+    project = make_project()
+    result = cli("build", "--quiet", cwd=project.root)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert (project.root / "_site/index.html").is_file()
+
+
+def test_check_warns_and_strict_check_fails(make_project, cli):
+    project = make_project()
+    relaxed = cli("check", "--root", str(project.root))
+    assert relaxed.returncode == 0
+    assert "content/facts/widgets.yaml:56: warning:" in relaxed.stderr
+    strict = cli("check", "--strict", "--root", str(project.root))
+    assert strict.returncode == 1
+    assert "failing because of --strict" in strict.stderr
+    assert not project.out.exists()
+
+
+@pytest.mark.parametrize("args", [[], ["bogus"], ["build", "--bogus"], ["build", "--root"], ["serve", "--port", "abc"]])
+def test_bad_usage_exits_2(cli, tmp_path, args):
+    result = cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: briefing")
+    assert "Traceback" not in result.stderr
+
+
+def test_version_exits_0(cli):
+    result = cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("briefing ")
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).with_name("briefing")
+    assert script.exists() or shutil.which("briefing")
+
+
+def test_folder_without_content_exits_1(cli, tmp_path):
+    result = cli("build", "--root", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr == "content:1: no content/ folder here (use --root, or `briefing new DIR`)\n"
+
+
+# --- the errors an author meets most, each located in the right file and line ----------------------
+
+FACTS = "content/facts/widgets.yaml"
+MD = "content/briefings/widget-outlook.md"
+CHARTS = "content/charts/widgets.yaml"
+
+AUTHOR_ERRORS = {
+    "malformed YAML": (FACTS, "    value: 700000\n", "    value: [700000\n",
+                       f"{FACTS}:12: malformed YAML: expected ',' or ']', but got ':'"),
+    "fact missing a field": (FACTS, "    label: Widget sales, 2022\n", "",
+                             f"{FACTS}:9: facts[1].label: missing required field"),
+    "wrongly typed field": (FACTS, "    period: \"2021\"\n", "    period: [2021]\n",
+                            f"{FACTS}:7: facts[0].period: must be a year or a text such as \"2023-01/2023-11\""),
+    "unknown source id": (FACTS, "    value: 700000\n    unit: widgets\n    period: \"2022\"\n    source: agency\n",
+                          "    value: 700000\n    unit: widgets\n    period: \"2022\"\n    source: agencyy\n",
+                          f"{FACTS}:9: fact 'sales.2022': unknown source id 'agencyy'"),
+    "unknown fact in Markdown": (MD, '{{ fact("growth") }}', '{{ fact("grwoth") }}',
+                                 f"{MD}:10: unknown fact 'grwoth'"),
+    "unknown chart in Markdown": (MD, '{{ chart("compare") }}', '{{ chart("comparison") }}',
+                                  f"{MD}:17: unknown chart 'comparison'"),
+    "chart naming a missing series fact": (CHARTS, "facts: [sales.2023, forecast.2030]", "facts: [sales.2023, forecast.2031]",
+                                           f"{CHARTS}:21: chart 'compare': series 'Widgets' names missing fact 'forecast.2031'"),
+    "template syntax error": ("templates/sources.html", None,
+                              "{% extends 'base.html' %}\n{% block main %}\n<h1>Sources</h1>\n{{ cited( }}\n{% endblock %}\n",
+                              "templates/sources.html:4: template syntax: unexpected '}', expected ')'"),
+}
+
+
+@pytest.mark.parametrize("name", list(AUTHOR_ERRORS))
+def test_author_errors_exit_1_with_file_and_line(mini_site, tmp_path, cli, files_of, name):
+    rel, old, new, expected = AUTHOR_ERRORS[name]
+    project = Project.at(shutil.copytree(mini_site.root, tmp_path / "mini", symlinks=True))  # built once already
+    before = files_of(project.out)
+    assert "index.html" in before
+    if old is None:
+        (project.root / rel).write_text(new)
+    else:
+        edit(project, rel, old, new)
+    result = cli("build", "--root", str(project.root))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0] == expected
+    assert result.stdout == ""
+    assert files_of(project.out) == before
+
+
+def test_every_error_is_printed_with_a_count(make_project, cli):
+    project = make_project()
+    edit(project, MD, '{{ fact("growth") }}', '{{ fact("grwoth") }}')
+    edit(project, MD, '{{ chart("compare") }}', '{{ chart("comparison") }}')
+    result = cli("build", "--root", str(project.root))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"{MD}:10: unknown fact 'grwoth'", f"{MD}:17: unknown chart 'comparison'",
+                                          "briefing: 2 error(s); nothing was written"]
+
+
+def test_long_error_lists_are_capped_with_a_count(make_project, capsys):
+    project = make_project()
+    facts = "".join(f"  - id: f{i}\n    label: F{i}\n    value: {i}\n    source: nobody\n" for i in range(MAX_REPORTED_ERRORS + 10))
+    (project.content / "facts/many.yaml").write_text("facts:\n" + facts)
+    assert main(["build", "--root", str(project.root)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == MAX_REPORTED_ERRORS + 2
+    assert lines[0] == "content/facts/many.yaml:2: fact 'f0': unknown source id 'nobody'"
+    assert lines[-2:] == ["... and 10 more errors", f"briefing: {MAX_REPORTED_ERRORS + 10} error(s); nothing was written"]
