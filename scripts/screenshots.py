@@ -1,10 +1,12 @@
 """Regenerate docs/screenshots/*.png from the real site: the default briefing, light, dark and on a phone.
 
-Usage: ``python scripts/screenshots.py`` (or ``make screenshots``). Builds the
-repository's content into a temporary folder and opens it from ``file://``.
+Usage: ``python scripts/screenshots.py [BRIEFING]`` (or ``make screenshots``), where BRIEFING is a
+page's path in the site, e.g. ``briefings/kaluga-plant/index.html``; by default the first briefing
+on the index page. Builds the repository's content into a temporary folder and opens it from ``file://``.
 """
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
@@ -21,9 +23,9 @@ SHOTS = {
 }
 
 
-def take_screenshots(site: Path, out: Path) -> list[Path]:
-    """Write one PNG per entry of SHOTS, the top of the default briefing; returns their paths."""
-    url = (site / default_briefing(site)).as_uri()
+def take_screenshots(site: Path, briefing: str, out: Path) -> list[Path]:
+    """Write one PNG per entry of SHOTS, the top of the ``briefing`` page; returns their paths."""
+    url = (site / briefing).as_uri()
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with chromium() as browser:
@@ -43,13 +45,16 @@ def take_screenshots(site: Path, out: Path) -> list[Path]:
     return written
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
     """Build the default site and write the screenshots."""
     with tempfile.TemporaryDirectory(prefix="screenshots-") as tmp:
         site = build_default_site(Path(tmp))
-        for path in take_screenshots(site, OUT):
+        briefing = argv[0] if argv else default_briefing(site)
+        if not (site / briefing).is_file():
+            raise SystemExit(f"no page {briefing} in the built site")
+        for path in take_screenshots(site, briefing, OUT):
             print(path.relative_to(REPO))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -143,15 +143,22 @@ def date_sort_key(date: dt.date | str) -> tuple[int, int, int]:
 def related_briefings(plans: list[BriefingPlan], links: dict[str, PageLink]) -> dict[str, tuple[Related, ...]]:
     """For each briefing, up to three others that share its tags or its facts, closest first."""
     related: dict[str, tuple[Related, ...]] = {}
-    for plan in plans:
-        tags = {slugify(t) for t in plan.briefing.meta.tags}
-        facts = set(plan.fact_ids)
+    tag_sets = [{slugify(t) for t in plan.briefing.meta.tags} for plan in plans]
+    fact_sets = [set(plan.fact_ids) for plan in plans]
+    # Which plans have each tag and each fact, so that a plan is compared only with plans it shares one with:
+    # comparing every pair takes seconds at a thousand briefings.
+    having: dict[tuple[str, str], list[int]] = {}
+    for i, (tags, facts) in enumerate(zip(tag_sets, fact_sets)):
+        for key in [("tag", t) for t in tags] + [("fact", f) for f in facts]:
+            having.setdefault(key, []).append(i)
+    for i, plan in enumerate(plans):
+        tags, facts = tag_sets[i], fact_sets[i]
+        keys = [("tag", t) for t in tags] + [("fact", f) for f in facts]
         scored = []
-        for other in plans:
-            if other is plan:
-                continue
+        for j in sorted({j for key in keys for j in having[key]} - {i}):  # in the order of ``plans``, as ties keep it
+            other = plans[j]
             shared_tags = tuple(t for t in dict.fromkeys(other.briefing.meta.tags) if slugify(t) in tags)
-            shared_facts = len(facts & set(other.fact_ids))
+            shared_facts = len(facts & fact_sets[j])
             score = TAG_WEIGHT * len(shared_tags) + shared_facts
             if score:
                 page = links[other.briefing.slug]

@@ -15,15 +15,17 @@ vl-convert). ``BRIEFING_WORKERS`` sets the number of workers; 1 turns the pool o
 """
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from .charts import chart_key, chart_points, describe_chart, draw_chart
 from .errors import ErrorCollector
-from .render import DRAFTS, BodyDraft, draft_body
+from .render import DRAFTS, BodyDraft, draft_body, draft_key
 
 if TYPE_CHECKING:
     from .charts import SvgCache
@@ -127,19 +129,51 @@ def _draw_png(args: tuple[dict, int]) -> bytes | None:
         return None
 
 
-def draft_bodies(briefings: list[Briefing]) -> None:
-    """Draft every body not drafted yet (``render.draft_body``), in a pool when there are many.
+def draft_bodies(briefings: list[Briefing], cache: DraftCache | None = None) -> None:
+    """Draft every body not drafted yet (``render.draft_body``): from ``cache``, else in a pool when there are many.
 
     The drafts go to ``render.DRAFTS``, where ``render_body`` finds them; drafts
     of bodies no longer in ``briefings`` are forgotten there.
     """
-    todo = DRAFTS.missing(briefings)
-    if not _worth_a_pool(len(todo), MIN_BODIES):
-        return  # render_body drafts them one by one
+    todo = []
+    for briefing in DRAFTS.missing(briefings):
+        draft = cache.draft(briefing) if cache else None
+        if draft is None:
+            todo.append(briefing)
+        else:
+            DRAFTS.keep(briefing, draft)
     chunk = max(1, len(todo) // (4 * worker_count()))
-    for briefing, draft in zip(todo, pool_map(_draft, todo, chunksize=chunk) or []):
+    drafts = (pool_map(_draft, todo, chunksize=chunk) if _worth_a_pool(len(todo), MIN_BODIES) else None) \
+        or [_draft(briefing) for briefing in todo]
+    for briefing, draft in zip(todo, drafts):
         if draft is not None:
             DRAFTS.keep(briefing, draft)
+            if cache:
+                cache.keep(briefing, draft)
+
+
+class DraftCache:
+    """Body drafts on disk, so that a rebuild runs no Markdown for bodies it has seen before."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def draft(self, briefing: Briefing) -> BodyDraft | None:
+        """The stored draft of ``briefing``'s body, or None."""
+        try:
+            entry = json.loads((self.folder / f"{draft_key(briefing)}.json").read_text(encoding="utf-8"))
+            return BodyDraft(entry["html"], entry["tag"], tuple((f, i, tuple(extra)) for f, i, extra in entry["calls"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing or unreadable: draft it again
+
+    def keep(self, briefing: Briefing, draft: BodyDraft) -> None:
+        """Store ``draft`` for ``briefing``'s body, replacing the file whole."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        key = draft_key(briefing)
+        tmp = self.folder / f"{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"html": draft.html, "tag": draft.tag, "calls": draft.calls}, ensure_ascii=False),
+                       encoding="utf-8")
+        tmp.replace(self.folder / f"{key}.json")
 
 
 def _draft(briefing: Briefing) -> BodyDraft | None:

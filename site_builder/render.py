@@ -166,6 +166,17 @@ def draft_body(briefing: Briefing) -> BodyDraft:
     return BodyDraft(_markdown().reset().convert(text), tag, tuple(calls))
 
 
+def draft_key(briefing: Briefing) -> str:
+    """The key of a body's draft in a disk cache: the body, and the code and library versions that draft it."""
+    return hashlib.sha256(f"{_drafting_version()}\n{briefing.body}".encode()).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=1)
+def _drafting_version() -> str:
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return f"{code} markdown {markdown.__version__} jinja2 {jinja2.__version__}"
+
+
 class BodyDrafts:
     """Drafts of the current site's bodies, made ahead (possibly in a pool) and looked up by ``render_body``."""
 

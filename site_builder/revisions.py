@@ -51,6 +51,26 @@ def new_revisions(previous: dict[str, str], book: FactBook, date: dt.date) -> li
     return found
 
 
+def updated_history(history: list[Revision], revised: list[Revision]) -> list[Revision]:
+    """``history`` with this build's revisions added, keeping one revision per fact per day.
+
+    Editing a number several times in a day (as one does while ``briefing serve``
+    rebuilds on every save) is one revision, from the value the day started with
+    to the latest; an edit that restores that value leaves no revision at all.
+    """
+    merged = list(history)
+    for rev in revised:
+        same_day = next((i for i in range(len(merged) - 1, -1, -1)
+                         if merged[i].fact == rev.fact and merged[i].date == rev.date), None)
+        if same_day is None:
+            merged.append(rev)
+            continue
+        first = merged.pop(same_day)
+        if first.before != rev.after:
+            merged.append(Revision(rev.fact, rev.label, first.before, rev.after, rev.date))
+    return merged
+
+
 def manifest_bytes(book: FactBook, history: list[Revision]) -> bytes:
     """The manifest to write with this build: every fact, and the full revision history."""
     facts = {

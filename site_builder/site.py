@@ -19,7 +19,7 @@ from .feeds import FEED_PATH, PngCache, SocialCard, absolute_url, is_absolute_ur
 from .glossary import mark_terms
 from .library import build_library, glossary_usage
 from .pages import BriefingPlan, Citation, citations_by_source
-from .parallel import draft_bodies
+from .parallel import DraftCache, draft_bodies
 from .render import render_body, render_template, site_environment
 from .revisions import MANIFEST_PATH, Revision, manifest_bytes, revisions_for
 from .search import SEARCH_INDEX, SEARCH_PAGE, search_documents, search_index_script
@@ -51,7 +51,7 @@ class SiteRenderer:
         """Every file of the site."""
         files: dict[str, bytes] = {}
         plans = self.site.plans
-        draft_bodies([plan.briefing for plan in plans])  # Markdown in a process pool when there are many
+        draft_bodies([plan.briefing for plan in plans], DraftCache(self.project.cache / "bodies"))  # Markdown, in a pool
         self.cards = social_cards(plans, self.site.charts, self.base_url, PngCache(self.project.cache / "cards"))
         files["index.html"] = self._page("index.html", "index.html", plans=plans)
         for plan in plans:

@@ -42,6 +42,15 @@ def test_every_kind_of_page_has_no_axe_violations(origin, scheme, site, site_url
     assert not failures, "\n".join(failures)
 
 
+def test_axe_reports_a_violation_when_there_is_one(tmp_path, open_page):
+    # The checks above pass only if axe finds nothing: show that it runs and finds an image without text.
+    page = tmp_path / "bad.html"
+    page.write_text("<!doctype html><html lang=en><title>bad</title><main><h1>Bad</h1>"
+                    "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='></main></html>", encoding="utf-8")
+    report = axe_violations(open_page(page.as_uri()).page)
+    assert "image-alt" in report
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_briefing_with_interactive_charts_has_no_axe_violations(scheme, site, site_url, open_page, interactive):
     visit = open_page(site_url("http", site.briefing), color_scheme=scheme)

@@ -51,3 +51,19 @@ def test_interactive_chart_shows_a_tooltip_on_hover(site, site_url, open_page, i
             assert tooltip.inner_text().strip()
             return
     pytest.fail("no mark of the first chart showed a tooltip on hover")
+
+
+def test_the_watch_catches_what_a_reader_should_not_see(tmp_path, open_page):
+    # The checks above pass only if nothing is caught: show that each kind of problem would be.
+    page = tmp_path / "bad.html"
+    page.write_text("<!doctype html><html lang=en><title>bad</title>"
+                    "<img alt='' src='missing.png'><img alt='' src='http://127.0.0.1:9/elsewhere.png'>"
+                    "<script>console.error('broken on purpose')</script></html>", encoding="utf-8")
+    visit = open_page(page.as_uri())
+    visit.page.wait_for_load_state("networkidle")
+    with pytest.raises(AssertionError) as caught:
+        visit.watch.assert_clean()
+    report = str(caught.value)
+    assert "console: broken on purpose" in report
+    assert "failed request: " + (tmp_path / "missing.png").as_uri() in report
+    assert "request off the site: http://127.0.0.1:9/elsewhere.png" in report

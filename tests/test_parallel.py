@@ -1,0 +1,125 @@
+"""parallel.py: charts, cards and bodies drawn in a process pool give the same site as without one."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from site_builder import parallel
+from site_builder.build import build_site
+from site_builder.model import Briefing, BriefingMeta, Location
+from site_builder.render import DRAFTS
+
+from conftest import REPO, snapshot
+
+
+def in_process(function, items, chunksize=1):
+    """A stand-in for ``pool_map`` that does the work here, so tests can count it cheaply."""
+    return [function(item) for item in items]
+
+
+@pytest.fixture
+def pool_for_everything(monkeypatch):
+    """Use the pool even for the mini site's two charts and one body."""
+    monkeypatch.setattr(parallel, "MIN_CHARTS", 1)
+    monkeypatch.setattr(parallel, "MIN_BODIES", 1)
+    monkeypatch.setenv("BRIEFING_WORKERS", "2")
+    DRAFTS.missing([])  # forget the drafts of earlier builds in this process
+
+
+def test_a_site_built_with_worker_processes_is_byte_identical_to_one_built_without(
+        make_project, pool_for_everything, monkeypatch):
+    calls = []
+    real_pool_map = parallel.pool_map
+
+    def recording_pool_map(function, items, chunksize=1):
+        results = real_pool_map(function, items, chunksize)
+        calls.append((function.__name__, len(items), results is not None and all(r is not None for r in results)))
+        return results
+
+    monkeypatch.setattr(parallel, "pool_map", recording_pool_map)
+    pooled = make_project("pooled", warm=False)
+    result = build_site(pooled)
+    assert sorted(calls) == [("_draft", 1, True), ("_draw_chart", 2, True), ("_draw_png", 1, True)]
+    assert result.charts_rendered == 2
+
+    monkeypatch.setenv("BRIEFING_WORKERS", "1")
+    DRAFTS.missing([])
+    serial = make_project("serial", warm=False)
+    assert build_site(serial).charts_rendered == 2
+    assert len(calls) == 3  # one worker: no pool
+    assert snapshot(pooled.out) == snapshot(serial.out)
+
+
+def test_when_the_pool_cannot_run_the_build_does_the_work_itself(make_project, pool_for_everything, monkeypatch):
+    monkeypatch.setattr(parallel, "pool_map", lambda function, items, chunksize=1: None)
+    broken = make_project("broken", warm=False)
+    assert build_site(broken).charts_rendered == 2
+    monkeypatch.setenv("BRIEFING_WORKERS", "1")
+    serial = make_project("serial", warm=False)
+    build_site(serial)
+    assert snapshot(broken.out) == snapshot(serial.out)
+
+
+def test_pool_map_gives_up_quietly_when_workers_cannot_start(monkeypatch):
+    def no_processes(*args, **kwargs):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_processes)
+    assert parallel.pool_map(str, [1, 2, 3]) is None
+
+
+def test_pieces_that_fail_in_a_worker_are_left_for_the_build(make_project, pool_for_everything, monkeypatch):
+    monkeypatch.setattr(parallel, "pool_map", in_process)
+    monkeypatch.setattr(parallel, "draw_chart", lambda *args: 1 / 0)
+    project = make_project(warm=False)
+    result = build_site(project)  # the build draws both charts itself
+    assert result.charts_rendered == 2
+    assert (project.out / "charts" / "outlook.svg").read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+
+@pytest.mark.parametrize("setting, expected", [("1", 1), ("3", 3), ("", None), ("zero", None), ("0", None)])
+def test_worker_count_follows_briefing_workers(monkeypatch, setting, expected):
+    monkeypatch.setenv("BRIEFING_WORKERS", setting)
+    count = parallel.worker_count()
+    assert count == expected if expected else count >= 1
+
+
+def briefing(slug: str, body: str) -> Briefing:
+    return Briefing(slug, BriefingMeta(title=slug, date=dt.date(2024, 1, 1)), body, 5,
+                    Location(f"content/briefings/{slug}.md", 1))
+
+
+def test_drafts_are_made_once_and_forgotten_with_their_briefing(pool_for_everything, monkeypatch):
+    monkeypatch.setattr(parallel, "pool_map", in_process)
+    one, two = briefing("one", "Some *text*.\n"), briefing("two", 'A {{ chart("c") }} here.\n')
+    parallel.draft_bodies([one, two])
+    assert DRAFTS.missing([one, two]) == []
+    assert DRAFTS.draft_of(two).calls == (("chart", "c", ()),)
+    assert "<em>text</em>" in DRAFTS.draft_of(one).html
+    assert DRAFTS.missing([two]) == []
+    assert DRAFTS.missing([one]) == [one]  # forgotten when the last site no longer had it
+
+
+def test_a_build_with_every_chart_cached_does_not_import_altair(make_project):
+    project = make_project()  # its chart cache is warm
+    script = ("import sys; from site_builder.build import build_site; from site_builder.project import Project; "
+              f"result = build_site(Project.at({str(project.root)!r})); "
+              "print(result.charts_rendered, 'altair' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         cwd=REPO).stdout.split()
+    assert out == ["0", "False"]
+
+
+def test_the_benchmark_runs_on_a_tiny_site(tmp_path):
+    """``make bench`` itself: a two-briefing run without competitors prints every figure it promises."""
+    out = subprocess.run([sys.executable, str(REPO / "benchmarks" / "bench.py"), "--briefings", "2", "--charts", "1",
+                          "--competitors", "none", "--no-default-site"],
+                         capture_output=True, text=True, check=True, cwd=tmp_path, timeout=300).stdout
+    for figure in ("cold build", "no-op rebuild", "one fact edited", "peak memory", "output:", "one page",
+                   "vega-embed.js"):
+        assert figure in out
+    assert not list(tmp_path.iterdir())  # everything was built in a temporary folder

@@ -1,0 +1,68 @@
+"""The changelog of data edits: manifest, revisions between builds, and what readers see."""
+from __future__ import annotations
+
+import json
+
+from site_builder.build import build_site
+from site_builder.revisions import MANIFEST_PATH, Revision, updated_history
+
+from conftest import parse_html
+
+PAGE = "briefings/widget-outlook/index.html"
+
+
+def _edit_fact(project, old: str, new: str) -> None:
+    path = project.root / "content/facts/widgets.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def _revision_notes(project) -> list[str]:
+    page = parse_html(project.out / PAGE)
+    return [li.get_text(" ", strip=True) for li in page.select("ul.revisions li")]
+
+
+def test_manifest_lists_every_fact_with_its_displayed_value(make_project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")  # 2025-11-25
+    project = make_project()
+    build_site(project)
+    manifest = json.loads((project.out / MANIFEST_PATH).read_text())
+    assert manifest["facts"]["forecast.2030"]["display"] == "1.4 million"
+    assert manifest["revisions"] == []
+    assert _revision_notes(project) == []
+
+
+def test_an_edited_fact_is_reported_by_the_build_and_shown_to_readers(make_project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")  # 2025-11-25
+    project = make_project()
+    build_site(project)
+    _edit_fact(project, "value: 1400000", "value: 1450000")
+    result = build_site(project)
+    assert [(r.fact, r.before, r.after) for r in result.revised] == [("forecast.2030", "1.4 million", "1.45 million")]
+    notes = _revision_notes(project)
+    assert notes == ["Updated November 25, 2025 : Forecast widget sales, 2030 revised from 1.4 million to 1.45 million."]
+    # The history survives later builds that change nothing.
+    assert build_site(project).revised == []
+    assert len(_revision_notes(project)) == 1
+
+
+def test_revision_notes_can_be_turned_off(make_project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
+    project = make_project()
+    site_yaml = project.root / "content/site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + "show_revisions: false\n")
+    build_site(project)
+    _edit_fact(project, "value: 1400000", "value: 1450000")
+    assert build_site(project).revised  # still recorded and printed...
+    assert _revision_notes(project) == []  # ...but not shown
+
+
+def test_several_edits_in_one_day_are_one_revision_and_an_undo_is_none():
+    day = "2025-11-25"
+    first = updated_history([], [Revision("f", "F", "1", "2", day)])
+    second = updated_history(first, [Revision("f", "F", "2", "3", day)])
+    assert second == [Revision("f", "F", "1", "3", day)]
+    assert updated_history(second, [Revision("f", "F", "3", "1", day)]) == []
+    next_day = updated_history(second, [Revision("f", "F", "3", "4", "2025-11-26")])
+    assert next_day == [Revision("f", "F", "1", "3", day), Revision("f", "F", "3", "4", "2025-11-26")]
