@@ -47,7 +47,7 @@ bench: $(TEST_STAMP) chromium ## Print build-speed and page-weight figures (not 
 	$(BIN)/python scripts/page_weight.py
 
 screenshots: $(TEST_STAMP) chromium ## Regenerate the README screenshots from the real site
-	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python scripts/screenshots.py briefings/kaluga-plant/index.html
 
 audit: $(TEST_STAMP) chromium ## Lighthouse performance and accessibility scores of the default briefing (npm, into .tools/)
 	$(BIN)/python scripts/audit.py

@@ -1,41 +1,28 @@
 """The build, read top to bottom: load → validate → compute → render → write.
 
-``build_site`` is the one entry point the commands use. Each step raises
+``build_site`` is the one entry point the commands use; ``SiteBuilder`` is the
+same build kept alive between runs (``briefing serve``). Each step raises
 BuildErrors listing every problem it found; nothing is written unless all of
 them pass, and then the new site replaces the old one in one swap.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import functools
-import hashlib
-import os
-import posixpath
-from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import jinja2
-import jinja2.meta
 
 from .charts import RenderedChart, SvgCache, chart_points, render_chart
+from .compute import ChartDrawer, build_date, compile_content
 from .errors import ErrorCollector, Problem
-from .facts import FactBook, resolve_facts
-from .model import Chart, Content
+from .facts import FactBook
+from .memo import MemoRenderer, RenderMemo, digest
+from .model import Chart
 from .output import check_output_folder, write_site
-from .pages import BriefingPlan, check_body_refs, plan_briefing
-from .parallel import draw_missing_charts
 from .progress import BuildProgress
 from .project import Project, load_content
-from .render import scan_body, site_environment
-from .revisions import Revision, new_revisions, read_previous_displays
-from .site import SiteRenderer
-
-
-ChartDrawer = Callable[[Chart, FactBook, SvgCache, ErrorCollector], "RenderedChart | None"]
+from .render import site_environment
+from .revisions import Revision, new_revisions, read_previous_displays, updated_history
 
 
 @dataclass(frozen=True)
@@ -52,76 +39,12 @@ class BuildResult:
     revised: list[Revision] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class CompiledSite:
-    """Everything the render stage needs, computed and checked."""
-
-    content: Content
-    book: FactBook
-    charts: dict[str, RenderedChart]
-    plans: list[BriefingPlan]
-    warnings: list[Problem]
-
-
-def build_site(project: Project, base_url: str | None = None) -> BuildResult:
+def build_site(project: Project, base_url: str | None = None, progress: BuildProgress | None = None) -> BuildResult:
     """Build the project's site into its output folder, atomically."""
-    check_output_folder(project.out, project.root)
-    cache = SvgCache(project.cache / "charts")
-    compiled = compile_site(project, cache)
-    previous, history = read_previous_displays(project.out)
-    revised = new_revisions(previous, compiled.book, build_date() or dt.datetime.now(dt.timezone.utc).date())
-    files = SiteRenderer(project, compiled, base_url, build_date(), history + revised).render_all()
-    changed = write_site(files, project.out)
-    return BuildResult(project.out, len(compiled.plans), len(compiled.charts), cache.rendered,
-                       len(files), changed, compiled.warnings, revised)
-
-
-def compile_site(project: Project, cache: SvgCache) -> CompiledSite:
-    """Load, validate and compute everything; raises BuildErrors listing every problem."""
-    return compile_content(load_content(project), cache)
-
-
-def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = render_chart) -> CompiledSite:
-    """Compute facts, charts (each drawn by ``draw``) and page plans from loaded content; raises BuildErrors."""
-    errors = ErrorCollector()
-    book = resolve_facts(content, errors)
-    refs = {}
-    for briefing in content.briefings:
-        refs[briefing.slug] = scan_body(briefing, errors)
-        check_body_refs(briefing, refs[briefing.slug], content, errors)
-    errors.raise_if_any()
-    draw_missing_charts(content.charts.values(), book, cache)  # in a process pool when there are many
-    charts = {}
-    for chart in content.charts.values():
-        rendered = draw(chart, book, cache, errors)
-        if rendered:
-            charts[chart.id] = rendered
-    errors.raise_if_any()
-    plans = [plan_briefing(b, refs[b.slug], content, book) for b in content.briefings]
-    warnings = [Problem(r.check.origin.path, r.check.origin.line,
-                        f"check {r.check.id!r}: {r.check.title}: {r.stated.id} is {r.stated.formatted()}, "
-                        f"{r.derived.id} is {r.derived.formatted()} ({r.relative_difference:+.1%}, "
-                        f"tolerance {r.check.tolerance:.1%})")
-                for r in book.failed_checks()]
-    return CompiledSite(content, book, charts, plans, warnings)
-
-
-def build_date() -> dt.date | None:
-    """The date to stamp on the build: from SOURCE_DATE_EPOCH, so that builds are reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        return None
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    except (ValueError, OverflowError, OSError):
-        return None
+    return SiteBuilder(project, base_url, progress).build()
 
 
 # Building again and again (``briefing serve``) ------------------------------------------------
-
-BRIEFING_TEMPLATES = ("briefing.html", "partials/fact.html", "partials/chart.html",
-                      "partials/check.html", "partials/cite.html")
-
 
 class SiteBuilder:
     """Builds one project again and again, redoing only what a change affects (``briefing serve``).
@@ -162,7 +85,7 @@ class SiteBuilder:
             compiled = compile_content(content, self.cache, self._draw_chart_cache())
             previous, history = read_previous_displays(self.project.out)
             revised = new_revisions(previous, compiled.book, build_date() or dt.datetime.now(dt.timezone.utc).date())
-            renderer = MemoRenderer(self.project, compiled, self.base_url, build_date(), history + revised,
+            renderer = MemoRenderer(self.project, compiled, self.base_url, build_date(), updated_history(history, revised),
                                     self.memo, self.progress)
             files = renderer.render_all()
         finally:
@@ -180,7 +103,7 @@ class SiteBuilder:
 
         def draw(chart: Chart, book: FactBook, cache: SvgCache, errors: ErrorCollector) -> RenderedChart | None:
             # A chart is its definition plus its points: the same two give the same spec, SVG and CSV.
-            key = _digest(chart, chart_points(chart, book, ErrorCollector()))
+            key = digest(chart, chart_points(chart, book, ErrorCollector()))
             old = kept.get(chart.id)
             rendered = old[1] if old and old[0] == key else render_chart(chart, book, cache, errors)
             if rendered:
@@ -188,162 +111,3 @@ class SiteBuilder:
             self.progress.chart_done()
             return rendered
         return draw
-
-
-class RenderMemo:
-    """What a SiteBuilder keeps between builds: the Jinja environment, rendered pages and static files."""
-
-    def __init__(self, env: jinja2.Environment) -> None:
-        self.env = env
-        self.pages: dict[str, tuple[str, bytes]] = {}  # output path → (inputs digest, bytes)
-        self.static: dict[Path, tuple[tuple[int, ...], bytes]] = {}
-        self.vega_bundle: bytes | None = None
-        self.derived: dict[str, tuple[str, dict[str, bytes], tuple[str, ...]]] = {}  # see MemoRenderer._library_files
-        self._sources: dict[str, str | None] = {}
-        self._analyses: dict[str, tuple[tuple[str | None, ...], frozenset[str] | None]] = {}
-
-    def templates(self, names: tuple[str, ...]) -> tuple[tuple[tuple[str, str | None], ...], frozenset[str] | None]:
-        """The templates ``names`` use (extends, includes, imports), with their sources, and the context names
-        they read (None: cannot tell, so every name counts)."""
-        found: dict[str, str | None] = {}
-        used: set[str] | None = set()
-        todo = list(names)
-        while todo:
-            name = todo.pop()
-            if name in found:
-                continue
-            found[name] = source = self._source(name)
-            refs, names_read = self._analyse(source) if source is not None else ((), frozenset())
-            used = None if used is None or names_read is None else used | names_read
-            if None in refs:  # a computed template name: it could be any of them
-                todo.extend(self.env.list_templates())
-            todo.extend(r for r in refs if r)
-        return tuple(sorted(found.items())), None if used is None else frozenset(used)
-
-    def forget_all_but(self, pages: set[str]) -> None:
-        """Drop remembered pages that the last build no longer made."""
-        self.pages = {url: kept for url, kept in self.pages.items() if url in pages}
-
-    def _source(self, name: str) -> str | None:
-        try:
-            source = self.env.loader.get_source(self.env, name)[0]
-        except jinja2.TemplateNotFound:
-            source = None
-        if name in self._sources and self._sources[name] != source:
-            self.env.cache.clear()  # Jinja reloads on a new mtime; this also catches an edit within the same tick
-        self._sources[name] = source
-        return source
-
-    def _analyse(self, source: str) -> tuple[tuple[str | None, ...], frozenset[str] | None]:
-        if source not in self._analyses:
-            try:
-                tree = self.env.parse(source)
-                self._analyses[source] = (tuple(jinja2.meta.find_referenced_templates(tree)),
-                                          frozenset(jinja2.meta.find_undeclared_variables(tree)))
-            except jinja2.TemplateError:
-                self._analyses[source] = ((), None)  # rendering will report it, with its line
-        return self._analyses[source]
-
-
-class MemoRenderer(SiteRenderer):
-    """A SiteRenderer that reuses a page's bytes when none of the page's inputs changed."""
-
-    # Per-page attributes, or ones this class narrows per page; every other attribute is a site-wide input.
-    PER_PAGE = frozenset({"project", "site", "env", "cards", "revisions", "memo", "progress", "rendered",
-                          "pages_seen", "_site_wide"})
-    PLANNED = frozenset({"facts", "checks", "charts", "sources", "briefings", "book", "plans", "warnings"})
-
-    def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, date: dt.date | None,
-                 revisions: list[Revision], memo: RenderMemo, progress: BuildProgress) -> None:
-        super().__init__(project, compiled, base_url, date, revisions)
-        self.env = memo.env
-        self.memo, self.progress = memo, progress
-        self.rendered: list[str] = []
-        self.pages_seen: set[str] = set()
-        self._site_wide: str | None = None
-
-    def _page(self, template: str, url: str, absolute_base: bool = False, **extra: Any) -> bytes:
-        sources, names = self.memo.templates((template,))
-        context = self._context(url, absolute_base) | extra
-        inputs = (sources, url, [(k, v) for k, v in sorted(context.items()) if names is None or k in names])
-        render = functools.partial(super()._page, template, url, absolute_base, **extra)
-        return self._reuse_or_render(url, inputs, render)
-
-    def _briefing_page(self, plan: BriefingPlan) -> bytes:
-        sources, names = self.memo.templates(BRIEFING_TEMPLATES)
-        book, content = self.site.book, self.site.content
-        shown = {  # what the page shows of the site-wide tables: the plan lists it
-            "book": [book[f] for f in plan.fact_ids],
-            "charts": [self.site.charts.get(c) for c in plan.chart_ids],
-            "sources": [content.sources.get(s) for s in plan.source_ids + tuple(plan.refs.sources)],
-        }
-        context = self._context(plan.url) | {"plan": plan, "revisions": self._revisions_for(plan)}
-        inputs = (sources, plan.url, [(k, shown.get(k, v)) for k, v in sorted(context.items())],
-                  [(content.checks.get(c), book.checks.get(c)) for c in plan.check_ids],
-                  self._site_wide_inputs())
-        return self._reuse_or_render(plan.url, inputs, functools.partial(super()._briefing_page, plan))
-
-    def _site_wide_inputs(self) -> str:
-        """A digest of everything site-wide a briefing page might show besides what its plan lists."""
-        if self._site_wide is None:
-            content, compiled = self.site.content, self.site
-            parts = [(f.name, getattr(content, f.name)) for f in dataclasses.fields(content)
-                     if f.name not in self.PLANNED]
-            parts += [(f.name, getattr(compiled, f.name)) for f in dataclasses.fields(compiled)
-                      if f.name not in self.PLANNED | {"content"}]
-            parts += [(k, v) for k, v in sorted(vars(self).items()) if k not in self.PER_PAGE]
-            parts.append([(p.url, p.briefing.meta) for p in compiled.plans])
-            self._site_wide = _digest(parts)
-        return self._site_wide
-
-    def _library_files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
-        # Files made from the rendered pages themselves (glossary usage, search index) cost an HTML parse
-        # of every page: reuse them while the pages and the whole compiled site are the same.
-        whole = (self.site, [(k, v) for k, v in sorted(vars(self).items()) if k not in self.PER_PAGE],
-                 self.memo.templates(tuple(self.env.list_templates()))[0])
-        key = _digest(whole, [(url, hashlib.blake2b(data).digest()) for url, data in sorted(pages.items())])
-        kept = self.memo.derived.get("library")
-        if kept and kept[0] == key:
-            for url in kept[2]:
-                self.pages_seen.add(url)
-                self.progress.page_done()
-            return dict(kept[1])
-        before = set(self.pages_seen)
-        files = super()._library_files(pages)
-        self.memo.derived["library"] = (key, dict(files), tuple(sorted(self.pages_seen - before)))
-        return files
-
-    def _reuse_or_render(self, url: str, inputs: object, render: Callable[[], bytes]) -> bytes:
-        key = _digest(inputs)
-        kept = self.memo.pages.get(url)
-        if kept and kept[0] == key:
-            data = kept[1]
-        else:
-            data = render()
-            self.memo.pages[url] = (key, data)
-            self.rendered.append(url)
-        self.pages_seen.add(url)
-        self.progress.page_done()
-        return data
-
-    def _static_files(self) -> dict[str, bytes]:
-        files, kept = {}, {}
-        for path in self.project.files_under(self.project.static, "**/*"):
-            st = path.stat()
-            stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-            old = self.memo.static.get(path)
-            kept[path] = old if old and old[0] == stamp else (stamp, path.read_bytes())
-            files[posixpath.join("static", path.relative_to(self.project.static).as_posix())] = kept[path][1]
-        self.memo.static = kept
-        return files
-
-    def _vega_bundle(self) -> bytes:
-        if self.memo.vega_bundle is None:
-            self.memo.vega_bundle = super()._vega_bundle()
-        return self.memo.vega_bundle
-
-
-def _digest(*parts: object) -> str:
-    # repr() of the frozen model dataclasses spells out every value; anything without a value-based
-    # repr only makes the digest differ every time, which costs a re-render, never a stale page.
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()

@@ -1,7 +1,7 @@
 """``briefing check``: everything a build checks, without writing anything."""
 from __future__ import annotations
 
-from .build import compile_site
+from .compute import compile_site
 from .charts import SvgCache
 from .errors import Problem
 from .project import Project

@@ -73,7 +73,8 @@ def _run(args: argparse.Namespace) -> int:
     project = Project.at(args.root, args.out)
     if args.command == "build":
         from .build import build_site
-        result = build_site(project, args.base_url)
+        from .progress import progress_for
+        result = build_site(project, args.base_url, progress_for(sys.stderr, args.quiet))
         _print_warnings(result.warnings)
         if not args.quiet:
             for rev in result.revised:

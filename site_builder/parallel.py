@@ -1,17 +1,20 @@
-"""The slow, independent pieces of a build, spread over a process pool when there are many.
+"""The slow, independent pieces of a build, done ahead: in a process pool when there are many.
 
 Drawing a chart (Altair, then vl-convert), drawing a social card and turning a
 briefing body into HTML (Jinja, then Markdown) each depend only on their own
 inputs, so they can run in worker processes. Each function here finds the
-pieces that are not done yet, does them in a pool, and leaves the results
-where the build looks for them (the chart and card caches, the body drafts);
-the build then proceeds exactly as without a pool, so the output is
-byte-identical either way. Anything that fails in a worker is simply left
-undone: the build does it again itself and reports the error with its location.
+pieces that are not done yet (not in the chart, card or body-draft cache on
+disk), does them, and leaves the results where the build looks for them; the
+build then proceeds exactly as without a pool, so the output is byte-identical
+either way. Anything that fails in a worker is simply left undone: the build
+does it again itself and reports the error with its location.
 
 A pool is used only when it pays: with at least two CPUs and enough pieces to
 outweigh starting the workers (about half a second, most of it warming up
-vl-convert). ``BRIEFING_WORKERS`` sets the number of workers; 1 turns the pool off.
+vl-convert). ``BRIEFING_WORKERS`` sets the number of workers; 1 turns the pool
+off. Workers are spawned, not forked, so a script that calls ``build_site``
+needs the usual ``if __name__ == "__main__":`` guard (the ``briefing`` command
+has it); without it each worker would run the script again, and the pool gives up.
 """
 from __future__ import annotations
 

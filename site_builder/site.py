@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -25,7 +24,7 @@ from .revisions import MANIFEST_PATH, Revision, manifest_bytes, revisions_for
 from .search import SEARCH_INDEX, SEARCH_PAGE, search_documents, search_index_script
 
 if TYPE_CHECKING:
-    from .build import CompiledSite
+    from .compute import CompiledSite
     from .project import Project
 
 VENDOR_BUNDLE = "static/vendor/vega-embed.js"

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from site_builder.build import build_date, build_site
+from site_builder.build import build_site
+from site_builder.compute import build_date
 from site_builder.errors import BuildError, BuildErrors
 from site_builder.project import Project
 

@@ -171,7 +171,7 @@ def test_rebuilding_from_scratch_gives_byte_identical_feeds_and_cards(tmp_path):
 
 
 def test_png_cache_renders_each_card_once_across_runs(tmp_path, site):
-    from site_builder.build import compile_site
+    from site_builder.compute import compile_site
     from site_builder.charts import SvgCache
 
     project = Project.at(site.parent)
@@ -184,7 +184,7 @@ def test_png_cache_renders_each_card_once_across_runs(tmp_path, site):
 
 
 def test_card_spec_fills_the_card_and_carries_the_chart_title(site):
-    from site_builder.build import compile_site
+    from site_builder.compute import compile_site
     from site_builder.charts import SvgCache
 
     rendered = compile_site(Project.at(site.parent), SvgCache(site.parent / ".briefing-cache/charts")).charts["outlook"]

@@ -123,3 +123,28 @@ def test_the_benchmark_runs_on_a_tiny_site(tmp_path):
                    "vega-embed.js"):
         assert figure in out
     assert not list(tmp_path.iterdir())  # everything was built in a temporary folder
+
+
+def test_a_rebuild_takes_body_drafts_from_disk_and_runs_no_markdown(make_project, monkeypatch):
+    project = make_project()
+    build_site(project)
+    first = snapshot(project.out)
+    assert list((project.cache / "bodies").glob("*.json"))
+    DRAFTS.missing([])  # as in a new process
+
+    def no_markdown(briefing):
+        raise AssertionError("drafted again")
+
+    monkeypatch.setattr(parallel, "draft_body", no_markdown)
+    monkeypatch.setattr("site_builder.render.draft_body", no_markdown)
+    build_site(project)
+    assert snapshot(project.out) == first
+
+
+def test_an_edited_body_is_drafted_again(make_project):
+    project = make_project()
+    build_site(project)
+    page = project.root / "content" / "briefings" / "widget-outlook.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA *new* closing line.\n", encoding="utf-8")
+    build_site(project)
+    assert "<em>new</em> closing line" in (project.out / "briefings" / "widget-outlook" / "index.html").read_text()

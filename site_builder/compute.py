@@ -1,0 +1,75 @@
+"""The compute stage: from validated content to everything the pages show.
+
+Derived facts and checks are resolved, briefing bodies are scanned for what
+they refer to, charts are drawn, and each briefing's plan (its facts, charts,
+sources and checks) is made. Every problem is collected and raised at once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .charts import RenderedChart, SvgCache, render_chart
+from .errors import ErrorCollector, Problem
+from .facts import FactBook, resolve_facts
+from .model import Chart, Content
+from .pages import BriefingPlan, check_body_refs, plan_briefing
+from .parallel import draw_missing_charts
+from .project import Project, load_content
+from .render import scan_body
+
+ChartDrawer = Callable[[Chart, FactBook, SvgCache, ErrorCollector], "RenderedChart | None"]
+
+
+@dataclass(frozen=True)
+class CompiledSite:
+    """Everything the render stage needs, computed and checked."""
+
+    content: Content
+    book: FactBook
+    charts: dict[str, RenderedChart]
+    plans: list[BriefingPlan]
+    warnings: list[Problem]
+
+
+def compile_site(project: Project, cache: SvgCache) -> CompiledSite:
+    """Load, validate and compute everything; raises BuildErrors listing every problem."""
+    return compile_content(load_content(project), cache)
+
+
+def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = render_chart) -> CompiledSite:
+    """Compute facts, charts (each drawn by ``draw``) and page plans from loaded content; raises BuildErrors."""
+    errors = ErrorCollector()
+    book = resolve_facts(content, errors)
+    refs = {}
+    for briefing in content.briefings:
+        refs[briefing.slug] = scan_body(briefing, errors)
+        check_body_refs(briefing, refs[briefing.slug], content, errors)
+    errors.raise_if_any()
+    draw_missing_charts(content.charts.values(), book, cache)  # in a process pool when there are many
+    charts = {}
+    for chart in content.charts.values():
+        rendered = draw(chart, book, cache, errors)
+        if rendered:
+            charts[chart.id] = rendered
+    errors.raise_if_any()
+    plans = [plan_briefing(b, refs[b.slug], content, book) for b in content.briefings]
+    warnings = [Problem(r.check.origin.path, r.check.origin.line,
+                        f"check {r.check.id!r}: {r.check.title}: {r.stated.id} is {r.stated.formatted()}, "
+                        f"{r.derived.id} is {r.derived.formatted()} ({r.relative_difference:+.1%}, "
+                        f"tolerance {r.check.tolerance:.1%})")
+                for r in book.failed_checks()]
+    return CompiledSite(content, book, charts, plans, warnings)
+
+
+def build_date() -> dt.date | None:
+    """The date to stamp on the build: from SOURCE_DATE_EPOCH, so that builds are reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    except (ValueError, OverflowError, OSError):
+        return None
