@@ -216,9 +216,15 @@ def chart_csv(points: list[Point]) -> str:
     writer.writerow(["series", "x", "value", "status", "fact", "sources"])
     for p in points:
         # Whole numbers without ".0"; others at full precision (":g" would round 1234567 to 1.23457e+06).
-        writer.writerow([p.series, p.x, int(p.y) if p.y.is_integer() and abs(p.y) < 1e15 else p.y,
+        writer.writerow([_csv_text(p.series), p.x if isinstance(p.x, int) else _csv_text(p.x),
+                         int(p.y) if p.y.is_integer() and abs(p.y) < 1e15 else p.y,
                          "forecast or estimate" if p.projected else "reported", p.fact_id, " ".join(p.sources)])
     return out.getvalue()
+
+
+def _csv_text(text: str) -> str:
+    # Spreadsheets run a cell that starts with = + - @ as a formula; a leading apostrophe keeps it text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def chart_key(chart: Chart, points: list[Point], description: str) -> str:

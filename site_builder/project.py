@@ -79,6 +79,7 @@ def load_content(project: Project) -> Content:
     errors = ErrorCollector()
     if not project.content.is_dir():
         raise BuildError(project.display(project.content), 1, "no content/ folder here (use --root, or `briefing new DIR`)")
+    project.files_under(project.templates, "**/*")  # refuses a template that links outside the project
     site_doc = _load(project, project.content / "site.yaml", errors)
     site = validate_site(site_doc, errors) if site_doc else None
     sources = {}

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from .errors import BuildError, ErrorCollector
 from .formatting import format_date, format_period, format_value, iso_date
 from .glossary import term_anchor
+from .html_tokens import tokenize
 from .model import Briefing
 from .units import conversion_filter, reading_filter
 
@@ -96,7 +97,32 @@ def scan_body(briefing: Briefing, errors: ErrorCollector) -> BodyRefs:
                 errors.add(path, line, problem)
             else:
                 refs.by_function(item.node.name).setdefault(item.args[0].value, line)
+    for line, tag, url in external_resources(briefing.body):
+        errors.add(path, briefing.body_line + line - 1,
+                   f"<{tag}> loads {url!r} from another site; pages make no third-party requests "
+                   "(put the file under static/ and link it relatively)")
     return refs
+
+
+_LOADING_ATTRIBUTES = frozenset({"src", "srcset", "poster", "data", "background", "action", "formaction"})
+_ABSOLUTE = re.compile(r"^\s*([a-z][a-z0-9+.-]*:|//|\\\\)", re.I)
+_CSS_URL = re.compile(r"url\(\s*['\"]?\s*([a-z][a-z0-9+.-]*:|//)", re.I)
+
+
+def external_resources(markdown_text: str) -> list[tuple[int, str, str]]:
+    """Raw HTML in a body that would make the page load something from another site: (line, tag, url)."""
+    found = []
+    offset = 0
+    for token in tokenize(markdown_text):
+        if token.kind in ("start", "startend"):
+            for name, value in token.attrs:
+                value = value or ""
+                loads = name in _LOADING_ATTRIBUTES or (token.tag == "link" and name == "href")
+                if (loads and _ABSOLUTE.match(value) and not value.lower().startswith("data:")) or \
+                        (name == "style" and _CSS_URL.search(value)):
+                    found.append((markdown_text.count("\n", 0, offset) + 1, token.tag, value))
+        offset += len(token.raw)
+    return found
 
 
 def _body_item_problem(item: nodes.Node) -> str | None:

@@ -334,3 +334,14 @@ def test_built_site_has_the_expected_files(mini_site):
     assert {".nojekyll", "index.html", "404.html", BRIEFING, "sources/index.html", "static/style.css",
             "static/briefing.js", "static/vendor/vega-embed.js", "charts/outlook.csv", "charts/outlook.svg",
             "charts/outlook.vl.json", "charts/compare.csv"} <= files
+
+
+def test_a_template_linking_outside_the_project_is_refused(make_project, tmp_path):
+    project = make_project()
+    secret = tmp_path / "secret.html"
+    secret.write_text("outside")
+    (project.root / "templates" / "partials" / "leak.html").symlink_to(secret)
+    with pytest.raises(BuildError) as caught:
+        build_site(project)
+    assert caught.value.problem.path == "templates/partials/leak.html"
+    assert "links outside the project" in caught.value.problem.message

@@ -163,3 +163,11 @@ def test_cache_hit_does_not_render_again(mini, tmp_path):
     assert later_run.rendered == 0
     cached = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
     assert cached and not [p for p in cached if p.suffix == ".tmp"]
+
+
+def test_csv_text_cells_cannot_run_as_spreadsheet_formulas():
+    from site_builder.charts import Point, chart_csv
+    point = Point(series="=HYPERLINK(\"http://x\")", x="@SUM(A1)", y=5.0, display="5", projected=False,
+                  fact_id="f", label="l", sources=("s",))
+    row = chart_csv([point]).splitlines()[1]
+    assert row.startswith("\"'=HYPERLINK(") and ",'@SUM(A1),5," in row
