@@ -6,7 +6,7 @@ SITE_STAMP := $(VENV)/.installed-site
 TEST_STAMP := $(VENV)/.installed-test
 
 .DEFAULT_GOAL := help
-.PHONY: help site test serve check bench chromium screenshots audit clean
+.PHONY: help site test serve check bench chromium screenshots audit deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,8 +26,8 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 site: $(SITE_STAMP) ## Create .venv, install, and build _site/ from content/ (BUILD_ARGS="--base-url URL")
 	$(BIN)/briefing build $(BUILD_ARGS)
 
-check: $(SITE_STAMP) ## Validate content and reconciliation checks (strict)
-	$(BIN)/briefing check --strict
+check: $(SITE_STAMP) ## Validate content and run reconciliation checks (add ARGS=--strict to fail on warnings)
+	$(BIN)/briefing check $(ARGS)
 
 serve: $(SITE_STAMP) ## Serve the site on 127.0.0.1:8000 with live reload
 	$(BIN)/briefing serve
@@ -51,6 +51,9 @@ screenshots: $(TEST_STAMP) chromium ## Regenerate the README screenshots from th
 
 audit: $(TEST_STAMP) chromium ## Lighthouse performance and accessibility scores of the default briefing (npm, into .tools/)
 	$(BIN)/python scripts/audit.py
+
+deploy: $(SITE_STAMP) ## Build and push _site/ to the gh-pages branch (briefing deploy)
+	$(BIN)/briefing deploy
 
 clean: ## Remove the built site, caches and .venv
 	rm -rf _site ._site.* .briefing-cache $(VENV) .pytest_cache

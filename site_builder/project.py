@@ -6,6 +6,7 @@ every problem before raising them all at once.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from .glossary import GLOSSARY_FILE, check_glossary, validate_glossary
 from .library import check_tags
 from .loader import Document, load_markdown, load_yaml
 from .model import Content, SiteConfig
+from .pages import check_body_refs
+from .render import scan_body
 from .units import check_exchange_rates
 from .validate import (
     cross_check, declared_ids, validate_briefing, validate_charts, validate_facts, validate_site, validate_sources,
@@ -115,8 +118,31 @@ def load_content(project: Project) -> Content:
     check_tags(content, errors)
     if site_doc:
         check_exchange_rates(content, errors, str(site_doc.path), site_doc.lines)
+    if errors.problems:
+        # The compute stage checks briefing bodies; when it will not run, check them here so that
+        # one build still reports every problem.
+        declared["checks"] = declared_ids(fact_docs, "checks")
+        _record_body_problems(content, declared, unreadable, errors)
     errors.raise_if_any()
     return content
+
+
+def _record_body_problems(content: Content, declared: dict[str, set[str]], unreadable: set[str],
+                          errors: ErrorCollector) -> None:
+    # An id declared by an invalid item, or in a file that could not be read, is not "unknown".
+    def known(kind: str, valid: dict) -> dict:
+        if kind in unreadable or (kind == "checks" and "facts" in unreadable):
+            return _Everything()
+        return dict.fromkeys(declared.get(kind, set())) | valid
+    tables = dataclasses.replace(content, facts=known("facts", content.facts), charts=known("charts", content.charts),
+                                 sources=known("sources", content.sources), checks=known("checks", content.checks))
+    for briefing in content.briefings:
+        check_body_refs(briefing, scan_body(briefing, errors), tables, errors)
+
+
+class _Everything(dict):
+    def __contains__(self, key: object) -> bool:
+        return True
 
 
 def _load(project: Project, path: Path, errors: ErrorCollector) -> Document | None:

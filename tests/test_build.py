@@ -302,6 +302,21 @@ def test_all_errors_at_once_are_sorted_by_file_and_line(make_project):
     assert not project.out.exists()
 
 
+def test_errors_in_briefing_bodies_are_reported_with_errors_in_data_files(make_project):
+    project = make_project()
+    body = project.content / "briefings/widget-outlook.md"
+    body.write_text(body.read_text().replace('fact("growth")', 'fact("growht")'))
+    facts = project.content / "facts/widgets.yaml"
+    facts.write_text(facts.read_text().replace("value: 700000", "value: true"))
+    with pytest.raises(BuildErrors) as caught:
+        build_site(project)
+    messages = [str(p) for p in caught.value.problems]
+    assert messages[0] == "content/briefings/widget-outlook.md:10: unknown fact 'growht'"
+    assert messages[1].startswith("content/facts/widgets.yaml:11: facts[1].value: must be a number")
+    # sales.2022 is invalid, not unknown: the body's use of it is not reported a second time.
+    assert len(messages) == 2
+
+
 def test_several_errors_in_one_file_are_all_reported(make_project):
     project = make_project()
     (project.content / "facts/zz.yaml").write_text(
