@@ -125,3 +125,13 @@ def files_of() -> Callable[[Path], dict[str, bytes]]:
 def html_of() -> Callable[[Path], BeautifulSoup]:
     """The ``parse_html`` helper as a fixture."""
     return parse_html
+
+
+@pytest.fixture(scope="session")
+def library_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``library`` fixture (several briefings, tags, a glossary, dated facts), built once per session."""
+    root = copy_project(tmp_path_factory.mktemp("library") / "project", "library")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        build_site(Project.at(root))
+    return root / "_site"

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from site_builder.build import build_site
 from site_builder.errors import BuildErrors, ErrorCollector
 from site_builder.glossary import mark_terms, term_anchor, validate_glossary
 from site_builder.html_tokens import visible_text
@@ -146,13 +145,9 @@ def test_marking_changes_no_text_a_reader_sees_and_can_be_undone(pieces):
 
 # --- Built pages ----------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("glossary") / "project", "library")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", "1710504000")
-        build_site(Project.at(root))
-    return root / "_site"
+@pytest.fixture
+def site(library_site) -> Path:
+    return library_site
 
 
 def test_the_first_use_links_to_its_explanation_and_is_described_by_the_definition(site):

@@ -20,13 +20,9 @@ from conftest import copy_project, parse_html, snapshot
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("library") / "project", "library")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", "1710504000")
-        build_site(Project.at(root))
-    return root / "_site"
+@pytest.fixture
+def site(library_site) -> Path:
+    return library_site
 
 
 # --- Tags -----------------------------------------------------------------------------------------

@@ -1,14 +1,11 @@
 """The site served under a GitHub Pages project path (/repo/): every internal link, asset and absolute URL works."""
 from __future__ import annotations
 
-import http.server
 import shutil
-import threading
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -18,35 +15,13 @@ from bs4 import BeautifulSoup
 from site_builder.build import build_site
 from site_builder.project import Project
 
+from pages_server import serve_pages
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests/fixtures/mini/content"
 BASE = "https://user.github.io/repo/"
 PREFIX = "/repo/"
 URL_ATTRIBUTES = ("href", "src", "data-vega-bundle")
-
-
-class ProjectPagesHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves a folder under PREFIX only, answering unknown paths with its 404.html as GitHub Pages does."""
-
-    def translate_path(self, path: str) -> str:
-        path = urlsplit(path).path
-        inner = path[len(PREFIX):] if path.startswith(PREFIX) else "\0outside"
-        return super().translate_path("/" + inner)
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if not urlsplit(self.path).path.startswith(PREFIX) or not (path.is_file() or (path / "index.html").is_file()):
-            body = (Path(self.directory) / "404.html").read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return None
-        return super().send_head()
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -62,15 +37,8 @@ def site(tmp_path_factory, chart_cache) -> Path:
 
 @pytest.fixture(scope="module")
 def server(site) -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(ProjectPagesHandler, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with serve_pages(site, PREFIX) as origin:
+        yield origin + PREFIX
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:

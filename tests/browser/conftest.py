@@ -12,11 +12,8 @@ Without /usr/bin/chromium the tests are skipped with the reason, except in CI
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +24,8 @@ from bs4 import BeautifulSoup
 
 from site_builder.build import build_site
 from site_builder.project import Project
+
+from pages_server import serve_pages
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -118,45 +117,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     return BuiltSite(project.out, first["href"])
 
 
-class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site under BASE_PATH, answering unknown paths with its 404.html like GitHub Pages."""
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-    def translate_path(self, path: str) -> str:
-        path = urlsplit(path).path
-        if not path.startswith(BASE_PATH):
-            return os.path.join(self.directory, "no such file")
-        return super().translate_path("/" + path[len(BASE_PATH):])
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
 @pytest.fixture(scope="session")
 def server(site: BuiltSite) -> Iterator[str]:
     """The built site over http on 127.0.0.1 (a free port); yields the origin, e.g. ``http://127.0.0.1:PORT``."""
-    handler = functools.partial(SiteHandler, directory=str(site.out))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with serve_pages(site.out, BASE_PATH) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="session")
