@@ -8,6 +8,7 @@ keeps the bytes it came from, so joining the tokens gives back the input.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Iterator
@@ -38,7 +39,54 @@ class Token:
 
 
 def tokenize(markup: str) -> list[Token]:
-    """``markup`` as tokens; ``"".join(t.raw for t in tokens) == markup``."""
+    """``markup`` as tokens; ``"".join(t.raw for t in tokens) == markup``.
+
+    An inline ``<svg>`` element is one ``element`` token: the passes that read
+    pages (search text, glossary terms, callouts) never look inside a chart,
+    and a drawn chart holds most of a page's tags.
+    """
+    found: list[Token] = []
+    done = 0
+    for start, end in _svg_spans(markup):
+        found += _tokenize_flat(markup[done:start])
+        found.append(Token("element", markup[start:end], "svg"))
+        done = end
+    return found + _tokenize_flat(markup[done:])
+
+
+def _svg_spans(markup: str) -> Iterator[tuple[int, int]]:
+    return _element_spans(markup, "svg")
+
+
+def _element_spans(markup: str, tag: str, css_class: str | None = None) -> Iterator[tuple[int, int]]:
+    """Where each outermost ``tag`` element (with ``css_class``, if given) starts and ends, by counting its tags."""
+    depth, start = 0, 0
+    for match in re.finditer(rf"<(/?){tag}\b([^>]*)>", markup, re.I):
+        if not match.group(1):
+            if depth == 0:
+                if css_class and not re.search(rf'class="[^"]*\b{re.escape(css_class)}\b', match.group(2)):
+                    continue
+                start = match.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                yield start, match.end()
+
+
+def element_html(markup: str, tag: str, css_class: str) -> str:
+    """The first ``<tag class="… css_class …">`` element of ``markup``, whole, or "" when there is none.
+
+    Reading one known element of a rendered page this way spares tokenizing
+    the whole page (its facts list, sources and charts).
+    """
+    start, end = next(_element_spans(markup, tag, css_class), (0, 0))
+    return markup[start:end]
+
+
+def _tokenize_flat(markup: str) -> list[Token]:
+    if not markup:
+        return []
     parser = _Tokenizer(markup)
     parser.feed(markup)
     parser.close()
@@ -72,7 +120,7 @@ def visible_text(markup: str, skip: frozenset[str] = frozenset({"script", "style
     for token, ancestors in with_ancestors(tokenize(markup)):
         if token.kind in ("text", "ref") and not any(a.tag in skip for a in ancestors):
             parts.append(token.text)
-        elif token.kind in ("start", "startend", "end") and token.tag not in _INLINE:
+        elif token.kind in ("start", "startend", "end", "element") and token.tag not in _INLINE:
             parts.append(" ")
     return " ".join("".join(parts).split())
 

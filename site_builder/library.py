@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .errors import ErrorCollector
 from .facts import FactBook, ResolvedFact
 from .glossary import slugify
-from .html_tokens import tokenize
+from .html_tokens import element_html, tokenize
 from .model import Content
 from .pages import BriefingPlan
 from .units import read_fact, reader_units
@@ -22,6 +22,9 @@ from .units import read_fact, reader_units
 RELATED_LIMIT = 3
 TAG_WEIGHT = 2  # a shared tag says more about two briefings than one shared figure
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+BODY_CLASS = "briefing__body"  # the element of a briefing page that holds its text (templates/briefing.html)
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,7 @@ def glossary_usage(pages: dict[str, bytes], plans: list[BriefingPlan]) -> dict[s
         page = pages.get(plan.url)
         if page is None:
             continue
-        for token in tokenize(page.decode("utf-8")):
+        for token in tokenize(element_html(page.decode("utf-8"), "div", BODY_CLASS)):
             if token.kind == "start" and token.tag == "a" and "term" in (token.attr("class") or "").split():
                 anchor = (token.attr("href") or "").lstrip("#")
                 pages_for = used.setdefault(anchor, [])

@@ -14,15 +14,14 @@ from dataclasses import dataclass
 
 from .formatting import format_date
 from .glossary import term_anchor
-from .html_tokens import tokenize, visible_text, with_ancestors
-from .library import Library
+from .html_tokens import element_html, visible_text
+from .library import BODY_CLASS, Library
 from .model import GlossaryTerm
 from .pages import BriefingPlan
 
 SEARCH_PAGE = "search/index.html"
 SEARCH_INDEX = "search/search-index.js"
 INDEX_VERSION = 1
-_BODY_CLASS = "briefing__body"
 
 
 @dataclass(frozen=True)
@@ -63,12 +62,8 @@ def search_documents(pages: dict[str, bytes], plans: list[BriefingPlan], glossar
 
 def body_text(page_html: str) -> str:
     """The text of a briefing page's body (``div.briefing__body``), without charts' SVG or scripts."""
-    tokens = tokenize(page_html)
-    inside = []
-    for token, ancestors in with_ancestors(tokens):
-        if any(a.tag == "div" and _BODY_CLASS in (a.attr("class") or "").split() for a in ancestors):
-            inside.append(token.raw)
-    return visible_text("".join(inside), frozenset({"script", "style", "svg", "template", "table"}))
+    body = element_html(page_html, "div", BODY_CLASS)
+    return visible_text(body, frozenset({"script", "style", "svg", "template", "table"}))
 
 
 def search_index_script(docs: list[SearchDocument]) -> bytes:
