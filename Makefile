@@ -42,8 +42,8 @@ chromium: ## Install Debian's Chromium and Java for the browser and HTML-validit
 test: $(TEST_STAMP) chromium ## Install test needs and run the whole test suite
 	$(BIN)/python -m pytest
 
-bench: $(TEST_STAMP) chromium ## Print build-speed and page-weight figures (not a test)
-	$(BIN)/python benchmarks/bench.py
+bench: $(TEST_STAMP) chromium ## Print build-speed and page-weight figures (not a test); big run: make bench ARGS="--briefings 1000 --charts 3"
+	$(BIN)/python benchmarks/bench.py $(ARGS)
 	$(BIN)/python scripts/page_weight.py
 
 screenshots: $(TEST_STAMP) chromium ## Regenerate the README screenshots from the real site

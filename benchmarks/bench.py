@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -53,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         site = synth.write_site(work / "synthetic", args.briefings, args.charts)
         _section(f"Synthetic site: {args.briefings} briefings x {args.charts} chart(s) each")
-        _print_site_figures(_site_figures(site.root, site.edit_one_fact, args.repeat, f"briefings/b{args.briefings // 2:04d}/index.html"))
+        middle = f"briefings/b{args.briefings // 2:04d}/index.html"
+        _print_site_figures(_site_figures(site.root, site.edit_one_fact, args.repeat, middle))
         if not args.no_serve:
             _print_serve_figures(site)
         pages = args.pages if args.pages is not None else args.briefings
@@ -74,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="pages for the comparison with Hugo, MkDocs and Pelican (default: N)")
     parser.add_argument("--competitors", default=",".join(TOOLS),
                         help="comma-separated: hugo,mkdocs,pelican, or none (default: all three)")
-    parser.add_argument("--repeat", type=int, default=1, help="run each warm measurement this many times, keep the best")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each warm measurement this many times, keep the best")
     parser.add_argument("--no-serve", action="store_true", help="skip the in-process (briefing serve) rebuilds")
     parser.add_argument("--no-default-site", action="store_true", help="skip the repository's own site")
     return parser
@@ -89,7 +92,8 @@ def _best(runs: list[Run]) -> Run:
     return min(runs, key=lambda r: r.wall)
 
 
-def _site_figures(root: Path, edit, repeat: int, page: str | None) -> dict:
+def _site_figures(root: Path, edit: Callable[[], None] | None, repeat: int, page: str | None) -> dict:
+    """Cold build, no-op rebuild and one edit (``edit``, or a fact of the repository's content) of ``root``."""
     shutil.rmtree(root / ".briefing-cache", ignore_errors=True)
     shutil.rmtree(root / "_site", ignore_errors=True)
     cold = _build(root)
@@ -104,7 +108,8 @@ def _site_figures(root: Path, edit, repeat: int, page: str | None) -> dict:
     rewritten = sorted(p for p, ino in after.items() if before.get(p) != ino)
     count, size = folder_bytes(root / "_site")
     if page is None:
-        page = next(p.relative_to(root / "_site").as_posix() for p in sorted((root / "_site" / "briefings").glob("*/index.html")))
+        first = sorted((root / "_site" / "briefings").glob("*/index.html"))[0]
+        page = first.relative_to(root / "_site").as_posix()
     return {"cold": cold, "noop": noop, "edit": edited, "rewritten": rewritten, "files": count, "bytes": size,
             "page": page, "weight": page_weight(root / "_site", page), "report": cold.stdout.strip().splitlines()[-1]}
 
@@ -124,15 +129,18 @@ def _print_site_figures(f: dict) -> None:
     print(f"  one fact edited rewrote {len(f['rewritten'])} of {f['files']} files: {shown}")
     w = f["weight"]
     print(f"  output: {f['files']} files, {_mib(f['bytes'])}")
-    print(f"  one page ({f['page']}): HTML {_kib(w.html)} + " + " + ".join(f"{ref.rsplit('/', 1)[-1]} {_kib(n)}" for ref, n in w.assets.items())
+    assets = " + ".join(f"{ref.rsplit('/', 1)[-1]} {_kib(n)}" for ref, n in w.assets.items())
+    print(f"  one page ({f['page']}): HTML {_kib(w.html)} + " + assets
           + f" = {_kib(w.total)} ({_kib(w.gzip_total)} gzipped); loaded only when a chart is opened: "
           + ", ".join(f"{ref.rsplit('/', 1)[-1]} {_kib(n)}" for ref, n in w.lazy.items()))
 
 
 def _print_serve_figures(site: synth.SyntheticSite) -> None:
     """The same edit made again in one process, as ``briefing serve`` rebuilds (restores the fact first)."""
-    site.edit_file.write_text(site.edit_file.read_text(encoding="utf-8").replace(site.edit_new, site.edit_old), encoding="utf-8")
-    cmd = [sys.executable, str(HERE / "inprocess.py"), str(site.root), str(site.edit_file), site.edit_old, site.edit_new]
+    restored = site.edit_file.read_text(encoding="utf-8").replace(site.edit_new, site.edit_old)
+    site.edit_file.write_text(restored, encoding="utf-8")
+    cmd = [sys.executable, str(HERE / "inprocess.py"), str(site.root), str(site.edit_file),
+           site.edit_old, site.edit_new]
     run = run_timed(cmd, cwd=site.root, env=ENV)
     result = json.loads(run.stdout.strip().splitlines()[-1])
     if "missing" in result:

@@ -49,7 +49,8 @@ def _ensure_hugo() -> Competitor:
         subprocess.run(["apt-get", "install", "-y", "-q", "hugo"], check=False, env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if not shutil.which("hugo"):
-            subprocess.run(["apt-get", "update", "-q"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(["apt-get", "update", "-q"], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             subprocess.run(["apt-get", "install", "-y", "-q", "hugo"], check=True, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out = subprocess.run(["hugo", "version"], capture_output=True, text=True, check=True).stdout

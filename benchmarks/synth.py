@@ -42,7 +42,8 @@ class SyntheticSite:
         self.edit_file.write_text(text.replace(self.edit_old, self.edit_new), encoding="utf-8")
 
 
-def write_site(root: Path, briefings: int, charts: int, base_url: str = "https://example.org/briefings/") -> SyntheticSite:
+def write_site(root: Path, briefings: int, charts: int,
+               base_url: str = "https://example.org/briefings/") -> SyntheticSite:
     """Write a briefing project with ``briefings`` pages and ``charts`` charts on each, plus the repo's templates."""
     content = root / "content"
     for folder in ("facts", "charts", "briefings"):
@@ -67,7 +68,8 @@ def write_site(root: Path, briefings: int, charts: int, base_url: str = "https:/
                  f"tags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]\n"
                  + (f"hero_chart: {slug}-c0\n" if charts else "")
                  + f"key_numbers: [{slug}.total, {slug}.share]\n---\n")
-        (content / "briefings" / f"{slug}.md").write_text(front + _body(slug, charts, random.Random(i)), encoding="utf-8")
+        body = _body(slug, charts, random.Random(i))
+        (content / "briefings" / f"{slug}.md").write_text(front + body, encoding="utf-8")
     mid = f"b{briefings // 2:04d}"
     edit_file = content / "facts" / f"{mid}.yaml"
     old = f"  - id: {mid}.c0.y2020\n" if charts else f"  - id: {mid}.total\n"
@@ -101,7 +103,8 @@ def _plain_value(function: str, ref: str) -> str:
 def _facts_yaml(slug: str, charts: int, rng: random.Random) -> str:
     src = f"src-{rng.randrange(SOURCES)}"
     lines = ["facts:",
-             f"  - id: {slug}.total", f"    label: Total {rng.choice(WORDS)} volume", f"    value: {rng.randrange(100_000, 3_000_000)}",
+             f"  - id: {slug}.total", f"    label: Total {rng.choice(WORDS)} volume",
+             f"    value: {rng.randrange(100_000, 3_000_000)}",
              "    unit: vehicles", '    period: "2023"', f"    source: {src}",
              f"  - id: {slug}.share", "    label: Share of imports", f"    value: {rng.randrange(5, 95)}",
              "    unit: percent", '    period: "2023"', f"    source: {src}",
@@ -148,7 +151,8 @@ def _body(slug: str, charts: int, rng: random.Random) -> str:
         f"{_paragraph(rng, 6)} The main partner is {{{{ fact(\"{slug}.partner\") }}}}.\n",
         "## The figures\n",
         "| Year | Region | Volume | Change |\n| --- | --- | ---: | ---: |\n" + "".join(
-            f"| {year} | {rng.choice(WORDS).title()} | {rng.randrange(10_000, 999_999):,} | {rng.uniform(-9, 9):+.1f}% |\n"
+            f"| {year} | {rng.choice(WORDS).title()} | {rng.randrange(10_000, 999_999):,} "
+            f"| {rng.uniform(-9, 9):+.1f}% |\n"
             for year in YEARS[-5:]),
         _paragraph(rng, 5) + "\n",
         "".join(f"- **{rng.choice(WORDS).title()}**: {_sentence(rng, rng.randrange(6, 12))}\n" for _ in range(5)),

@@ -258,6 +258,10 @@ class SvgCache:
         self.folder = folder
         self.rendered = 0  # how many charts this run had to render (for build reports and tests)
 
+    def has(self, key: str) -> bool:
+        """Whether a drawing is stored under ``key`` (without reading it)."""
+        return bool(self.folder) and (self.folder / f"{key}.json").is_file()
+
     def drawing(self, key: str) -> tuple[str, str] | None:
         """The (spec JSON, SVG) stored under ``key``, or None."""
         if not self.folder:

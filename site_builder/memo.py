@@ -115,6 +115,7 @@ class MemoRenderer(SiteRenderer):
             "book": [book[f] for f in plan.fact_ids],
             "charts": [self.site.charts.get(c) for c in plan.chart_ids],
             "sources": [content.sources.get(s) for s in plan.source_ids + tuple(plan.refs.sources)],
+            "library": None,  # in _site_wide_inputs(), digested once: its repr is megabytes at 1,000 briefings
         }
         context = self._context(plan.url) | {"plan": plan, "revisions": self._revisions_for(plan)}
         inputs = (sources, plan.url, [(k, shown.get(k, v)) for k, v in sorted(context.items())],

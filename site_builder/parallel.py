@@ -84,7 +84,7 @@ def draw_missing_charts(charts: Iterable[Chart], book: FactBook, cache: SvgCache
             continue
         description = describe_chart(chart, points)
         key = chart_key(chart, points, description)
-        if cache.drawing(key) is None:
+        if not cache.has(key):
             jobs.append((key, (chart, points, description)))
     if not _worth_a_pool(len(jobs), MIN_CHARTS):
         return

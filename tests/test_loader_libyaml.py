@@ -67,5 +67,6 @@ def test_the_fast_path_is_taken_for_ordinary_files(monkeypatch):
         return real(text)
 
     monkeypatch.setattr(loader, "_CSafeLoader", spy)
-    assert loader.parse_yaml("facts:\n  - id: a\n    value: 1\n", Path("x.yaml")).data == {"facts": [{"id": "a", "value": 1}]}
+    doc = loader.parse_yaml("facts:\n  - id: a\n    value: 1\n", Path("x.yaml"))
+    assert doc.data == {"facts": [{"id": "a", "value": 1}]}
     assert used
