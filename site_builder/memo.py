@@ -22,6 +22,7 @@ from .compute import CompiledSite
 from .pages import BriefingPlan
 from .progress import BuildProgress
 from .project import Project
+from .render import BodyDrafts
 from .revisions import Revision
 from .site import SiteRenderer
 
@@ -37,6 +38,7 @@ class RenderMemo:
         self.pages: dict[str, tuple[str, bytes]] = {}  # output path → (inputs digest, bytes)
         self.static: dict[Path, tuple[tuple[int, ...], bytes]] = {}
         self.vega_bundle: bytes | None = None
+        self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown, kept between builds
         self.derived: dict[str, tuple[str, dict[str, bytes], tuple[str, ...]]] = {}  # see MemoRenderer._library_files
         self._sources: dict[str, str | None] = {}
         self._analyses: dict[str, tuple[tuple[str | None, ...], frozenset[str] | None]] = {}
@@ -96,6 +98,7 @@ class MemoRenderer(SiteRenderer):
                  revisions: list[Revision], memo: RenderMemo, progress: BuildProgress) -> None:
         super().__init__(project, compiled, base_url, date, revisions)
         self.env = memo.env
+        self.drafts = memo.drafts
         self.memo, self.progress = memo, progress
         self.rendered: list[str] = []
         self.pages_seen: set[str] = set()

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from .charts import chart_key, chart_points, describe_chart, draw_chart
 from .errors import ErrorCollector
-from .render import DRAFTS, BodyDraft, draft_body, draft_key
+from .render import BodyDraft, BodyDrafts, draft_body, draft_key
 
 if TYPE_CHECKING:
     from .charts import SvgCache
@@ -132,25 +132,24 @@ def _draw_png(args: tuple[dict, int]) -> bytes | None:
         return None
 
 
-def draft_bodies(briefings: list[Briefing], cache: DraftCache | None = None) -> None:
+def draft_bodies(briefings: list[Briefing], drafts: BodyDrafts, cache: DraftCache | None = None) -> None:
     """Draft every body not drafted yet (``render.draft_body``): from ``cache``, else in a pool when there are many.
 
-    The drafts go to ``render.DRAFTS``, where ``render_body`` finds them; drafts
-    of bodies no longer in ``briefings`` are forgotten there.
+    The drafts go to ``drafts``; drafts of bodies no longer in ``briefings`` are forgotten there.
     """
     todo = []
-    for briefing in DRAFTS.missing(briefings):
+    for briefing in drafts.missing(briefings):
         draft = cache.draft(briefing) if cache else None
         if draft is None:
             todo.append(briefing)
         else:
-            DRAFTS.keep(briefing, draft)
+            drafts.keep(briefing, draft)
     chunk = max(1, len(todo) // (4 * worker_count()))
-    drafts = (pool_map(_draft, todo, chunksize=chunk) if _worth_a_pool(len(todo), MIN_BODIES) else None) \
+    made = (pool_map(_draft, todo, chunksize=chunk) if _worth_a_pool(len(todo), MIN_BODIES) else None) \
         or [_draft(briefing) for briefing in todo]
-    for briefing, draft in zip(todo, drafts):
+    for briefing, draft in zip(todo, made):
         if draft is not None:
-            DRAFTS.keep(briefing, draft)
+            drafts.keep(briefing, draft)
             if cache:
                 cache.keep(briefing, draft)
 

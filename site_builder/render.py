@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -147,13 +148,15 @@ def _body_item_problem(item: nodes.Node) -> str | None:
     return f"expressions are not allowed in a body; {_BODY_RULE}"
 
 
-def render_body(briefing: Briefing, render_ref: Callable[[str, str, tuple], tuple[str, bool]]) -> str:
+def render_body(briefing: Briefing, render_ref: Callable[[str, str, tuple], tuple[str, bool]],
+                draft: BodyDraft | None = None) -> str:
     """The body as HTML: Jinja first (references become placeholders), then Markdown, then the references.
 
     ``render_ref(function, id, extra_args)`` returns the reference's HTML (and whether it is a block,
-    which BLOCK_FUNCTIONS fixes). The first two steps are ``draft_body``, which may have run in a pool.
+    which BLOCK_FUNCTIONS fixes). The first two steps are ``draft_body``, which may have run ahead, in a pool:
+    pass its ``draft`` then.
     """
-    draft = DRAFTS.draft_of(briefing)
+    draft = draft or draft_body(briefing)
     pieces = [render_ref(function, ref_id, extra)[0] for function, ref_id, extra in draft.calls]
     html = re.sub(rf"<p>\s*{draft.tag}N(\d+)Z\s*</p>", lambda m: pieces[int(m.group(1))], draft.html)
     return re.sub(rf"{draft.tag}N(\d+)Z", lambda m: pieces[int(m.group(1))], html)
@@ -204,7 +207,7 @@ def _drafting_version() -> str:
 
 
 class BodyDrafts:
-    """Drafts of the current site's bodies, made ahead (possibly in a pool) and looked up by ``render_body``."""
+    """Drafts of one site's bodies, made ahead (possibly in a pool) for its renderer to look up."""
 
     def __init__(self) -> None:
         self._drafts: dict[tuple[str, int, str], BodyDraft] = {}
@@ -231,13 +234,16 @@ def _body_key(briefing: Briefing) -> tuple[str, int, str]:
     return briefing.origin.path, briefing.body_line, briefing.body
 
 
-DRAFTS = BodyDrafts()
+
+_CONVERTERS = threading.local()
 
 
-@functools.lru_cache(maxsize=1)
 def _markdown() -> markdown.Markdown:
-    # One converter, reset between bodies: building one loads every extension again.
-    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    # One converter per thread, reset between bodies: building one loads every extension again,
+    # and a converter holds the state of the body it is converting.
+    if not hasattr(_CONVERTERS, "markdown"):
+        _CONVERTERS.markdown = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    return _CONVERTERS.markdown
 
 
 def render_template(env: jinja2.Environment, name: str, templates: Path, project_root: Path, **context: Any) -> str:

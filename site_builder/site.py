@@ -19,7 +19,7 @@ from .glossary import mark_terms
 from .library import build_library, glossary_usage
 from .pages import BriefingPlan, Citation, citations_by_source
 from .parallel import DraftCache, draft_bodies
-from .render import render_body, render_template, site_environment
+from .render import BodyDrafts, render_body, render_template, site_environment
 from .revisions import MANIFEST_PATH, Revision, manifest_bytes, revisions_for
 from .search import SEARCH_INDEX, SEARCH_PAGE, search_documents, search_index_script
 
@@ -37,6 +37,7 @@ class SiteRenderer:
                  revisions: list[Revision] | None = None) -> None:
         self.project = project
         self.revisions = revisions or []
+        self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown (render.draft_body)
         self.site = compiled
         self.env = site_environment(project.templates)
         base = base_url or compiled.content.site.base_url or "/"
@@ -50,7 +51,7 @@ class SiteRenderer:
         """Every file of the site."""
         files: dict[str, bytes] = {}
         plans = self.site.plans
-        draft_bodies([plan.briefing for plan in plans], DraftCache(self.project.cache / "bodies"))  # Markdown, in a pool
+        draft_bodies([plan.briefing for plan in plans], self.drafts, DraftCache(self.project.cache / "bodies"))
         self.cards = social_cards(plans, self.site.charts, self.base_url, PngCache(self.project.cache / "cards"))
         files["index.html"] = self._page("index.html", "index.html", plans=plans)
         for plan in plans:
@@ -127,7 +128,7 @@ class SiteRenderer:
                                      check=self.site.content.checks[ref_id]), True
             return self._partial("partials/cite.html", context, source=self.site.content.sources[ref_id]), False
 
-        body, terms = mark_terms(wrap_callouts(render_body(plan.briefing, render_ref)), self.site.content.glossary)
+        body, terms = mark_terms(wrap_callouts(render_body(plan.briefing, render_ref, self.drafts.draft_of(plan.briefing))), self.site.content.glossary)
         open_checks = [self.site.book.checks[c] for c in plan.check_ids
                        if c not in placed_checks and c in self.site.book.checks and not self.site.book.checks[c].passed]
         context |= {"body": Markup(body), "open_checks": open_checks, "terms_used": terms,

@@ -10,7 +10,7 @@ import pytest
 from site_builder import parallel
 from site_builder.build import build_site
 from site_builder.model import Briefing, BriefingMeta, Location
-from site_builder.render import DRAFTS
+from site_builder.render import BodyDrafts
 
 from conftest import REPO, snapshot
 
@@ -26,7 +26,6 @@ def pool_for_everything(monkeypatch):
     monkeypatch.setattr(parallel, "MIN_CHARTS", 1)
     monkeypatch.setattr(parallel, "MIN_BODIES", 1)
     monkeypatch.setenv("BRIEFING_WORKERS", "2")
-    DRAFTS.missing([])  # forget the drafts of earlier builds in this process
 
 
 def test_a_site_built_with_worker_processes_is_byte_identical_to_one_built_without(
@@ -46,7 +45,6 @@ def test_a_site_built_with_worker_processes_is_byte_identical_to_one_built_witho
     assert result.charts_rendered == 2
 
     monkeypatch.setenv("BRIEFING_WORKERS", "1")
-    DRAFTS.missing([])
     serial = make_project("serial", warm=False)
     assert build_site(serial).charts_rendered == 2
     assert len(calls) == 3  # one worker: no pool
@@ -95,12 +93,13 @@ def briefing(slug: str, body: str) -> Briefing:
 def test_drafts_are_made_once_and_forgotten_with_their_briefing(pool_for_everything, monkeypatch):
     monkeypatch.setattr(parallel, "pool_map", in_process)
     one, two = briefing("one", "Some *text*.\n"), briefing("two", 'A {{ chart("c") }} here.\n')
-    parallel.draft_bodies([one, two])
-    assert DRAFTS.missing([one, two]) == []
-    assert DRAFTS.draft_of(two).calls == (("chart", "c", ()),)
-    assert "<em>text</em>" in DRAFTS.draft_of(one).html
-    assert DRAFTS.missing([two]) == []
-    assert DRAFTS.missing([one]) == [one]  # forgotten when the last site no longer had it
+    drafts = BodyDrafts()
+    parallel.draft_bodies([one, two], drafts)
+    assert drafts.missing([one, two]) == []
+    assert drafts.draft_of(two).calls == (("chart", "c", ()),)
+    assert "<em>text</em>" in drafts.draft_of(one).html
+    assert drafts.missing([two]) == []
+    assert drafts.missing([one]) == [one]  # forgotten when the last site no longer had it
 
 
 def test_a_build_with_every_chart_cached_does_not_import_altair(make_project):
@@ -129,7 +128,6 @@ def test_a_rebuild_takes_body_drafts_from_disk_and_runs_no_markdown(make_project
     build_site(project)
     first = snapshot(project.out)
     assert list((project.cache / "bodies").glob("*.json"))
-    DRAFTS.missing([])  # as in a new process
 
     def no_markdown(briefing):
         raise AssertionError("drafted again")

@@ -167,14 +167,22 @@ class Watch:
     failed: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)
+    _documents: dict = field(default_factory=dict)
 
     def attach(self, page) -> None:
         """Start listening to ``page``."""
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
         page.on("request", self._request)
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        page.on("requestfailed", self._failed)
         page.on("response", self._response)
+
+    def _failed(self, request) -> None:
+        # The browser cancels what a page was still fetching when the reader leaves it (a click on a
+        # link while the favicon loads): that is the reader moving on, not the site failing.
+        if request.failure == "net::ERR_ABORTED" and self._documents.get(request) != request.frame.url:
+            return
+        self.failed.append(f"{request.url}: {request.failure}")
 
     def _console(self, message) -> None:
         if message.type != "error":
@@ -187,6 +195,7 @@ class Watch:
 
     def _request(self, request) -> None:
         self.requested.append(request.url)
+        self._documents[request] = request.frame.url  # the page that asked for it
         if not request.url.startswith((self.allowed_prefix, "data:", "blob:")):
             self.foreign.append(request.url)
 
