@@ -7,7 +7,9 @@ temporary folder, so nothing of the real project is touched, then reports:
 * the first build of a SiteBuilder (a fresh process: imports, charts from the disk cache when warm);
 * a no-op rebuild (nothing changed: the figure an author pays on every save that changes nothing);
 * a rebuild after editing one fact that a chart draws (the page, the chart's SVG and data are redone);
-* the same edit end to end through the dev server: from saving the file to the new site being served.
+* the same edit end to end through the dev server: from saving the file to the new site being served;
+* with ``--browser`` (needs /usr/bin/chromium): from saving the file to an open page having reloaded
+  itself and shown the new value (the whole authoring loop, including server-sent events and the reload).
 """
 from __future__ import annotations
 
@@ -67,7 +69,7 @@ def timed_ms(action) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def measure(root: Path, runs: int = 10) -> dict[str, float]:
+def measure(root: Path, runs: int = 10, browser: bool = False) -> dict[str, float]:
     """The figures, in milliseconds (medians over ``runs``), for the project at ``root``."""
     with tempfile.TemporaryDirectory(prefix="serve-bench-") as tmp:
         project = copy_project(root, Path(tmp))
@@ -81,6 +83,9 @@ def measure(root: Path, runs: int = 10) -> dict[str, float]:
             edits.append(timed_ms(builder.build))
         figures["one-fact edit rebuild"] = statistics.median(edits)
         figures["edit to served (dev server)"] = _edit_to_served(project, path, line, value + runs, min(runs, 5))
+        if browser:
+            figures["edit to reloaded page (browser)"] = _edit_to_reloaded(project, path, line, value + 2 * runs,
+                                                                         min(runs, 5))
         return figures
 
 
@@ -102,13 +107,51 @@ def _edit_to_served(project: Project, path: Path, line: int, value: float, runs:
         server.stop()
 
 
+def _edit_to_reloaded(project: Project, path: Path, line: int, value: float, runs: int) -> float:
+    from playwright.sync_api import sync_playwright
+
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    server = DevServer(project, port=0, quiet=True, stdout=io.StringIO(), stderr=io.StringIO())
+    server.start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+            page = browser.new_page()
+            page.goto(server.url + _page_showing(project, path, line))
+            page.wait_for_timeout(300)  # let the page open its event stream
+            times = []
+            for step in range(1, runs + 1):
+                started = time.perf_counter()
+                with page.expect_navigation(wait_until="load", timeout=30_000):  # the page reloads itself
+                    set_value(path, line, value + step)
+                times.append((time.perf_counter() - started) * 1000)
+                page.wait_for_timeout(300)
+            browser.close()
+        return statistics.median(times)
+    finally:
+        server.stop()
+
+
+def _page_showing(project: Project, path: Path, line: int) -> str:
+    content = load_content(project)
+    fact = next(f for f in content.facts.values()
+                if project.root / f.origin.path == path and f.origin.line <= line + 1)
+    for briefing in content.briefings:
+        if fact.id in briefing.body or any(fact.id in content.charts[c].fact_ids() for c in content.charts
+                                           if c == briefing.meta.hero_chart or f'"{c}"' in briefing.body):
+            return f"briefings/{briefing.slug}/index.html"
+    return "index.html"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=REPO, help="project to measure (default: this repository)")
     parser.add_argument("--runs", type=int, default=10, help="repetitions per figure (default 10)")
+    parser.add_argument("--browser", action="store_true", help="also time the reload of an open page in Chromium")
     args = parser.parse_args(argv)
-    figures = measure(args.root.resolve(), max(args.runs, 1))
+    figures = measure(args.root.resolve(), max(args.runs, 1), args.browser)
     print(f"briefing serve, {args.root.resolve()} (medians of {args.runs} runs)")
     for name, ms in figures.items():
         print(f"  {name:<30} {ms:8.1f} ms")
