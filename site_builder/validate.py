@@ -28,7 +28,7 @@ _WEB_URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 _UNION_TAG = re.compile(r"^(int|float|str|bool|date|datetime|none|(list|dict|literal|union)\[.*|[A-Z]\w*)$")
 
 _UNION_HINTS = {
-    "value": "must be a number, a text, a list of texts, or a series {year: number}",
+    "value": "must be a number, a text, a date, a list of texts, or a series {year: number}",
     "period": "must be a year or a text such as \"2023-01/2023-11\"",
     "factor": "must be a number or a fact id",
     "of": "must be a fact id or a list of fact ids",

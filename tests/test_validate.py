@@ -77,7 +77,7 @@ def test_wrongly_typed_value_gets_one_plain_hint(value):
             label: A
             value: {value}
             source: s
-        """) == [f"{FACTS}:4: facts[0].value: must be a number, a text, a list of texts, or a series {{year: number}}"]
+        """) == [f"{FACTS}:4: facts[0].value: must be a number, a text, a date, a list of texts, or a series {{year: number}}"]
 
 
 def test_wrong_type_names_the_value_it_got():
