@@ -83,9 +83,10 @@ class SiteBuilder:
             content = load_content(self.project)
             self.progress.start(len(content.briefings) + self._other_pages, len(content.charts))
             compiled = compile_content(content, self.cache, self._draw_chart_cache())
+            stamp = build_date()
             previous, history = read_previous_displays(self.project.out)
-            revised = new_revisions(previous, compiled.book, build_date() or dt.datetime.now(dt.timezone.utc).date())
-            renderer = MemoRenderer(self.project, compiled, self.base_url, build_date(), updated_history(history, revised),
+            revised = new_revisions(previous, compiled.book, stamp or dt.datetime.now(dt.timezone.utc).date())
+            renderer = MemoRenderer(self.project, compiled, self.base_url, stamp, updated_history(history, revised),
                                     self.memo, self.progress)
             files = renderer.render_all()
         finally:

@@ -15,7 +15,7 @@ from .charts import RenderedChart, SvgCache, render_chart
 from .errors import ErrorCollector, Problem
 from .facts import FactBook, resolve_facts
 from .model import Chart, Content
-from .pages import BriefingPlan, check_body_refs, plan_briefing
+from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing
 from .parallel import draw_missing_charts
 from .project import Project, load_content
 from .render import scan_body
@@ -44,9 +44,10 @@ def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = rende
     errors = ErrorCollector()
     book = resolve_facts(content, errors)
     refs = {}
+    known = known_ids(content)
     for briefing in content.briefings:
         refs[briefing.slug] = scan_body(briefing, errors)
-        check_body_refs(briefing, refs[briefing.slug], content, errors)
+        check_body_refs(briefing, refs[briefing.slug], known, errors)
     errors.raise_if_any()
     draw_missing_charts(content.charts.values(), book, cache)  # in a process pool when there are many
     charts = {}

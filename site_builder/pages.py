@@ -6,6 +6,7 @@ and to know which pages depend on which facts, charts and sources.
 """
 from __future__ import annotations
 
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 
 from .errors import ErrorCollector
@@ -43,13 +44,21 @@ class Citation:
     page_url: str
 
 
-def check_body_refs(briefing: Briefing, refs: BodyRefs, content: Content, errors: ErrorCollector) -> None:
-    """Record every id the body names that does not exist, at the line that names it."""
-    known = {"fact": content.facts, "chart": content.charts, "source": content.sources, "check": content.checks}
+def check_body_refs(briefing: Briefing, refs: BodyRefs, known: Mapping[str, Container[str]],
+                    errors: ErrorCollector) -> None:
+    """Record every id the body names that is not ``known[function]``, at the line that names it.
+
+    A body function missing from ``known`` is not checked (its ids cannot be known).
+    """
     for function, table in known.items():
         for ref_id, line in refs.by_function(function).items():
             if ref_id not in table:
                 errors.add(briefing.origin.path, line, f"unknown {function} {ref_id!r}")
+
+
+def known_ids(content: Content) -> dict[str, Container[str]]:
+    """The ids each body function may name: the content's facts, charts, sources and checks."""
+    return {"fact": content.facts, "chart": content.charts, "source": content.sources, "check": content.checks}
 
 
 def plan_briefing(briefing: Briefing, refs: BodyRefs, content: Content, book: FactBook) -> BriefingPlan:

@@ -6,7 +6,6 @@ every problem before raising them all at once.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from .glossary import GLOSSARY_FILE, check_glossary, validate_glossary
 from .library import check_tags
 from .loader import Document, load_markdown, load_yaml
 from .model import Content, SiteConfig
-from .pages import check_body_refs
+from .pages import check_body_refs, known_ids
 from .render import scan_body
 from .units import check_exchange_rates
 from .validate import (
@@ -129,20 +128,12 @@ def load_content(project: Project) -> Content:
 
 def _record_body_problems(content: Content, declared: dict[str, set[str]], unreadable: set[str],
                           errors: ErrorCollector) -> None:
-    # An id declared by an invalid item, or in a file that could not be read, is not "unknown".
-    def known(kind: str, valid: dict) -> dict:
-        if kind in unreadable or (kind == "checks" and "facts" in unreadable):
-            return _Everything()
-        return dict.fromkeys(declared.get(kind, set())) | valid
-    tables = dataclasses.replace(content, facts=known("facts", content.facts), charts=known("charts", content.charts),
-                                 sources=known("sources", content.sources), checks=known("checks", content.checks))
+    # An id declared by an invalid item is not "unknown"; ids in a file that could not be read are not checked.
+    files = {"fact": "facts", "chart": "charts", "source": "sources", "check": "facts"}
+    known = {function: set(declared.get(f"{function}s", ())) | set(valid)
+             for function, valid in known_ids(content).items() if files[function] not in unreadable}
     for briefing in content.briefings:
-        check_body_refs(briefing, scan_body(briefing, errors), tables, errors)
-
-
-class _Everything(dict):
-    def __contains__(self, key: object) -> bool:
-        return True
+        check_body_refs(briefing, scan_body(briefing, errors), known, errors)
 
 
 def _load(project: Project, path: Path, errors: ErrorCollector) -> Document | None:

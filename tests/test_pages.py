@@ -8,7 +8,7 @@ import pytest
 
 from site_builder.errors import ErrorCollector
 from site_builder.facts import resolve_facts
-from site_builder.pages import check_body_refs, citations_by_source, plan_briefing
+from site_builder.pages import check_body_refs, citations_by_source, known_ids, plan_briefing
 from site_builder.project import Project, load_content
 from site_builder.render import scan_body
 
@@ -93,7 +93,7 @@ def test_unknown_body_references_are_reported_at_their_lines(mini):
         'A {{ fact("nope") }}\n{{ chart("nochart") }}\n\n{{ source("nosource") }} {{ check("nocheck") }}\n'
         '{{ fact("sales.2021") }}\n'))
     errors = ErrorCollector()
-    check_body_refs(briefing, scan_body(briefing, errors), content, errors)
+    check_body_refs(briefing, scan_body(briefing, errors), known_ids(content), errors)
     start = briefing.body_line
     path = "content/briefings/widget-outlook.md"
     assert [str(p) for p in errors.problems] == [
