@@ -66,7 +66,8 @@ class SiteRenderer:
             files[f"charts/{chart_id}.svg"] = chart.svg.encode()
         files.update({card.path: card.png for card in self.cards.values()})
         files.update(self._static_files())
-        files[VENDOR_BUNDLE] = self._vega_bundle()
+        if self.site.charts:  # the bundle only redraws charts; making it costs a second on a new machine
+            files[VENDOR_BUNDLE] = self._vega_bundle()
         files[MANIFEST_PATH] = manifest_bytes(self.site.book, self.revisions)
         files[".nojekyll"] = b""
         if self.site.content.site.cname:

@@ -15,6 +15,8 @@ from site_builder.compute import build_date
 from site_builder.errors import BuildError, BuildErrors
 from site_builder.project import Project
 
+from conftest import parse_html
+
 BRIEFING = "briefings/widget-outlook/index.html"
 
 
@@ -360,3 +362,14 @@ def test_a_template_linking_outside_the_project_is_refused(make_project, tmp_pat
         build_site(project)
     assert caught.value.problem.path == "templates/partials/leak.html"
     assert "links outside the project" in caught.value.problem.message
+
+
+def test_vega_bundle_is_written_and_linked_only_for_a_site_with_charts(mini_site, library_site):
+    # Making the bundle costs about a second on a new machine; a site without charts never loads it.
+    charted = parse_html(mini_site.out / "briefings" / "widget-outlook" / "index.html")
+    assert (mini_site.out / "static/vendor/vega-embed.js").stat().st_size > 100_000
+    assert charted.select_one("script[data-vega-bundle]")["data-vega-bundle"] == "../../static/vendor/vega-embed.js"
+    chartless = parse_html(library_site / "briefings" / "plant-opens" / "index.html")
+    assert not (library_site / "static/vendor/vega-embed.js").exists()
+    assert chartless.select_one("script[src$='static/briefing.js']") is not None
+    assert chartless.select_one("script[data-vega-bundle]") is None

@@ -130,6 +130,31 @@ def test_spec_carries_the_data_and_description(mini):
     assert spec["layer"][3]["mark"]["type"] == "rule"  # the "Method change" marker
 
 
+@pytest.mark.parametrize("chart_id, chart_type", [
+    ("outlook", "line"),  # two series, one all forecast, and a rule: the data goes into each layer
+    ("outlook", "area"),
+    ("compare", "bar"),
+    ("compare", "line"),  # one series: the data sits at the top of the spec
+])
+def test_spec_of_every_chart_shape_is_valid_vega_lite_with_the_points_as_data(mini, chart_id, chart_type):
+    # chart_spec skips Altair's schema validation for speed, so every shape it can build is validated here.
+    import dataclasses
+
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    content, book = mini
+    chart = dataclasses.replace(content.charts[chart_id], type=chart_type)
+    points = chart_points(chart, book, ErrorCollector())
+    spec = chart_spec(chart, points, "Described.")
+    validate_jsonschema(spec, load_schema())  # raises on any part of the spec the schema does not allow
+    parts = [spec, *spec.get("layer", [])]
+    assert not any(part.get("data", {}).get("name") for part in parts), "a named data set was left unfilled"
+    datasets = [part["data"]["values"] for part in parts if "values" in part.get("data", {})]
+    point_rows = [rows for rows in datasets if rows and "series" in rows[0]]
+    assert point_rows and all([(r["x"], r["y"]) for r in rows] == [(p.x, p.y) for p in points] for rows in point_rows)
+
+
 def test_scope_svg_ids_prefixes_ids_and_every_reference():
     svg = ('<svg><defs><clipPath id="clip1"><rect/></clipPath><g id="clip10"/></defs>'
            '<g clip-path="url(#clip1)"><use href="#clip10"/></g></svg>')
