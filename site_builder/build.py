@@ -23,6 +23,7 @@ from .progress import BuildProgress
 from .project import Project, load_content
 from .render import site_environment
 from .revisions import Revision, new_revisions, read_previous_displays, updated_history
+from .stamp import BuildStamp, current_stamp, input_digest, output_digest, write_stamp
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,28 @@ class BuildResult:
     changed: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     revised: list[Revision] = field(default_factory=list)
+    up_to_date: bool = False  # nothing changed since the last build, which was therefore not redone
 
 
-def build_site(project: Project, base_url: str | None = None, progress: BuildProgress | None = None) -> BuildResult:
-    """Build the project's site into its output folder, atomically."""
-    return SiteBuilder(project, base_url, progress).build()
+def build_site(project: Project, base_url: str | None = None, progress: BuildProgress | None = None,
+               force: bool = False) -> BuildResult:
+    """Build the project's site into its output folder, atomically.
+
+    When nothing the build reads has changed since the last build into the same
+    folder, and that folder is as the build left it, the build is skipped and
+    its recorded result returned with ``up_to_date`` set (see ``stamp.py``);
+    ``force`` builds anyway.
+    """
+    inputs = input_digest(project, base_url)
+    recorded = None if force else current_stamp(project, inputs)
+    if recorded:
+        return BuildResult(project.out, recorded.pages, recorded.charts, 0, recorded.files,
+                           warnings=list(recorded.warnings), up_to_date=True)
+    result = SiteBuilder(project, base_url, progress).build()
+    if inputs and (outputs := output_digest(project.out)):
+        write_stamp(project, BuildStamp(inputs, outputs, result.pages, result.charts, result.files,
+                                        tuple(result.warnings)))
+    return result
 
 
 # Building again and again (``briefing serve``) ------------------------------------------------

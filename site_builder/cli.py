@@ -29,7 +29,8 @@ def make_parser() -> argparse.ArgumentParser:
         sub.add_argument("-q", "--quiet", action="store_true", help="print errors only")
         return sub
 
-    project_command("build", "Build the site into the output folder.")
+    build = project_command("build", "Build the site into the output folder.")
+    build.add_argument("--force", action="store_true", help="build even if nothing changed since the last build")
     serve = project_command("serve", "Build, serve on 127.0.0.1 and rebuild on changes.")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
@@ -74,9 +75,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         from .build import build_site
         from .progress import progress_for
-        result = build_site(project, args.base_url, progress_for(sys.stderr, args.quiet))
+        result = build_site(project, args.base_url, progress_for(sys.stderr, args.quiet), force=args.force)
         _print_warnings(result.warnings)
-        if not args.quiet:
+        if result.up_to_date and not args.quiet:
+            print(f"Up to date: nothing changed since the last build of {result.pages} briefing(s) and "
+                  f"{result.charts} chart(s) → {project.display(result.out)} (--force builds anyway)")
+        elif not args.quiet:
             for rev in result.revised:
                 print(f"Revised {rev.fact} ({rev.label}): {rev.before} → {rev.after}")
             print(f"Built {result.pages} briefing(s), {result.charts} chart(s) "

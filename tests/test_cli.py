@@ -31,6 +31,17 @@ def test_build_exits_0_and_reports_what_it_did(make_project, cli):
     assert (project.out / "index.html").is_file()
 
 
+def test_a_second_build_with_nothing_changed_says_so_and_force_builds(make_project, cli):
+    project = make_project()
+    assert cli("build", "--root", str(project.root)).returncode == 0
+    again = cli("build", "--root", str(project.root))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("Up to date: nothing changed since the last build of 1 briefing(s)")
+    assert "content/facts/widgets.yaml:56: warning: check 'forecast-2030'" in again.stderr  # warnings still shown
+    forced = cli("build", "--force", "--root", str(project.root))
+    assert forced.returncode == 0 and BUILT in forced.stdout and "0 of" in forced.stdout
+
+
 def test_build_runs_from_the_project_folder_by_default(make_project, cli):
     project = make_project()
     result = cli("build", "--quiet", cwd=project.root)

@@ -1,0 +1,152 @@
+"""Whether the last build is still current, so that a rebuild with nothing changed is skipped.
+
+Builds are deterministic: the same inputs give the same bytes. So when every
+input of a build is exactly what the last successful build read, and its
+output folder is exactly what that build wrote, building again would write the
+same files, and ``build_site`` returns the recorded result instead.
+
+The stamp (``.briefing-cache/builds/<output>.json``) records a digest of the
+inputs: every file under ``content/``, ``templates/`` and ``static/`` (by their
+bytes, not their times), the code of this package, the versions of the
+libraries that render the site, the Python version, the base URL, and the date
+the build would stamp (``SOURCE_DATE_EPOCH``, else today). It also records the
+size, modification time and inode of every file in the output folder, so that
+an output file edited, removed or added by hand makes the next build run. The
+warnings of the recorded build are kept and shown again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem
+from .project import Project
+
+STAMP_VERSION = 1
+RENDERING_LIBRARIES = ("altair", "babel", "jinja2", "markdown", "markupsafe", "pydantic", "pyyaml",
+                       "vl-convert-python")
+
+
+@dataclass(frozen=True)
+class BuildStamp:
+    """What a successful build read and wrote, and what it reported."""
+
+    inputs: str
+    outputs: str
+    pages: int
+    charts: int
+    files: int
+    warnings: tuple[Problem, ...]
+
+
+def input_digest(project: Project, base_url: str | None) -> str | None:
+    """A digest of everything a build of ``project`` reads; None when an input cannot be read."""
+    digest = hashlib.sha256()
+    for part in (STAMP_VERSION, sys.version, _code_digest(), _library_versions(), base_url,
+                 os.environ.get("SOURCE_DATE_EPOCH") or dt.datetime.now(dt.timezone.utc).date().isoformat(),
+                 str(project.out)):
+        digest.update(f"{part}\n".encode())
+    try:
+        for folder in (project.content, project.templates, project.static):
+            for path in _files(folder):
+                digest.update(f"{path.relative_to(project.root).as_posix()}\n{path.stat().st_size}\n".encode())
+                digest.update(path.read_bytes())
+    except OSError:
+        return None  # the build itself will report what cannot be read
+    return digest.hexdigest()
+
+
+def output_digest(out: Path) -> str | None:
+    """A digest of the output folder's listing (path, size, modification time, inode); None if it is missing."""
+    if not out.is_dir():
+        return None
+    digest = hashlib.sha256()
+    try:
+        for path in _files(out):
+            info = path.stat(follow_symlinks=False)
+            digest.update(f"{path.relative_to(out).as_posix()} {info.st_size} {info.st_mtime_ns} {info.st_ino}\n"
+                          .encode())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def current_stamp(project: Project, inputs: str | None) -> BuildStamp | None:
+    """The recorded stamp, if the output is still what the last build wrote from these same ``inputs``."""
+    if inputs is None:
+        return None
+    stamp = read_stamp(project)
+    if stamp is None or stamp.inputs != inputs or stamp.outputs != output_digest(project.out):
+        return None
+    return stamp
+
+
+def read_stamp(project: Project) -> BuildStamp | None:
+    """The stamp of the last successful build into ``project.out``; None if there is none or it is unreadable."""
+    try:
+        data = json.loads(stamp_path(project).read_text(encoding="utf-8"))
+        if data.get("version") != STAMP_VERSION:
+            return None
+        return BuildStamp(str(data["inputs"]), str(data["outputs"]), int(data["pages"]), int(data["charts"]),
+                          int(data["files"]), tuple(Problem(str(p), int(n), str(m)) for p, n, m in data["warnings"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def write_stamp(project: Project, stamp: BuildStamp) -> None:
+    """Record ``stamp``, replacing the file whole; a cache folder that cannot be written only costs speed."""
+    path = stamp_path(project)
+    data = {"version": STAMP_VERSION, "inputs": stamp.inputs, "outputs": stamp.outputs, "pages": stamp.pages,
+            "charts": stamp.charts, "files": stamp.files,
+            "warnings": [[w.path, w.line, w.message] for w in stamp.warnings]}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
+def stamp_path(project: Project) -> Path:
+    """Where the stamp of builds into ``project.out`` is kept (one per output folder)."""
+    name = hashlib.sha256(str(project.out).encode()).hexdigest()[:16]
+    return project.cache / "builds" / f"{name}.json"
+
+
+def _files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    found = []
+    for parent, dirs, names in os.walk(folder):
+        dirs.sort()
+        found.extend(Path(parent) / name for name in sorted(names))
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in _files(package):
+        if path.suffix in (".py", ".yaml", ".md", ".html", ".css", ".js", ".svg"):
+            digest.update(f"{path.relative_to(package).as_posix()}\n".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _library_versions() -> str:
+    versions = []
+    for name in RENDERING_LIBRARIES:
+        try:
+            versions.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name} none")
+    return ", ".join(versions)

@@ -1,0 +1,127 @@
+"""stamp.py through build_site: a rebuild with nothing changed is skipped; any change to an input or the output runs it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from site_builder.build import build_site
+from site_builder.errors import BuildErrors
+from site_builder.project import Project
+from site_builder.stamp import stamp_path
+
+from conftest import parse_html
+
+BRIEFING = "briefings/widget-outlook/index.html"
+
+
+def file_times(out: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino)
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built(make_project, monkeypatch) -> Project:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
+    project = make_project()
+    first = build_site(project)
+    assert not first.up_to_date and first.changed
+    return project
+
+
+def test_a_rebuild_with_nothing_changed_is_skipped_and_repeats_the_warnings(built):
+    before = file_times(built.out)
+    forced = build_site(built, force=True)
+    again = build_site(built)
+    assert again.up_to_date and again.changed == [] and again.charts_rendered == 0
+    assert (again.pages, again.charts, again.files) == (forced.pages, forced.charts, forced.files) == (1, 2, forced.files)
+    assert again.warnings == forced.warnings and "check 'forecast-2030'" in again.warnings[0].message
+    assert file_times(built.out) == before  # not a file touched
+
+
+def test_force_builds_anyway_and_rewrites_nothing_that_is_the_same(built):
+    result = build_site(built, force=True)
+    assert not result.up_to_date and result.changed == []
+
+
+def _edit(project: Project, rel: str, old: str, new: str) -> None:
+    path = project.root / rel
+    assert old in path.read_text(encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("rel, old, new, changed", [
+    ("content/facts/widgets.yaml", "value: 1400000", "value: 1450000", BRIEFING),
+    ("templates/base.html", "</footer>", "<p>Stamped footer</p></footer>", "index.html"),
+    ("static/style.css", "body", "body ", "static/style.css"),
+])
+def test_an_edited_input_runs_the_build(built, rel, old, new, changed):
+    _edit(built, rel, old, new)
+    result = build_site(built)
+    assert not result.up_to_date and changed in result.changed
+    assert build_site(built).up_to_date  # and the build after it is skipped again
+
+
+def test_an_edited_fact_is_on_the_page_after_the_next_build(built):
+    _edit(built, "content/facts/widgets.yaml", "value: 1400000", "value: 1450000")
+    build_site(built)
+    assert "1.45 million" in parse_html(built.out / BRIEFING).get_text()
+
+
+def test_a_new_input_file_runs_the_build(built):
+    (built.root / "static" / "extra.txt").write_text("new\n", encoding="utf-8")
+    result = build_site(built)
+    assert not result.up_to_date and "static/extra.txt" in result.changed
+
+
+@pytest.mark.parametrize("damage", ["edit", "delete", "add"])
+def test_an_output_folder_changed_by_hand_is_built_again(built, damage):
+    page = built.out / BRIEFING
+    original = page.read_bytes()
+    if damage == "edit":
+        page.write_bytes(original.replace(b"1.4 million", b"9.9 million"))
+    elif damage == "delete":
+        page.unlink()
+    else:
+        (built.out / "stray.html").write_text("stray", encoding="utf-8")
+    result = build_site(built)
+    assert not result.up_to_date
+    assert page.read_bytes() == original and not (built.out / "stray.html").exists()
+
+
+def test_another_base_url_or_build_date_runs_the_build(built, monkeypatch):
+    result = build_site(built, "https://other.example/site/")
+    assert not result.up_to_date
+    assert parse_html(built.out / BRIEFING).select_one("link[rel=canonical]")["href"].startswith(
+        "https://other.example/site/")
+    assert build_site(built, "https://other.example/site/").up_to_date
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764115200")  # a day later
+    assert not build_site(built, "https://other.example/site/").up_to_date
+
+
+def test_each_output_folder_has_its_own_stamp(built, tmp_path):
+    elsewhere = Project.at(built.root, tmp_path / "elsewhere")
+    assert not build_site(elsewhere).up_to_date
+    assert build_site(elsewhere).up_to_date and build_site(built).up_to_date
+    assert stamp_path(elsewhere) != stamp_path(built)
+
+
+@pytest.mark.parametrize("stamp_text", ["{not json", "[]", '{"version": 1}', ""])
+def test_an_unreadable_stamp_only_means_building_again(built, stamp_text):
+    stamp_path(built).write_text(stamp_text, encoding="utf-8")
+    assert not build_site(built).up_to_date
+    assert json.loads(stamp_path(built).read_text(encoding="utf-8"))["pages"] == 1
+    assert build_site(built).up_to_date
+
+
+def test_a_failed_build_keeps_the_site_and_its_stamp(built):
+    before = file_times(built.out)
+    facts = built.root / "content/facts/widgets.yaml"
+    good = facts.read_text(encoding="utf-8")
+    facts.write_text(good.replace("value: 1400000", "value: [1400000"), encoding="utf-8")
+    with pytest.raises(BuildErrors):
+        build_site(built)
+    facts.write_text(good, encoding="utf-8")  # back as it was: the site on disk is still its build
+    assert build_site(built).up_to_date
+    assert file_times(built.out) == before
