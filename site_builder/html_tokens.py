@@ -114,10 +114,18 @@ def with_ancestors(tokens: list[Token]) -> Iterator[tuple[Token, tuple[Token, ..
             stack.append(token)
 
 
-def visible_text(markup: str, skip: frozenset[str] = frozenset({"script", "style", "svg", "template"})) -> str:
+DEFAULT_SKIP = frozenset({"script", "style", "svg", "template"})
+
+
+def visible_text(markup: str, skip: frozenset[str] = DEFAULT_SKIP) -> str:
     """The text a reader sees in ``markup``, whitespace collapsed; elements in ``skip`` are left out."""
+    return tokens_text(tokenize(markup), skip)
+
+
+def tokens_text(tokens: list[Token], skip: frozenset[str] = DEFAULT_SKIP) -> str:
+    """The text a reader sees in already tokenized HTML (see ``visible_text``)."""
     parts = []
-    for token, ancestors in with_ancestors(tokenize(markup)):
+    for token, ancestors in with_ancestors(tokens):
         if token.kind in ("text", "ref") and not any(a.tag in skip for a in ancestors):
             parts.append(token.text)
         elif token.kind in ("start", "startend", "end", "element") and token.tag not in _INLINE:

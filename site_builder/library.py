@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 
 from .errors import ErrorCollector
 from .facts import FactBook, ResolvedFact
 from .glossary import slugify
-from .html_tokens import element_html, tokenize
+from .html_tokens import element_html, tokenize, tokens_text
 from .model import Content
 from .pages import BriefingPlan
 from .units import read_fact, reader_units
@@ -190,17 +191,52 @@ def _newest_first(page: PageLink) -> tuple:
     return (-page.date.toordinal(), page.slug)
 
 
-def glossary_usage(pages: dict[str, bytes], plans: list[BriefingPlan]) -> dict[str, tuple[PageLink, ...]]:
-    """For each glossary anchor, the briefings that explain the term (read from their rendered pages)."""
+def glossary_usage(readings: dict[str, PageReading], plans: list[BriefingPlan]) -> dict[str, tuple[PageLink, ...]]:
+    """For each glossary anchor, the briefings that explain the term (as read from their rendered pages)."""
     used: dict[str, list[PageLink]] = {}
     for plan in plans:
-        page = pages.get(plan.url)
-        if page is None:
-            continue
-        for token in tokenize(element_html(page.decode("utf-8"), "div", BODY_CLASS)):
-            if token.kind == "start" and token.tag == "a" and "term" in (token.attr("class") or "").split():
-                anchor = (token.attr("href") or "").lstrip("#")
-                pages_for = used.setdefault(anchor, [])
-                if not pages_for or pages_for[-1].url != plan.url:
-                    pages_for.append(page_link(plan))
+        reading = readings.get(plan.url)
+        for anchor in reading.term_anchors if reading else ():
+            used.setdefault(anchor, []).append(page_link(plan))
     return {anchor: tuple(sorted(links, key=_newest_first)) for anchor, links in sorted(used.items())}
+
+
+# Reading rendered briefing pages ----------------------------------------------------------------
+
+SEARCH_SKIP = frozenset({"script", "style", "svg", "template", "table"})  # not part of a page's search text
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """What the library reads from one rendered briefing page, so that it holds exactly what readers see."""
+
+    text: str  # the body's visible text without charts, scripts or tables: what search covers
+    term_anchors: tuple[str, ...]  # the glossary anchors the body links to, in order of first use
+
+
+def read_page(page_html: str) -> PageReading:
+    """The reading of one rendered briefing page (its ``div.briefing__body``); one HTML parse of the body."""
+    tokens = tokenize(element_html(page_html, "div", BODY_CLASS))
+    anchors = ((t.attr("href") or "").lstrip("#") for t in tokens
+               if t.kind == "start" and t.tag == "a" and "term" in (t.attr("class") or "").split())
+    return PageReading(tokens_text(tokens, SEARCH_SKIP), tuple(dict.fromkeys(anchors)))
+
+
+class PageReadings:
+    """Readings of rendered pages kept by the pages' bytes, so that a page that did not change is not read again."""
+
+    def __init__(self) -> None:
+        self._kept: dict[bytes, PageReading] = {}
+
+    def of(self, pages: dict[str, bytes], plans: list[BriefingPlan]) -> dict[str, PageReading]:
+        """The reading of each planned briefing page in ``pages``, by URL; forgets pages no longer there."""
+        kept, self._kept = self._kept, {}
+        readings = {}
+        for plan in plans:
+            page = pages.get(plan.url)
+            if page is None:
+                continue
+            key = hashlib.blake2b(page, digest_size=16).digest()
+            reading = kept.get(key) or self._kept.get(key) or read_page(page.decode("utf-8"))
+            self._kept[key] = readings[plan.url] = reading
+        return readings

@@ -19,6 +19,7 @@ import jinja2
 import jinja2.meta
 
 from .compute import CompiledSite
+from .library import PageReadings
 from .pages import BriefingPlan
 from .progress import BuildProgress
 from .project import Project
@@ -39,6 +40,7 @@ class RenderMemo:
         self.static: dict[Path, tuple[tuple[int, ...], bytes]] = {}
         self.vega_bundle: bytes | None = None
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown, kept between builds
+        self.readings = PageReadings()  # the search text and glossary links of each rendered briefing page
         self.derived: dict[str, tuple[str, dict[str, bytes], tuple[str, ...]]] = {}  # see MemoRenderer._library_files
         self._sources: dict[str, str | None] = {}
         self._analyses: dict[str, tuple[tuple[str | None, ...], frozenset[str] | None]] = {}
@@ -91,7 +93,7 @@ class MemoRenderer(SiteRenderer):
 
     # Per-page attributes, or ones this class narrows per page; every other attribute is a site-wide input.
     PER_PAGE = frozenset({"project", "site", "env", "cards", "revisions", "memo", "progress", "rendered",
-                          "pages_seen", "_site_wide"})
+                          "pages_seen", "_site_wide", "readings"})
     PLANNED = frozenset({"facts", "checks", "charts", "sources", "briefings", "book", "plans", "warnings"})
 
     def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, date: dt.date | None,
@@ -99,6 +101,7 @@ class MemoRenderer(SiteRenderer):
         super().__init__(project, compiled, base_url, date, revisions)
         self.env = memo.env
         self.drafts = memo.drafts
+        self.readings = memo.readings
         self.memo, self.progress = memo, progress
         self.rendered: list[str] = []
         self.pages_seen: set[str] = set()

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from .formatting import format_date
 from .glossary import term_anchor
-from .html_tokens import element_html, visible_text
-from .library import BODY_CLASS, Library
+from .library import Library, PageReading
 from .model import GlossaryTerm
 from .pages import BriefingPlan
 
@@ -40,13 +39,13 @@ class SearchDocument:
         return {"k": self.kind, "t": self.title, "u": self.url, "s": self.summary, "x": self.text, "d": self.date}
 
 
-def search_documents(pages: dict[str, bytes], plans: list[BriefingPlan], glossary: tuple[GlossaryTerm, ...],
+def search_documents(readings: dict[str, PageReading], plans: list[BriefingPlan], glossary: tuple[GlossaryTerm, ...],
                      library: Library, locale: str = "en-US") -> list[SearchDocument]:
     """What the search covers: every briefing (its text as rendered), every glossary term and every tag."""
     docs = []
     for plan in sorted(plans, key=lambda p: p.briefing.slug):
         meta = plan.briefing.meta
-        body = body_text(pages[plan.url].decode("utf-8")) if plan.url in pages else ""
+        body = readings[plan.url].text if plan.url in readings else ""
         docs.append(SearchDocument("Briefing", meta.title, plan.url, meta.summary,
                                    " ".join([body, ", ".join(meta.tags)]).strip(), format_date(meta.date, locale)))
     for term in sorted(glossary, key=lambda t: t.term.casefold()):
@@ -58,12 +57,6 @@ def search_documents(pages: dict[str, bytes], plans: list[BriefingPlan], glossar
         docs.append(SearchDocument("Topic", tag.name, tag.url, f"{len(tag.briefings)} briefing"
                                    f"{'s' if len(tag.briefings) != 1 else ''}", titles))
     return docs
-
-
-def body_text(page_html: str) -> str:
-    """The text of a briefing page's body (``div.briefing__body``), without charts' SVG or scripts."""
-    body = element_html(page_html, "div", BODY_CLASS)
-    return visible_text(body, frozenset({"script", "style", "svg", "template", "table"}))
 
 
 def search_index_script(docs: list[SearchDocument]) -> bytes:

@@ -16,7 +16,7 @@ from .callouts import wrap_callouts
 from .errors import BuildError
 from .feeds import FEED_PATH, PngCache, SocialCard, absolute_url, is_absolute_url, publishing_files, social_cards
 from .glossary import mark_terms
-from .library import build_library, glossary_usage
+from .library import PageReadings, build_library, glossary_usage
 from .pages import BriefingPlan, Citation, citations_by_source
 from .parallel import DraftCache, draft_bodies
 from .render import BodyDrafts, render_body, render_template, site_environment
@@ -38,6 +38,7 @@ class SiteRenderer:
         self.project = project
         self.revisions = revisions or []
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown (render.draft_body)
+        self.readings = PageReadings()  # what the library pages read from the rendered briefing pages
         self.site = compiled
         self.env = site_environment(project.templates)
         base = base_url or compiled.content.site.base_url or "/"
@@ -139,14 +140,15 @@ class SiteRenderer:
     def _library_files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
         """The glossary, tag, timeline and search pages, and the search index (read from the briefing ``pages``)."""
         glossary, library = self.site.content.glossary, self.library
+        readings = self.readings.of(pages, self.site.plans)
         files = {"glossary/index.html": self._page("glossary.html", "glossary/index.html",
-                                                   usage=glossary_usage(pages, self.site.plans)),
+                                                   usage=glossary_usage(readings, self.site.plans)),
                  "tags/index.html": self._page("tags.html", "tags/index.html"),
                  "timeline/index.html": self._page("timeline.html", "timeline/index.html"),
                  SEARCH_PAGE: self._page("search.html", SEARCH_PAGE)}
         for tag in library.tags:
             files[tag.url] = self._page("tag.html", tag.url, tag=tag)
-        docs = search_documents(pages, self.site.plans, glossary, library, self.site.content.site.locale)
+        docs = search_documents(readings, self.site.plans, glossary, library, self.site.content.site.locale)
         files[SEARCH_INDEX] = search_index_script(docs)
         return files
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from site_builder.build import build_site
-from site_builder.library import Library
+from site_builder.library import Library, read_page
 from site_builder.project import Project
-from site_builder.search import SearchDocument, body_text, search_index_script
+from site_builder.search import SearchDocument, search_index_script
 
 from conftest import copy_project, parse_html
 
@@ -38,7 +39,28 @@ def test_body_text_is_what_a_reader_sees_of_the_body_without_charts_scripts_or_t
     million</a> &amp; rising.</p><figure><svg><text>1M</text></svg><table><tr><td>2020</td></tr></table>
     <script type="application/json">{"x": 1}</script></figure><p>After.</p></div><section>Facts list</section>
     </body></html>"""
-    assert body_text(page) == "Sales were 1.3 million & rising. After."
+    assert read_page(page).text == "Sales were 1.3 million & rising. After."
+
+
+def test_a_page_reading_lists_the_glossary_terms_its_body_links_once_each_in_order():
+    page = """<p><a class="term" href="#g-oem">OEM</a></p><div class="briefing__body"><p><a class="term" href="#g-lcv">LCVs</a>
+    and <a class="fact" href="#f">1</a> <a class="term x" href="#g-oem">OEMs</a> <a class="term" href="#g-lcv">LCV</a></p></div>"""
+    assert read_page(page).term_anchors == ("g-lcv", "g-oem")
+
+
+def test_page_readings_read_a_page_again_only_when_its_bytes_change(monkeypatch):
+    from site_builder import library
+
+    calls = []
+    real = library.read_page
+    monkeypatch.setattr(library, "read_page", lambda html: calls.append(html) or real(html))
+    plans = [SimpleNamespace(url="a.html"), SimpleNamespace(url="b.html")]
+    readings = library.PageReadings()
+    body = '<div class="briefing__body"><p>{}</p></div>'
+    first = readings.of({"a.html": body.format("One").encode(), "b.html": body.format("Two").encode()}, plans)
+    assert [first[u].text for u in ("a.html", "b.html")] == ["One", "Two"] and len(calls) == 2
+    again = readings.of({"a.html": body.format("One").encode(), "b.html": body.format("Three").encode()}, plans)
+    assert [again[u].text for u in ("a.html", "b.html")] == ["One", "Three"] and len(calls) == 3
 
 
 def test_the_index_is_a_script_that_sets_one_global_and_holds_every_briefing_term_and_topic(site):
