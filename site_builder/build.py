@@ -17,6 +17,7 @@ from .compute import ChartDrawer, build_date, compile_content
 from .errors import ErrorCollector, Problem
 from .facts import FactBook
 from .memo import MemoRenderer, RenderMemo, digest
+from .loader import ParsedDocuments
 from .model import Chart
 from .output import check_output_folder, write_site
 from .progress import BuildProgress
@@ -89,6 +90,7 @@ class SiteBuilder:
         self.progress = progress or BuildProgress()
         self.cache = SvgCache(project.cache / "charts")
         self.memo = RenderMemo(site_environment(project.templates))
+        self.parsed = ParsedDocuments()
         self._charts: dict[str, tuple[str, RenderedChart]] = {}
         self._other_pages = 3  # pages besides the briefings, as of the last build (for progress totals)
         self.rendered: tuple[str, ...] = ()  # the pages the last build rendered rather than reused
@@ -98,7 +100,10 @@ class SiteBuilder:
         check_output_folder(self.project.out, self.project.root)
         drawn_before = self.cache.rendered
         try:
-            content = load_content(self.project)
+            try:
+                content = load_content(self.project, self.parsed)
+            finally:
+                self.parsed.forget_unused()
             self.progress.start(len(content.briefings) + self._other_pages, len(content.charts))
             compiled = compile_content(content, self.cache, self._draw_chart_cache())
             stamp = build_date()

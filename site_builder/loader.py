@@ -79,13 +79,36 @@ def read_text(path: Path, display: str | Path | None = None) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def load_yaml(path: Path, display: str | Path | None = None) -> Document:
+class ParsedDocuments:
+    """Documents parsed by earlier builds, by file and text: ``briefing serve`` parses only the files that changed.
+
+    The Documents are shared between builds, so nothing may change one after
+    parsing (``validate.py`` reads them and builds new objects).
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, int, str], Document] = {}
+        self._used: dict[tuple[str, int, str], Document] = {}
+
+    def parse(self, text: str, path: Path, first_line: int = 1) -> Document:
+        """What ``parse_yaml`` gives, from an earlier build when the text is the same."""
+        key = (str(path), first_line, text)
+        doc = self._used.get(key) or self._kept.get(key) or parse_yaml(text, path, first_line)
+        self._used[key] = doc
+        return doc
+
+    def forget_unused(self) -> None:
+        """Keep only the documents parsed or reused since the last call (one build's worth)."""
+        self._kept, self._used = self._used, {}
+
+
+def load_yaml(path: Path, display: str | Path | None = None, parsed: ParsedDocuments | None = None) -> Document:
     """Load one YAML file into a Document. Empty files are an error."""
     display = Path(display or path)
     text = read_text(path, display)
     if not text.strip():
         raise BuildError(display, 1, "file is empty")
-    return parse_yaml(text, display)
+    return parsed.parse(text, display) if parsed else parse_yaml(text, display)
 
 
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> Document:
@@ -223,7 +246,7 @@ class _Builder:
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
 
-def load_markdown(path: Path, display: str | Path | None = None) -> MarkdownFile:
+def load_markdown(path: Path, display: str | Path | None = None, parsed: ParsedDocuments | None = None) -> MarkdownFile:
     """Load a Markdown file with YAML front matter between ``---`` lines."""
     display = Path(display or path)
     text = read_text(path, display)
@@ -234,7 +257,7 @@ def load_markdown(path: Path, display: str | Path | None = None) -> MarkdownFile
         raise BuildError(display, 1, "the front matter that starts here is never closed by a '---' line")
     if not match:
         raise BuildError(display, 1, "a briefing starts with YAML front matter between '---' lines")
-    meta = parse_yaml(match.group(1) or "", display, first_line=2)
+    meta = (parsed.parse if parsed else parse_yaml)(match.group(1) or "", display, first_line=2)
     if meta.data is None:
         meta = Document(display, {}, {(): 1}, 1)
     body = text[match.end():]

@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import BuildError, ErrorCollector
 from .glossary import GLOSSARY_FILE, check_glossary, validate_glossary
 from .library import check_tags
-from .loader import Document, load_markdown, load_yaml
+from .loader import Document, ParsedDocuments, load_markdown, load_yaml
 from .model import Content, SiteConfig
 from .pages import check_body_refs, known_ids
 from .render import scan_body
@@ -76,34 +76,38 @@ class Project:
         return found
 
 
-def load_content(project: Project) -> Content:
-    """Read, validate and cross-check everything under ``content/``; raises BuildErrors listing every problem."""
+def load_content(project: Project, parsed: ParsedDocuments | None = None) -> Content:
+    """Read, validate and cross-check everything under ``content/``; raises BuildErrors listing every problem.
+
+    ``parsed`` keeps YAML documents between builds, so that unchanged files are not parsed again.
+    """
     errors = ErrorCollector()
     if not project.content.is_dir():
         raise BuildError(project.display(project.content), 1, "no content/ folder here (use --root, or `briefing new DIR`)")
     project.files_under(project.templates, "**/*")  # refuses a template that links outside the project
-    site_doc = _load(project, project.content / "site.yaml", errors)
+    site_doc = _load(project, parsed, project.content / "site.yaml", errors)
     site = validate_site(site_doc, errors) if site_doc else None
     sources = {}
-    sources_doc = _load(project, project.content / "sources.yaml", errors)
+    sources_doc = _load(project, parsed, project.content / "sources.yaml", errors)
     if sources_doc:
         sources = validate_sources(sources_doc, errors)
     fact_paths = project.files_under(project.content / "facts", "*.yaml")
-    fact_docs = [d for p in fact_paths if (d := _load(project, p, errors))]
+    fact_docs = [d for p in fact_paths if (d := _load(project, parsed, p, errors))]
     facts, checks = validate_facts(fact_docs, errors)
     chart_paths = project.files_under(project.content / "charts", "*.yaml")
-    chart_docs = [d for p in chart_paths if (d := _load(project, p, errors))]
+    chart_docs = [d for p in chart_paths if (d := _load(project, parsed, p, errors))]
     charts = validate_charts(chart_docs, errors)
     briefings = []
     for path in project.files_under(project.content / "briefings", "*.md"):
         try:
-            briefing = validate_briefing(load_markdown(path, project.display(path)), errors)
+            briefing = validate_briefing(load_markdown(path, project.display(path), parsed), errors)
         except BuildError as exc:
             errors.add_error(exc)
             continue
         if briefing and not briefing.meta.draft:
             briefings.append(briefing)
-    glossary_doc = _load(project, project.content / GLOSSARY_FILE, errors) if (project.content / GLOSSARY_FILE).exists() else None
+    glossary_path = project.content / GLOSSARY_FILE
+    glossary_doc = _load(project, parsed, glossary_path, errors) if glossary_path.exists() else None
     glossary = validate_glossary(glossary_doc, errors) if glossary_doc else ()
     content = Content(site or SiteConfig(title="(invalid site.yaml)"), sources, facts, checks, charts, briefings, glossary)
     # References into a file that could not be read, or to an item that is invalid, would look
@@ -136,7 +140,7 @@ def _record_body_problems(content: Content, declared: dict[str, set[str]], unrea
         check_body_refs(briefing, scan_body(briefing, errors), known, errors)
 
 
-def _load(project: Project, path: Path, errors: ErrorCollector) -> Document | None:
+def _load(project: Project, parsed: ParsedDocuments | None, path: Path, errors: ErrorCollector) -> Document | None:
     if not path.exists():
         errors.add(project.display(path), 1, "file is missing")
         return None
@@ -144,7 +148,7 @@ def _load(project: Project, path: Path, errors: ErrorCollector) -> Document | No
         errors.add(project.display(path), 1, "refusing a file that links outside the project folder")
         return None
     try:
-        return load_yaml(path, project.display(path))
+        return load_yaml(path, project.display(path), parsed)
     except BuildError as exc:
         errors.add_error(exc)
         return None

@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
@@ -63,9 +63,7 @@ def validate_facts(docs: Iterable[Document], errors: ErrorCollector) -> tuple[di
     for doc in docs:
         _refuse_unknown_top_keys(doc, {"facts", "checks"}, errors)
         for item, loc in _list_items(doc, "facts", errors):
-            if isinstance(item, dict) and isinstance(item.get("derive"), dict) and "from" in item["derive"]:
-                item["derive"]["from_"] = item["derive"].pop("from")
-            fact = _validate_object(Fact, doc, loc, errors)
+            fact = _validate_object(Fact, doc, loc, errors, _derive_from_renamed)
             if fact and _accept_id(fact, facts, doc, loc, errors, "fact") and _fact_is_whole(fact, doc, loc, errors):
                 facts[fact.id] = fact
         for item, loc in _list_items(doc, "checks", errors, required=False):
@@ -166,8 +164,18 @@ def _fact_is_whole(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollector) 
     return True
 
 
-def _validate_object(cls: type[T], doc: Document, loc: Loc, errors: ErrorCollector) -> T | None:
-    raw = _get(doc.data, loc)
+def _derive_from_renamed(raw: object) -> object:
+    # `from` is a Python keyword, so the model's field is `from_`. The document itself is left as it is:
+    # briefing serve keeps parsed documents between builds.
+    derive = raw.get("derive") if isinstance(raw, dict) else None
+    if not isinstance(derive, dict) or "from" not in derive:
+        return raw
+    return raw | {"derive": {("from_" if key == "from" else key): value for key, value in derive.items()}}
+
+
+def _validate_object(cls: type[T], doc: Document, loc: Loc, errors: ErrorCollector,
+                     prepare: Callable[[object], object] = lambda raw: raw) -> T | None:
+    raw = prepare(_get(doc.data, loc))
     if not isinstance(raw, dict):
         errors.add(doc.path, doc.line_of(loc), f"{_dotted(loc) or 'document'}: expected a mapping of fields")
         return None

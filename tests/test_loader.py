@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import BuildError
-from site_builder.loader import MAX_FILE_BYTES, MAX_YAML_NODES, load_markdown, load_yaml, parse_yaml, read_text
+from site_builder.loader import (
+    MAX_FILE_BYTES, MAX_YAML_NODES, ParsedDocuments, load_markdown, load_yaml, parse_yaml, read_text,
+)
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "doc.yaml") -> Path:
@@ -240,3 +242,20 @@ def test_missing_or_unclosed_front_matter_is_refused(tmp_path, text):
 
 def test_empty_markdown_is_refused(tmp_path):
     assert error_of(tmp_path, "", "b.md") == (1, "file is empty")
+
+
+def test_parsed_documents_are_reused_for_the_same_file_and_text_and_forgotten_when_unused():
+    parsed = ParsedDocuments()
+    first = parsed.parse("a: 1\n", Path("content/x.yaml"))
+    assert parsed.parse("a: 1\n", Path("content/x.yaml")) is first
+    assert parsed.parse("a: 1\n", Path("content/y.yaml")) is not first  # another file: its own lines and path
+    assert parsed.parse("a: 2\n", Path("content/x.yaml")).data == {"a": 2}
+    parsed.forget_unused()  # the build used x (both texts) and y
+    parsed.forget_unused()  # the next build used nothing
+    assert parsed.parse("a: 1\n", Path("content/x.yaml")) is not first
+
+
+def test_parsed_documents_report_errors_like_parse_yaml():
+    with pytest.raises(BuildError) as caught:
+        ParsedDocuments().parse("a: [1\n", Path("content/x.yaml"))
+    assert str(caught.value.problem).startswith("content/x.yaml:1: malformed YAML")

@@ -370,6 +370,19 @@ def test_a_fact_edit_rewrites_its_page_and_the_charts_drawing_it_only(builder: S
     assert {rel: (project.out / rel).stat().st_ino for rel in unrelated} == inodes  # hard links: not rewritten
 
 
+def test_a_rebuild_parses_only_the_content_files_that_changed(builder: SiteBuilder, project: Project, monkeypatch):
+    from site_builder import loader
+
+    parsed = []
+    real = loader.parse_yaml
+    monkeypatch.setattr(loader, "parse_yaml", lambda text, path, *a: parsed.append(str(path)) or real(text, path, *a))
+    builder.build()
+    assert parsed == []
+    edit(project, FACTS, "value: 1500000", "value: 1600000")
+    builder.build()
+    assert parsed == [FACTS]
+
+
 def test_a_template_edit_rerenders_the_pages_that_use_it(builder: SiteBuilder, project: Project, files_of):
     edit(project, "templates/404.html", "<h1>Page not found</h1>", "<h1>Nothing here</h1>")
     result = builder.build()

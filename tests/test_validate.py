@@ -58,6 +58,8 @@ def test_valid_facts_become_typed_objects_with_their_origin():
     assert facts["series"].value == {2020: 1, 2021: 2.5}
     assert facts["d"].derive.from_ == "a.b" and facts["d"].derive.inputs() == ("a.b", "a.b")
     assert checks["c"].tolerance == 0.01 and checks["c"].origin.line == 14
+    # The document is read, never changed: briefing serve keeps parsed documents for the next build.
+    assert doc.data["facts"][2]["derive"] == {"op": "rate", "from": "a.b", "to": "a.b", "years": 2}
 
 
 def test_missing_field_is_reported_at_the_item():
