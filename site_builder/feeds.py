@@ -140,8 +140,9 @@ def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], ba
     """
     if not is_absolute_url(base_url):
         return {}
-    heroes = [charts[p.briefing.meta.hero_chart] for p in plans if p.briefing.meta.hero_chart in charts]
-    draw_missing_pngs([card_spec(rendered) for rendered in heroes], cache)  # in a process pool when there are many
+    specs = {p.briefing.meta.hero_chart: card_spec(charts[p.briefing.meta.hero_chart])
+             for p in plans if p.briefing.meta.hero_chart in charts}
+    draw_missing_pngs(list(specs.values()), cache)  # in a process pool when there are many
     cards = {}
     for plan in plans:
         chart_id = plan.briefing.meta.hero_chart
@@ -149,7 +150,7 @@ def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], ba
             continue
         rendered = charts[chart_id]
         try:
-            png = cache.png_for(card_spec(rendered))
+            png = cache.png_for(specs[chart_id])
         except ValueError as exc:
             raise BuildError(rendered.chart.origin.path, rendered.chart.origin.line,
                              f"chart {chart_id!r}: cannot draw its social card: {exc}") from None

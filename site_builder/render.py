@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from .errors import BuildError, ErrorCollector
 from .formatting import format_date, format_period, format_value, iso_date
+from .callouts import wrap_callouts
 from .glossary import term_anchor
 from .html_tokens import tokenize
 from .model import Briefing
@@ -30,6 +31,7 @@ from .units import conversion_filter, reading_filter
 
 BODY_FUNCTIONS = ("fact", "chart", "source", "check")
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "smarty", "toc"]
+DRAFTING_CODE = ("render.py", "callouts.py", "html_tokens.py")  # a change to any of them drafts bodies again
 BLOCK_FUNCTIONS = frozenset({"chart", "check"})  # placed on a line of their own, outside any paragraph
 _BODY_RULE = 'write only text and calls such as {{ fact("id") }} or {{ chart("id") }}'
 _STATEMENT_KEYWORDS = {"Assign": "set", "AssignBlock": "set", "FromImport": "from", "CallBlock": "call",
@@ -80,29 +82,36 @@ def json_for_script(text: str) -> Markup:
 
 def scan_body(briefing: Briefing, errors: ErrorCollector) -> BodyRefs:
     """Every fact, chart, source and check the body names; syntax problems are recorded."""
+    refs, problems = _scanned_body(briefing.origin.path, briefing.body_line, briefing.body)
+    for line, message in problems:
+        errors.add(briefing.origin.path, line, message)
+    return refs
+
+
+@functools.lru_cache(maxsize=8192)  # a rebuild scans every body; Jinja's parser takes about 1 ms a body
+def _scanned_body(path: str, body_line: int, body: str) -> tuple[BodyRefs, tuple[tuple[int, str], ...]]:
     refs = BodyRefs()
-    path = briefing.origin.path
+    problems: list[tuple[int, str]] = []
     try:
-        tree = _body_environment().parse(briefing.body)
+        tree = _body_environment().parse(body)
     except jinja2.TemplateSyntaxError as exc:
-        errors.add(path, briefing.body_line + (exc.lineno or 1) - 1, f"template syntax: {exc.message}")
-        return refs
+        return refs, ((body_line + (exc.lineno or 1) - 1, f"template syntax: {exc.message}"),)
     for statement in tree.body:
         items = statement.nodes if isinstance(statement, nodes.Output) else [statement]
         for item in items:
             if isinstance(item, nodes.TemplateData):
                 continue
-            line = briefing.body_line + item.lineno - 1
+            line = body_line + item.lineno - 1
             problem = _body_item_problem(item)
             if problem:
-                errors.add(path, line, problem)
+                problems.append((line, problem))
             else:
                 refs.by_function(item.node.name).setdefault(item.args[0].value, line)
-    for line, tag, url in external_resources(briefing.body):
-        errors.add(path, briefing.body_line + line - 1,
-                   f"<{tag}> loads {url!r} from another site; pages make no third-party requests "
-                   "(put the file under static/ and link it relatively)")
-    return refs
+    for line, tag, url in external_resources(body):
+        problems.append((body_line + line - 1,
+                         f"<{tag}> loads {url!r} from another site; pages make no third-party requests "
+                         "(put the file under static/ and link it relatively)"))
+    return refs, tuple(problems)
 
 
 _LOADING_ATTRIBUTES = frozenset({"src", "srcset", "poster", "data", "background", "action", "formaction"})
@@ -164,7 +173,7 @@ def render_body(briefing: Briefing, render_ref: Callable[[str, str, tuple], tupl
 
 @dataclass(frozen=True)
 class BodyDraft:
-    """A body as HTML with each reference still a placeholder ``{tag}N{index}Z``, and the references in order."""
+    """A body as HTML (callouts wrapped) with each reference still a placeholder ``{tag}N{index}Z``, and the references in order."""
 
     html: str
     tag: str
@@ -172,7 +181,12 @@ class BodyDraft:
 
 
 def draft_body(briefing: Briefing) -> BodyDraft:
-    """The body through Jinja (each reference becomes a placeholder) and Markdown; depends on the body alone."""
+    """The body through Jinja (each reference becomes a placeholder), Markdown and callouts; depends on the body alone.
+
+    Callouts are found here, before the references are filled in, because they
+    depend on the body's headings alone, and a filled-in body (charts with their
+    data tables) is several times longer to tokenize.
+    """
     calls: list[tuple[str, str, tuple]] = []
     # A token the body cannot already contain, so that no text of the author's is mistaken for one.
     tag = "SBREF" + hashlib.sha256(briefing.body.encode()).hexdigest()[:16]
@@ -192,7 +206,7 @@ def draft_body(briefing: Briefing) -> BodyDraft:
     except jinja2.TemplateError as exc:
         raise BuildError(briefing.origin.path, briefing.body_line + _template_line(exc, "<template>") - 1,
                          f"template error: {exc}") from None
-    return BodyDraft(_markdown().reset().convert(text), tag, tuple(calls))
+    return BodyDraft(wrap_callouts(_markdown().reset().convert(text)), tag, tuple(calls))
 
 
 def draft_key(briefing: Briefing) -> str:
@@ -202,7 +216,8 @@ def draft_key(briefing: Briefing) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _drafting_version() -> str:
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    here = Path(__file__).parent
+    code = hashlib.sha256(b"".join((here / name).read_bytes() for name in DRAFTING_CODE)).hexdigest()
     return f"{code} markdown {markdown.__version__} jinja2 {jinja2.__version__}"
 
 

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .callouts import wrap_callouts
 from .errors import BuildError
 from .feeds import FEED_PATH, PngCache, SocialCard, absolute_url, is_absolute_url, publishing_files, social_cards
 from .glossary import mark_terms
@@ -130,7 +129,8 @@ class SiteRenderer:
                                      check=self.site.content.checks[ref_id]), True
             return self._partial("partials/cite.html", context, source=self.site.content.sources[ref_id]), False
 
-        body, terms = mark_terms(wrap_callouts(render_body(plan.briefing, render_ref, self.drafts.draft_of(plan.briefing))), self.site.content.glossary)
+        body, terms = mark_terms(render_body(plan.briefing, render_ref, self.drafts.draft_of(plan.briefing)),
+                                 self.site.content.glossary)
         open_checks = [self.site.book.checks[c] for c in plan.check_ids
                        if c not in placed_checks and c in self.site.book.checks and not self.site.book.checks[c].passed]
         context |= {"body": Markup(body), "open_checks": open_checks, "terms_used": terms,

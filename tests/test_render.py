@@ -38,6 +38,16 @@ def render(body: str) -> BeautifulSoup:
 
 # --- scanning -------------------------------------------------------------------------------
 
+def test_a_body_scanned_again_reports_its_problems_again_at_its_current_lines():
+    body = 'Intro.\n\n{{ fact("a") }} and {{ fact(x) }}\n'
+    first, again = scan(body), scan(body)  # the second comes from the scan cache
+    assert first == again
+    assert first[1] == [f'{PATH}:8: fact() takes the id as a quoted text, e.g. fact("some.id")']
+    assert dict(again[0].facts) == {"a": 8}
+    moved = scan(body, body_line=10)
+    assert moved[1][0].startswith(f"{PATH}:12:") and dict(moved[0].facts) == {"a": 12}
+
+
 def test_scan_finds_every_reference_with_its_first_line():
     refs, problems = scan('Intro {{ fact("a") }}.\n\n{{ chart("c") }}\nAgain {{ fact("a") }} and {{ fact("b", "integer") }}\n'
                           '{{ source("s") }} {{ check("k") }}\n')
