@@ -89,7 +89,7 @@ class SiteBuilder:
         self.base_url = base_url
         self.progress = progress or BuildProgress()
         self.cache = SvgCache(project.cache / "charts")
-        self.memo = RenderMemo(site_environment(project.templates))
+        self.memo = RenderMemo(site_environment(project.templates), project.cache)
         self.parsed = ParsedDocuments()
         self._charts: dict[str, tuple[str, RenderedChart]] = {}
         self._other_pages = 3  # pages besides the briefings, as of the last build (for progress totals)

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import ErrorCollector
 from .facts import FactBook, ResolvedFact
@@ -223,10 +227,12 @@ def read_page(page_html: str) -> PageReading:
 
 
 class PageReadings:
-    """Readings of rendered pages kept by the pages' bytes, so that a page that did not change is not read again."""
+    """Readings of rendered pages kept by the pages' bytes, in memory and (given a folder) on disk, so that a
+    page that did not change is not read again, in this build or a later one."""
 
-    def __init__(self) -> None:
-        self._kept: dict[bytes, PageReading] = {}
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self._kept: dict[str, PageReading] = {}
 
     def of(self, pages: dict[str, bytes], plans: list[BriefingPlan]) -> dict[str, PageReading]:
         """The reading of each planned briefing page in ``pages``, by URL; forgets pages no longer there."""
@@ -236,7 +242,39 @@ class PageReadings:
             page = pages.get(plan.url)
             if page is None:
                 continue
-            key = hashlib.blake2b(page, digest_size=16).digest()
-            reading = kept.get(key) or self._kept.get(key) or read_page(page.decode("utf-8"))
+            key = hashlib.blake2b(page, digest_size=16, key=_reading_version()).hexdigest()
+            reading = kept.get(key) or self._kept.get(key) or self._stored(key)
+            if reading is None:
+                reading = read_page(page.decode("utf-8"))
+                self._store(key, reading)
             self._kept[key] = readings[plan.url] = reading
         return readings
+
+    def _stored(self, key: str) -> PageReading | None:
+        if not self.folder:
+            return None
+        try:
+            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            return PageReading(str(entry["text"]), tuple(str(a) for a in entry["term_anchors"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing or unreadable: read the page again
+
+    def _store(self, key: str, reading: PageReading) -> None:
+        if not self.folder:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f"{key}.{os.getpid()}.tmp"
+            tmp.write_text(json.dumps({"text": reading.text, "term_anchors": reading.term_anchors},
+                                      ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self.folder / f"{key}.json")
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+@functools.lru_cache(maxsize=1)
+def _reading_version() -> bytes:
+    # Part of every key, so that a change to how pages are read reads every page again.
+    here = Path(__file__).parent
+    return hashlib.blake2b(b"".join((here / name).read_bytes() for name in ("library.py", "html_tokens.py")),
+                           digest_size=16).digest()

@@ -36,13 +36,13 @@ BRIEFING_TEMPLATES = ("briefing.html", "partials/fact.html", "partials/chart.htm
 class RenderMemo:
     """What a SiteBuilder keeps between builds: the Jinja environment, rendered pages and static files."""
 
-    def __init__(self, env: jinja2.Environment) -> None:
+    def __init__(self, env: jinja2.Environment, cache: Path | None = None) -> None:
         self.env = env
         self.pages: dict[str, tuple[str, bytes]] = {}  # output path → (inputs digest, bytes)
         self.static: dict[Path, tuple[tuple[int, ...], bytes]] = {}
         self.vega_bundle: bytes | None = None
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown, kept between builds
-        self.readings = PageReadings()  # the search text and glossary links of each rendered briefing page
+        self.readings = PageReadings(cache / "readings" if cache else None)  # search text, glossary links
         self.derived: dict[str, tuple[str, dict[str, bytes], tuple[str, ...]]] = {}  # see MemoRenderer._library_files
         self._sources: dict[str, str | None] = {}
         self._analyses: dict[str, tuple[tuple[str | None, ...], frozenset[str] | None]] = {}

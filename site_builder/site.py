@@ -37,7 +37,7 @@ class SiteRenderer:
         self.project = project
         self.revisions = revisions or []
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown (render.draft_body)
-        self.readings = PageReadings()  # what the library pages read from the rendered briefing pages
+        self.readings = PageReadings(project.cache / "readings")  # what library pages read from briefing pages
         self.site = compiled
         self.env = site_environment(project.templates)
         base = base_url or compiled.content.site.base_url or "/"

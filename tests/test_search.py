@@ -63,6 +63,22 @@ def test_page_readings_read_a_page_again_only_when_its_bytes_change(monkeypatch)
     assert [again[u].text for u in ("a.html", "b.html")] == ["One", "Three"] and len(calls) == 3
 
 
+def test_page_readings_kept_on_disk_serve_a_later_build_and_a_damaged_entry_is_read_again(monkeypatch, tmp_path):
+    from site_builder import library
+
+    calls = []
+    real = library.read_page
+    monkeypatch.setattr(library, "read_page", lambda html: calls.append(html) or real(html))
+    plans = [SimpleNamespace(url="a.html")]
+    page = {"a.html": b'<div class="briefing__body"><p>Kept <a class="term" href="#g-x">X</a></p></div>'}
+    first = library.PageReadings(tmp_path).of(page, plans)["a.html"]
+    later = library.PageReadings(tmp_path).of(page, plans)["a.html"]  # another build: a new process
+    assert later == first == library.PageReading("Kept X", ("g-x",)) and len(calls) == 1
+    [entry] = tmp_path.glob("*.json")
+    entry.write_text("{damaged", encoding="utf-8")
+    assert library.PageReadings(tmp_path).of(page, plans)["a.html"] == first and len(calls) == 2
+
+
 def test_the_index_is_a_script_that_sets_one_global_and_holds_every_briefing_term_and_topic(site):
     data = index_data((site / "search/search-index.js").read_bytes())
     kinds = [(d["k"], d["t"]) for d in data["docs"]]
