@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .charts import RenderedChart
+from .charts import CHART_FONTS, RenderedChart, chart_renderer
 from .errors import BuildError
 from .model import SiteConfig
 from .pages import BriefingPlan
@@ -104,12 +104,10 @@ class PngCache:
 
     def png_for(self, spec: dict, scale: int = CARD_SCALE) -> bytes:
         """The PNG of ``spec`` at ``scale``, from the cache when possible; raises ValueError if it cannot be drawn."""
-        import vl_convert as vlc  # lazy, as in charts.py
-
         path = self.path_for(spec, scale)
         if path and path.exists():
             return path.read_bytes()
-        png = vlc.vegalite_to_png(spec, scale=scale)
+        png = chart_renderer().vegalite_to_png(spec, scale=scale)
         self.rendered += 1
         self.keep(spec, png, scale)
         return png
@@ -119,7 +117,7 @@ class PngCache:
         import vl_convert as vlc
 
         text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
-        key = hashlib.sha256(f"{vlc.__version__}\npng@{scale}\n{text}".encode()).hexdigest()[:32]
+        key = hashlib.sha256(f"{vlc.__version__} {CHART_FONTS}\npng@{scale}\n{text}".encode()).hexdigest()[:32]
         return self.folder / f"{key}.png" if self.folder else None
 
     def keep(self, spec: dict, png: bytes, scale: int = CARD_SCALE) -> None:

@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .charts import chart_key, chart_points, describe_chart, draw_chart
+from .charts import chart_key, chart_points, chart_renderer, describe_chart, draw_chart
 from .errors import ErrorCollector
 from .render import BodyDraft, BodyDrafts, draft_body, draft_key
 
@@ -123,11 +123,9 @@ def draw_missing_pngs(specs: Iterable[dict], cache: PngCache, scale: int | None 
 
 
 def _draw_png(args: tuple[dict, int]) -> bytes | None:
-    import vl_convert as vlc
-
     spec, scale = args
     try:
-        return vlc.vegalite_to_png(spec, scale=scale)
+        return chart_renderer().vegalite_to_png(spec, scale=scale)
     except Exception:  # noqa: BLE001 - drawn again by the build, which reports it
         return None
 

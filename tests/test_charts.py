@@ -196,3 +196,39 @@ def test_csv_text_cells_cannot_run_as_spreadsheet_formulas():
                   fact_id="f", label="l", sources=("s",))
     row = chart_csv([point]).splitlines()[1]
     assert row.startswith("\"'=HYPERLINK(") and ",'@SUM(A1),5," in row
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@pytest.mark.skipif(not DEJAVU.is_dir(), reason="needs Debian's fonts-dejavu-core (installed by .ci/run)")
+def test_charts_are_drawn_with_vl_converts_own_fonts_whatever_the_machine_has(mini, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from site_builder import charts
+    from site_builder.charts import chart_renderer
+
+    content, book = mini
+    chart = content.charts["outlook"]
+    spec = chart_spec(chart, chart_points(chart, book, ErrorCollector()), "Described.")
+    spec["config"]["font"] = "DejaVu Sans"  # a font this machine has and vl-convert does not carry
+    svg = chart_renderer().vegalite_to_svg(spec)
+    assert os.environ.get("FONTCONFIG_FILE") != str(charts._NO_FONTS_CONF)  # put back once vl-convert read it
+    (tmp_path / "fonts.conf").write_text(f"<fontconfig><dir>{DEJAVU}</dir></fontconfig>", encoding="utf-8")
+    (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    script = ("import json, sys, vl_convert\n"
+              "from site_builder.charts import chart_renderer\n"
+              "spec = json.load(open(sys.argv[1]))\n"
+              "renderer = vl_convert if sys.argv[2] == 'plain' else chart_renderer()\n"
+              "print(json.dumps(renderer.vegalite_to_svg(spec)))\n")
+    env = os.environ | {"FONTCONFIG_FILE": str(tmp_path / "fonts.conf")}  # a machine whose fonts are DejaVu
+
+    def drawn(how: str) -> str:
+        done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "spec.json"), how], env=env,
+                              capture_output=True, text=True, check=True)
+        return json.loads(done.stdout)
+    assert drawn("plain") != svg  # vl-convert left alone measures text with the machine's DejaVu Sans...
+    assert drawn("ours") == svg  # ...chart_renderer with its own font, as in this process
