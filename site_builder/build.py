@@ -12,10 +12,9 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .charts import RenderedChart, SvgCache, chart_points, render_chart
+from .charts import Point, RenderedChart, SvgCache, rendered_chart
 from .compute import ChartDrawer, build_date, compile_content
 from .errors import ErrorCollector, Problem
-from .facts import FactBook
 from .memo import MemoRenderer, RenderMemo, digest
 from .loader import ParsedDocuments
 from .model import Chart
@@ -89,7 +88,7 @@ class SiteBuilder:
         self.base_url = base_url
         self.progress = progress or BuildProgress()
         self.cache = SvgCache(project.cache / "charts")
-        self.memo = RenderMemo(site_environment(project.templates), project.cache)
+        self.memo = RenderMemo(site_environment(project.templates), project.cache, project.out)
         self.parsed = ParsedDocuments()
         self._charts: dict[str, tuple[str, RenderedChart]] = {}
         self._other_pages = 3  # pages besides the briefings, as of the last build (for progress totals)
@@ -119,17 +118,18 @@ class SiteBuilder:
         self._other_pages = len(renderer.pages_seen) - len(compiled.plans)
         with write_lock:
             changed = write_site(files, self.project.out)
+        self.memo.written.remember(self.memo.pages)
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
                            self.cache.rendered - drawn_before, len(files), changed, compiled.warnings, revised)
 
     def _draw_chart_cache(self) -> ChartDrawer:
         kept, self._charts = self._charts, {}
 
-        def draw(chart: Chart, book: FactBook, cache: SvgCache, errors: ErrorCollector) -> RenderedChart | None:
+        def draw(chart: Chart, points: list[Point], cache: SvgCache, errors: ErrorCollector) -> RenderedChart | None:
             # A chart is its definition plus its points: the same two give the same spec, SVG and CSV.
-            key = digest(chart, chart_points(chart, book, ErrorCollector()))
+            key = digest(chart, points)
             old = kept.get(chart.id)
-            rendered = old[1] if old and old[0] == key else render_chart(chart, book, cache, errors)
+            rendered = old[1] if old and old[0] == key else rendered_chart(chart, points, cache, errors)
             if rendered:
                 self._charts[chart.id] = (key, rendered)
             self.progress.chart_done()

@@ -357,6 +357,11 @@ def render_chart(chart: Chart, book: FactBook, cache: SvgCache, errors: ErrorCol
     points = chart_points(chart, book, errors)
     if len(errors.problems) > before:
         return None
+    return rendered_chart(chart, points, cache, errors)
+
+
+def rendered_chart(chart: Chart, points: list[Point], cache: SvgCache, errors: ErrorCollector) -> RenderedChart | None:
+    """``render_chart`` for points already computed (``chart_points``, without problems)."""
     if not points:
         errors.add(chart.origin.path, chart.origin.line, f"chart {chart.id!r} has no data points")
         return None

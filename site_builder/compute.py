@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .charts import RenderedChart, SvgCache, render_chart
+from .charts import Point, RenderedChart, SvgCache, chart_points, rendered_chart
 from .errors import ErrorCollector, Problem
 from .facts import FactBook, resolve_facts
 from .model import Chart, Content
@@ -20,7 +20,7 @@ from .parallel import draw_missing_charts
 from .project import Project, load_content
 from .render import scan_body
 
-ChartDrawer = Callable[[Chart, FactBook, SvgCache, ErrorCollector], "RenderedChart | None"]
+ChartDrawer = Callable[[Chart, list[Point], SvgCache, ErrorCollector], "RenderedChart | None"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def compile_site(project: Project, cache: SvgCache) -> CompiledSite:
     return compile_content(load_content(project), cache)
 
 
-def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = render_chart) -> CompiledSite:
+def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = rendered_chart) -> CompiledSite:
     """Compute facts, charts (each drawn by ``draw``) and page plans from loaded content; raises BuildErrors."""
     errors = ErrorCollector()
     book = resolve_facts(content, errors)
@@ -48,11 +48,12 @@ def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = rende
     for briefing in content.briefings:
         refs[briefing.slug] = scan_body(briefing, errors)
         check_body_refs(briefing, refs[briefing.slug], known, errors)
+    points = {chart.id: chart_points(chart, book, errors) for chart in content.charts.values()}
     errors.raise_if_any()
-    draw_missing_charts(content.charts.values(), book, cache)  # in a process pool when there are many
+    draw_missing_charts(content.charts.values(), points, cache)  # in a process pool when there are many
     charts = {}
     for chart in content.charts.values():
-        rendered = draw(chart, book, cache, errors)
+        rendered = draw(chart, points[chart.id], cache, errors)
         if rendered:
             charts[chart.id] = rendered
     errors.raise_if_any()

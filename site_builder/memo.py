@@ -11,6 +11,8 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import json
+import os
 import pickle
 import posixpath
 from collections.abc import Callable
@@ -28,17 +30,24 @@ from .project import Project
 from .render import BodyDrafts
 from .revisions import Revision
 from .site import SiteRenderer
+from .stamp import code_version, output_key
 
 BRIEFING_TEMPLATES = ("briefing.html", "partials/fact.html", "partials/chart.html",
                       "partials/check.html", "partials/cite.html")
 
 
 class RenderMemo:
-    """What a SiteBuilder keeps between builds: the Jinja environment, rendered pages and static files."""
+    """What a SiteBuilder keeps between builds: the Jinja environment, rendered pages and static files.
 
-    def __init__(self, env: jinja2.Environment, cache: Path | None = None) -> None:
+    Given the project's cache folder and output folder, it also remembers, on
+    disk, which pages the last build wrote there and from which inputs, so that
+    a build in a new process can take an unchanged page from the output folder.
+    """
+
+    def __init__(self, env: jinja2.Environment, cache: Path | None = None, out: Path | None = None) -> None:
         self.env = env
         self.pages: dict[str, tuple[str, bytes]] = {}  # output path → (inputs digest, bytes)
+        self.written = WrittenPages(out, cache / "pages" / f"{output_key(out)}.json" if cache and out else None)
         self.static: dict[Path, tuple[tuple[int, ...], bytes]] = {}
         self.vega_bundle: bytes | None = None
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown, kept between builds
@@ -95,7 +104,7 @@ class MemoRenderer(SiteRenderer):
 
     # Per-page attributes, or ones this class narrows per page; every other attribute is a site-wide input.
     PER_PAGE = frozenset({"project", "site", "env", "cards", "revisions", "memo", "progress", "rendered",
-                          "pages_seen", "_site_wide", "readings"})
+                          "pages_seen", "_site_wide", "readings", "drafts"})  # drafts: made from each page's body
     PLANNED = frozenset({"facts", "checks", "charts", "sources", "briefings", "book", "plans", "warnings"})
 
     def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, date: dt.date | None,
@@ -167,9 +176,11 @@ class MemoRenderer(SiteRenderer):
         if kept and kept[0] == key:
             data = kept[1]
         else:
-            data = render()
+            data = self.memo.written.page(url, key)
+            if data is None:
+                data = render()
+                self.rendered.append(url)
             self.memo.pages[url] = (key, data)
-            self.rendered.append(url)
         self.pages_seen.add(url)
         self.progress.page_done()
         return data
@@ -189,6 +200,69 @@ class MemoRenderer(SiteRenderer):
         if self.memo.vega_bundle is None:
             self.memo.vega_bundle = super()._vega_bundle()
         return self.memo.vega_bundle
+
+
+class WrittenPages:
+    """The pages a build wrote to the output folder, each with the digest of its inputs, recorded on disk.
+
+    A page is taken from the output folder instead of being rendered when its
+    inputs have the recorded digest and the file is still the one written
+    (same size, modification time and inode). The record is ignored after a
+    change to this package's code or to a rendering library, which the digests
+    do not cover. Digests must not depend on the process: ``digest`` pickles
+    values, never ids or addresses.
+    """
+
+    def __init__(self, out: Path | None, record: Path | None) -> None:
+        self.out, self.record = out, record
+        self._entries: dict[str, list] | None = None  # read on first use
+
+    def page(self, url: str, key: str) -> bytes | None:
+        """The bytes of ``url`` as written by the last build, if it was made from inputs with digest ``key``."""
+        entry = self._read().get(url)
+        if not entry or entry[0] != key or self.out is None:
+            return None
+        path = self.out / url
+        try:
+            info = path.stat(follow_symlinks=False)
+            if [info.st_size, info.st_mtime_ns, info.st_ino] != entry[1:]:
+                return None  # changed since it was written: render it again
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def remember(self, pages: dict[str, tuple[str, bytes]]) -> None:
+        """Record ``pages`` (path → (inputs digest, bytes)) as just written to the output folder."""
+        if self.out is None or self.record is None:
+            return
+        entries = {}
+        for url, (key, data) in sorted(pages.items()):
+            try:
+                info = (self.out / url).stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if info.st_size == len(data):
+                entries[url] = [key, info.st_size, info.st_mtime_ns, info.st_ino]
+        self._entries = entries
+        try:
+            self.record.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.record.with_name(f"{self.record.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"version": code_version(), "pages": entries}), encoding="utf-8")
+            tmp.replace(self.record)
+        except OSError:
+            pass  # a record that cannot be kept only costs time
+
+    def _read(self) -> dict[str, list]:
+        if self._entries is None:
+            self._entries = {}
+            try:
+                data = json.loads(self.record.read_text(encoding="utf-8")) if self.record else {}
+                if isinstance(data, dict) and data.get("version") == code_version() and isinstance(data.get("pages"), dict):
+                    self._entries = {url: entry for url, entry in data["pages"].items()
+                                     if isinstance(entry, list) and len(entry) == 4}
+            except (OSError, ValueError):
+                pass
+        return self._entries
 
 
 def digest(*parts: object) -> str:

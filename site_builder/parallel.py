@@ -26,13 +26,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .charts import chart_key, chart_points, chart_renderer, describe_chart, draw_chart
-from .errors import ErrorCollector
+from .charts import Point, chart_key, chart_renderer, describe_chart, draw_chart
 from .render import BodyDraft, BodyDrafts, draft_body, draft_key
 
 if TYPE_CHECKING:
     from .charts import SvgCache
-    from .facts import FactBook
     from .feeds import PngCache
     from .model import Briefing, Chart
 
@@ -75,11 +73,14 @@ def _worth_a_pool(count: int, minimum: int) -> bool:
     return count >= minimum and worker_count() > 1
 
 
-def draw_missing_charts(charts: Iterable[Chart], book: FactBook, cache: SvgCache) -> None:
-    """Draw, in a pool, each chart whose drawing ``cache`` lacks, and keep it there (counted in ``cache.rendered``)."""
+def draw_missing_charts(charts: Iterable[Chart], points_of: dict[str, list[Point]], cache: SvgCache) -> None:
+    """Draw, in a pool, each chart whose drawing ``cache`` lacks, and keep it there (counted in ``cache.rendered``).
+
+    ``points_of`` holds each chart's points (``charts.chart_points``), by chart id.
+    """
     jobs = []
     for chart in charts:
-        points = chart_points(chart, book, ErrorCollector())  # problems are reported when the build draws it
+        points = points_of.get(chart.id)
         if not points:
             continue
         description = describe_chart(chart, points)

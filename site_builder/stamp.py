@@ -49,7 +49,7 @@ class BuildStamp:
 def input_digest(project: Project, base_url: str | None) -> str | None:
     """A digest of everything a build of ``project`` reads; None when an input cannot be read."""
     digest = hashlib.sha256()
-    for part in (STAMP_VERSION, sys.version, _code_digest(), _library_versions(), base_url,
+    for part in (STAMP_VERSION, code_version(), base_url,
                  os.environ.get("SOURCE_DATE_EPOCH") or dt.datetime.now(dt.timezone.utc).date().isoformat(),
                  str(project.out)):
         digest.update(f"{part}\n".encode())
@@ -117,8 +117,17 @@ def write_stamp(project: Project, stamp: BuildStamp) -> None:
 
 def stamp_path(project: Project) -> Path:
     """Where the stamp of builds into ``project.out`` is kept (one per output folder)."""
-    name = hashlib.sha256(str(project.out).encode()).hexdigest()[:16]
-    return project.cache / "builds" / f"{name}.json"
+    return project.cache / "builds" / f"{output_key(project.out)}.json"
+
+
+def output_key(out: Path) -> str:
+    """A short name for an output folder, for records kept per output folder in the cache."""
+    return hashlib.sha256(str(out).encode()).hexdigest()[:16]
+
+
+def code_version() -> str:
+    """What, besides the content, decides a build's bytes: this package's code, the rendering libraries, Python."""
+    return f"{_code_digest()} {_library_versions()} python {sys.version}"
 
 
 def _files(folder: Path) -> list[Path]:
