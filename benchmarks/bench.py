@@ -111,7 +111,8 @@ def _site_figures(root: Path, edit: Callable[[], None] | None, repeat: int, page
     if page is None:
         first = sorted((root / "_site" / "briefings").glob("*/index.html"))[0]
         page = first.relative_to(root / "_site").as_posix()
-    return {"cold": cold, "noop": noop, "forced": forced, "edit": edited, "rewritten": rewritten, "files": count, "bytes": size,
+    return {"cold": cold, "noop": noop, "forced": forced, "edit": edited, "rewritten": rewritten, "files": count,
+            "bytes": size,
             "page": page, "weight": page_weight(root / "_site", page), "report": cold.stdout.strip().splitlines()[-1]}
 
 

@@ -246,7 +246,8 @@ class _Builder:
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
 
-def load_markdown(path: Path, display: str | Path | None = None, parsed: ParsedDocuments | None = None) -> MarkdownFile:
+def load_markdown(path: Path, display: str | Path | None = None,
+                  parsed: ParsedDocuments | None = None) -> MarkdownFile:
     """Load a Markdown file with YAML front matter between ``---`` lines."""
     display = Path(display or path)
     text = read_text(path, display)

@@ -257,8 +257,9 @@ class WrittenPages:
             self._entries = {}
             try:
                 data = json.loads(self.record.read_text(encoding="utf-8")) if self.record else {}
-                if isinstance(data, dict) and data.get("version") == code_version() and isinstance(data.get("pages"), dict):
-                    self._entries = {url: entry for url, entry in data["pages"].items()
+                pages = data.get("pages") if isinstance(data, dict) and data.get("version") == code_version() else None
+                if isinstance(pages, dict):
+                    self._entries = {url: entry for url, entry in pages.items()
                                      if isinstance(entry, list) and len(entry) == 4}
             except (OSError, ValueError):
                 pass

@@ -173,7 +173,7 @@ def render_body(briefing: Briefing, render_ref: Callable[[str, str, tuple], tupl
 
 @dataclass(frozen=True)
 class BodyDraft:
-    """A body as HTML (callouts wrapped) with each reference still a placeholder ``{tag}N{index}Z``, and the references in order."""
+    """A body as HTML (callouts wrapped), each reference a placeholder ``{tag}N{index}Z``, and the references in order."""
 
     html: str
     tag: str

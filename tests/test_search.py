@@ -43,8 +43,9 @@ def test_body_text_is_what_a_reader_sees_of_the_body_without_charts_scripts_or_t
 
 
 def test_a_page_reading_lists_the_glossary_terms_its_body_links_once_each_in_order():
-    page = """<p><a class="term" href="#g-oem">OEM</a></p><div class="briefing__body"><p><a class="term" href="#g-lcv">LCVs</a>
-    and <a class="fact" href="#f">1</a> <a class="term x" href="#g-oem">OEMs</a> <a class="term" href="#g-lcv">LCV</a></p></div>"""
+    page = """<p><a class="term" href="#g-oem">OEM</a></p><div class="briefing__body">
+    <p><a class="term" href="#g-lcv">LCVs</a> and <a class="fact" href="#f">1</a>
+    <a class="term x" href="#g-oem">OEMs</a> <a class="term" href="#g-lcv">LCV</a></p></div>"""
     assert read_page(page).term_anchors == ("g-lcv", "g-oem")
 
 

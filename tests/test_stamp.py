@@ -1,4 +1,4 @@
-"""stamp.py through build_site: a rebuild with nothing changed is skipped; any change to an input or the output runs it."""
+"""stamp.py through build_site: a rebuild with nothing changed is skipped; a change to an input or the output runs it."""
 from __future__ import annotations
 
 import json
@@ -35,7 +35,8 @@ def test_a_rebuild_with_nothing_changed_is_skipped_and_repeats_the_warnings(buil
     forced = build_site(built, force=True)
     again = build_site(built)
     assert again.up_to_date and again.changed == [] and again.charts_rendered == 0
-    assert (again.pages, again.charts, again.files) == (forced.pages, forced.charts, forced.files) == (1, 2, forced.files)
+    assert (again.pages, again.charts, again.files) == (forced.pages, forced.charts, forced.files)
+    assert (again.pages, again.charts) == (1, 2)
     assert again.warnings == forced.warnings and "check 'forecast-2030'" in again.warnings[0].message
     assert file_times(built.out) == before  # not a file touched
 
