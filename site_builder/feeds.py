@@ -12,6 +12,7 @@ size link previews (OpenGraph, Twitter's ``summary_large_image``) expect.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -25,7 +26,7 @@ from .charts import CHART_FONTS, RenderedChart, chart_renderer
 from .errors import BuildError
 from .model import SiteConfig
 from .pages import BriefingPlan
-from .parallel import draw_missing_pngs
+from .parallel import draw_missing_cards
 
 FEED_PATH, SITEMAP_PATH, ROBOTS_PATH = "feed.xml", "sitemap.xml", "robots.txt"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -96,38 +97,53 @@ def _wrap_legends(node: object) -> None:
 
 
 class PngCache:
-    """Rendered PNGs on disk, keyed by spec hash, scale and renderer version (as ``charts.SvgCache``)."""
+    """Drawn social cards on disk, by ``card_key`` (as ``charts.SvgCache`` keeps SVGs)."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self.rendered = 0  # how many PNGs this run had to render (for tests)
+        self.rendered = 0  # how many PNGs this run had to draw (for build reports and tests)
 
-    def png_for(self, spec: dict, scale: int = CARD_SCALE) -> bytes:
-        """The PNG of ``spec`` at ``scale``, from the cache when possible; raises ValueError if it cannot be drawn."""
-        path = self.path_for(spec, scale)
-        if path and path.exists():
-            return path.read_bytes()
-        png = chart_renderer().vegalite_to_png(spec, scale=scale)
-        self.rendered += 1
-        self.keep(spec, png, scale)
-        return png
+    def png(self, key: str) -> bytes | None:
+        """The PNG stored under ``key``, or None."""
+        try:
+            return (self.folder / f"{key}.png").read_bytes() if self.folder else None
+        except OSError:
+            return None
 
-    def path_for(self, spec: dict, scale: int = CARD_SCALE) -> Path | None:
-        """Where the PNG of ``spec`` at ``scale`` is cached; None without a cache folder."""
-        import vl_convert as vlc
+    def has(self, key: str) -> bool:
+        """Whether a PNG is stored under ``key`` (without reading it)."""
+        return bool(self.folder) and (self.folder / f"{key}.png").is_file()
 
-        text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
-        key = hashlib.sha256(f"{vlc.__version__} {CHART_FONTS}\npng@{scale}\n{text}".encode()).hexdigest()[:32]
-        return self.folder / f"{key}.png" if self.folder else None
-
-    def keep(self, spec: dict, png: bytes, scale: int = CARD_SCALE) -> None:
-        """Cache ``png`` as the PNG of ``spec`` at ``scale``, replacing the file whole (workers may race)."""
-        path = self.path_for(spec, scale)
-        if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+    def keep(self, key: str, png: bytes) -> None:
+        """Store ``png`` under ``key``, replacing the file whole (workers may race)."""
+        if self.folder:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f"{key}.{os.getpid()}.tmp"
             tmp.write_bytes(png)
-            tmp.replace(path)
+            tmp.replace(self.folder / f"{key}.png")
+
+
+def card_key(rendered: RenderedChart) -> str:
+    """The cache key of a chart's social card: what ``card_spec`` makes it from, and the code and versions drawing it.
+
+    Made without building the card's spec, so that a build whose cards are all cached builds none.
+    """
+    chart = rendered.chart
+    text = f"{_card_version()}\n{chart.title}\n{chart.subtitle}\n{rendered.spec_json}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=1)
+def _card_version() -> str:
+    import vl_convert as vlc
+
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return f"{code} vl-convert {vlc.__version__} {CHART_FONTS} png@{CARD_SCALE}"
+
+
+def draw_card(rendered: RenderedChart) -> bytes:
+    """The social card of a chart, as PNG; raises ValueError if vl-convert cannot draw it."""
+    return chart_renderer().vegalite_to_png(card_spec(rendered), scale=CARD_SCALE)
 
 
 def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], base_url: str,
@@ -138,20 +154,24 @@ def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], ba
     """
     if not is_absolute_url(base_url):
         return {}
-    specs = {p.briefing.meta.hero_chart: card_spec(charts[p.briefing.meta.hero_chart])
-             for p in plans if p.briefing.meta.hero_chart in charts}
-    draw_missing_pngs(list(specs.values()), cache)  # in a process pool when there are many
+    keys = {p.briefing.meta.hero_chart: card_key(charts[p.briefing.meta.hero_chart])
+            for p in plans if p.briefing.meta.hero_chart in charts}
+    draw_missing_cards({key: charts[chart_id] for chart_id, key in keys.items()}, cache)  # in a pool when many
     cards = {}
     for plan in plans:
         chart_id = plan.briefing.meta.hero_chart
         if chart_id not in charts:
             continue
         rendered = charts[chart_id]
-        try:
-            png = cache.png_for(specs[chart_id])
-        except ValueError as exc:
-            raise BuildError(rendered.chart.origin.path, rendered.chart.origin.line,
-                             f"chart {chart_id!r}: cannot draw its social card: {exc}") from None
+        png = cache.png(keys[chart_id])
+        if png is None:
+            try:
+                png = draw_card(rendered)
+            except ValueError as exc:
+                raise BuildError(rendered.chart.origin.path, rendered.chart.origin.line,
+                                 f"chart {chart_id!r}: cannot draw its social card: {exc}") from None
+            cache.keep(keys[chart_id], png)
+            cache.rendered += 1
         path = card_path(chart_id)
         cards[plan.url] = SocialCard(path, absolute_url(base_url, path), rendered.description, png)
     return cards

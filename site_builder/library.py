@@ -151,7 +151,8 @@ def date_sort_key(date: dt.date | str) -> tuple[int, int, int]:
 def related_briefings(plans: list[BriefingPlan], links: dict[str, PageLink]) -> dict[str, tuple[Related, ...]]:
     """For each briefing, up to three others that share its tags or its facts, closest first."""
     related: dict[str, tuple[Related, ...]] = {}
-    tag_sets = [{slugify(t) for t in plan.briefing.meta.tags} for plan in plans]
+    tag_slugs = [[(t, slugify(t)) for t in dict.fromkeys(plan.briefing.meta.tags)] for plan in plans]
+    tag_sets = [{slug for _, slug in tags} for tags in tag_slugs]
     fact_sets = [set(plan.fact_ids) for plan in plans]
     # Which plans have each tag and each fact, so that a plan is compared only with plans it shares one with:
     # comparing every pair takes seconds at a thousand briefings.
@@ -165,7 +166,7 @@ def related_briefings(plans: list[BriefingPlan], links: dict[str, PageLink]) -> 
         scored = []
         for j in sorted({j for key in keys for j in having[key]} - {i}):  # in the order of ``plans``, as ties keep it
             other = plans[j]
-            shared_tags = tuple(t for t in dict.fromkeys(other.briefing.meta.tags) if slugify(t) in tags)
+            shared_tags = tuple(t for t, slug in tag_slugs[j] if slug in tags)
             shared_facts = len(facts & fact_sets[j])
             score = TAG_WEIGHT * len(shared_tags) + shared_facts
             if score:

@@ -26,11 +26,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .charts import Point, chart_key, chart_renderer, describe_chart, draw_chart
+from .charts import Point, chart_key, describe_chart, draw_chart
 from .render import BodyDraft, BodyDrafts, draft_body, draft_key
 
 if TYPE_CHECKING:
-    from .charts import SvgCache
+    from .charts import RenderedChart, SvgCache
     from .feeds import PngCache
     from .model import Briefing, Chart
 
@@ -103,30 +103,23 @@ def _draw_chart(args: tuple) -> tuple[str, str] | None:
         return None
 
 
-def draw_missing_pngs(specs: Iterable[dict], cache: PngCache, scale: int | None = None) -> None:
-    """Draw, in a pool, each PNG (a social card's spec) that ``cache`` lacks, and keep it there."""
-    from .feeds import CARD_SCALE
-
-    scale = scale or CARD_SCALE
-    jobs = {}
-    for spec in specs:
-        path = cache.path_for(spec, scale)
-        if path is not None and not path.exists():
-            jobs[path] = spec
+def draw_missing_cards(cards: dict[str, RenderedChart], cache: PngCache) -> None:
+    """Draw, in a pool, each social card (chart by ``feeds.card_key``) that ``cache`` lacks, and keep it there."""
+    jobs = {key: rendered for key, rendered in cards.items() if not cache.has(key)}
     if not _worth_a_pool(len(jobs), MIN_CHARTS):
         return  # drawn one by one by the build
-    specs_to_draw = list(jobs.values())
-    pngs = pool_map(_draw_png, [(spec, scale) for spec in specs_to_draw]) or []
-    for spec, png in zip(specs_to_draw, pngs):
+    pngs = pool_map(_draw_card, list(jobs.values())) or []
+    for key, png in zip(jobs, pngs):
         if png is not None:
-            cache.keep(spec, png, scale)
+            cache.keep(key, png)
             cache.rendered += 1
 
 
-def _draw_png(args: tuple[dict, int]) -> bytes | None:
-    spec, scale = args
+def _draw_card(rendered: RenderedChart) -> bytes | None:
+    from .feeds import draw_card
+
     try:
-        return chart_renderer().vegalite_to_png(spec, scale=scale)
+        return draw_card(rendered)
     except Exception:  # noqa: BLE001 - drawn again by the build, which reports it
         return None
 

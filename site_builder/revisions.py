@@ -79,8 +79,16 @@ def manifest_bytes(book: FactBook, history: list[Revision]) -> bytes:
               "kind": f.kind, "period": f.fact.period, "sources": list(f.sources)}
         for fid, f in sorted(book.facts.items())
     }
-    data = {"version": MANIFEST_VERSION, "facts": facts, "revisions": [asdict(r) for r in history]}
-    return (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    # One fact and one revision a line: as easy to diff as indented JSON, and made by json's C encoder
+    # (``indent=`` switches to the pure-Python one, seconds for a large site).
+    rows = ",\n".join(f"  {json.dumps(fid, ensure_ascii=False)}: {_json_line(entry)}" for fid, entry in facts.items())
+    revisions = ",\n".join(f"  {_json_line(asdict(r))}" for r in history)
+    return (f'{{\n "facts": {{\n{rows}\n }},\n "revisions": [\n{revisions}\n ],\n "version": {MANIFEST_VERSION}\n}}\n'
+            .encode())
+
+
+def _json_line(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def revisions_for(fact_ids: tuple[str, ...], history: list[Revision]) -> list[Revision]:

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from site_builder.build import build_site
-from site_builder.feeds import PngCache, card_spec
+from site_builder.feeds import PngCache, card_spec, social_cards
 from site_builder.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
@@ -170,17 +170,25 @@ def test_rebuilding_from_scratch_gives_byte_identical_feeds_and_cards(tmp_path):
     assert outputs[0] == outputs[1]
 
 
-def test_png_cache_renders_each_card_once_across_runs(tmp_path, site):
-    from site_builder.compute import compile_site
+def test_each_card_is_drawn_once_across_runs_and_again_when_its_chart_changes(tmp_path, site):
+    import dataclasses
+
     from site_builder.charts import SvgCache
+    from site_builder.compute import compile_site
 
     project = Project.at(site.parent)
-    rendered = compile_site(project, SvgCache(project.cache / "charts")).charts["outlook"]
+    compiled = compile_site(project, SvgCache(project.cache / "charts"))
+    plans, charts = compiled.plans, compiled.charts
     first = PngCache(tmp_path)
-    png = first.png_for(card_spec(rendered))
-    assert first.png_for(card_spec(rendered)) == png and first.rendered == 1
+    [card] = social_cards(plans, charts, "https://example.org/", first).values()
+    assert card.png.startswith(b"\x89PNG") and first.rendered == 1
     later = PngCache(tmp_path)
-    assert later.png_for(card_spec(rendered)) == png and later.rendered == 0
+    assert [c.png for c in social_cards(plans, charts, "https://example.org/", later).values()] == [card.png]
+    assert later.rendered == 0
+    retitled = {**charts, "outlook": dataclasses.replace(
+        charts["outlook"], chart=dataclasses.replace(charts["outlook"].chart, title="Another title"))}
+    social_cards(plans, retitled, "https://example.org/", later)
+    assert later.rendered == 1  # the title is drawn on the card
 
 
 def test_card_spec_fills_the_card_and_carries_the_chart_title(site):

@@ -41,7 +41,7 @@ def test_a_site_built_with_worker_processes_is_byte_identical_to_one_built_witho
     monkeypatch.setattr(parallel, "pool_map", recording_pool_map)
     pooled = make_project("pooled", warm=False)
     result = build_site(pooled)
-    assert sorted(calls) == [("_draft", 1, True), ("_draw_chart", 2, True), ("_draw_png", 1, True)]
+    assert sorted(calls) == [("_draft", 1, True), ("_draw_card", 1, True), ("_draw_chart", 2, True)]
     assert result.charts_rendered == 2
 
     monkeypatch.setenv("BRIEFING_WORKERS", "1")
