@@ -128,9 +128,14 @@ class MemoRenderer(SiteRenderer):
     def _briefing_page(self, plan: BriefingPlan) -> bytes:
         sources, names = self.memo.templates(BRIEFING_TEMPLATES)
         book, content = self.site.book, self.site.content
+        charts = [self.site.charts.get(c) for c in plan.chart_ids]
+        card = self.cards.get(plan.url)
         shown = {  # what the page shows of the site-wide tables: the plan lists it
             "book": [book[f] for f in plan.fact_ids],
-            "charts": [self.site.charts.get(c) for c in plan.chart_ids],
+            # A drawn chart (SVG, CSV, spec) is made from its definition and points by this process's code,
+            # and a card from its chart: digesting those is the same and spares pickling 100 KB a page.
+            "charts": [(c.chart, c.points) if c else None for c in charts],
+            "card": card and (card.path, card.url, card.alt, hashlib.blake2b(card.png).digest()),
             "sources": [content.sources.get(s) for s in plan.source_ids + tuple(plan.refs.sources)],
             "library": None,  # in _site_wide_inputs(), digested once: its repr is megabytes at 1,000 briefings
         }
