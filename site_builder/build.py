@@ -89,7 +89,7 @@ class SiteBuilder:
         self.progress = progress or BuildProgress()
         self.cache = SvgCache(project.cache / "charts")
         self.memo = RenderMemo(site_environment(project.templates), project.cache, project.out)
-        self.parsed = ParsedDocuments()
+        self.parsed = ParsedDocuments(project.cache / "documents")
         self._charts: dict[str, tuple[str, RenderedChart]] = {}
         self._other_pages = 3  # pages besides the briefings, as of the last build (for progress totals)
         self.rendered: tuple[str, ...] = ()  # the pages the last build rendered rather than reused

@@ -6,7 +6,13 @@ the document to its line, so that later stages can report errors precisely.
 """
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import functools
+import hashlib
+import json
 import math
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -80,26 +86,106 @@ def read_text(path: Path, display: str | Path | None = None) -> str:
 
 
 class ParsedDocuments:
-    """Documents parsed by earlier builds, by file and text: ``briefing serve`` parses only the files that changed.
+    """Documents parsed by earlier builds, by file and text, so that a build parses only the files that changed.
 
-    The Documents are shared between builds, so nothing may change one after
-    parsing (``validate.py`` reads them and builds new objects).
+    Kept in memory (``briefing serve``) and, given a folder, on disk as JSON
+    for builds in later processes: YAML with line numbers is the slowest part
+    of loading. The Documents are shared between builds, so nothing may change
+    one after parsing (``validate.py`` reads them and builds new objects).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
         self._kept: dict[tuple[str, int, str], Document] = {}
         self._used: dict[tuple[str, int, str], Document] = {}
 
     def parse(self, text: str, path: Path, first_line: int = 1) -> Document:
         """What ``parse_yaml`` gives, from an earlier build when the text is the same."""
         key = (str(path), first_line, text)
-        doc = self._used.get(key) or self._kept.get(key) or parse_yaml(text, path, first_line)
+        doc = self._used.get(key) or self._kept.get(key)
+        if doc is None:
+            stored = self._stored_path(key)
+            doc = _read_document(stored, path) if stored else None
+            if doc is None:
+                doc = parse_yaml(text, path, first_line)
+                if stored:
+                    _store_document(stored, doc)
         self._used[key] = doc
         return doc
+
+    def _stored_path(self, key: tuple[str, int, str]) -> Path | None:
+        if not self.folder:
+            return None
+        name = hashlib.sha256(f"{_parsing_version()}\n{key[0]}\n{key[1]}\n{key[2]}".encode()).hexdigest()[:32]
+        return self.folder / f"{name}.json"
 
     def forget_unused(self) -> None:
         """Keep only the documents parsed or reused since the last call (one build's worth)."""
         self._kept, self._used = self._used, {}
+
+
+@functools.lru_cache(maxsize=1)
+def _parsing_version() -> str:
+    # Part of every stored document's key: a change to this module or to PyYAML parses every file again.
+    return f"{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()} pyyaml {yaml.__version__}"
+
+
+class _NotStorable(Exception):
+    """A value the JSON form of a Document cannot hold (the document is then simply not stored)."""
+
+
+def _store_document(target: Path, doc: Document) -> None:
+    try:
+        data = {"data": _to_json(doc.data), "lines": [[list(loc), line] for loc, line in doc.lines.items()],
+                "first_line": doc.first_line}
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f"{target.stem}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+        tmp.replace(target)
+    except (_NotStorable, OSError, ValueError):
+        pass  # only costs parsing the file again next time
+
+
+def _read_document(source: Path, path: Path) -> Document | None:
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+        lines = {tuple(loc): line for loc, line in data["lines"]}
+        return Document(path, _from_json(data["data"]), lines, data["first_line"])
+    except (OSError, ValueError, KeyError, TypeError, _NotStorable):
+        return None  # missing or damaged: parse the file
+
+
+# YAML values as JSON: JSON has no dates, no bytes, and only text keys, so mappings and those scalars are tagged.
+def _to_json(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [_to_json(item) for item in value]
+    if isinstance(value, dict):
+        return {"m": [[_to_json(k), _to_json(v)] for k, v in value.items()]}
+    if isinstance(value, dt.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, bytes):
+        return {"bytes": base64.b64encode(value).decode("ascii")}
+    raise _NotStorable(type(value).__name__)
+
+
+def _from_json(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_from_json(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "m" in value:
+        return {_from_json(k): _from_json(v) for k, v in value["m"]}
+    if "date" in value:
+        return dt.date.fromisoformat(value["date"])
+    if "datetime" in value:
+        return dt.datetime.fromisoformat(value["datetime"])
+    if "bytes" in value:
+        return base64.b64decode(value["bytes"])
+    raise _NotStorable(repr(value)[:40])
 
 
 def load_yaml(path: Path, display: str | Path | None = None, parsed: ParsedDocuments | None = None) -> Document:

@@ -259,3 +259,66 @@ def test_parsed_documents_report_errors_like_parse_yaml():
     with pytest.raises(BuildError) as caught:
         ParsedDocuments().parse("a: [1\n", Path("content/x.yaml"))
     assert str(caught.value.problem).startswith("content/x.yaml:1: malformed YAML")
+
+
+def _typed(value):
+    """``value`` with the type of every part spelled out, so that 1 and 1.0 and True compare different."""
+    if isinstance(value, dict):
+        return ("dict", [(_typed(k), _typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [_typed(v) for v in value])
+    return (type(value).__name__, repr(value))
+
+
+ALL_KINDS = """\
+title: "Quoted: text"
+count: 3
+share: 0.25
+negative: -0.0
+huge: 1.0e+300
+flag: true
+nothing: null
+day: 2024-01-02
+moment: 2024-01-02T10:00:00Z
+local: 2024-01-02 10:00:00
+blob: !!binary aGVsbG8=
+series: {2020: 1, 2021: 2.5}
+nested: [[1, "a"], {k: [true, ~]}]
+unicode: "Ŝtellantis — “quoted” \\u00e9"
+"""
+
+
+def test_documents_kept_on_disk_come_back_exactly_as_parsed(tmp_path, monkeypatch):
+    from site_builder import loader
+
+    first = ParsedDocuments(tmp_path).parse(ALL_KINDS, Path("content/x.yaml"))
+    monkeypatch.setattr(loader, "parse_yaml", lambda *a: pytest.fail("parsed again instead of read from disk"))
+    again = ParsedDocuments(tmp_path).parse(ALL_KINDS, Path("content/x.yaml"))  # a later build, a new process
+    assert again is not first
+    assert _typed(again.data) == _typed(first.data) and again.lines == first.lines
+    assert (again.path, again.first_line) == (first.path, first.first_line)
+
+
+def test_every_content_file_of_the_repository_survives_the_disk_form(tmp_path):
+    repo = Path(__file__).resolve().parent.parent
+    files = sorted(repo.glob("content/**/*.yaml")) + sorted(repo.glob("tests/fixtures/*/content/**/*.yaml"))
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        parsed = parse_yaml(text, Path(path.name))
+        ParsedDocuments(tmp_path).parse(text, Path(path.name))
+        read = ParsedDocuments(tmp_path).parse(text, Path(path.name))
+        assert _typed(read.data) == _typed(parsed.data) and read.lines == parsed.lines, path
+
+
+def test_a_damaged_stored_document_is_parsed_again(tmp_path):
+    ParsedDocuments(tmp_path).parse("a: 1\n", Path("content/x.yaml"))
+    [stored] = tmp_path.glob("*.json")
+    stored.write_text('{"data": {"m": [["a", {"weird": 1}]]}, "lines": [], "first_line": 1}', encoding="utf-8")
+    assert ParsedDocuments(tmp_path).parse("a: 1\n", Path("content/x.yaml")).data == {"a": 1}
+
+
+def test_a_file_with_errors_is_never_stored(tmp_path):
+    with pytest.raises(BuildError):
+        ParsedDocuments(tmp_path).parse("a: [1\n", Path("content/x.yaml"))
+    assert list(tmp_path.iterdir()) == []

@@ -81,20 +81,24 @@ def test_a_damaged_record_only_means_rendering_again(built):
     assert json.loads(record.read_text(encoding="utf-8"))["pages"][PAGE][0]  # recorded again
 
 
-def test_builds_each_in_a_new_builder_write_what_full_builds_write(make_project, files_of, monkeypatch):
+@pytest.mark.parametrize("new_builder_each_time", [False, True], ids=["serve", "new-process"])
+def test_incremental_builds_write_what_full_builds_write(make_project, files_of, monkeypatch, new_builder_each_time):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
     incremental, full = make_project("incremental"), make_project("full")
+    builder = SiteBuilder(incremental)
     steps = [
         lambda p: None,
         lambda p: edit(p, FACTS, "value: 700000", "value: 750000"),
         lambda p: edit(p, "content/briefings/widget-outlook.md", "## Do the numbers", "## Do these numbers"),
         lambda p: edit(p, "content/site.yaml", "title: Mini Briefings", "title: Tiny Briefings"),
         lambda p: edit(p, "templates/partials/fact.html", 'class="fact', 'class="figure fact'),
-        lambda p: None,
+        lambda p: None,  # everything reused
     ]
     for step in steps:
         step(incremental)
         step(full)
-        SiteBuilder(incremental).build()  # a new builder each time: what it reuses comes from disk
+        if new_builder_each_time:
+            builder = SiteBuilder(incremental)  # what it reuses comes from disk, as in a new process
+        builder.build()
         build_site(full, force=True)
         assert files_of(incremental.out) == files_of(full.out)

@@ -397,25 +397,6 @@ def test_a_template_edit_rerenders_the_pages_that_use_it(builder: SiteBuilder, p
     assert set(builder.rendered) == pages  # every page extends base.html
 
 
-def test_incremental_builds_write_what_a_full_build_writes(make_project, files_of):
-    incremental, full = make_project("incremental"), make_project("full")
-    builder = SiteBuilder(incremental)
-    steps = [
-        lambda p: None,
-        lambda p: edit(p, FACTS, "value: 700000", "value: 750000"),
-        lambda p: edit(p, "content/briefings/widget-outlook.md", "## Do the numbers", "## Do these numbers"),
-        lambda p: edit(p, "content/site.yaml", "title: Mini Briefings", "title: Tiny Briefings"),
-        lambda p: edit(p, "templates/partials/fact.html", 'class="fact', 'class="figure fact'),
-        lambda p: None,  # everything reused
-    ]
-    for step in steps:
-        step(incremental)
-        step(full)
-        builder.build()
-        build_site(full)
-        assert files_of(incremental.out) == files_of(full.out)
-
-
 def test_serve_builds_for_its_own_root_and_a_build_afterwards_restores_the_real_site(server: DevServer,
                                                                                      project: Project):
     assert not (project.out / "feed.xml").exists()  # no public base URL while serving
