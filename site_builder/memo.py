@@ -161,7 +161,9 @@ class MemoRenderer(SiteRenderer):
     def _library_files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
         # Files made from the rendered pages themselves (glossary usage, search index) cost an HTML parse
         # of every page: reuse them while the pages and the whole compiled site are the same.
-        whole = (self.site, [(k, v) for k, v in sorted(vars(self).items()) if k not in self.PER_PAGE],
+        compiled = [(f.name, getattr(self.site, f.name)) for f in dataclasses.fields(self.site) if f.name != "charts"]
+        charts = [(chart_id, c.chart, c.points) for chart_id, c in sorted(self.site.charts.items())]  # not their SVGs
+        whole = (compiled, charts, [(k, v) for k, v in sorted(vars(self).items()) if k not in self.PER_PAGE],
                  self.memo.templates(tuple(self.env.list_templates()))[0])
         key = digest(whole, [(url, hashlib.blake2b(data).digest()) for url, data in sorted(pages.items())])
         kept = self.memo.derived.get("library")
