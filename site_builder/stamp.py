@@ -131,10 +131,17 @@ def code_version() -> str:
 
 
 def _files(folder: Path) -> list[Path]:
+    # Linked folders are followed, as the loader's globs follow them (a shared data folder linked into
+    # content/ is content), each real folder once, so that a link loop cannot walk forever.
     if not folder.is_dir():
         return []
-    found = []
-    for parent, dirs, names in os.walk(folder):
+    found, seen = [], set()
+    for parent, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(parent)
+        if real in seen:
+            dirs.clear()
+            continue
+        seen.add(real)
         dirs.sort()
         found.extend(Path(parent) / name for name in sorted(names))
     return found

@@ -76,6 +76,20 @@ def test_a_new_input_file_runs_the_build(built):
     assert not result.up_to_date and "static/extra.txt" in result.changed
 
 
+def test_a_file_in_a_linked_folder_is_an_input_too(built):
+    shared = built.root / "shared" / "facts"  # inside the project: the loader refuses files outside it
+    shared.parent.mkdir()
+    (built.root / "content/facts").rename(shared)
+    (built.root / "content/facts").symlink_to(shared, target_is_directory=True)
+    (shared / "loop").symlink_to(shared, target_is_directory=True)  # a link loop must not hang the check
+    build_site(built)
+    assert build_site(built).up_to_date
+    facts = shared / "widgets.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("value: 1400000", "value: 1450000"), encoding="utf-8")
+    assert not build_site(built).up_to_date
+    assert "1.45 million" in parse_html(built.out / BRIEFING).get_text()
+
+
 @pytest.mark.parametrize("damage", ["edit", "delete", "add"])
 def test_an_output_folder_changed_by_hand_is_built_again(built, damage):
     page = built.out / BRIEFING
