@@ -24,6 +24,7 @@ from .errors import BuildError, ErrorCollector
 from .facts import FactBook, ResolvedFact
 from .formatting import format_axis_label, format_value
 from .model import Chart, ChartSeries
+from .output import replace_file
 
 WIDTH, HEIGHT = 600, 300
 POINTS_DATA = "points"
@@ -333,12 +334,8 @@ class SvgCache:
 
     def keep(self, key: str, spec_json: str, svg: str) -> None:
         """Store a drawing under ``key``, replacing the file whole so that a concurrent reader sees old or new."""
-        if not self.folder:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f"{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"spec": spec_json, "svg": svg}, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self.folder / f"{key}.json")
+        if self.folder:
+            replace_file(self.folder / f"{key}.json", json.dumps({"spec": spec_json, "svg": svg}, ensure_ascii=False))
 
 
 def scope_svg_ids(svg: str, prefix: str) -> str:

@@ -15,7 +15,6 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 from .charts import CHART_FONTS, RenderedChart, chart_renderer
 from .errors import BuildError
 from .model import SiteConfig
+from .output import replace_file
 from .pages import BriefingPlan
 from .parallel import draw_missing_cards
 
@@ -117,10 +117,7 @@ class PngCache:
     def keep(self, key: str, png: bytes) -> None:
         """Store ``png`` under ``key``, replacing the file whole (workers may race)."""
         if self.folder:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f"{key}.{os.getpid()}.tmp"
-            tmp.write_bytes(png)
-            tmp.replace(self.folder / f"{key}.png")
+            replace_file(self.folder / f"{key}.png", png)
 
 
 def card_key(rendered: RenderedChart) -> str:

@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from .facts import FactBook, ResolvedFact
 from .glossary import slugify
 from .html_tokens import element_html, tokenize, tokens_text
 from .model import Content
+from .output import replace_file
 from .pages import BriefingPlan
 from .units import read_fact, reader_units
 
@@ -228,8 +228,10 @@ def read_page(page_html: str) -> PageReading:
 
 
 class PageReadings:
-    """Readings of rendered pages kept by the pages' bytes, in memory and (given a folder) on disk, so that a
-    page that did not change is not read again, in this build or a later one."""
+    """Readings of rendered pages, kept by the pages' bytes in memory and (given a folder) on disk.
+
+    A page that did not change is not read again, in this build or a later one.
+    """
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
@@ -264,11 +266,8 @@ class PageReadings:
         if not self.folder:
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f"{key}.{os.getpid()}.tmp"
-            tmp.write_text(json.dumps({"text": reading.text, "term_anchors": reading.term_anchors},
-                                      ensure_ascii=False), encoding="utf-8")
-            tmp.replace(self.folder / f"{key}.json")
+            replace_file(self.folder / f"{key}.json",
+                         json.dumps({"text": reading.text, "term_anchors": reading.term_anchors}, ensure_ascii=False))
         except OSError:
             pass  # a cache that cannot be written only costs time
 

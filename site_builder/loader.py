@@ -12,7 +12,6 @@ import functools
 import hashlib
 import json
 import math
-import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 import yaml
 
 from .errors import BuildError
+from .output import replace_file
 
 MAX_FILE_BYTES = 2_000_000
 MAX_YAML_NODES = 200_000
@@ -138,10 +138,7 @@ def _store_document(target: Path, doc: Document) -> None:
     try:
         data = {"data": _to_json(doc.data), "lines": [[list(loc), line] for loc, line in doc.lines.items()],
                 "first_line": doc.first_line}
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.stem}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, allow_nan=False), encoding="utf-8")
-        tmp.replace(target)
+        replace_file(target, json.dumps(data, ensure_ascii=False, allow_nan=False))
     except (_NotStorable, OSError, ValueError):
         pass  # only costs parsing the file again next time
 

@@ -12,7 +12,6 @@ import functools
 import hashlib
 import io
 import json
-import os
 import pickle
 import posixpath
 from collections.abc import Callable
@@ -24,6 +23,7 @@ import jinja2.meta
 
 from .compute import CompiledSite
 from .library import PageReadings
+from .output import replace_file
 from .pages import BriefingPlan
 from .progress import BuildProgress
 from .project import Project
@@ -252,10 +252,7 @@ class WrittenPages:
                 entries[url] = [key, info.st_size, info.st_mtime_ns, info.st_ino]
         self._entries = entries
         try:
-            self.record.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.record.with_name(f"{self.record.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"version": code_version(), "pages": entries}), encoding="utf-8")
-            tmp.replace(self.record)
+            replace_file(self.record, json.dumps({"version": code_version(), "pages": entries}))
         except OSError:
             pass  # a record that cannot be kept only costs time
 

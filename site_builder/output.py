@@ -16,6 +16,19 @@ from .errors import BuildError
 MARKER = ".nojekyll"  # every site we write has it; a folder without it is not ours to replace
 
 
+def replace_file(path: Path, data: bytes | str) -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` whole; raises OSError.
+
+    The bytes go into a temporary file beside ``path``, which is then renamed
+    over it: a reader, or another process writing the same cache entry, sees
+    the old bytes or the new, never half of them.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    tmp.replace(path)
+
+
 def check_output_folder(out: Path, root: Path) -> None:
     """Refuse output folders whose replacement would destroy something that is not a built site."""
     out, root = out.resolve(), root.resolve()

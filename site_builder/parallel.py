@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from .charts import Point, chart_key, describe_chart, draw_chart
+from .output import replace_file
 from .render import BodyDraft, BodyDrafts, draft_body, draft_key
 
 if TYPE_CHECKING:
@@ -162,12 +163,8 @@ class DraftCache:
 
     def keep(self, briefing: Briefing, draft: BodyDraft) -> None:
         """Store ``draft`` for ``briefing``'s body, replacing the file whole."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        key = draft_key(briefing)
-        tmp = self.folder / f"{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"html": draft.html, "tag": draft.tag, "calls": draft.calls}, ensure_ascii=False),
-                       encoding="utf-8")
-        tmp.replace(self.folder / f"{key}.json")
+        replace_file(self.folder / f"{draft_key(briefing)}.json",
+                     json.dumps({"html": draft.html, "tag": draft.tag, "calls": draft.calls}, ensure_ascii=False))
 
 
 def _draft(briefing: Briefing) -> BodyDraft | None:

@@ -16,6 +16,7 @@ from .errors import BuildError
 from .feeds import FEED_PATH, PngCache, SocialCard, absolute_url, is_absolute_url, publishing_files, social_cards
 from .glossary import mark_terms
 from .library import PageReadings, build_library, glossary_usage
+from .output import replace_file
 from .pages import BriefingPlan, Citation, citations_by_source
 from .parallel import DraftCache, draft_bodies
 from .render import BodyDrafts, render_body, render_template, site_environment
@@ -177,8 +178,5 @@ class SiteRenderer:
         if cached.exists():
             return cached.read_bytes()
         bundle = vlc.javascript_bundle().encode()
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_bytes(bundle)
-        tmp.replace(cached)
+        replace_file(cached, bundle)
         return bundle

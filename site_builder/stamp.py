@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem
+from .output import replace_file
 from .project import Project
 
 STAMP_VERSION = 1
@@ -107,10 +108,7 @@ def write_stamp(project: Project, stamp: BuildStamp) -> None:
             "charts": stamp.charts, "files": stamp.files,
             "warnings": [[w.path, w.line, w.message] for w in stamp.warnings]}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        replace_file(path, json.dumps(data, indent=1, ensure_ascii=False))
     except OSError:
         pass
 

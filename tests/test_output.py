@@ -138,3 +138,14 @@ def test_unwritable_output_location_is_a_located_error_not_a_traceback(tmp_path)
     with pytest.raises(BuildError) as caught:
         write_site({"index.html": b"x"}, blocker / "_site")
     assert "cannot write the output folder" in str(caught.value)
+
+
+def test_replace_file_writes_whole_files_and_leaves_no_temporary_file(tmp_path):
+    from site_builder.output import replace_file
+
+    target = tmp_path / "cache" / "entry.json"
+    replace_file(target, "first “text”")
+    assert target.read_text(encoding="utf-8") == "first “text”"
+    replace_file(target, b"\x89PNG bytes")
+    assert target.read_bytes() == b"\x89PNG bytes"
+    assert [p.name for p in target.parent.iterdir()] == ["entry.json"]
