@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import prune_cache
 from .charts import Point, RenderedChart, SvgCache, rendered_chart
 from .compute import ChartDrawer, build_date, compile_content
 from .errors import ErrorCollector, Problem
@@ -56,6 +57,7 @@ def build_site(project: Project, base_url: str | None = None, progress: BuildPro
         return BuildResult(project.out, recorded.pages, recorded.charts, 0, recorded.files,
                            warnings=list(recorded.warnings), up_to_date=True)
     result = SiteBuilder(project, base_url, progress).build()
+    prune_cache(project.cache)  # after the build, which marked every entry it used
     if inputs and (outputs := output_digest(project.out)):
         write_stamp(project, BuildStamp(inputs, outputs, result.pages, result.charts, result.files,
                                         tuple(result.warnings)))

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import mark_used
 from .errors import BuildError, ErrorCollector
 from .facts import FactBook, ResolvedFact
 from .formatting import format_axis_label, format_value
@@ -330,6 +331,7 @@ class SvgCache:
             return None  # missing, or unreadable: draw it again
         if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("spec", "svg")):
             return None
+        mark_used(self.folder / f"{key}.json")
         return entry["spec"], entry["svg"]
 
     def keep(self, key: str, spec_json: str, svg: str) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .cache import mark_used
 from .charts import CHART_FONTS, RenderedChart, chart_renderer
 from .errors import BuildError
 from .model import SiteConfig
@@ -105,10 +106,14 @@ class PngCache:
 
     def png(self, key: str) -> bytes | None:
         """The PNG stored under ``key``, or None."""
+        if not self.folder:
+            return None
         try:
-            return (self.folder / f"{key}.png").read_bytes() if self.folder else None
+            png = (self.folder / f"{key}.png").read_bytes()
         except OSError:
             return None
+        mark_used(self.folder / f"{key}.png")
+        return png
 
     def has(self, key: str) -> bool:
         """Whether a PNG is stored under ``key`` (without reading it)."""

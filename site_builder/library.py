@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import mark_used
 from .errors import ErrorCollector
 from .facts import FactBook, ResolvedFact
 from .glossary import slugify
@@ -256,11 +257,14 @@ class PageReadings:
     def _stored(self, key: str) -> PageReading | None:
         if not self.folder:
             return None
+        path = self.folder / f"{key}.json"
         try:
-            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            return PageReading(str(entry["text"]), tuple(str(a) for a in entry["term_anchors"]))
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            reading = PageReading(str(entry["text"]), tuple(str(a) for a in entry["term_anchors"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing or unreadable: read the page again
+        mark_used(path)
+        return reading
 
     def _store(self, key: str, reading: PageReading) -> None:
         if not self.folder:

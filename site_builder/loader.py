@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from .cache import mark_used
 from .errors import BuildError
 from .output import replace_file
 
@@ -147,9 +148,11 @@ def _read_document(source: Path, path: Path) -> Document | None:
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
         lines = {tuple(loc): line for loc, line in data["lines"]}
-        return Document(path, _from_json(data["data"]), lines, data["first_line"])
+        doc = Document(path, _from_json(data["data"]), lines, data["first_line"])
     except (OSError, ValueError, KeyError, TypeError, _NotStorable):
         return None  # missing or damaged: parse the file
+    mark_used(source)
+    return doc
 
 
 # YAML values as JSON: JSON has no dates, no bytes, and only text keys, so mappings and those scalars are tagged.

@@ -1,0 +1,49 @@
+"""Housekeeping of ``.briefing-cache/``: entries record when they were last used, and old ones are removed.
+
+Every cache entry (a drawn chart, a social card, a body draft, a page reading, a
+parsed document) is a file named by the hash of what it was made from, so an
+edit or an upgrade of site_builder leaves the old entry behind. Each cache marks
+an entry as used when it reads it (its modification time becomes now), and a
+full build removes the entries nobody has used for ``MAX_AGE_DAYS``: the folder
+keeps what recent builds, into any output folder, have needed.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+CACHE_FOLDERS = ("charts", "cards", "bodies", "readings", "documents")  # entries are named by content hashes
+MAX_AGE_DAYS = 14
+TEMPORARY_MAX_AGE_S = 24 * 3600  # a temporary file this old was left by a process that died while writing it
+
+
+def mark_used(path: Path) -> None:
+    """Record that a cache entry was just used (a folder that cannot be written only keeps it from pruning)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def prune_cache(cache: Path, max_age_days: float = MAX_AGE_DAYS, now: float | None = None) -> int:
+    """Remove cache entries unused for ``max_age_days``, and stale temporary files; returns how many went."""
+    now = time.time() if now is None else now
+    removed = 0
+    for name in CACHE_FOLDERS:
+        try:
+            entries = list(os.scandir(cache / name))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                age = now - entry.stat(follow_symlinks=False).st_mtime
+                limit = TEMPORARY_MAX_AGE_S if entry.name.endswith(".tmp") else max_age_days * 86400
+                if age > limit:
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                continue  # gone already (another build pruned it), or not ours to remove
+    return removed
