@@ -16,8 +16,8 @@ from .cache import prune_cache
 from .charts import Point, RenderedChart, SvgCache, rendered_chart
 from .compute import ChartDrawer, build_date, compile_content
 from .errors import ErrorCollector, Problem
-from .memo import MemoRenderer, RenderMemo, digest
 from .loader import ParsedDocuments
+from .memo import MemoRenderer, RenderMemo, digest
 from .model import Chart
 from .output import check_output_folder, write_site
 from .progress import BuildProgress

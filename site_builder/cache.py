@@ -9,6 +9,8 @@ keeps what recent builds, into any output folder, have needed.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -16,6 +18,17 @@ from pathlib import Path
 CACHE_FOLDERS = ("charts", "cards", "bodies", "readings", "documents")  # entries are named by content hashes
 MAX_AGE_DAYS = 14
 TEMPORARY_MAX_AGE_S = 24 * 3600  # a temporary file this old was left by a process that died while writing it
+
+
+@functools.lru_cache(maxsize=None)
+def code_digest(*modules: str) -> str:
+    """A digest of the source of these site_builder modules (``"charts.py"``, ...).
+
+    Part of the key of every cache entry the modules make, so that a change to
+    the code that made an entry makes it again.
+    """
+    package = Path(__file__).resolve().parent
+    return hashlib.sha256(b"".join((package / name).read_bytes() for name in modules)).hexdigest()
 
 
 def mark_used(path: Path) -> None:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import mark_used
+from .cache import code_digest, mark_used
 from .errors import BuildError, ErrorCollector
 from .facts import FactBook, ResolvedFact
 from .formatting import format_axis_label, format_value
@@ -266,8 +266,7 @@ def _drawing_version() -> str:
 
     import vl_convert as vlc  # a compiled module: cheap to import, unlike Altair
 
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    return f"{code} altair {importlib.metadata.version('altair')} vl-convert {vlc.__version__} {CHART_FONTS}"
+    return f"{code_digest('charts.py')} altair {importlib.metadata.version('altair')} vl-convert {vlc.__version__} {CHART_FONTS}"
 
 
 def draw_chart(chart: Chart, points: list[Point], description: str) -> tuple[str, str]:

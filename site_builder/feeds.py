@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .cache import mark_used
+from .cache import code_digest, mark_used
 from .charts import CHART_FONTS, RenderedChart, chart_renderer
 from .errors import BuildError
 from .model import SiteConfig
@@ -139,8 +139,7 @@ def card_key(rendered: RenderedChart) -> str:
 def _card_version() -> str:
     import vl_convert as vlc
 
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    return f"{code} vl-convert {vlc.__version__} {CHART_FONTS} png@{CARD_SCALE}"
+    return f"{code_digest('feeds.py')} vl-convert {vlc.__version__} {CHART_FONTS} png@{CARD_SCALE}"
 
 
 def draw_card(rendered: RenderedChart) -> bytes:

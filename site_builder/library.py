@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import mark_used
+from .cache import code_digest, mark_used
 from .errors import ErrorCollector
 from .facts import FactBook, ResolvedFact
 from .glossary import slugify
@@ -279,6 +279,4 @@ class PageReadings:
 @functools.lru_cache(maxsize=1)
 def _reading_version() -> bytes:
     # Part of every key, so that a change to how pages are read reads every page again.
-    here = Path(__file__).parent
-    return hashlib.blake2b(b"".join((here / name).read_bytes() for name in ("library.py", "html_tokens.py")),
-                           digest_size=16).digest()
+    return bytes.fromhex(code_digest("library.py", "html_tokens.py"))

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .cache import mark_used
+from .cache import code_digest, mark_used
 from .errors import BuildError
 from .output import replace_file
 
@@ -128,7 +128,7 @@ class ParsedDocuments:
 @functools.lru_cache(maxsize=1)
 def _parsing_version() -> str:
     # Part of every stored document's key: a change to this module or to PyYAML parses every file again.
-    return f"{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()} pyyaml {yaml.__version__}"
+    return f"{code_digest('loader.py')} pyyaml {yaml.__version__}"
 
 
 class _NotStorable(Exception):

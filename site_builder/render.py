@@ -21,9 +21,10 @@ from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from .cache import code_digest
+from .callouts import wrap_callouts
 from .errors import BuildError, ErrorCollector
 from .formatting import format_date, format_period, format_value, iso_date
-from .callouts import wrap_callouts
 from .glossary import term_anchor
 from .html_tokens import tokenize
 from .model import Briefing
@@ -216,9 +217,7 @@ def draft_key(briefing: Briefing) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _drafting_version() -> str:
-    here = Path(__file__).parent
-    code = hashlib.sha256(b"".join((here / name).read_bytes() for name in DRAFTING_CODE)).hexdigest()
-    return f"{code} markdown {markdown.__version__} jinja2 {jinja2.__version__}"
+    return f"{code_digest(*DRAFTING_CODE)} markdown {markdown.__version__} jinja2 {jinja2.__version__}"
 
 
 class BodyDrafts:

@@ -5,7 +5,7 @@ import os
 import time
 
 from site_builder.build import build_site
-from site_builder.cache import CACHE_FOLDERS, prune_cache
+from site_builder.cache import CACHE_FOLDERS, code_digest, prune_cache
 
 DAY = 86400
 
@@ -46,3 +46,14 @@ def test_a_build_keeps_every_entry_it_uses_and_removes_what_no_build_has_used_fo
     assert result.charts_rendered == 0  # everything came from the cache...
     assert all(p.exists() and time.time() - p.stat().st_mtime < DAY for p in entries)  # ...and was marked used
     assert not unused.exists()
+
+
+def test_code_digest_is_the_hash_of_the_named_modules_source_in_order():
+    import hashlib
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "site_builder"
+    charts, feeds = (package / "charts.py").read_bytes(), (package / "feeds.py").read_bytes()
+    assert code_digest("charts.py") == hashlib.sha256(charts).hexdigest()
+    assert code_digest("charts.py", "feeds.py") == hashlib.sha256(charts + feeds).hexdigest()
+    assert code_digest("feeds.py", "charts.py") != code_digest("charts.py", "feeds.py")
