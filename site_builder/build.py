@@ -14,13 +14,14 @@ from pathlib import Path
 
 from .cache import prune_cache
 from .charts import Point, RenderedChart, SvgCache, rendered_chart
-from .compute import ChartDrawer, build_date, compile_content
+from .compute import ChartDrawer, CompiledSite, build_date, compile_content
 from .errors import ErrorCollector, Problem
 from .loader import ParsedDocuments
 from .memo import MemoRenderer, RenderMemo, digest
 from .model import Chart
-from .output import check_output_folder, write_site
+from .output import WrittenSite, check_output_folder, update_site
 from .progress import BuildProgress
+from .recall import Recall
 from .project import Project, load_content
 from .render import site_environment
 from .revisions import Revision, new_revisions, read_previous_displays, updated_history
@@ -75,7 +76,7 @@ class SiteBuilder:
     drawn again (no Altair, no vl-convert), a page whose inputs (its templates,
     and the facts, charts, sources and checks it shows) are unchanged is not
     rendered again, and the Jinja environment keeps its compiled templates.
-    The files are the ones ``build_site`` would write, and ``write_site``
+    The files are the ones ``build_site`` would write, and ``update_site``
     rewrites only those whose bytes changed.
 
     What a briefing page shows of the site-wide tables (facts, charts, sources,
@@ -92,7 +93,10 @@ class SiteBuilder:
         self.cache = SvgCache(project.cache / "charts")
         self.memo = RenderMemo(site_environment(project.templates), project.cache, project.out)
         self.parsed = ParsedDocuments(project.cache / "documents")
-        self._charts: dict[str, tuple[str, RenderedChart]] = {}
+        self.recall = Recall()  # what each unchanged document validated to
+        self._charts: dict[str, RenderedChart] = {}
+        self._written: WrittenSite | None = None  # what the last build left in the output folder
+        self._compiled: CompiledSite | None = None  # the last build's, whose unchanged parts the next one reuses
         self._other_pages = 3  # pages besides the briefings, as of the last build (for progress totals)
         self.rendered: tuple[str, ...] = ()  # the pages the last build rendered rather than reused
 
@@ -102,11 +106,12 @@ class SiteBuilder:
         drawn_before = self.cache.rendered
         try:
             try:
-                content = load_content(self.project, self.parsed)
+                content = load_content(self.project, self.parsed, self.recall)
             finally:
                 self.parsed.forget_unused()
+                self.recall.next_build()
             self.progress.start(len(content.briefings) + self._other_pages, len(content.charts))
-            compiled = compile_content(content, self.cache, self._draw_chart_cache())
+            compiled = compile_content(content, self.cache, self._draw_chart_cache(), self._compiled)
             stamp = build_date()
             previous, history = read_previous_displays(self.project.out)
             revised = new_revisions(previous, compiled.book, stamp or dt.datetime.now(dt.timezone.utc).date())
@@ -119,8 +124,9 @@ class SiteBuilder:
         self.rendered = tuple(renderer.rendered)
         self._other_pages = len(renderer.pages_seen) - len(compiled.plans)
         with write_lock:
-            changed = write_site(files, self.project.out)
+            changed, self._written = update_site(files, self.project.out, self._written)
         self.memo.written.remember(self.memo.pages)
+        self._compiled = compiled
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
                            self.cache.rendered - drawn_before, len(files), changed, compiled.warnings, revised)
 
@@ -129,11 +135,12 @@ class SiteBuilder:
 
         def draw(chart: Chart, points: list[Point], cache: SvgCache, errors: ErrorCollector) -> RenderedChart | None:
             # A chart is its definition plus its points: the same two give the same spec, SVG and CSV.
-            key = digest(chart, points)
             old = kept.get(chart.id)
-            rendered = old[1] if old and old[0] == key else rendered_chart(chart, points, cache, errors)
+            same = (old is not None and (old.chart is chart or digest(old.chart) == digest(chart))
+                    and list(old.points) == points)
+            rendered = old if same else rendered_chart(chart, points, cache, errors)
             if rendered:
-                self._charts[chart.id] = (key, rendered)
+                self._charts[chart.id] = rendered
             self.progress.chart_done()
             return rendered
         return draw

@@ -39,16 +39,23 @@ def compile_site(project: Project, cache: SvgCache) -> CompiledSite:
     return compile_content(load_content(project), cache)
 
 
-def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = rendered_chart) -> CompiledSite:
-    """Compute facts, charts (each drawn by ``draw``) and page plans from loaded content; raises BuildErrors."""
+def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = rendered_chart,
+                    previous: CompiledSite | None = None) -> CompiledSite:
+    """Compute facts, charts (each drawn by ``draw``) and page plans from loaded content; raises BuildErrors.
+
+    Given the ``previous`` build's result (``briefing serve``), what an edit
+    cannot have changed is taken from it: resolved facts, chart points and page
+    plans whose inputs are the same objects or values. Later stages then see
+    unchanged things as the same objects, which they can tell apart in no time.
+    """
     errors = ErrorCollector()
-    book = resolve_facts(content, errors)
+    book = resolve_facts(content, errors, previous.book if previous else None)
     refs = {}
     known = known_ids(content)
     for briefing in content.briefings:
         refs[briefing.slug] = scan_body(briefing, errors)
         check_body_refs(briefing, refs[briefing.slug], known, errors)
-    points = {chart.id: chart_points(chart, book, errors) for chart in content.charts.values()}
+    points = {chart.id: _points(chart, book, previous, errors) for chart in content.charts.values()}
     errors.raise_if_any()
     draw_missing_charts(content.charts.values(), points, cache)  # in a process pool when there are many
     charts = {}
@@ -57,13 +64,28 @@ def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = rende
         if rendered:
             charts[chart.id] = rendered
     errors.raise_if_any()
-    plans = [plan_briefing(b, refs[b.slug], content, book) for b in content.briefings]
+    kept = {plan.briefing.slug: plan for plan in previous.plans} if previous else {}
+    plans = [_kept_plan(plan_briefing(b, refs[b.slug], content, book), kept.get(b.slug)) for b in content.briefings]
     warnings = [Problem(r.check.origin.path, r.check.origin.line,
                         f"check {r.check.id!r}: {r.check.title}: {r.stated.id} is {r.stated.formatted()}, "
                         f"{r.derived.id} is {r.derived.formatted()} ({r.relative_difference:+.1%}, "
                         f"tolerance {r.check.tolerance:.1%})")
                 for r in book.failed_checks()]
     return CompiledSite(content, book, charts, plans, warnings)
+
+
+def _points(chart: Chart, book: FactBook, previous: CompiledSite | None, errors: ErrorCollector) -> list[Point]:
+    old = previous.charts.get(chart.id) if previous else None
+    if (old is not None and old.chart is chart and book.locale == previous.book.locale
+            and all(book.facts.get(f) is previous.book.facts.get(f) for f in chart.fact_ids())):
+        return list(old.points)
+    return chart_points(chart, book, errors)
+
+
+def _kept_plan(new: BriefingPlan, old: BriefingPlan | None) -> BriefingPlan:
+    # An unchanged plan stays the same object from one build to the next. Its briefing must be the same
+    # object, not merely equal: 1 and 1.0 are equal, and do not print the same.
+    return old if old is not None and old.briefing is new.briefing and old == new else new
 
 
 def build_date() -> dt.date | None:

@@ -7,7 +7,7 @@ readers can see it and every figure stays traceable to its sources.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import mean
 
 from .errors import BuildError, ErrorCollector
@@ -76,6 +76,15 @@ class FactBook:
     facts: dict[str, ResolvedFact]
     checks: dict[str, CheckResult]
     locale: str = "en-US"  # the site's readers' locale: charts format their numbers with it
+    # Check ids by the facts they involve: every briefing plan asks which checks touch its facts.
+    _touching: dict[str, list[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        touching: dict[str, list[str]] = {}
+        for check_id, result in sorted(self.checks.items()):
+            for fact_id in dict.fromkeys((result.check.stated, result.check.derived)):
+                touching.setdefault(fact_id, []).append(check_id)
+        object.__setattr__(self, "_touching", touching)
 
     def __getitem__(self, fact_id: str) -> ResolvedFact:
         return self.facts[fact_id]
@@ -89,16 +98,24 @@ class FactBook:
 
     def checks_touching(self, fact_ids: set[str]) -> list[CheckResult]:
         """Check results that involve any of ``fact_ids``, in id order."""
-        return [r for _, r in sorted(self.checks.items())
-                if {r.check.stated, r.check.derived} & fact_ids]
+        found = {c for f in fact_ids for c in self._touching.get(f, ())}
+        return [self.checks[c] for c in sorted(found)]
 
 
-def resolve_facts(content: Content, errors: ErrorCollector) -> FactBook:
-    """Compute every derived fact and check; problems are recorded in ``errors``."""
+def resolve_facts(content: Content, errors: ErrorCollector, previous: FactBook | None = None) -> FactBook:
+    """Compute every derived fact and check; problems are recorded in ``errors``.
+
+    Given the ``previous`` build's book, a fact that is the same object as then,
+    and whose inputs all resolved to the same objects as then, keeps its resolved
+    object: a rebuild redoes only what an edit reaches, and later stages can tell
+    unchanged facts by identity.
+    """
+    kept = previous.facts if previous else {}
     resolved: dict[str, ResolvedFact] = {}
     for fact in content.facts.values():
         if fact.derive is None:
-            resolved[fact.id] = ResolvedFact(
+            old = kept.get(fact.id)
+            resolved[fact.id] = old if old is not None and old.fact is fact else ResolvedFact(
                 fact, fact.value, fact.unit, fact.kind or "reported",
                 () if fact.source in (None, "none") else (fact.source,))
     pending = {f.id: f for f in content.facts.values() if f.derive is not None}
@@ -116,12 +133,17 @@ def resolve_facts(content: Content, errors: ErrorCollector) -> FactBook:
             if any(ref in failed for ref in fact.derive.inputs()):
                 failed.add(fact.id)  # its input's problem is reported already
                 continue
+            old = kept.get(fact.id)
+            if old is not None and old.fact is fact and all(resolved[r] is kept.get(r) for r in old.inputs):
+                resolved[fact.id] = old
+                continue
             try:
                 resolved[fact.id] = derive_fact(fact, resolved)
             except BuildError as exc:
                 errors.add_error(exc)
                 failed.add(fact.id)
-    return FactBook(resolved, _run_checks(content.checks, resolved, errors), content.site.locale)
+    old_checks = previous.checks if previous else {}
+    return FactBook(resolved, _run_checks(content.checks, resolved, errors, old_checks), content.site.locale)
 
 
 def _in_cycles(pending: dict[str, Fact]) -> list[Fact]:
@@ -237,13 +259,17 @@ def _numbers_of(d: Derivation, known: dict[str, ResolvedFact], fail) -> tuple[li
     return values, ", ".join(known[ref].fact.label for ref in d.of)
 
 
-def _run_checks(checks: dict[str, Check], facts: dict[str, ResolvedFact],
-                errors: ErrorCollector) -> dict[str, CheckResult]:
+def _run_checks(checks: dict[str, Check], facts: dict[str, ResolvedFact], errors: ErrorCollector,
+                previous: dict[str, CheckResult]) -> dict[str, CheckResult]:
     results: dict[str, CheckResult] = {}
     for check in checks.values():
         stated, derived = facts.get(check.stated), facts.get(check.derived)
         if stated is None or derived is None:
             continue  # reported by validation (unknown fact) or by a failed derivation
+        old = previous.get(check.id)
+        if old is not None and old.check is check and old.stated is stated and old.derived is derived:
+            results[check.id] = old
+            continue
         if not (stated.is_number and derived.is_number) or derived.value == 0:
             errors.add(check.origin.path, check.origin.line, f"check {check.id!r}: both facts must be non-zero numbers")
             continue

@@ -2,13 +2,17 @@
 
 The new site is written into a temporary folder beside the output folder and
 swapped in only when complete, so a failed build never leaves a half-written
-or deleted site behind.
+or deleted site behind. A long-running build (``briefing serve``) that knows
+what it wrote last time updates the folder instead: every changed file is
+written beside its target first, and only when all of them are written are
+they renamed into place.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError
@@ -77,6 +81,107 @@ def write_site(files: dict[str, bytes], out: Path) -> list[str]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return changed
+
+
+@dataclass(frozen=True)
+class WrittenSite:
+    """What a build left in the output folder: every file's bytes, and its size, modification time and inode."""
+
+    files: dict[str, bytes]
+    stats: dict[str, tuple[int, int, int]]
+
+
+def update_site(files: dict[str, bytes], out: Path, last: WrittenSite | None) -> tuple[list[str], WrittenSite]:
+    """Make ``out`` hold exactly ``files``, as ``write_site`` does; returns the paths written and the new record.
+
+    Given ``last``, the record of the previous call, only the files whose bytes
+    differ from it are written (or whose file on disk is no longer the one
+    written), and files no longer made are removed, rather than copying the
+    whole site. Without it, or when most files change, the whole site is
+    written and swapped in.
+    """
+    on_disk = listing(out) if last is not None else None
+    if on_disk is None or not on_disk:
+        changed = write_site(files, out)
+        return changed, WrittenSite(files, listing(out) or {})
+    stale = {rel for rel, stat in on_disk.items() if last.stats.get(rel) != stat}  # changed by someone else
+    write = sorted(rel for rel, data in files.items()
+                   if rel not in on_disk or rel in stale or not _same(last.files.get(rel), data))
+    remove = sorted(on_disk.keys() - files.keys())
+    clash = any(_clashes(rel, on_disk, out) for rel in write if rel not in on_disk)
+    if clash or len(write) + len(remove) > len(files) // 2:
+        changed = write_site(files, out)
+        return changed, WrittenSite(files, listing(out) or {})
+    _replace_files(out, {rel: files[rel] for rel in write}, remove)
+    stats = {rel: stat for rel, stat in on_disk.items() if rel in files}
+    for rel in write:
+        info = (out / rel).stat(follow_symlinks=False)
+        stats[rel] = (info.st_size, info.st_mtime_ns, info.st_ino)
+    return write, WrittenSite(files, stats)
+
+
+def listing(out: Path) -> dict[str, tuple[int, int, int]] | None:
+    """Every file under ``out`` (relative POSIX path → size, modification time, inode); None if it cannot be read."""
+    found: dict[str, tuple[int, int, int]] = {}
+    try:
+        folders = [(out, "")]
+        while folders:
+            folder, prefix = folders.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                    else:
+                        info = entry.stat(follow_symlinks=False)
+                        found[prefix + entry.name] = (info.st_size, info.st_mtime_ns, info.st_ino)
+    except OSError:
+        return None
+    return found
+
+
+def _clashes(rel: str, on_disk: dict[str, tuple[int, int, int]], out: Path) -> bool:
+    # A new file where a folder is, or inside what is a file: the whole-site swap deals with those.
+    parts = rel.split("/")
+    return any("/".join(parts[:i]) in on_disk for i in range(1, len(parts))) or (out / rel).is_dir()
+
+
+def _same(old: bytes | None, new: bytes) -> bool:
+    return old is new or old == new
+
+
+def _replace_files(out: Path, files: dict[str, bytes], remove: list[str]) -> None:
+    # Every new file is written beside its target before any is renamed into place: a failure while
+    # writing (a full disk, say) leaves the site exactly as it was.
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for rel, data in files.items():
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.new")
+            staged.append((temporary, target))
+            temporary.write_bytes(data)
+    except OSError as exc:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise BuildError(str(out), 1, f"cannot write the site: {exc.strerror or exc}"
+                         f"{f' ({exc.filename})' if exc.filename else ''}") from None
+    try:
+        for temporary, target in staged:
+            temporary.replace(target)
+        for rel in remove:
+            (out / rel).unlink(missing_ok=True)
+            _remove_empty_folders((out / rel).parent, out)
+    except OSError as exc:  # renaming within a folder: only a file system gone wrong fails here
+        raise BuildError(str(out), 1, f"the site is partly updated: {exc.strerror or exc}; build again") from None
+
+
+def _remove_empty_folders(folder: Path, out: Path) -> None:
+    while folder != out and folder.is_relative_to(out):
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty
+        folder = folder.parent
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -14,6 +14,7 @@ from .glossary import GLOSSARY_FILE, check_glossary, validate_glossary
 from .library import check_tags
 from .loader import Document, ParsedDocuments, load_markdown, load_yaml
 from .model import Content, SiteConfig
+from .recall import Recall
 from .pages import check_body_refs, known_ids
 from .render import scan_body
 from .units import check_exchange_rates
@@ -76,31 +77,33 @@ class Project:
         return found
 
 
-def load_content(project: Project, parsed: ParsedDocuments | None = None) -> Content:
+def load_content(project: Project, parsed: ParsedDocuments | None = None, recall: Recall | None = None) -> Content:
     """Read, validate and cross-check everything under ``content/``; raises BuildErrors listing every problem.
 
-    ``parsed`` keeps YAML documents between builds, so that unchanged files are not parsed again.
+    ``parsed`` keeps YAML documents between builds, so that unchanged files are not parsed again, and
+    ``recall`` keeps what each document validated to, so that they are not validated again either.
     """
     errors = ErrorCollector()
+    recall = recall or Recall()
     if not project.content.is_dir():
         raise BuildError(project.display(project.content), 1, "no content/ folder here (use --root, or `briefing new DIR`)")
     project.files_under(project.templates, "**/*")  # refuses a template that links outside the project
     site_doc = _load(project, parsed, project.content / "site.yaml", errors)
-    site = validate_site(site_doc, errors) if site_doc else None
+    site = recall(validate_site, site_doc, errors) if site_doc else None
     sources = {}
     sources_doc = _load(project, parsed, project.content / "sources.yaml", errors)
     if sources_doc:
-        sources = validate_sources(sources_doc, errors)
+        sources = recall(validate_sources, sources_doc, errors)
     fact_paths = project.files_under(project.content / "facts", "*.yaml")
     fact_docs = [d for p in fact_paths if (d := _load(project, parsed, p, errors))]
-    facts, checks = validate_facts(fact_docs, errors)
+    facts, checks = validate_facts(fact_docs, errors, recall)
     chart_paths = project.files_under(project.content / "charts", "*.yaml")
     chart_docs = [d for p in chart_paths if (d := _load(project, parsed, p, errors))]
-    charts = validate_charts(chart_docs, errors)
+    charts = validate_charts(chart_docs, errors, recall)
     briefings = []
     for path in project.files_under(project.content / "briefings", "*.md"):
         try:
-            briefing = validate_briefing(load_markdown(path, project.display(path), parsed), errors)
+            briefing = recall(validate_briefing, load_markdown(path, project.display(path), parsed), errors, key=path)
         except BuildError as exc:
             errors.add_error(exc)
             continue
@@ -108,7 +111,7 @@ def load_content(project: Project, parsed: ParsedDocuments | None = None) -> Con
             briefings.append(briefing)
     glossary_path = project.content / GLOSSARY_FILE
     glossary_doc = _load(project, parsed, glossary_path, errors) if glossary_path.exists() else None
-    glossary = validate_glossary(glossary_doc, errors) if glossary_doc else ()
+    glossary = recall(validate_glossary, glossary_doc, errors) if glossary_doc else ()
     content = Content(site or SiteConfig(title="(invalid site.yaml)"), sources, facts, checks, charts, briefings, glossary)
     # References into a file that could not be read, or to an item that is invalid, would look
     # unknown: report the file or the item alone.

@@ -11,12 +11,14 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import ErrorCollector
 from .loader import Document, Loc, MarkdownFile
+from .recall import Recall
 from .model import (
     Briefing, BriefingMeta, Chart, Check, Content, Fact, Location, SiteConfig, Source,
 )
@@ -56,40 +58,77 @@ def validate_sources(doc: Document, errors: ErrorCollector) -> dict[str, Source]
     return sources
 
 
-def validate_facts(docs: Iterable[Document], errors: ErrorCollector) -> tuple[dict[str, Fact], dict[str, Check]]:
-    """Every fact and check in ``content/facts/*.yaml``, keyed by id."""
-    facts: dict[str, Fact] = {}
-    checks: dict[str, Check] = {}
-    for doc in docs:
-        _refuse_unknown_top_keys(doc, {"facts", "checks"}, errors)
-        for item, loc in _list_items(doc, "facts", errors):
-            fact = _validate_object(Fact, doc, loc, errors, _derive_from_renamed)
-            if fact and _accept_id(fact, facts, doc, loc, errors, "fact") and _fact_is_whole(fact, doc, loc, errors):
-                facts[fact.id] = fact
-        for item, loc in _list_items(doc, "checks", errors, required=False):
-            check = _validate_object(Check, doc, loc, errors)
-            if check and _accept_id(check, checks, doc, loc, errors, "check"):
-                checks[check.id] = check
+def validate_facts(docs: Iterable[Document], errors: ErrorCollector,
+                   recall: Recall | None = None) -> tuple[dict[str, Fact], dict[str, Check]]:
+    """Every fact and check in ``content/facts/*.yaml``, keyed by id.
+
+    Each file is validated on its own (by ``recall``, when given: a file parsed
+    to the same document as in the last build is not validated again), then
+    ids are checked across files.
+    """
+    files = [(recall or Recall())(validate_fact_file, doc, errors) for doc in docs]
+    facts = _unique_ids([item for facts, _ in files for item in facts], errors, "fact")
+    checks = _unique_ids([item for _, checks in files for item in checks], errors, "check")
     return facts, checks
 
 
-def validate_charts(docs: Iterable[Document], errors: ErrorCollector) -> dict[str, Chart]:
-    """Every chart in ``content/charts/*.yaml``, keyed by id."""
-    charts: dict[str, Chart] = {}
-    for doc in docs:
-        _refuse_unknown_top_keys(doc, {"charts"}, errors)
-        for item, loc in _list_items(doc, "charts", errors):
-            chart = _validate_object(Chart, doc, loc, errors)
-            if chart and _accept_id(chart, charts, doc, loc, errors, "chart"):
-                series = [dataclasses.replace(s, origin=_location(doc, loc + ("series", i)))
-                          for i, s in enumerate(chart.series)]
-                for s in series:
-                    if bool(s.facts) == bool(s.fact):
-                        errors.add(s.origin.path, s.origin.line, f"chart {chart.id!r}: series {s.label!r} needs either `facts` (a list) or `fact` (a series fact)")
-                if not series:
-                    errors.add(doc.path, doc.line_of(loc), f"chart {chart.id!r} has no series")
-                charts[chart.id] = dataclasses.replace(chart, series=series)
+def validate_fact_file(doc: Document, errors: ErrorCollector) -> tuple[list[Identified[Fact]], list[Identified[Check]]]:
+    """The facts and checks of one file in ``content/facts/``, in order, each with the line of its id."""
+    facts, checks = [], []
+    _refuse_unknown_top_keys(doc, {"facts", "checks"}, errors)
+    for item, loc in _list_items(doc, "facts", errors):
+        fact = _validate_object(Fact, doc, loc, errors, _derive_from_renamed)
+        if fact and _fact_is_whole(fact, doc, loc, errors):
+            facts.append(Identified(fact, doc.line_of(loc + ("id",))))
+    for item, loc in _list_items(doc, "checks", errors, required=False):
+        check = _validate_object(Check, doc, loc, errors)
+        if check:
+            checks.append(Identified(check, doc.line_of(loc + ("id",))))
+    return facts, checks
+
+
+def validate_charts(docs: Iterable[Document], errors: ErrorCollector, recall: Recall | None = None) -> dict[str, Chart]:
+    """Every chart in ``content/charts/*.yaml``, keyed by id (each file validated as ``validate_facts`` does)."""
+    files = [(recall or Recall())(validate_chart_file, doc, errors) for doc in docs]
+    return _unique_ids([item for charts in files for item in charts], errors, "chart")
+
+
+def validate_chart_file(doc: Document, errors: ErrorCollector) -> list[Identified[Chart]]:
+    """The charts of one file in ``content/charts/``, in order, each with the line of its id."""
+    charts = []
+    _refuse_unknown_top_keys(doc, {"charts"}, errors)
+    for item, loc in _list_items(doc, "charts", errors):
+        chart = _validate_object(Chart, doc, loc, errors)
+        if chart:
+            series = [dataclasses.replace(s, origin=_location(doc, loc + ("series", i)))
+                      for i, s in enumerate(chart.series)]
+            for s in series:
+                if bool(s.facts) == bool(s.fact):
+                    errors.add(s.origin.path, s.origin.line, f"chart {chart.id!r}: series {s.label!r} needs either `facts` (a list) or `fact` (a series fact)")
+            if not series:
+                errors.add(doc.path, doc.line_of(loc), f"chart {chart.id!r} has no series")
+            charts.append(Identified(dataclasses.replace(chart, series=series), doc.line_of(loc + ("id",))))
     return charts
+
+
+@dataclass(frozen=True)
+class Identified(Generic[T]):
+    """A validated item with the line of its ``id:``, where a duplicate id is reported."""
+
+    item: T
+    id_line: int
+
+
+def _unique_ids(items: list[Identified[T]], errors: ErrorCollector, what: str) -> dict[str, T]:
+    unique: dict[str, T] = {}
+    for found in items:
+        item = found.item
+        if item.id in unique:
+            errors.add(item.origin.path, found.id_line,
+                       f"duplicate {what} id {item.id!r} (first defined at {unique[item.id].origin})")
+        else:
+            unique[item.id] = item
+    return unique
 
 
 def validate_briefing(md: MarkdownFile, errors: ErrorCollector) -> Briefing | None:

@@ -252,3 +252,21 @@ def test_facts_downstream_of_a_cycle_are_not_blamed_for_it():
                           fact("after", derive={"op": "sum", "of": ["p"]}, line=11))
     assert sorted(problems) == [f"{PATH}:3: fact 'p': derivation depends on itself (through q)",
                                 f"{PATH}:7: fact 'q': derivation depends on itself (through p)"]
+
+
+def test_a_rebuild_keeps_the_resolved_facts_and_checks_that_an_edit_does_not_reach():
+    a, b, other = fact("a", 1), fact("b", 2), fact("other", 5)
+    total, doubled = fact("total", derive={"op": "sum", "of": ["a", "b"]}), fact("doubled", derive={"op": "sum", "of": ["total", "total"]})
+    apart = fact("apart", derive={"op": "sum", "of": ["other", "other"]})
+    check = Check(id="c", stated="other", derived="apart", tolerance=0.01, title="T", origin=Location(PATH, 9))
+
+    def content(*facts):
+        return Content(SiteConfig(title="T"), {}, {f.id: f for f in facts}, {"c": check}, {}, [])
+
+    first = resolve_facts(content(a, b, other, total, doubled, apart), ErrorCollector())
+    edited_b = fact("b", 3)
+    again = resolve_facts(content(a, edited_b, other, total, doubled, apart), ErrorCollector(), first)
+    kept = {fid for fid in first.facts if again.facts[fid] is first.facts[fid]}
+    assert kept == {"a", "other", "apart"}  # b changed; total and doubled are derived from it
+    assert again["doubled"].value == 8 and first["doubled"].value == 6
+    assert again.checks["c"] is first.checks["c"]

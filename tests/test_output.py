@@ -6,7 +6,7 @@ import os
 import pytest
 
 from site_builder.errors import BuildError
-from site_builder.output import MARKER, check_output_folder, write_site
+from site_builder.output import MARKER, check_output_folder, update_site, write_site
 
 SITE = {".nojekyll": b"", "index.html": b"<p>home</p>", "a/b/page.html": b"<p>page</p>", "static/x.css": b"p{}"}
 
@@ -67,6 +67,85 @@ def test_symlinked_old_files_are_rewritten_not_linked(tmp_path):
     (out / "index.html").symlink_to(outside)
     assert write_site(SITE, out) == ["index.html"]
     assert not (out / "index.html").is_symlink()
+
+
+# --- updating the site in place (briefing serve) ----------------------------------------------
+
+BIGGER = {**SITE, **{f"p/{i}.html": f"<p>{i}</p>".encode() for i in range(10)}}
+
+
+def updated(out, last=None, **changes):
+    """``update_site`` of BIGGER with ``changes`` (path with ``__`` for ``/`` → bytes, or None to drop the file)."""
+    files = {rel: data for rel, data in {**BIGGER, **{k.replace("__", "/"): v for k, v in changes.items()}}.items()
+             if data is not None}
+    return update_site(files, out, last)
+
+
+def test_an_update_writes_only_the_changed_files_and_removes_the_dropped(tmp_path, files_of):
+    out = tmp_path / "_site"
+    changed, record = updated(out)
+    assert sorted(changed) == sorted(BIGGER)
+    folder, before = out.stat().st_ino, {rel: (out / rel).stat().st_ino for rel in BIGGER}
+    changed, record = updated(out, record, **{"index.html": b"<p>new</p>", "a__b__page.html": None,
+                                              "new__deep__file.txt": b"new"})
+    assert changed == ["index.html", "new/deep/file.txt"]
+    assert files_of(out) == {**{k: v for k, v in BIGGER.items() if k != "a/b/page.html"},
+                             "index.html": b"<p>new</p>", "new/deep/file.txt": b"new"}
+    assert not (out / "a").exists()  # emptied folders go too
+    assert out.stat().st_ino == folder  # updated in place, not swapped
+    assert (out / "static/x.css").stat().st_ino == before["static/x.css"]
+    assert sorted(p.name for p in out.rglob("*") if p.name.endswith(".new")) == []
+    assert updated(out, record, **{"index.html": b"<p>new</p>", "a__b__page.html": None,
+                                   "new__deep__file.txt": b"new"})[0] == []
+
+
+def test_an_update_puts_back_what_someone_else_changed_in_the_folder(tmp_path, files_of):
+    out = tmp_path / "_site"
+    _, record = updated(out)
+    (out / "static/x.css").write_bytes(b"edited by hand")
+    (out / "stray.html").write_bytes(b"not ours")
+    (out / "index.html").unlink()
+    changed, _ = updated(out, record)
+    assert changed == ["index.html", "static/x.css"]
+    assert files_of(out) == BIGGER
+
+
+def test_an_update_that_cannot_write_leaves_the_site_as_it_was(tmp_path, files_of, monkeypatch):
+    out = tmp_path / "_site"
+    _, record = updated(out)
+    writes = []
+
+    def failing_write(self, data):
+        writes.append(self.name)
+        if len(writes) == 2:
+            raise OSError(28, "No space left on device")
+        return original(self, data)
+
+    from pathlib import Path
+    original = Path.write_bytes
+    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    with pytest.raises(BuildError, match="No space left on device"):
+        updated(out, record, **{"index.html": b"<p>new</p>", "static__x.css": b"p{color:red}"})
+    monkeypatch.undo()
+    assert writes == [".index.html.%d.new" % os.getpid(), ".x.css.%d.new" % os.getpid()]
+    assert files_of(out) == BIGGER  # the first file was written beside its target, and removed again
+    assert [p.name for p in out.rglob("*.new")] == []
+
+
+def test_an_update_of_most_files_or_a_file_replacing_a_folder_swaps_the_whole_site(tmp_path, files_of):
+    out = tmp_path / "_site"
+    _, record = updated(out)
+    folder = out.stat().st_ino
+    most = {f"p/{i}.html": b"changed" for i in range(8)}
+    changed, record = update_site({**BIGGER, **most}, out, record)
+    assert out.stat().st_ino != folder and sorted(changed) == sorted(most)
+    folder = out.stat().st_ino
+    files = {**BIGGER, **most, "x": b"4"}
+    _, record = update_site(files, out, record)  # one new file: updated in place
+    assert out.stat().st_ino == folder and files_of(out) == files
+    files = {k: v for k, v in files.items() if k != "a/b/page.html"} | {"a/b": b"a file where a folder was"}
+    changed, _ = update_site(files, out, record)
+    assert files_of(out) == files and "a/b" in changed
 
 
 # --- which folders may be replaced -----------------------------------------------------------

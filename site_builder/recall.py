@@ -1,0 +1,67 @@
+"""Results a long-running build (``briefing serve``) keeps from one build to the next.
+
+Parsed documents are shared between builds when their text is unchanged (see
+``loader.ParsedDocuments``), so a stage that turns one document into model
+objects can skip the work when it is handed the very same document again.
+``Recall`` does that for any such function, and replays the problems it
+reported the first time.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any, TypeVar
+
+from .errors import ErrorCollector, Problem
+
+R = TypeVar("R")
+# Values of these types that are equal are interchangeable. Not floats (0.0 == -0.0, and they print
+# differently), nor numbers of different types (1 == 1.0 == True): those must be the same object.
+_VALUE_TYPES = (str, bytes, int, PurePath)
+
+
+class Recall:
+    """Calls of functions ``f(argument, errors)`` from this build and the last, reused for the same argument.
+
+    An argument is the same when it is the very object of the earlier call, or
+    an equal string, bytes, int or path, or a dataclass whose fields are the
+    same in this sense. Functions must be pure: their result may depend on
+    nothing but the argument, and must not be changed by the caller.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[Callable, Any], tuple[Any, Any, tuple[Problem, ...]]] = {}
+        self._now: dict[tuple[Callable, Any], tuple[Any, Any, tuple[Problem, ...]]] = {}
+
+    def __call__(self, function: Callable[[Any, ErrorCollector], R], argument: Any, errors: ErrorCollector,
+                 key: Any = None) -> R:
+        """``function(argument, errors)``, or its result from an earlier call with the same argument.
+
+        ``key`` tells calls with one function apart (say, the file's path); by default the argument's identity.
+        """
+        slot = (function, id(argument) if key is None else key)
+        kept = self._now.get(slot) or self._last.get(slot)
+        if kept is None or not same(kept[0], argument):
+            reported = ErrorCollector()
+            kept = (argument, function(argument, reported), tuple(reported.problems))
+        self._now[slot] = kept
+        errors.problems.extend(kept[2])
+        return kept[1]
+
+    def next_build(self) -> None:
+        """Forget the calls that the build just finished did not make."""
+        self._last, self._now = self._now, {}
+
+
+def same(a: Any, b: Any) -> bool:
+    """True when ``a`` can stand for ``b``: the same object, or equal values that print the same."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, _VALUE_TYPES):
+        return a == b
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    return False

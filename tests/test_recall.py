@@ -1,0 +1,70 @@
+"""recall.py: a function of one document runs again only for a document it has not seen, and keeps its problems."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from site_builder.errors import ErrorCollector
+from site_builder.loader import Document, MarkdownFile
+from site_builder.recall import Recall, same
+
+
+def counting_validator(calls: list):
+    def validate(doc: Document, errors: ErrorCollector) -> list:
+        calls.append(doc)
+        if doc.data.get("bad"):
+            errors.add(doc.path, 3, "bad value")
+        return [doc.data]
+    return validate
+
+
+def test_the_same_document_is_not_validated_again_and_its_problems_are_reported_again():
+    calls, recall = [], Recall()
+    validate = counting_validator(calls)
+    doc = Document(Path("f.yaml"), {"bad": True})
+    for _ in range(3):
+        errors = ErrorCollector()
+        assert recall(validate, doc, errors) == [{"bad": True}]
+        assert [str(p) for p in errors.problems] == ["f.yaml:3: bad value"]
+        recall.next_build()
+    assert calls == [doc]
+
+
+def test_an_equal_but_new_document_is_validated_again():
+    calls, recall = [], Recall()
+    validate = counting_validator(calls)
+    recall(validate, Document(Path("f.yaml"), {"n": 1}), ErrorCollector())
+    recall(validate, Document(Path("f.yaml"), {"n": 1.0}), ErrorCollector())
+    assert len(calls) == 2
+
+
+def test_a_call_the_last_build_did_not_make_is_forgotten():
+    calls, recall = [], Recall()
+    validate = counting_validator(calls)
+    doc = Document(Path("f.yaml"), {})
+    recall(validate, doc, ErrorCollector())
+    recall.next_build()
+    recall.next_build()  # a build that did not read the file
+    recall(validate, doc, ErrorCollector())
+    assert len(calls) == 2
+
+
+def test_keyed_calls_reuse_an_argument_made_anew_from_the_same_parts():
+    calls, recall = [], Recall()
+    meta = Document(Path("b.md"), {"title": "T"})
+
+    def validate(md: MarkdownFile, errors: ErrorCollector) -> str:
+        calls.append(md)
+        return md.body
+
+    for _ in range(2):
+        assert recall(validate, MarkdownFile(Path("b.md"), meta, "Body " + "text", 5), ErrorCollector(), key="b") == "Body text"
+    recall(validate, MarkdownFile(Path("b.md"), meta, "Body text", 6), ErrorCollector(), key="b")
+    assert len(calls) == 2
+
+
+def test_same_means_interchangeable_not_merely_equal():
+    assert same("ab", "a" + "b") and same(Path("a/b"), Path("a") / "b") and same(7, 7)
+    assert not same(1, 1.0) and not same(1, True) and not same(0.0, -0.0) and not same([1], [1])
+    meta = Document(Path("b.md"), {})
+    assert same(MarkdownFile(Path("b.md"), meta, "x", 1), MarkdownFile(Path("b.md"), meta, "x", 1))
+    assert not same(MarkdownFile(Path("b.md"), meta, "x", 1), MarkdownFile(Path("b.md"), Document(Path("b.md"), {}), "x", 1))
