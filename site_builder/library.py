@@ -96,12 +96,18 @@ class Library:
 
 
 def build_library(content: Content, book: FactBook, plans: list[BriefingPlan]) -> Library:
-    """Tags, timeline and related briefings for the compiled site."""
+    """Tags, timeline and related briefings for the compiled site (made from ``library_inputs`` alone)."""
     links = {plan.briefing.slug: page_link(plan) for plan in plans}
     reader = reader_units(content.site, book)
     timeline = tuple(dataclasses.replace(e, shown=str(read_fact(e.fact, reader, None, content.site.locale)))
                      for e in timeline_of(book, plans, links))
     return Library(tags_of(plans, links), timeline, related_briefings(plans, links))
+
+
+def library_inputs(content: Content, book: FactBook, plans: list[BriefingPlan]) -> tuple:
+    """All that ``build_library`` reads: the site settings, the plans, dated facts and exchange rates."""
+    dated = [f for f in book.facts.values() if f.fact.event_date is not None or isinstance(f.value, dt.date)]
+    return content.site, plans, dated, [book.facts.get(f) for f in content.site.exchange_rates]
 
 
 def page_link(plan: BriefingPlan) -> PageLink:
@@ -237,14 +243,21 @@ class PageReadings:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
         self._kept: dict[str, PageReading] = {}
+        self._last: dict[str, tuple[bytes, PageReading]] = {}  # by URL: the page last read there
 
     def of(self, pages: dict[str, bytes], plans: list[BriefingPlan]) -> dict[str, PageReading]:
         """The reading of each planned briefing page in ``pages``, by URL; forgets pages no longer there."""
         kept, self._kept = self._kept, {}
+        last, self._last = self._last, {}
         readings = {}
         for plan in plans:
             page = pages.get(plan.url)
             if page is None:
+                continue
+            before = last.get(plan.url)
+            if before is not None and (before[0] is page or before[0] == page):  # no need to hash it
+                self._last[plan.url] = before
+                readings[plan.url] = before[1]
                 continue
             key = hashlib.blake2b(page, digest_size=16, key=_reading_version()).hexdigest()
             reading = kept.get(key) or self._kept.get(key) or self._stored(key)
@@ -252,6 +265,7 @@ class PageReadings:
                 reading = read_page(page.decode("utf-8"))
                 self._store(key, reading)
             self._kept[key] = readings[plan.url] = reading
+            self._last[plan.url] = (page, reading)
         return readings
 
     def _stored(self, key: str) -> PageReading | None:

@@ -22,10 +22,11 @@ import jinja2
 import jinja2.meta
 
 from .compute import CompiledSite
-from .library import PageReadings
+from .library import Library, PageReadings, library_inputs
 from .output import replace_file
 from .pages import BriefingPlan
 from .progress import BuildProgress
+from .recall import same
 from .project import Project
 from .render import BodyDrafts
 from .revisions import Revision
@@ -47,12 +48,14 @@ class RenderMemo:
     def __init__(self, env: jinja2.Environment, cache: Path | None = None, out: Path | None = None) -> None:
         self.env = env
         self.pages: dict[str, tuple[str, bytes]] = {}  # output path → (inputs digest, bytes)
+        self._inputs: dict[str, tuple[object, str]] = {}  # what each digest was made of (see ``key``)
         self.written = WrittenPages(out, cache / "pages" / f"{output_key(out)}.json" if cache and out else None)
         self.static: dict[Path, tuple[tuple[int, ...], bytes]] = {}
         self.vega_bundle: bytes | None = None
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown, kept between builds
         self.readings = PageReadings(cache / "readings" if cache else None)  # search text, glossary links
-        self.derived: dict[str, tuple[str, dict[str, bytes], tuple[str, ...]]] = {}  # see MemoRenderer._library_files
+        self.library: tuple[object, Library] | None = None  # the last library, and what it was built from
+        self.derived: dict[str, tuple[object, dict[str, bytes], tuple[str, ...]]] = {}  # see MemoRenderer._library_files
         self._sources: dict[str, str | None] = {}
         self._analyses: dict[str, tuple[tuple[str | None, ...], frozenset[str] | None]] = {}
 
@@ -74,9 +77,23 @@ class RenderMemo:
             todo.extend(r for r in refs if r)
         return tuple(sorted(found.items())), None if used is None else frozenset(used)
 
+    def key(self, name: str, inputs: object) -> str:
+        """The digest of ``inputs``, the inputs of ``name``: the last one when they are the same objects.
+
+        Unchanged content is made of the same objects from one build to the next
+        (see ``recall.py``), and telling so is much quicker than digesting it.
+        """
+        kept = self._inputs.get(name)
+        if kept is not None and same(kept[0], inputs):
+            return kept[1]
+        key = digest(inputs)
+        self._inputs[name] = (inputs, key)
+        return key
+
     def forget_all_but(self, pages: set[str]) -> None:
         """Drop remembered pages that the last build no longer made."""
         self.pages = {url: kept for url, kept in self.pages.items() if url in pages}
+        self._inputs = {name: kept for name, kept in self._inputs.items() if name in pages or name.startswith("*")}
 
     def _source(self, name: str) -> str | None:
         try:
@@ -109,6 +126,7 @@ class MemoRenderer(SiteRenderer):
 
     def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, date: dt.date | None,
                  revisions: list[Revision], memo: RenderMemo, progress: BuildProgress) -> None:
+        self.memo = memo
         super().__init__(project, compiled, base_url, date, revisions)
         self.env = memo.env
         self.drafts = memo.drafts
@@ -132,10 +150,10 @@ class MemoRenderer(SiteRenderer):
         card = self.cards.get(plan.url)
         shown = {  # what the page shows of the site-wide tables: the plan lists it
             "book": [book[f] for f in plan.fact_ids],
-            # A drawn chart (SVG, CSV, spec) is made from its definition and points by this process's code,
-            # and a card from its chart: digesting those is the same and spares pickling 100 KB a page.
+            # A drawn chart (SVG, CSV, spec) is made from its definition and points by this process's code:
+            # digesting those is the same and spares pickling 100 KB a page.
             "charts": [(c.chart, c.points) if c else None for c in charts],
-            "card": card and (card.path, card.url, card.alt, hashlib.blake2b(card.png).digest()),
+            "card": card,
             "sources": [content.sources.get(s) for s in plan.source_ids + tuple(plan.refs.sources)],
             "library": None,  # in _site_wide_inputs(), digested once: its repr is megabytes at 1,000 briefings
         }
@@ -144,6 +162,13 @@ class MemoRenderer(SiteRenderer):
                   [(content.checks.get(c), book.checks.get(c)) for c in plan.check_ids],
                   self._site_wide_inputs())
         return self._reuse_or_render(plan.url, inputs, functools.partial(super()._briefing_page, plan))
+
+    def _library(self) -> Library:
+        inputs = library_inputs(self.site.content, self.site.book, self.site.plans)
+        kept = self.memo.library
+        if kept is None or not same(kept[0], inputs):
+            kept = self.memo.library = (inputs, super()._library())
+        return kept[1]
 
     def _site_wide_inputs(self) -> str:
         """A digest of everything site-wide a briefing page might show besides what its plan lists."""
@@ -155,7 +180,7 @@ class MemoRenderer(SiteRenderer):
                       if f.name not in self.PLANNED | {"content"}]
             parts += [(k, v) for k, v in sorted(vars(self).items()) if k not in self.PER_PAGE]
             parts.append([(p.url, p.briefing.meta) for p in compiled.plans])
-            self._site_wide = digest(parts)
+            self._site_wide = self.memo.key("*site-wide", parts)
         return self._site_wide
 
     def _library_files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
@@ -165,20 +190,20 @@ class MemoRenderer(SiteRenderer):
         charts = [(chart_id, c.chart, c.points) for chart_id, c in sorted(self.site.charts.items())]  # not their SVGs
         whole = (compiled, charts, [(k, v) for k, v in sorted(vars(self).items()) if k not in self.PER_PAGE],
                  self.memo.templates(tuple(self.env.list_templates()))[0])
-        key = digest(whole, [(url, hashlib.blake2b(data).digest()) for url, data in sorted(pages.items())])
+        inputs = (whole, sorted(pages.items()))
         kept = self.memo.derived.get("library")
-        if kept and kept[0] == key:
+        if kept and same(kept[0], inputs):
             for url in kept[2]:
                 self.pages_seen.add(url)
                 self.progress.page_done()
             return dict(kept[1])
         before = set(self.pages_seen)
         files = super()._library_files(pages)
-        self.memo.derived["library"] = (key, dict(files), tuple(sorted(self.pages_seen - before)))
+        self.memo.derived["library"] = (inputs, dict(files), tuple(sorted(self.pages_seen - before)))
         return files
 
     def _reuse_or_render(self, url: str, inputs: object, render: Callable[[], bytes]) -> bytes:
-        key = digest(inputs)
+        key = self.memo.key(url, inputs)
         kept = self.memo.pages.get(url)
         if kept and kept[0] == key:
             data = kept[1]

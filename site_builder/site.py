@@ -15,7 +15,7 @@ from markupsafe import Markup
 from .errors import BuildError
 from .feeds import FEED_PATH, PngCache, SocialCard, absolute_url, is_absolute_url, publishing_files, social_cards
 from .glossary import mark_terms
-from .library import PageReadings, build_library, glossary_usage
+from .library import Library, PageReadings, build_library, glossary_usage
 from .output import replace_file
 from .pages import BriefingPlan, Citation, citations_by_source
 from .parallel import DraftCache, draft_bodies
@@ -46,7 +46,10 @@ class SiteRenderer:
         briefing_dates = [b.meta.updated or b.meta.date for b in compiled.content.briefings]
         self.build_date = build_date or max(briefing_dates, default=dt.date(2000, 1, 1))
         self.cards: dict[str, SocialCard] = {}  # by page path; drawn by render_all
-        self.library = build_library(compiled.content, compiled.book, compiled.plans)
+        self.library = self._library()
+
+    def _library(self) -> Library:
+        return build_library(self.site.content, self.site.book, self.site.plans)
 
     def render_all(self) -> dict[str, bytes]:
         """Every file of the site."""
