@@ -13,18 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import prune_cache
-from .charts import Point, RenderedChart, SvgCache, rendered_chart
-from .compute import ChartDrawer, CompiledSite, build_date, compile_content
-from .errors import ErrorCollector, Problem
+from .charts import SvgCache
+from .compute import CompiledSite, build_date, compile_content
+from .errors import Problem
 from .loader import ParsedDocuments
-from .memo import MemoRenderer, RenderMemo, digest
-from .model import Chart
+from .memo import MemoRenderer, RenderMemo
 from .output import WrittenSite, check_output_folder, update_site
 from .progress import BuildProgress
-from .recall import Recall
 from .project import Project, load_content
+from .recall import Recall
 from .render import site_environment
-from .revisions import Revision, new_revisions, read_previous_displays, updated_history
+from .revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, updated_history
 from .stamp import BuildStamp, current_stamp, input_digest, output_digest, write_stamp
 
 
@@ -94,9 +93,9 @@ class SiteBuilder:
         self.memo = RenderMemo(site_environment(project.templates), project.cache, project.out)
         self.parsed = ParsedDocuments(project.cache / "documents")
         self.recall = Recall()  # what each unchanged document validated to
-        self._charts: dict[str, RenderedChart] = {}
         self._written: WrittenSite | None = None  # what the last build left in the output folder
-        self._compiled: CompiledSite | None = None  # the last build's, whose unchanged parts the next one reuses
+        self._compiled: CompiledSite | None = None
+        self._history: list[Revision] = []  # the revisions the last build recorded  # the last build's, whose unchanged parts the next one reuses
         self._other_pages = 3  # pages besides the briefings, as of the last build (for progress totals)
         self.rendered: tuple[str, ...] = ()  # the pages the last build rendered rather than reused
 
@@ -111,12 +110,12 @@ class SiteBuilder:
                 self.parsed.forget_unused()
                 self.recall.next_build()
             self.progress.start(len(content.briefings) + self._other_pages, len(content.charts))
-            compiled = compile_content(content, self.cache, self._draw_chart_cache(), self._compiled)
+            compiled = compile_content(content, self.cache, self._compiled, self.progress.chart_done)
             stamp = build_date()
-            previous, history = read_previous_displays(self.project.out)
-            revised = new_revisions(previous, compiled.book, stamp or dt.datetime.now(dt.timezone.utc).date())
-            renderer = MemoRenderer(self.project, compiled, self.base_url, stamp, updated_history(history, revised),
-                                    self.memo, self.progress)
+            previous, history = self._previous_displays()
+            revised = new_revisions(previous, compiled.rows, stamp or dt.datetime.now(dt.timezone.utc).date())
+            history = updated_history(history, revised)
+            renderer = MemoRenderer(self.project, compiled, self.base_url, stamp, history, self.memo, self.progress)
             files = renderer.render_all()
         finally:
             self.progress.finish()
@@ -126,21 +125,18 @@ class SiteBuilder:
         with write_lock:
             changed, self._written = update_site(files, self.project.out, self._written)
         self.memo.written.remember(self.memo.pages)
-        self._compiled = compiled
+        self._compiled, self._history = compiled, history
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
                            self.cache.rendered - drawn_before, len(files), changed, compiled.warnings, revised)
 
-    def _draw_chart_cache(self) -> ChartDrawer:
-        kept, self._charts = self._charts, {}
-
-        def draw(chart: Chart, points: list[Point], cache: SvgCache, errors: ErrorCollector) -> RenderedChart | None:
-            # A chart is its definition plus its points: the same two give the same spec, SVG and CSV.
-            old = kept.get(chart.id)
-            same = (old is not None and (old.chart is chart or digest(old.chart) == digest(chart))
-                    and list(old.points) == points)
-            rendered = old if same else rendered_chart(chart, points, cache, errors)
-            if rendered:
-                self._charts[chart.id] = rendered
-            self.progress.chart_done()
-            return rendered
-        return draw
+    def _previous_displays(self) -> tuple[dict[str, str], list[Revision]]:
+        # What the manifest in the output folder records; when it is the one the last build wrote,
+        # that build knows it already (parsing it takes a quarter of a second at 1,000 briefings).
+        try:
+            manifest = (self.project.out / MANIFEST_PATH).read_bytes()
+        except OSError:
+            return {}, []
+        last = self._written.files.get(MANIFEST_PATH) if self._written else None
+        if self._compiled is not None and manifest == last:
+            return {fid: row.display for fid, row in self._compiled.rows.items()}, list(self._history)
+        return manifest_displays(manifest)

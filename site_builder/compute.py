@@ -18,9 +18,10 @@ from .model import Chart, Content
 from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing
 from .parallel import draw_missing_charts
 from .project import Project, load_content
+from .recall import same
 from .render import scan_body
+from .revisions import FactRow, fact_rows
 
-ChartDrawer = Callable[[Chart, list[Point], SvgCache, ErrorCollector], "RenderedChart | None"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class CompiledSite:
     charts: dict[str, RenderedChart]
     plans: list[BriefingPlan]
     warnings: list[Problem]
+    rows: dict[str, FactRow]  # each fact as the manifest records it (revisions.py)
 
 
 def compile_site(project: Project, cache: SvgCache) -> CompiledSite:
@@ -39,14 +41,15 @@ def compile_site(project: Project, cache: SvgCache) -> CompiledSite:
     return compile_content(load_content(project), cache)
 
 
-def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = rendered_chart,
-                    previous: CompiledSite | None = None) -> CompiledSite:
-    """Compute facts, charts (each drawn by ``draw``) and page plans from loaded content; raises BuildErrors.
+def compile_content(content: Content, cache: SvgCache, previous: CompiledSite | None = None,
+                    chart_done: Callable[[], None] = lambda: None) -> CompiledSite:
+    """Compute facts, charts and page plans from loaded content; raises BuildErrors.
 
     Given the ``previous`` build's result (``briefing serve``), what an edit
-    cannot have changed is taken from it: resolved facts, chart points and page
+    cannot have changed is taken from it: resolved facts, drawn charts and page
     plans whose inputs are the same objects or values. Later stages then see
     unchanged things as the same objects, which they can tell apart in no time.
+    ``chart_done`` is called as each chart is drawn or reused (for progress).
     """
     errors = ErrorCollector()
     book = resolve_facts(content, errors, previous.book if previous else None)
@@ -57,12 +60,16 @@ def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = rende
         check_body_refs(briefing, refs[briefing.slug], known, errors)
     points = {chart.id: _points(chart, book, previous, errors) for chart in content.charts.values()}
     errors.raise_if_any()
-    draw_missing_charts(content.charts.values(), points, cache)  # in a process pool when there are many
+    kept = {chart.id: old for chart in content.charts.values()
+            if (old := _kept_chart(chart, points[chart.id], previous)) is not None}
+    # Drawn in a process pool when there are many:
+    draw_missing_charts([c for c in content.charts.values() if c.id not in kept], points, cache)
     charts = {}
     for chart in content.charts.values():
-        rendered = draw(chart, points[chart.id], cache, errors)
+        rendered = kept.get(chart.id) or rendered_chart(chart, points[chart.id], cache, errors)
         if rendered:
             charts[chart.id] = rendered
+        chart_done()
     errors.raise_if_any()
     kept = {plan.briefing.slug: plan for plan in previous.plans} if previous else {}
     plans = [_kept_plan(plan_briefing(b, refs[b.slug], content, book), kept.get(b.slug)) for b in content.briefings]
@@ -71,7 +78,8 @@ def compile_content(content: Content, cache: SvgCache, draw: ChartDrawer = rende
                         f"{r.derived.id} is {r.derived.formatted()} ({r.relative_difference:+.1%}, "
                         f"tolerance {r.check.tolerance:.1%})")
                 for r in book.failed_checks()]
-    return CompiledSite(content, book, charts, plans, warnings)
+    rows = fact_rows(book, previous.rows if previous else None)
+    return CompiledSite(content, book, charts, plans, warnings, rows)
 
 
 def _points(chart: Chart, book: FactBook, previous: CompiledSite | None, errors: ErrorCollector) -> list[Point]:
@@ -80,6 +88,13 @@ def _points(chart: Chart, book: FactBook, previous: CompiledSite | None, errors:
             and all(book.facts.get(f) is previous.book.facts.get(f) for f in chart.fact_ids())):
         return list(old.points)
     return chart_points(chart, book, errors)
+
+
+def _kept_chart(chart: Chart, points: list[Point], previous: CompiledSite | None) -> RenderedChart | None:
+    # A chart is its definition plus its points: the same two give the same spec, SVG and CSV. Equal
+    # points are the same points: their numbers are all floats, and each carries its value as shown.
+    old = previous.charts.get(chart.id) if previous else None
+    return old if old is not None and same(old.chart, chart) and list(old.points) == points else None
 
 
 def _kept_plan(new: BriefingPlan, old: BriefingPlan | None) -> BriefingPlan:

@@ -122,7 +122,7 @@ class MemoRenderer(SiteRenderer):
     # Per-page attributes, or ones this class narrows per page; every other attribute is a site-wide input.
     PER_PAGE = frozenset({"project", "site", "env", "cards", "revisions", "memo", "progress", "rendered",
                           "pages_seen", "_site_wide", "readings", "drafts"})  # drafts: made from each page's body
-    PLANNED = frozenset({"facts", "checks", "charts", "sources", "briefings", "book", "plans", "warnings"})
+    PLANNED = frozenset({"facts", "checks", "charts", "sources", "briefings", "book", "plans", "warnings", "rows"})
 
     def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, date: dt.date | None,
                  revisions: list[Revision], memo: RenderMemo, progress: BuildProgress) -> None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-from .facts import FactBook
+from .facts import FactBook, ResolvedFact
 
 MANIFEST_PATH = "data/facts.json"
 MANIFEST_VERSION = 1
@@ -30,25 +29,48 @@ class Revision:
     date: str  # ISO date of the build that saw the change
 
 
-def read_previous_displays(out: Path) -> tuple[dict[str, str], list[Revision]]:
-    """The fact values and revisions recorded by the site currently in ``out`` (empty when none or unreadable)."""
+@dataclass(frozen=True)
+class FactRow:
+    """A fact as the manifest records it: its value as shown, and its entry, one line of JSON."""
+
+    fact: ResolvedFact
+    display: str
+    line: str
+
+
+def fact_rows(book: FactBook, previous: dict[str, FactRow] | None = None) -> dict[str, FactRow]:
+    """Every fact's row, by id in id order; a fact resolved to the same object as in ``previous`` keeps its row."""
+    kept = previous or {}
+    rows = {}
+    for fid, fact in sorted(book.facts.items()):
+        row = kept.get(fid)
+        rows[fid] = row if row is not None and row.fact is fact else _row(fid, fact)
+    return rows
+
+
+def _row(fid: str, fact: ResolvedFact) -> FactRow:
+    display = fact.formatted()
+    entry = {"label": fact.fact.label, "display": display, "unit": fact.unit, "kind": fact.kind,
+             "value": fact.value.isoformat() if isinstance(fact.value, dt.date) else fact.value,
+             "period": fact.fact.period, "sources": list(fact.sources)}
+    return FactRow(fact, display, f"  {json.dumps(fid, ensure_ascii=False)}: {_json_line(entry)}")
+
+
+def manifest_displays(manifest: bytes) -> tuple[dict[str, str], list[Revision]]:
+    """The fact values and revisions recorded in a manifest (empty when it cannot be read)."""
     try:
-        data = json.loads((out / MANIFEST_PATH).read_text(encoding="utf-8"))
+        data = json.loads(manifest)
         facts = {fid: str(entry["display"]) for fid, entry in data["facts"].items()}
         history = [Revision(**entry) for entry in data.get("revisions", [])]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return {}, []
     return facts, history
 
 
-def new_revisions(previous: dict[str, str], book: FactBook, date: dt.date) -> list[Revision]:
+def new_revisions(previous: dict[str, str], rows: dict[str, FactRow], date: dt.date) -> list[Revision]:
     """A revision for every fact whose shown value differs from ``previous`` (facts new since then are not revisions)."""
-    found = []
-    for fid, fact in sorted(book.facts.items()):
-        now = fact.formatted()
-        if fid in previous and previous[fid] != now:
-            found.append(Revision(fid, fact.fact.label, previous[fid], now, date.isoformat()))
-    return found
+    return [Revision(fid, row.fact.fact.label, previous[fid], row.display, date.isoformat())
+            for fid, row in rows.items() if fid in previous and previous[fid] != row.display]
 
 
 def updated_history(history: list[Revision], revised: list[Revision]) -> list[Revision]:
@@ -71,19 +93,13 @@ def updated_history(history: list[Revision], revised: list[Revision]) -> list[Re
     return merged
 
 
-def manifest_bytes(book: FactBook, history: list[Revision]) -> bytes:
-    """The manifest to write with this build: every fact, and the full revision history."""
-    facts = {
-        fid: {"label": f.fact.label, "value": f.value.isoformat() if isinstance(f.value, dt.date) else f.value,
-              "display": f.formatted(), "unit": f.unit,
-              "kind": f.kind, "period": f.fact.period, "sources": list(f.sources)}
-        for fid, f in sorted(book.facts.items())
-    }
+def manifest_bytes(rows: dict[str, FactRow], history: list[Revision]) -> bytes:
+    """The manifest to write with this build: every fact (``fact_rows``), and the full revision history."""
     # One fact and one revision a line: as easy to diff as indented JSON, and made by json's C encoder
     # (``indent=`` switches to the pure-Python one: half a second at 1,000 briefings).
-    rows = ",\n".join(f"  {json.dumps(fid, ensure_ascii=False)}: {_json_line(entry)}" for fid, entry in facts.items())
+    facts = ",\n".join(row.line for row in rows.values())
     revisions = ",\n".join(f"  {_json_line(asdict(r))}" for r in history)
-    return (f'{{\n "facts": {{\n{rows}\n }},\n "revisions": [\n{revisions}\n ],\n "version": {MANIFEST_VERSION}\n}}\n'
+    return (f'{{\n "facts": {{\n{facts}\n }},\n "revisions": [\n{revisions}\n ],\n "version": {MANIFEST_VERSION}\n}}\n'
             .encode())
 
 

@@ -72,7 +72,7 @@ class SiteRenderer:
         files.update(self._static_files())
         if self.site.charts:  # the bundle only redraws charts; making it costs a second on a new machine
             files[VENDOR_BUNDLE] = self._vega_bundle()
-        files[MANIFEST_PATH] = manifest_bytes(self.site.book, self.revisions)
+        files[MANIFEST_PATH] = manifest_bytes(self.site.rows, self.revisions)
         files[".nojekyll"] = b""
         if self.site.content.site.cname:
             files["CNAME"] = (self.site.content.site.cname.strip() + "\n").encode()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from site_builder import build as build_module
+from site_builder import compute
 from site_builder.build import SiteBuilder, build_site
 from site_builder.cli import make_parser
 from site_builder.project import Project
@@ -341,7 +341,7 @@ def builder(project: Project) -> SiteBuilder:
 
 def test_a_no_op_rebuild_renders_and_rewrites_nothing(builder: SiteBuilder, monkeypatch):
     drawn = []
-    monkeypatch.setattr(build_module, "rendered_chart", lambda chart, *a: drawn.append(chart.id))
+    monkeypatch.setattr(compute, "rendered_chart", lambda chart, *a: drawn.append(chart.id))
     result = builder.build()
     assert result.changed == [] and builder.rendered == () and drawn == []
 
@@ -360,8 +360,8 @@ def test_a_fact_edit_rewrites_its_page_and_the_charts_drawing_it_only(builder: S
     unrelated |= {rel for rel in files_of(project.out) if rel.startswith(("static/", "charts/compare."))}
     inodes = {rel: (project.out / rel).stat().st_ino for rel in unrelated}
     drawn = []
-    real = build_module.rendered_chart
-    monkeypatch.setattr(build_module, "rendered_chart", lambda chart, *a: drawn.append(chart.id) or real(chart, *a))
+    real = compute.rendered_chart
+    monkeypatch.setattr(compute, "rendered_chart", lambda chart, *a: drawn.append(chart.id) or real(chart, *a))
     edit(project, FACTS, "value: 1500000", "value: 1600000")  # sales.2021: drawn in "outlook" only
     result = builder.build()
     assert {PAGE, "charts/outlook.svg", "charts/outlook.csv", "charts/outlook.vl.json"} <= set(result.changed)
