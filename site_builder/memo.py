@@ -24,7 +24,9 @@ import jinja2.meta
 from .compute import CompiledSite
 from .library import Library, PageReadings, library_inputs
 from .output import replace_file
-from .pages import BriefingPlan
+from .facts import FactBook
+from .model import Content
+from .pages import BriefingPlan, Citation, citation_inputs, citations_by_source, plan_citations
 from .progress import BuildProgress
 from .recall import same
 from .project import Project
@@ -54,14 +56,18 @@ class RenderMemo:
         self.vega_bundle: bytes | None = None
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown, kept between builds
         self.readings = PageReadings(cache / "readings" if cache else None)  # search text, glossary links
+        self.citations: dict[str, tuple[object, list]] = {}  # by page: what its citations are made of, and them
         self.library: tuple[object, Library] | None = None  # the last library, and what it was built from
         self.derived: dict[str, tuple[object, dict[str, bytes], tuple[str, ...]]] = {}  # see MemoRenderer._library_files
         self._sources: dict[str, str | None] = {}
+        self._templates: dict[tuple[str, ...], tuple] = {}  # this build's answers of ``templates``
         self._analyses: dict[str, tuple[tuple[str | None, ...], frozenset[str] | None]] = {}
 
     def templates(self, names: tuple[str, ...]) -> tuple[tuple[tuple[str, str | None], ...], frozenset[str] | None]:
         """The templates ``names`` use (extends, includes, imports), with their sources, and the context names
-        they read (None: cannot tell, so every name counts)."""
+        they read (None: cannot tell, so every name counts). Read once per build (see ``start_build``)."""
+        if names in self._templates:
+            return self._templates[names]
         found: dict[str, str | None] = {}
         used: set[str] | None = set()
         todo = list(names)
@@ -75,7 +81,12 @@ class RenderMemo:
             if None in refs:  # a computed template name: it could be any of them
                 todo.extend(self.env.list_templates())
             todo.extend(r for r in refs if r)
-        return tuple(sorted(found.items())), None if used is None else frozenset(used)
+        self._templates[names] = tuple(sorted(found.items())), None if used is None else frozenset(used)
+        return self._templates[names]
+
+    def start_build(self) -> None:
+        """Forget what was read of the templates: they may have been edited since the last build."""
+        self._templates = {}
 
     def key(self, name: str, inputs: object) -> str:
         """The digest of ``inputs``, the inputs of ``name``: the last one when they are the same objects.
@@ -127,6 +138,7 @@ class MemoRenderer(SiteRenderer):
     def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, date: dt.date | None,
                  revisions: list[Revision], memo: RenderMemo, progress: BuildProgress) -> None:
         self.memo = memo
+        memo.start_build()
         super().__init__(project, compiled, base_url, date, revisions)
         self.env = memo.env
         self.drafts = memo.drafts
@@ -169,6 +181,19 @@ class MemoRenderer(SiteRenderer):
         if kept is None or not same(kept[0], inputs):
             kept = self.memo.library = (inputs, super()._library())
         return kept[1]
+
+    def _citations(self) -> dict[str, list[Citation]]:
+        # Most pages cite what they cited last time: keep each plan's citations while what they are made of
+        # is the same, so that the sources page sees the same objects and is not rendered again.
+        kept, self.memo.citations = self.memo.citations, {}
+
+        def of_plan(plan: BriefingPlan, book: FactBook, content: Content) -> list[tuple[str, Citation]]:
+            inputs = citation_inputs(plan, book, content)
+            old = kept.get(plan.url)
+            cited = old[1] if old is not None and same(old[0], inputs) else plan_citations(plan, book, content)
+            self.memo.citations[plan.url] = (inputs, cited)
+            return cited
+        return citations_by_source(self.site.plans, self.site.book, self.site.content, of_plan)
 
     def _site_wide_inputs(self) -> str:
         """A digest of everything site-wide a briefing page might show besides what its plan lists."""

@@ -6,7 +6,7 @@ and to know which pages depend on which facts, charts and sources.
 """
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 
 from .errors import ErrorCollector
@@ -80,20 +80,42 @@ def plan_briefing(briefing: Briefing, refs: BodyRefs, content: Content, book: Fa
     return BriefingPlan(briefing, refs, tuple(facts), tuple(charts), tuple(sources), tuple(checks))
 
 
-def citations_by_source(plans: list[BriefingPlan], book: FactBook, content: Content) -> dict[str, list[Citation]]:
-    """For each source id, the facts and charts that cite it and the pages they are on."""
+def citations_by_source(plans: list[BriefingPlan], book: FactBook, content: Content,
+                        of_plan: PlanCitations | None = None) -> dict[str, list[Citation]]:
+    """For each source id, the facts and charts that cite it and the pages they are on.
+
+    ``of_plan`` gives one plan's citations, as ``plan_citations`` does (a long-running build passes one that
+    remembers them).
+    """
     cited: dict[str, list[Citation]] = {sid: [] for sid in content.sources}
     for plan in plans:
-        title = plan.briefing.meta.title
-        for fact_id in plan.fact_ids:
-            fact = book[fact_id]
-            for sid in fact.sources:
-                cited[sid].append(Citation("fact", fact_id, fact.fact.label, title, plan.url))
-        for chart_id in plan.chart_ids:
-            chart = content.charts[chart_id]
-            for sid in _unique([s for f in chart.fact_ids() if f in book for s in book[f].sources]):
-                cited[sid].append(Citation("chart", chart_id, chart.title, title, plan.url))
+        for sid, citation in (of_plan or plan_citations)(plan, book, content):
+            cited[sid].append(citation)
     return cited
+
+
+def plan_citations(plan: BriefingPlan, book: FactBook, content: Content) -> list[tuple[str, Citation]]:
+    """What the facts and charts of ``plan``'s page cite: (source id, citation) pairs in reading order."""
+    cited = []
+    title = plan.briefing.meta.title
+    for fact_id in plan.fact_ids:
+        fact = book[fact_id]
+        cited += [(sid, Citation("fact", fact_id, fact.fact.label, title, plan.url)) for sid in fact.sources]
+    for chart_id in plan.chart_ids:
+        chart = content.charts[chart_id]
+        for sid in _unique([s for f in chart.fact_ids() if f in book for s in book[f].sources]):
+            cited.append((sid, Citation("chart", chart_id, chart.title, title, plan.url)))
+    return cited
+
+
+def citation_inputs(plan: BriefingPlan, book: FactBook, content: Content) -> tuple:
+    """All that ``plan_citations`` reads: the plan, its charts, and their facts."""
+    charts = [content.charts[c] for c in plan.chart_ids]
+    drawn = [book.facts.get(f) for chart in charts for f in chart.fact_ids()]
+    return plan, charts, [book[f] for f in plan.fact_ids], drawn
+
+
+PlanCitations = Callable[[BriefingPlan, FactBook, Content], list[tuple[str, Citation]]]
 
 
 def _unique(items: list) -> list:
