@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from .charts import Point, RenderedChart, SvgCache, chart_points, rendered_chart
 from .errors import ErrorCollector, Problem
 from .facts import FactBook, resolve_facts
-from .model import Chart, Content
-from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing
+from .model import Briefing, Chart, Content
+from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing, plan_inputs
 from .parallel import draw_missing_charts
 from .project import Project, load_content
 from .recall import same
-from .render import scan_body
+from .render import BodyRefs, scan_body
 from .revisions import FactRow, fact_rows
 
 
@@ -72,7 +72,8 @@ def compile_content(content: Content, cache: SvgCache, previous: CompiledSite | 
         chart_done()
     errors.raise_if_any()
     kept = {plan.briefing.slug: plan for plan in previous.plans} if previous else {}
-    plans = [_kept_plan(plan_briefing(b, refs[b.slug], content, book), kept.get(b.slug)) for b in content.briefings]
+    plans = [_kept_plan(kept.get(b.slug), b, refs[b.slug], previous, content, book)
+             or plan_briefing(b, refs[b.slug], content, book) for b in content.briefings]
     warnings = [Problem(r.check.origin.path, r.check.origin.line,
                         f"check {r.check.id!r}: {r.check.title}: {r.stated.id} is {r.stated.formatted()}, "
                         f"{r.derived.id} is {r.derived.formatted()} ({r.relative_difference:+.1%}, "
@@ -97,10 +98,13 @@ def _kept_chart(chart: Chart, points: list[Point], previous: CompiledSite | None
     return old if old is not None and same(old.chart, chart) and list(old.points) == points else None
 
 
-def _kept_plan(new: BriefingPlan, old: BriefingPlan | None) -> BriefingPlan:
-    # An unchanged plan stays the same object from one build to the next. Its briefing must be the same
-    # object, not merely equal: 1 and 1.0 are equal, and do not print the same.
-    return old if old is not None and old.briefing is new.briefing and old == new else new
+def _kept_plan(old: BriefingPlan | None, briefing: Briefing, refs: BodyRefs, previous: CompiledSite | None,
+               content: Content, book: FactBook) -> BriefingPlan | None:
+    # The last build's plan for this briefing, if it read the same things then as it would now.
+    if old is None or previous is None or old.briefing is not briefing or not same(old.refs, refs):
+        return None
+    then, now = plan_inputs(old, previous.content, previous.book), plan_inputs(old, content, book)
+    return old if same(then, now) else None
 
 
 def build_date() -> dt.date | None:

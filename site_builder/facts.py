@@ -96,6 +96,10 @@ class FactBook:
         """Checks whose figures do not reconcile, in id order."""
         return [r for _, r in sorted(self.checks.items()) if not r.passed]
 
+    def check_ids_of(self, fact_id: str) -> tuple[str, ...]:
+        """The ids of the checks that involve ``fact_id``."""
+        return tuple(self._touching.get(fact_id, ()))
+
     def checks_touching(self, fact_ids: set[str]) -> list[CheckResult]:
         """Check results that involve any of ``fact_ids``, in id order."""
         found = {c for f in fact_ids for c in self._touching.get(f, ())}

@@ -102,10 +102,10 @@ def load_content(project: Project, parsed: ParsedDocuments | None = None, recall
     if sources_doc:
         sources = recall(validate_sources, sources_doc, errors)
     fact_paths = project.files_under(project.content / "facts", "*.yaml")
-    fact_docs = [d for p in fact_paths if (d := _load(project, parsed, p, errors))]
+    fact_docs = [d for p in fact_paths if (d := _load(project, parsed, p, errors, listed=True))]
     facts, checks = validate_facts(fact_docs, errors, recall)
     chart_paths = project.files_under(project.content / "charts", "*.yaml")
-    chart_docs = [d for p in chart_paths if (d := _load(project, parsed, p, errors))]
+    chart_docs = [d for p in chart_paths if (d := _load(project, parsed, p, errors, listed=True))]
     charts = validate_charts(chart_docs, errors, recall)
     briefings = []
     for path in project.files_under(project.content / "briefings", "*.md"):
@@ -150,11 +150,13 @@ def _record_body_problems(content: Content, declared: dict[str, set[str]], unrea
         check_body_refs(briefing, scan_body(briefing, errors), known, errors)
 
 
-def _load(project: Project, parsed: ParsedDocuments | None, path: Path, errors: ErrorCollector) -> Document | None:
-    if not path.exists():
+def _load(project: Project, parsed: ParsedDocuments | None, path: Path, errors: ErrorCollector,
+          listed: bool = False) -> Document | None:
+    # ``listed``: found by ``files_under``, which has checked that it exists and is inside the project.
+    if not listed and not path.exists():
         errors.add(project.display(path), 1, "file is missing")
         return None
-    if not path.resolve().is_relative_to(project.root):
+    if not listed and not path.resolve().is_relative_to(project.root):
         errors.add(project.display(path), 1, "refusing a file that links outside the project folder")
         return None
     try:

@@ -95,6 +95,9 @@ def test_incremental_builds_write_what_full_builds_write(make_project, files_of,
         lambda p: edit(p, FACTS, "value: 1500000", "value: 1600000"),  # derived facts and a check follow
         lambda p: edit(p, FACTS, "value: 1\n", "value: 1.0\n"),  # equal to 1, printed differently
         lambda p: edit(p, FACTS, "tolerance: 0.02", "tolerance: 0.5"),
+        lambda p: (p.root / "content/facts/totals.yaml").write_text(  # a new check on facts the page shows
+            (p.root / "content/facts/totals.yaml").read_text() + "checks:\n  - id: sum-check\n    stated: sales.2023"
+            "\n    derived: total\n    tolerance: 0.01\n    title: Sales do not add up\n"),
         lambda p: edit(p, "content/charts/widgets.yaml", "title: ", "title: Renamed "),
         lambda p: edit(p, FACTS, "facts:", "facts: ["),  # a failed build changes nothing ...
         lambda p: edit(p, FACTS, "facts: [", "facts:"),  # ... and the next one builds from where it was
