@@ -252,6 +252,27 @@ def test_an_edited_fact_is_served_after_the_rebuild(server: DevServer, project: 
     assert server.status.site != before and server.status.errors == ()
 
 
+def test_what_a_build_keeps_is_set_aside_from_the_collector_until_the_author_pauses(project: Project, monkeypatch):
+    import gc
+
+    from site_builder import serve as serve_module
+
+    monkeypatch.setattr(serve_module, "IDLE_MS", 200)
+    collected = []
+    monkeypatch.setattr(gc, "collect", lambda *a: collected.append(gc.get_freeze_count()) or 0)
+    server = next(generator := running(project))
+    try:
+        assert gc.get_freeze_count() > 0  # frozen after the first build
+        before = server.status.site
+        edit(project, FACTS, "value: 992200", "value: 993300")
+        wait_until(lambda: server.status.site != before)
+        wait_until(lambda: collected and not server._garbage)
+        assert collected[0] == 0  # collected with nothing set aside: garbage kept by the freeze is found too
+    finally:
+        generator.close()
+        gc.unfreeze()
+
+
 def test_open_pages_are_told_to_reload_when_a_new_site_is_written(server: DevServer, project: Project):
     stream = EventStream(server)
     try:
