@@ -6,6 +6,7 @@ changed, edits one fact and rebuilds again.
 """
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import time
@@ -20,6 +21,7 @@ def main(root: str, edit_file: str, old: str, new: str) -> dict:
     builder = build.SiteBuilder(Project.at(root))
     timings = {}
     for step in ("first", "noop", "edit"):
+        gc.freeze()  # as briefing serve does after each build (serve.DevServer._watch)
         if step == "edit":
             path = Path(edit_file)
             path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")

@@ -14,6 +14,7 @@ temporary folder, so nothing of the real project is touched, then reports:
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import re
 import shutil
@@ -75,12 +76,14 @@ def measure(root: Path, runs: int = 10, browser: bool = False) -> dict[str, floa
         project = copy_project(root, Path(tmp))
         builder = SiteBuilder(project, "/")
         figures = {"first build": timed_ms(builder.build)}
+        gc.freeze()  # as briefing serve does after each build (serve.DevServer._watch)
         figures["no-op rebuild"] = statistics.median(timed_ms(builder.build) for _ in range(runs))
         path, line, value = charted_fact(project)
         edits = []
         for step in range(1, runs + 1):  # a new value every time: the SVG cache cannot help
             set_value(path, line, value + step)
             edits.append(timed_ms(builder.build))
+            gc.freeze()
         figures["one-fact edit rebuild"] = statistics.median(edits)
         figures["edit to served (dev server)"] = _edit_to_served(project, path, line, value + runs, min(runs, 5))
         if browser:

@@ -270,9 +270,10 @@ def _drawing_version() -> str:
 
 
 def draw_chart(chart: Chart, points: list[Point], description: str) -> tuple[str, str]:
-    """The chart's Vega-Lite spec as JSON text and its SVG (ids not yet scoped): the slow part of a chart."""
+    """The chart's Vega-Lite spec as JSON text and its SVG, ids scoped to the chart: the slow part of a chart."""
     spec = chart_spec(chart, points, description)
-    return json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False), chart_renderer().vegalite_to_svg(spec)
+    svg = scope_svg_ids(chart_renderer().vegalite_to_svg(spec), f"chart-{chart.id}")
+    return json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False), svg
 
 
 CHART_FONTS = "built-in Liberation Sans"  # what vl-convert measures and draws text with (part of cache keys)
@@ -310,7 +311,7 @@ def _load_built_in_fonts_once(vlc) -> None:
 
 
 class SvgCache:
-    """Drawn charts on disk: spec JSON and SVG together, keyed by ``chart_key``."""
+    """Drawn charts on disk: spec JSON and SVG (as ``draw_chart`` makes them) together, keyed by ``chart_key``."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
@@ -372,5 +373,4 @@ def rendered_chart(chart: Chart, points: list[Point], cache: SvgCache, errors: E
         cache.rendered += 1
     spec_json, svg = drawn
     sources = tuple(dict.fromkeys(s for p in points for s in p.sources))
-    return RenderedChart(chart, tuple(points), spec_json, scope_svg_ids(svg, f"chart-{chart.id}"),
-                         chart_csv(points), description, sources)
+    return RenderedChart(chart, tuple(points), spec_json, svg, chart_csv(points), description, sources)
