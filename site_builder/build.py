@@ -94,8 +94,8 @@ class SiteBuilder:
         self.parsed = ParsedDocuments(project.cache / "documents")
         self.recall = Recall()  # what each unchanged document validated to
         self._written: WrittenSite | None = None  # what the last build left in the output folder
-        self._compiled: CompiledSite | None = None
-        self._history: list[Revision] = []  # the revisions the last build recorded  # the last build's, whose unchanged parts the next one reuses
+        self._compiled: CompiledSite | None = None  # the last build's: what an edit does not reach is reused
+        self._history: list[Revision] = []  # the revisions the last build recorded
         self._other_pages = 3  # pages besides the briefings, as of the last build (for progress totals)
         self.rendered: tuple[str, ...] = ()  # the pages the last build rendered rather than reused
 

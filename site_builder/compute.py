@@ -23,7 +23,6 @@ from .render import BodyRefs, scan_body
 from .revisions import FactRow, fact_rows
 
 
-
 @dataclass(frozen=True)
 class CompiledSite:
     """Everything the render stage needs, computed and checked."""
@@ -60,19 +59,19 @@ def compile_content(content: Content, cache: SvgCache, previous: CompiledSite | 
         check_body_refs(briefing, refs[briefing.slug], known, errors)
     points = {chart.id: _points(chart, book, previous, errors) for chart in content.charts.values()}
     errors.raise_if_any()
-    kept = {chart.id: old for chart in content.charts.values()
-            if (old := _kept_chart(chart, points[chart.id], previous)) is not None}
+    kept_charts = {chart.id: old for chart in content.charts.values()
+                   if (old := _kept_chart(chart, points[chart.id], previous)) is not None}
     # Drawn in a process pool when there are many:
-    draw_missing_charts([c for c in content.charts.values() if c.id not in kept], points, cache)
+    draw_missing_charts([c for c in content.charts.values() if c.id not in kept_charts], points, cache)
     charts = {}
     for chart in content.charts.values():
-        rendered = kept.get(chart.id) or rendered_chart(chart, points[chart.id], cache, errors)
+        rendered = kept_charts.get(chart.id) or rendered_chart(chart, points[chart.id], cache, errors)
         if rendered:
             charts[chart.id] = rendered
         chart_done()
     errors.raise_if_any()
-    kept = {plan.briefing.slug: plan for plan in previous.plans} if previous else {}
-    plans = [_kept_plan(kept.get(b.slug), b, refs[b.slug], previous, content, book)
+    last_plans = {plan.briefing.slug: plan for plan in previous.plans} if previous else {}
+    plans = [_kept_plan(last_plans.get(b.slug), b, refs[b.slug], previous, content, book)
              or plan_briefing(b, refs[b.slug], content, book) for b in content.briefings]
     warnings = [Problem(r.check.origin.path, r.check.origin.line,
                         f"check {r.check.id!r}: {r.check.title}: {r.stated.id} is {r.stated.formatted()}, "

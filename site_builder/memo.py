@@ -22,14 +22,15 @@ import jinja2
 import jinja2.meta
 
 from .compute import CompiledSite
-from .library import Library, PageReadings, library_inputs
-from .output import replace_file
 from .facts import FactBook
+from .feeds import PngCache
+from .library import Library, PageReadings, library_inputs
 from .model import Content
+from .output import replace_file
 from .pages import BriefingPlan, Citation, citation_inputs, citations_by_source, plan_citations
 from .progress import BuildProgress
-from .recall import same
 from .project import Project
+from .recall import same
 from .render import BodyDrafts
 from .revisions import Revision
 from .site import SiteRenderer
@@ -56,6 +57,7 @@ class RenderMemo:
         self.vega_bundle: bytes | None = None
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown, kept between builds
         self.readings = PageReadings(cache / "readings" if cache else None)  # search text, glossary links
+        self.cards = PngCache(cache / "cards" if cache else None)  # social-card PNGs, kept in memory too
         self.citations: dict[str, tuple[object, list]] = {}  # by page: what its citations are made of, and them
         self.library: tuple[object, Library] | None = None  # the last library, and what it was built from
         self.derived: dict[str, tuple[object, dict[str, bytes], tuple[str, ...]]] = {}  # see MemoRenderer._library_files
@@ -174,6 +176,10 @@ class MemoRenderer(SiteRenderer):
                   [(content.checks.get(c), book.checks.get(c)) for c in plan.check_ids],
                   self._site_wide_inputs())
         return self._reuse_or_render(plan.url, inputs, functools.partial(super()._briefing_page, plan))
+
+    def _card_cache(self) -> PngCache:
+        self.memo.cards.next_build()
+        return self.memo.cards
 
     def _library(self) -> Library:
         inputs = library_inputs(self.site.content, self.site.book, self.site.plans)

@@ -56,7 +56,7 @@ class SiteRenderer:
         files: dict[str, bytes] = {}
         plans = self.site.plans
         draft_bodies([plan.briefing for plan in plans], self.drafts, DraftCache(self.project.cache / "bodies"))
-        self.cards = social_cards(plans, self.site.charts, self.base_url, PngCache(self.project.cache / "cards"))
+        self.cards = social_cards(plans, self.site.charts, self.base_url, self._card_cache())
         files["index.html"] = self._page("index.html", "index.html", plans=plans)
         for plan in plans:
             files[plan.url] = self._briefing_page(plan)
@@ -78,6 +78,9 @@ class SiteRenderer:
             files["CNAME"] = (self.site.content.site.cname.strip() + "\n").encode()
         files.update(publishing_files(self.site.content.site, plans, list(files), self.base_url, self.build_date))
         return files
+
+    def _card_cache(self) -> PngCache:
+        return PngCache(self.project.cache / "cards")
 
     def _context(self, url: str, absolute_base: bool = False) -> dict[str, Any]:
         depth = url.count("/")

@@ -191,6 +191,21 @@ def test_each_card_is_drawn_once_across_runs_and_again_when_its_chart_changes(tm
     assert later.rendered == 1  # the title is drawn on the card
 
 
+def test_a_kept_card_cache_reads_each_png_once_and_forgets_those_a_build_did_not_use(tmp_path):
+    cache = PngCache(tmp_path)
+    cache.keep("a", b"\x89PNG a")
+    cache.keep("b", b"\x89PNG b")
+    (tmp_path / "a.png").unlink()  # from now on only memory has it
+    cache.next_build()
+    first = cache.png("a")
+    assert first == b"\x89PNG a" and cache.has("a")
+    cache.next_build()  # "b" was not used by that build
+    assert cache.png("a") is first  # the same bytes, not a second copy
+    cache.next_build()
+    cache.next_build()
+    assert cache.png("a") is None and cache.png("b") == b"\x89PNG b"  # "b" from disk again
+
+
 def test_card_spec_fills_the_card_and_carries_the_chart_title(site):
     from site_builder.compute import compile_site
     from site_builder.charts import SvgCache
