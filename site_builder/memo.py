@@ -177,6 +177,14 @@ class MemoRenderer(SiteRenderer):
                   self._site_wide_inputs())
         return self._reuse_or_render(plan.url, inputs, functools.partial(super()._briefing_page, plan))
 
+    def _publishing_files(self, paths: list[str]) -> dict[str, bytes]:
+        # The feed and sitemap list pages, not what they show: an edited number leaves them as they were.
+        inputs = (self.site.content.site, self.site.plans, paths, self.base_url, self.build_date)
+        kept = self.memo.derived.get("publishing")
+        if kept is None or not same(kept[0], inputs):
+            kept = self.memo.derived["publishing"] = (inputs, super()._publishing_files(paths), ())
+        return dict(kept[1])
+
     def _card_cache(self) -> PngCache:
         self.memo.cards.next_build()
         return self.memo.cards

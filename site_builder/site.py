@@ -76,8 +76,11 @@ class SiteRenderer:
         files[".nojekyll"] = b""
         if self.site.content.site.cname:
             files["CNAME"] = (self.site.content.site.cname.strip() + "\n").encode()
-        files.update(publishing_files(self.site.content.site, plans, list(files), self.base_url, self.build_date))
+        files.update(self._publishing_files(list(files)))
         return files
+
+    def _publishing_files(self, paths: list[str]) -> dict[str, bytes]:
+        return publishing_files(self.site.content.site, self.site.plans, paths, self.base_url, self.build_date)
 
     def _card_cache(self) -> PngCache:
         return PngCache(self.project.cache / "cards")
