@@ -8,6 +8,7 @@ import math
 import re
 from numbers import Real
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date, format_interval, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
@@ -43,10 +44,16 @@ def format_number(value: float, fmt: str, locale: str = DEFAULT_LOCALE) -> str:
         raise ValueError(f"cannot show {value} to a reader")
     with decimal.localcontext() as context:
         context.prec = 400  # Babel rounds with Decimal; the default 28 digits fail on numbers past 1e27
-        return _babel_number(value, fmt, babel_locale(locale))
+        return _babel_number(value, fmt, _parsed_locale(locale))
 
 
-def _babel_number(value: float, fmt: str, loc: str) -> str:
+@functools.lru_cache(maxsize=16)
+def _parsed_locale(locale: str) -> Locale:
+    # Babel parses a locale given as text on every call: a third of the time of formatting a number.
+    return Locale.parse(babel_locale(locale))
+
+
+def _babel_number(value: float, fmt: str, loc: Locale) -> str:
     if fmt == "compact":
         return format_compact_decimal(value, format_type="long", locale=loc, fraction_digits=2)
     if fmt == "integer":
