@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import re
 import subprocess
 import sys
 
@@ -119,3 +121,56 @@ def test_incremental_builds_write_what_full_builds_write(make_project, files_of,
         else:
             build_site(full, force=True)
         assert files_of(incremental.out) == files_of(full.out)
+
+
+def _set(project: Project, rel: str, pattern: str, replacement: str) -> None:
+    """Replace the first match of ``pattern`` (a regular expression, which must match) in a project file."""
+    path = project.root / rel
+    text = path.read_text(encoding="utf-8")
+    new, count = re.subn(pattern, replacement, text, count=1, flags=re.M)
+    assert count == 1, (rel, pattern)
+    path.write_text(new, encoding="utf-8")
+
+
+PLANT = "content/facts/plant.yaml"
+OPENS = "content/briefings/plant-opens.md"
+LIBRARY_EDITS = {  # name → edit(project, random number generator); each keeps the project valid
+    "a number": lambda p, r: _set(p, PLANT, r"value: 180$|value: \d+(?=\n    unit: km)", f"value: {r.randint(1, 999)}"),
+    "a date": lambda p, r: _set(p, PLANT, r"value: 2020-05-\d\d", f"value: 2020-05-{r.randint(10, 28)}"),
+    "an event date": lambda p, r: _set(p, PLANT, r'event_date: "2020-\d\d"', f'event_date: "2020-{r.randint(10, 12)}"'),
+    "an exchange rate": lambda p, r: _set(p, PLANT, r"value: 0\.0\d+", f"value: 0.0{r.randint(10, 99)}"),
+    "a label": lambda p, r: _set(p, PLANT, r"label: Workers at the plant.*", f"label: Workers at the plant {r.randint(1, 9)}"),
+    "a tag": lambda p, r: _set(p, OPENS, r"^tags: .*", f"tags: [widgets, {r.choice(['Plants', 'closures', 'other', 'new'])}]"),
+    "key numbers": lambda p, r: _set(p, OPENS, r"^key_numbers: .*",
+                                     f"key_numbers: [{r.choice(['plant.investment', 'plant.workers'])}, plant.distance]"),
+    "a glossary definition": lambda p, r: _set(p, "content/glossary.yaml", r"definition: A small.*",
+                                               f"definition: A small device, version {r.randint(1, 9)}."),
+    "a source title": lambda p, r: _set(p, "content/sources.yaml", r"title: The widget plant.*",
+                                        f"title: The widget plant, edition {r.randint(1, 9)}"),
+    "the site title": lambda p, r: _set(p, "content/site.yaml", r"^title: .*", f"title: Library {r.randint(1, 9)}"),
+    "a body": lambda p, r: _set(p, OPENS, r"Every widget counts\..*", f"Every widget counts. {r.randint(1, 9)}"),
+    "a template": lambda p, r: _set(p, "templates/partials/fact.html", r'class="fact[^"]*"',
+                                    f'class="fact{r.choice(["", " figure", " number"])}"'),
+    "a new briefing": lambda p, r: (p.root / "content/briefings/extra.md").write_text(
+        f"---\ntitle: Extra {r.randint(1, 9)}\ndate: 2023-03-0{r.randint(1, 9)}\ntags: [widgets]\n---\n"
+        f"Workers: {{{{ fact(\"plant.workers\") }}}}.\n", encoding="utf-8"),
+    "no briefing extra": lambda p, r: (p.root / "content/briefings/extra.md").unlink(missing_ok=True),
+}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_edits_rebuilt_in_one_process_give_what_a_full_build_gives(make_project, files_of, monkeypatch, seed):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
+    incremental, full = make_project("incremental", "library"), make_project("full", "library")
+    builder = SiteBuilder(incremental)
+    builder.build()
+    rng = random.Random(seed)
+    for _ in range(12):
+        name = rng.choice(sorted(LIBRARY_EDITS))
+        state = rng.getstate()
+        for project in (incremental, full):
+            rng.setstate(state)  # the same edit in both
+            LIBRARY_EDITS[name](project, rng)
+        builder.build()
+        build_site(full, force=True)
+        assert files_of(incremental.out) == files_of(full.out), f"after editing {name}"
