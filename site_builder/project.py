@@ -124,8 +124,10 @@ def load_content(project: Project, parsed: ParsedDocuments | None = None, recall
     # unknown: report the file or the item alone.
     unreadable = {kind for kind, ok in (("sources", sources_doc), ("facts", len(fact_docs) == len(fact_paths)),
                                         ("charts", len(chart_docs) == len(chart_paths))) if not ok}
+    # Only an invalid item is declared without being in the content: with no problem so far, there is none.
     declared = {"sources": declared_ids([sources_doc] if sources_doc else [], "sources"),
-                "facts": declared_ids(fact_docs, "facts"), "charts": declared_ids(chart_docs, "charts")}
+                "facts": declared_ids(fact_docs, "facts"),
+                "charts": declared_ids(chart_docs, "charts")} if errors.problems else {}
     cross_check(content, errors, unreadable, declared)
     check_glossary(content, errors)
     check_tags(content, errors)
