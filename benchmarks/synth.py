@@ -161,3 +161,23 @@ def _body(slug: str, charts: int, rng: random.Random) -> str:
         parts.append(f'{{{{ chart("{slug}-c{c}") }}}}\n')
     parts += ["## What to watch\n", _paragraph(rng, 6) + "\n", _paragraph(rng, 7) + "\n"]
     return "\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write a synthetic project: ``python benchmarks/synth.py DIR [--briefings N] [--charts K]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("root", type=Path, help="folder to write the project into (must not exist)")
+    parser.add_argument("--briefings", type=int, default=200)
+    parser.add_argument("--charts", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.root.exists():
+        parser.error(f"{args.root} exists")
+    site = write_site(args.root, args.briefings, args.charts)
+    print(f"{args.briefings} briefings x {args.charts} chart(s) in {site.root}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
