@@ -4,7 +4,9 @@ Parsed documents are shared between builds when their text is unchanged (see
 ``loader.ParsedDocuments``), so a stage that turns one document into model
 objects can skip the work when it is handed the very same document again.
 ``Recall`` does that for any such function, and replays the problems it
-reported the first time.
+reported the first time. Later stages keep their results the same way, and
+``same`` tells them, mostly by identity and so in no time, whether their
+inputs are unchanged.
 """
 from __future__ import annotations
 
