@@ -384,7 +384,9 @@ def test_a_fact_edit_rewrites_its_page_and_the_charts_drawing_it_only(builder: S
     real = compute.rendered_chart
     monkeypatch.setattr(compute, "rendered_chart", lambda chart, *a: drawn.append(chart.id) or real(chart, *a))
     edit(project, FACTS, "value: 1500000", "value: 1600000")  # sales.2021: drawn in "outlook" only
+    folder = project.out.stat().st_ino
     result = builder.build()
+    assert project.out.stat().st_ino == folder  # updated in place, not copied and swapped
     assert {PAGE, "charts/outlook.svg", "charts/outlook.csv", "charts/outlook.vl.json"} <= set(result.changed)
     assert not set(result.changed) & unrelated
     assert builder.rendered == (PAGE,) and drawn == ["outlook"]
