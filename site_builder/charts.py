@@ -17,6 +17,7 @@ import json
 import math
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -291,8 +292,20 @@ def chart_renderer():
     """
     import vl_convert as vlc  # lazy: a compiled module, cheap to import
 
-    _load_built_in_fonts_once(vlc)
+    with _FONTS_LOCK:  # briefing serve warms up in a thread (``warm_up``) while a build may draw
+        _load_built_in_fonts_once(vlc)
     return vlc
+
+
+def warm_up() -> None:
+    """Import Altair and ready vl-convert now, so that the first chart drawn later is not a second slower."""
+    import importlib
+
+    importlib.import_module("altair")  # the import is the slow part: half a second
+    chart_renderer()
+
+
+_FONTS_LOCK = threading.Lock()
 
 
 @functools.lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ import traceback
 from typing import Callable, Iterator, TextIO
 
 from .build import SiteBuilder
+from .charts import warm_up
 from .errors import BuildError, BuildErrors
 from .output import check_output_folder
 from .progress import BuildProgress, progress_for
@@ -55,6 +56,7 @@ class DevServer:
         self._threads: list[threading.Thread] = []
         self._notify = None  # watchfiles' RustNotify, once watching
         self._garbage = False  # built since garbage was last collected
+        self._draws_charts = False  # the last good build had charts
         self._filter: Callable[..., bool] | None = None
 
     @property
@@ -80,6 +82,8 @@ class DevServer:
             gc.freeze()  # see _watch
             self._garbage = True
             self._spawn(self._httpd.serve_forever, 0.05)
+            if self._draws_charts:
+                self._spawn(warm_up)  # the first edit of a number then redraws its chart without waiting
             self._serving = True
             if self._notify is not None:
                 self._spawn(self._watch)
@@ -151,6 +155,7 @@ class DevServer:
             except Exception as exc:  # noqa: BLE001 - a bug in a build must not stop the server
                 traceback.print_exc(file=self.stderr)
                 return self._failed([f"internal error: {type(exc).__name__}: {exc}"])
+            self._draws_charts = result.charts > 0
             warnings = [f"{w.path}:{w.line}: warning: {w.message}" for w in result.warnings]
             if warnings != self._warnings:
                 self._warnings = warnings

@@ -6,6 +6,8 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -271,6 +273,29 @@ def test_what_a_build_keeps_is_set_aside_from_the_collector_until_the_author_pau
     finally:
         generator.close()
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("fixture, warmed", [("mini", True), ("library", False)], ids=["charts", "no-charts"])
+def test_a_site_with_charts_readies_altair_and_vl_convert_in_the_background(make_project, monkeypatch, fixture, warmed):
+    from site_builder import serve as serve_module
+
+    calls = []
+    monkeypatch.setattr(serve_module, "warm_up", lambda: calls.append("warm"))
+    next(generator := running(make_project(fixture=fixture)))
+    try:
+        if warmed:
+            wait_until(lambda: bool(calls))
+        else:
+            time.sleep(0.3)  # a thread started with the server would have run by now
+        assert calls == (["warm"] if warmed else [])
+    finally:
+        generator.close()
+
+
+def test_warming_up_imports_what_the_first_chart_drawn_needs():
+    code = "import sys; from site_builder import charts; charts.warm_up(); print('altair' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.strip() == "True"
 
 
 def test_open_pages_are_told_to_reload_when_a_new_site_is_written(server: DevServer, project: Project):
