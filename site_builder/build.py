@@ -22,7 +22,7 @@ from .output import WrittenSite, check_output_folder, update_site
 from .progress import BuildProgress
 from .project import Project, load_content
 from .recall import Recall
-from .render import site_environment
+from .render import BodyScans, site_environment
 from .revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, updated_history
 from .stamp import BuildStamp, current_stamp, input_digest, output_digest, write_stamp
 
@@ -93,6 +93,7 @@ class SiteBuilder:
         self.memo = RenderMemo(site_environment(project.templates), project.cache, project.out)
         self.parsed = ParsedDocuments(project.cache / "documents")
         self.recall = Recall()  # what each unchanged document validated to
+        self.scans = BodyScans(project.cache / "scans")  # what each body names
         self._written: WrittenSite | None = None  # what the last build left in the output folder
         self._compiled: CompiledSite | None = None  # the last build's: what an edit does not reach is reused
         self._history: list[Revision] = []  # the revisions the last build recorded
@@ -110,7 +111,8 @@ class SiteBuilder:
                 self.parsed.forget_unused()
                 self.recall.next_build()
             self.progress.start(len(content.briefings) + self._other_pages, len(content.charts))
-            compiled = compile_content(content, self.cache, self._compiled, self.progress.chart_done)
+            compiled = compile_content(content, self.cache, self._compiled, self.progress.chart_done, self.scans)
+            self.scans.next_build()
             stamp = build_date()
             previous, history = self._previous_displays()
             revised = new_revisions(previous, compiled.rows, stamp or dt.datetime.now(dt.timezone.utc).date())

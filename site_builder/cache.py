@@ -1,7 +1,7 @@
 """Housekeeping of ``.briefing-cache/``: entries record when they were last used, and old ones are removed.
 
-Every cache entry (a drawn chart, a social card, a body draft, a page reading, a
-parsed document) is a file named by the hash of what it was made from, so an
+Every cache entry (a drawn chart, a social card, a body draft, a body's scan, a
+page reading, a parsed document) is a file named by the hash of what it was made from, so an
 edit or an upgrade of site_builder leaves the old entry behind. Each cache marks
 an entry as used when it reads it (its modification time becomes now), and a
 full build removes the entries nobody has used for ``MAX_AGE_DAYS``: the folder
@@ -15,7 +15,7 @@ import os
 import time
 from pathlib import Path
 
-CACHE_FOLDERS = ("charts", "cards", "bodies", "readings", "documents")  # entries are named by content hashes
+CACHE_FOLDERS = ("charts", "cards", "bodies", "readings", "documents", "scans")  # entries are named by content hashes
 MAX_AGE_DAYS = 14
 TEMPORARY_MAX_AGE_S = 24 * 3600  # a temporary file this old was left by a process that died while writing it
 

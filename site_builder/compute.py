@@ -19,7 +19,7 @@ from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing, plan
 from .parallel import draw_missing_charts
 from .project import Project, load_content
 from .recall import same
-from .render import BodyRefs, scan_body
+from .render import BodyRefs, BodyScans, scan_body
 from .revisions import FactRow, fact_rows
 
 
@@ -41,21 +41,22 @@ def compile_site(project: Project, cache: SvgCache) -> CompiledSite:
 
 
 def compile_content(content: Content, cache: SvgCache, previous: CompiledSite | None = None,
-                    chart_done: Callable[[], None] = lambda: None) -> CompiledSite:
+                    chart_done: Callable[[], None] = lambda: None, scans: BodyScans | None = None) -> CompiledSite:
     """Compute facts, charts and page plans from loaded content; raises BuildErrors.
 
     Given the ``previous`` build's result (``briefing serve``), what an edit
     cannot have changed is taken from it: resolved facts, drawn charts and page
     plans whose inputs are the same objects or values. Later stages then see
     unchanged things as the same objects, which they can tell apart in no time.
-    ``chart_done`` is called as each chart is drawn or reused (for progress).
+    ``chart_done`` is called as each chart is drawn or reused (for progress);
+    ``scans`` keeps what each body named (see ``render.scan_body``).
     """
     errors = ErrorCollector()
     book = resolve_facts(content, errors, previous.book if previous else None)
     refs = {}
     known = known_ids(content)
     for briefing in content.briefings:
-        refs[briefing.slug] = scan_body(briefing, errors)
+        refs[briefing.slug] = scan_body(briefing, errors, scans)
         check_body_refs(briefing, refs[briefing.slug], known, errors)
     points = {chart.id: _points(chart, book, previous, errors) for chart in content.charts.values()}
     errors.raise_if_any()

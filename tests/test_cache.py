@@ -36,7 +36,7 @@ def test_a_build_keeps_every_entry_it_uses_and_removes_what_no_build_has_used_fo
     project = make_project(warm=False)
     build_site(project)
     entries = [p for name in CACHE_FOLDERS for p in (project.cache / name).glob("*") if p.is_file()]
-    assert {p.parent.name for p in entries} == {"charts", "cards", "bodies", "readings", "documents"}
+    assert {p.parent.name for p in entries} == {"charts", "cards", "bodies", "readings", "documents", "scans"}
     for path in entries:
         age(path, 30)  # as if the last build were a month ago
     unused = project.cache / "charts" / "0123456789abcdef0123456789abcdef.json"  # e.g. a chart since edited

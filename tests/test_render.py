@@ -38,6 +38,31 @@ def render(body: str) -> BeautifulSoup:
 
 # --- scanning -------------------------------------------------------------------------------
 
+def test_a_body_scanned_by_an_earlier_process_is_read_from_disk_with_its_lines_and_problems(tmp_path, monkeypatch):
+    from site_builder import render
+
+    body = 'Sales: {{ fact("sales") }}.\n\n{{ chart("c") }} {{ fact(1) }}\n'
+    errors = ErrorCollector()
+    first = scan_body(briefing(body, 6), errors, render.BodyScans(tmp_path))
+    assert [p.name for p in tmp_path.iterdir()] and errors.problems
+    monkeypatch.setattr(render, "scan_text", lambda body: pytest.fail("parsed again"))
+    again = ErrorCollector()
+    moved = briefing(body, 10)  # the same body, four lines further down its file
+    refs = scan_body(moved, again, render.BodyScans(tmp_path))  # as a new process would
+    assert refs.facts == {"sales": 10} and refs.charts == {"c": 12} and first.facts == {"sales": 6}
+    assert [p.line for p in again.problems] == [p.line + 4 for p in errors.problems]
+    assert [p.message for p in again.problems] == [p.message for p in errors.problems]
+
+
+def test_a_damaged_stored_scan_is_scanned_again(tmp_path):
+    from site_builder import render
+
+    render.BodyScans(tmp_path).scan('{{ fact("a") }}')
+    [stored] = tmp_path.iterdir()
+    stored.write_text("{not json", encoding="utf-8")
+    assert render.BodyScans(tmp_path).scan('{{ fact("a") }}').refs == (("fact", "a", 1),)
+
+
 def test_a_body_scanned_again_reports_its_problems_again_at_its_current_lines():
     body = 'Intro.\n\n{{ fact("a") }} and {{ fact(x) }}\n'
     first, again = scan(body), scan(body)  # the second comes from the scan cache
