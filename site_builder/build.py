@@ -22,8 +22,9 @@ from .output import WrittenSite, check_output_folder, update_site
 from .progress import BuildProgress
 from .project import Project, load_content
 from .recall import Recall
-from .render import BodyScans, site_environment
+from .render import site_environment
 from .revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, updated_history
+from .scan import BodyScans
 from .stamp import BuildStamp, current_stamp, input_digest, output_digest, write_stamp
 
 

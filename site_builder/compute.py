@@ -19,8 +19,8 @@ from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing, plan
 from .parallel import draw_missing_charts
 from .project import Project, load_content
 from .recall import same
-from .render import BodyRefs, BodyScans, scan_body
 from .revisions import FactRow, fact_rows
+from .scan import BodyRefs, BodyScans, scan_body
 
 
 @dataclass(frozen=True)

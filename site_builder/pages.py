@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .errors import ErrorCollector
 from .facts import FactBook, fact_ids_in_use
 from .model import Briefing, Content
-from .render import BodyRefs
+from .scan import BodyRefs
 from .units import rate_facts_for
 
 

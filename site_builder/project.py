@@ -16,7 +16,7 @@ from .loader import Document, ParsedDocuments, load_markdown, load_yaml
 from .model import Content, SiteConfig
 from .recall import Recall
 from .pages import check_body_refs, known_ids
-from .render import scan_body
+from .scan import scan_body
 from .units import check_exchange_rates
 from .validate import (
     cross_check, declared_ids, validate_briefing, validate_charts, validate_facts, validate_site, validate_sources,

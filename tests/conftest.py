@@ -7,6 +7,7 @@ cache only ever replaces files, never edits them, so sharing inodes is safe).
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from site_builder.build import build_site
+from site_builder.model import Briefing, BriefingMeta, Location
 from site_builder.project import Project
 
 TESTS = Path(__file__).resolve().parent
@@ -25,6 +27,12 @@ REPO = TESTS.parent
 FIXTURES = TESTS / "fixtures"
 # 2024-03-15 12:00 UTC: a fixed build date, so that builds are reproducible.
 SOURCE_DATE_EPOCH = "1710504000"
+
+
+def briefing_with_body(body: str, body_line: int = 6) -> Briefing:
+    """A briefing whose body is ``body``, starting on line ``body_line`` of ``content/briefings/b.md``."""
+    return Briefing(slug="b", meta=BriefingMeta(title="T", date=dt.date(2024, 1, 1)), body=body,
+                    body_line=body_line, origin=Location("content/briefings/b.md", 1))
 
 
 def copy_project(dest: Path, fixture: str = "mini", cache: Path | None = None) -> Path:

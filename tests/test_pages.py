@@ -10,7 +10,7 @@ from site_builder.errors import ErrorCollector
 from site_builder.facts import resolve_facts
 from site_builder.pages import check_body_refs, citations_by_source, known_ids, plan_briefing
 from site_builder.project import Project, load_content
-from site_builder.render import scan_body
+from site_builder.scan import scan_body
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 

@@ -1,28 +1,16 @@
-"""render.py: briefing bodies are scanned for references (with lines) and rendered through Markdown."""
+"""render.py: briefing bodies rendered through Jinja and Markdown, and the site templates."""
 from __future__ import annotations
-
-import datetime as dt
 
 import jinja2
 import pytest
 from bs4 import BeautifulSoup
 
-from site_builder.errors import BuildError, ErrorCollector
-from site_builder.model import Briefing, BriefingMeta, Location
-from site_builder.render import json_for_script, render_body, render_template, scan_body, site_environment
+from site_builder.errors import BuildError
+from site_builder.render import json_for_script, render_body, render_template, site_environment
+
+from conftest import briefing_with_body as briefing
 
 PATH = "content/briefings/b.md"
-
-
-def briefing(body: str, body_line: int = 6) -> Briefing:
-    return Briefing(slug="b", meta=BriefingMeta(title="T", date=dt.date(2024, 1, 1)), body=body,
-                    body_line=body_line, origin=Location(PATH, 1))
-
-
-def scan(body: str, body_line: int = 6):
-    errors = ErrorCollector()
-    refs = scan_body(briefing(body, body_line), errors)
-    return refs, [str(p) for p in errors.problems]
 
 
 def fake_ref(function: str, ref_id: str, extra: tuple) -> tuple[str, bool]:
@@ -36,101 +24,11 @@ def render(body: str) -> BeautifulSoup:
     return BeautifulSoup(render_body(briefing(body), fake_ref), "html.parser")
 
 
-# --- scanning -------------------------------------------------------------------------------
+# --- rendering -------------------------------------------------------------------------------------
 
-def test_a_body_scanned_by_an_earlier_process_is_read_from_disk_with_its_lines_and_problems(tmp_path, monkeypatch):
-    from site_builder import render
-
-    body = 'Sales: {{ fact("sales") }}.\n\n{{ chart("c") }} {{ fact(1) }}\n'
-    errors = ErrorCollector()
-    first = scan_body(briefing(body, 6), errors, render.BodyScans(tmp_path))
-    assert [p.name for p in tmp_path.iterdir()] and errors.problems
-    monkeypatch.setattr(render, "scan_text", lambda body: pytest.fail("parsed again"))
-    again = ErrorCollector()
-    moved = briefing(body, 10)  # the same body, four lines further down its file
-    refs = scan_body(moved, again, render.BodyScans(tmp_path))  # as a new process would
-    assert refs.facts == {"sales": 10} and refs.charts == {"c": 12} and first.facts == {"sales": 6}
-    assert [p.line for p in again.problems] == [p.line + 4 for p in errors.problems]
-    assert [p.message for p in again.problems] == [p.message for p in errors.problems]
-
-
-def test_a_damaged_stored_scan_is_scanned_again(tmp_path):
-    from site_builder import render
-
-    render.BodyScans(tmp_path).scan('{{ fact("a") }}')
-    [stored] = tmp_path.iterdir()
-    stored.write_text("{not json", encoding="utf-8")
-    assert render.BodyScans(tmp_path).scan('{{ fact("a") }}').refs == (("fact", "a", 1),)
-
-
-def test_a_body_scanned_again_reports_its_problems_again_at_its_current_lines():
-    body = 'Intro.\n\n{{ fact("a") }} and {{ fact(x) }}\n'
-    first, again = scan(body), scan(body)  # the second comes from the scan cache
-    assert first == again
-    assert first[1] == [f'{PATH}:8: fact() takes the id as a quoted text, e.g. fact("some.id")']
-    assert dict(again[0].facts) == {"a": 8}
-    moved = scan(body, body_line=10)
-    assert moved[1][0].startswith(f"{PATH}:12:") and dict(moved[0].facts) == {"a": 12}
-
-
-def test_scan_finds_every_reference_with_its_first_line():
-    refs, problems = scan('Intro {{ fact("a") }}.\n\n{{ chart("c") }}\nAgain {{ fact("a") }} and {{ fact("b", "integer") }}\n'
-                          '{{ source("s") }} {{ check("k") }}\n')
-    assert problems == []
-    assert refs.facts == {"a": 6, "b": 9}
-    assert refs.charts == {"c": 8}
-    assert refs.sources == {"s": 10} and refs.checks == {"k": 10}
-
-
-def test_unknown_names_are_reported_at_their_line():
-    _, problems = scan('Fine.\n{{ config.__class__ }}\n{{ cycler }}\n')
-    assert problems == [f"{PATH}:7: unknown name 'config' (a body can use fact, chart, source, check)",
-                        f"{PATH}:8: unknown name 'cycler' (a body can use fact, chart, source, check)"]
-
-
-@pytest.mark.parametrize("call", ['fact(x)', 'fact()', 'fact(3)', 'chart("a" ~ "b")', 'fact(id="a")',
-                                  'source("a", "b", "c")'])
-def test_ids_must_be_quoted_literals(call):
-    name = call.split("(")[0]
-    _, problems = scan(f"Text\n\n{{{{ {call} }}}}\n")
-    assert problems == [f'{PATH}:8: {name}() takes the id as a quoted text, e.g. {name}("some.id")']
-
-
-@pytest.mark.parametrize("statement, keyword", [
-    ('{% include "/etc/passwd" %}', "include"),
-    ('{% for i in range(3) %}x{% endfor %}', "for"),
-    ('{% set x = 1 %}', "set"),
-    ('{% if true %}x{% endif %}', "if"),
-    ('{% extends "base.html" %}', "extends"),
-    ('{% import "x" as y %}', "import"),
-    ('{% macro m() %}{% endmacro %}', "macro"),
-])
-def test_statements_are_not_allowed_in_a_body(statement, keyword):
-    _, problems = scan(f"Text\n{statement}\n")
-    assert problems == [f'{PATH}:7: {{% {keyword} %}} is not allowed in a body; '
-                        'write only text and calls such as {{ fact("id") }} or {{ chart("id") }}']
-
-
-@pytest.mark.parametrize("expression", ['9**9**9', '"x" * 100000000', 'fact("a")|upper', '[1, 2]', '"text"',
-                                        'fact("a") ~ fact("b")'])
-def test_expressions_are_not_allowed_in_a_body(expression):
-    _, problems = scan(f"Text\n{{{{ {expression} }}}}\n")
-    assert problems == [f'{PATH}:7: expressions are not allowed in a body; '
-                        'write only text and calls such as {{ fact("id") }} or {{ chart("id") }}']
-
-
-def test_template_syntax_error_in_body_is_located():
-    _, problems = scan("Line\nLine\n{{ fact('a') \n")
-    assert len(problems) == 1 and problems[0].startswith(f"{PATH}:8: template syntax:")
-
-
-def test_raw_blocks_and_comments_are_text():
-    refs, problems = scan("{# a note to self #}\n{% raw %}{{ not a call }}{% endraw %}\n")
-    assert problems == [] and refs.facts == {}
+def test_raw_blocks_and_comments_render_as_text():
     assert "{{ not a call }}" in render("{# note #}{% raw %}{{ not a call }}{% endraw %}").get_text()
 
-
-# --- rendering -------------------------------------------------------------------------------------
 
 def test_references_survive_markdown_inline():
     soup = render('*Emphasis {{ fact("a") }}* and [a link {{ source("s") }}](https://example.org/).\n\n'
