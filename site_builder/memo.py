@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import hashlib
 import io
-import json
 import pickle
 import posixpath
 from collections.abc import Callable
@@ -26,7 +25,6 @@ from .facts import FactBook
 from .feeds import PngCache
 from .library import Library, PageReadings, library_inputs
 from .model import Content
-from .output import replace_file
 from .pages import BriefingPlan, Citation, citation_inputs, citations_by_source, plan_citations
 from .progress import BuildProgress
 from .project import Project
@@ -34,7 +32,8 @@ from .recall import same
 from .render import BodyDrafts
 from .revisions import Revision
 from .site import SiteRenderer
-from .stamp import code_version, output_key
+from .stamp import output_key
+from .written import WrittenPages
 
 BRIEFING_TEMPLATES = ("briefing.html", "partials/fact.html", "partials/chart.html",
                       "partials/check.html", "partials/cite.html")
@@ -271,67 +270,6 @@ class MemoRenderer(SiteRenderer):
         if self.memo.vega_bundle is None:
             self.memo.vega_bundle = super()._vega_bundle()
         return self.memo.vega_bundle
-
-
-class WrittenPages:
-    """The pages a build wrote to the output folder, each with the digest of its inputs, recorded on disk.
-
-    A page is taken from the output folder instead of being rendered when its
-    inputs have the recorded digest and the file is still the one written
-    (same size, modification time and inode). The record is ignored after a
-    change to this package's code or to a rendering library, which the digests
-    do not cover. Digests must not depend on the process: ``digest`` pickles
-    values, never ids or addresses.
-    """
-
-    def __init__(self, out: Path | None, record: Path | None) -> None:
-        self.out, self.record = out, record
-        self._entries: dict[str, list] | None = None  # read on first use
-
-    def page(self, url: str, key: str) -> bytes | None:
-        """The bytes of ``url`` as written by the last build, if it was made from inputs with digest ``key``."""
-        entry = self._read().get(url)
-        if not entry or entry[0] != key or self.out is None:
-            return None
-        path = self.out / url
-        try:
-            info = path.stat(follow_symlinks=False)
-            if [info.st_size, info.st_mtime_ns, info.st_ino] != entry[1:]:
-                return None  # changed since it was written: render it again
-            return path.read_bytes()
-        except OSError:
-            return None
-
-    def remember(self, pages: dict[str, tuple[str, bytes]]) -> None:
-        """Record ``pages`` (path → (inputs digest, bytes)) as just written to the output folder."""
-        if self.out is None or self.record is None:
-            return
-        entries = {}
-        for url, (key, data) in sorted(pages.items()):
-            try:
-                info = (self.out / url).stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if info.st_size == len(data):
-                entries[url] = [key, info.st_size, info.st_mtime_ns, info.st_ino]
-        self._entries = entries
-        try:
-            replace_file(self.record, json.dumps({"version": code_version(), "pages": entries}))
-        except OSError:
-            pass  # a record that cannot be kept only costs time
-
-    def _read(self) -> dict[str, list]:
-        if self._entries is None:
-            self._entries = {}
-            try:
-                data = json.loads(self.record.read_text(encoding="utf-8")) if self.record else {}
-                pages = data.get("pages") if isinstance(data, dict) and data.get("version") == code_version() else None
-                if isinstance(pages, dict):
-                    self._entries = {url: entry for url, entry in pages.items()
-                                     if isinstance(entry, list) and len(entry) == 4}
-            except (OSError, ValueError):
-                pass
-        return self._entries
 
 
 def digest(*parts: object) -> str:

@@ -35,6 +35,14 @@ def briefing_with_body(body: str, body_line: int = 6) -> Briefing:
                     body_line=body_line, origin=Location("content/briefings/b.md", 1))
 
 
+def replace_in_file(project: Project, rel: str, old: str, new: str) -> None:
+    """Replace the first ``old`` (which must be there) by ``new`` in one of the project's files."""
+    path = project.root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def copy_project(dest: Path, fixture: str = "mini", cache: Path | None = None) -> Path:
     """A project folder at ``dest``: the fixture's content, the repo's templates and static files."""
     dest.mkdir(parents=True, exist_ok=True)
