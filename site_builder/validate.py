@@ -18,10 +18,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from .errors import ErrorCollector
 from .loader import Document, Loc, MarkdownFile
-from .recall import Recall
 from .model import (
     Briefing, BriefingMeta, Chart, Check, Content, Fact, Location, SiteConfig, Source,
 )
+from .recall import Recall
 
 T = TypeVar("T")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
