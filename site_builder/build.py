@@ -109,7 +109,7 @@ class SiteBuilder:
             try:
                 content = load_content(self.project, self.parsed, self.recall)
             finally:
-                self.parsed.forget_unused()
+                self.parsed.next_build()
                 self.recall.next_build()
             self.progress.start(len(content.briefings) + self._other_pages, len(content.charts))
             compiled = compile_content(content, self.cache, self._compiled, self.progress.chart_done, self.scans)

@@ -26,6 +26,7 @@ from .charts import CHART_FONTS, RenderedChart, chart_renderer
 from .errors import BuildError
 from .model import SiteConfig
 from .output import replace_file
+from .recall import RecentlyUsed
 from .pages import BriefingPlan
 from .parallel import draw_missing_cards
 
@@ -100,43 +101,36 @@ def _wrap_legends(node: object) -> None:
 class PngCache:
     """Drawn social cards on disk, by ``card_key`` (as ``charts.SvgCache`` keeps SVGs).
 
-    The PNGs a build used are also kept in memory until the build after next
-    (see ``next_build``), so that ``briefing serve`` does not read a thousand
-    files again, or hold two copies of each, on every rebuild.
+    The PNGs a build used are also kept in memory for the next build
+    (``in_memory``), so that ``briefing serve`` does not read a thousand files
+    again, or hold two copies of each, on every rebuild.
     """
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.rendered = 0  # how many PNGs this run had to draw (for build reports and tests)
-        self._kept: dict[str, bytes] = {}  # used by the last build
-        self._used: dict[str, bytes] = {}  # used by this one
+        self.in_memory: RecentlyUsed[str, bytes] = RecentlyUsed()  # call its next_build() between builds
 
     def png(self, key: str) -> bytes | None:
         """The PNG stored under ``key``, or None."""
-        png = self._used.get(key) or self._kept.get(key)
+        png = self.in_memory.get(key)
         if png is None and self.folder:
             try:
-                png = (self.folder / f"{key}.png").read_bytes()
+                png = self.in_memory.keep(key, (self.folder / f"{key}.png").read_bytes())
             except OSError:
                 return None
             mark_used(self.folder / f"{key}.png")
-        if png is not None:
-            self._used[key] = png
         return png
 
     def has(self, key: str) -> bool:
         """Whether a PNG is stored under ``key`` (without reading it)."""
-        return key in self._used or key in self._kept or bool(self.folder) and (self.folder / f"{key}.png").is_file()
+        return key in self.in_memory or bool(self.folder) and (self.folder / f"{key}.png").is_file()
 
     def keep(self, key: str, png: bytes) -> None:
         """Store ``png`` under ``key``, replacing the file whole (workers may race)."""
-        self._used[key] = png
+        self.in_memory.keep(key, png)
         if self.folder:
             replace_file(self.folder / f"{key}.png", png)
-
-    def next_build(self) -> None:
-        """Forget the PNGs that the build just finished did not use."""
-        self._kept, self._used = self._used, {}
 
 
 def card_key(rendered: RenderedChart) -> str:

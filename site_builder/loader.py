@@ -23,6 +23,7 @@ import yaml
 from .cache import code_digest, mark_used
 from .errors import BuildError
 from .output import replace_file
+from .recall import RecentlyUsed
 
 MAX_FILE_BYTES = 2_000_000
 MAX_YAML_NODES = 200_000
@@ -97,13 +98,12 @@ class ParsedDocuments:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
-        self._kept: dict[tuple[str, int, str], Document] = {}
-        self._used: dict[tuple[str, int, str], Document] = {}
+        self._in_memory: RecentlyUsed[tuple[str, int, str], Document] = RecentlyUsed()
 
     def parse(self, text: str, path: Path, first_line: int = 1) -> Document:
         """What ``parse_yaml`` gives, from an earlier build when the text is the same."""
         key = (str(path), first_line, text)
-        doc = self._used.get(key) or self._kept.get(key)
+        doc = self._in_memory.get(key)
         if doc is None:
             stored = self._stored_path(key)
             doc = _read_document(stored, path) if stored else None
@@ -111,7 +111,7 @@ class ParsedDocuments:
                 doc = parse_yaml(text, path, first_line)
                 if stored:
                     _store_document(stored, doc)
-        self._used[key] = doc
+            self._in_memory.keep(key, doc)
         return doc
 
     def _stored_path(self, key: tuple[str, int, str]) -> Path | None:
@@ -120,9 +120,9 @@ class ParsedDocuments:
         name = hashlib.sha256(f"{_parsing_version()}\n{key[0]}\n{key[1]}\n{key[2]}".encode()).hexdigest()[:32]
         return self.folder / f"{name}.json"
 
-    def forget_unused(self) -> None:
+    def next_build(self) -> None:
         """Keep only the documents parsed or reused since the last call (one build's worth)."""
-        self._kept, self._used = self._used, {}
+        self._in_memory.next_build()
 
 
 @functools.lru_cache(maxsize=1)

@@ -185,7 +185,7 @@ class MemoRenderer(SiteRenderer):
         return dict(kept[1])
 
     def _card_cache(self) -> PngCache:
-        self.memo.cards.next_build()
+        self.memo.cards.in_memory.next_build()
         return self.memo.cards
 
     def _library(self) -> Library:

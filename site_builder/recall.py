@@ -15,14 +15,48 @@ import datetime as dt
 import operator
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .errors import ErrorCollector, Problem
 
 R = TypeVar("R")
+K = TypeVar("K")
+V = TypeVar("V")
 # Values of these types that are equal are interchangeable. Not floats (0.0 == -0.0, and they print
 # differently), nor numbers of different types (1 == 1.0 == True): those must be the same object.
 _VALUE_TYPES = (str, bytes, int, PurePath, dt.date)
+
+
+class RecentlyUsed(Generic[K, V]):
+    """Values by key that this build or the last one used; what neither used is forgotten.
+
+    What a long-running build keeps between builds, without growing with every edit.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[K, V] = {}
+        self._now: dict[K, V] = {}
+
+    def get(self, key: K) -> V | None:
+        """The value kept under ``key`` (from now on used by this build too), or None."""
+        value = self._now.get(key)
+        if value is None:
+            value = self._last.get(key)
+            if value is not None:
+                self._now[key] = value
+        return value
+
+    def keep(self, key: K, value: V) -> V:
+        """Keep ``value`` under ``key``, as used by this build; returns it."""
+        self._now[key] = value
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._now or key in self._last
+
+    def next_build(self) -> None:
+        """Start the next build: forget what the one before this did use and this one did not."""
+        self._last, self._now = self._now, {}
 
 
 class Recall:
@@ -35,8 +69,7 @@ class Recall:
     """
 
     def __init__(self) -> None:
-        self._last: dict[tuple[Callable, Any], tuple[Any, Any, tuple[Problem, ...]]] = {}
-        self._now: dict[tuple[Callable, Any], tuple[Any, Any, tuple[Problem, ...]]] = {}
+        self._calls: RecentlyUsed[tuple[Callable, Any], tuple[Any, Any, tuple[Problem, ...]]] = RecentlyUsed()
 
     def __call__(self, function: Callable[[Any, ErrorCollector], R], argument: Any, errors: ErrorCollector,
                  key: Any = None) -> R:
@@ -45,17 +78,16 @@ class Recall:
         ``key`` tells calls with one function apart (say, the file's path); by default the argument's identity.
         """
         slot = (function, id(argument) if key is None else key)
-        kept = self._now.get(slot) or self._last.get(slot)
+        kept = self._calls.get(slot)
         if kept is None or not same(kept[0], argument):
             reported = ErrorCollector()
-            kept = (argument, function(argument, reported), tuple(reported.problems))
-        self._now[slot] = kept
+            kept = self._calls.keep(slot, (argument, function(argument, reported), tuple(reported.problems)))
         errors.problems.extend(kept[2])
         return kept[1]
 
     def next_build(self) -> None:
         """Forget the calls that the build just finished did not make."""
-        self._last, self._now = self._now, {}
+        self._calls.next_build()
 
 
 def same(a: Any, b: Any) -> bool:

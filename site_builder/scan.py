@@ -24,6 +24,7 @@ from .errors import ErrorCollector
 from .html_tokens import tokenize
 from .model import Briefing
 from .output import replace_file
+from .recall import RecentlyUsed
 
 BODY_FUNCTIONS = ("fact", "chart", "source", "check")
 _BODY_RULE = 'write only text and calls such as {{ fact("id") }} or {{ chart("id") }}'
@@ -102,18 +103,15 @@ class BodyScans:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self._kept: dict[str, BodyScan] = {}  # used by the last build, by body text
-        self._used: dict[str, BodyScan] = {}  # used by this one
+        self._in_memory: RecentlyUsed[str, BodyScan] = RecentlyUsed()  # by body text
 
     def scan(self, body: str) -> BodyScan:
         """``scan_text(body)``, kept from an earlier build when there is one."""
-        scan = self._used.get(body) or self._kept.get(body) or self._stored(body)
-        self._used[body] = scan
-        return scan
+        return self._in_memory.get(body) or self._in_memory.keep(body, self._stored(body))
 
     def next_build(self) -> None:
         """Forget the bodies that the build just finished did not scan."""
-        self._kept, self._used = self._used, {}
+        self._in_memory.next_build()
 
     def _stored(self, body: str) -> BodyScan:
         if not self.folder:

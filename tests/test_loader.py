@@ -250,8 +250,8 @@ def test_parsed_documents_are_reused_for_the_same_file_and_text_and_forgotten_wh
     assert parsed.parse("a: 1\n", Path("content/x.yaml")) is first
     assert parsed.parse("a: 1\n", Path("content/y.yaml")) is not first  # another file: its own lines and path
     assert parsed.parse("a: 2\n", Path("content/x.yaml")).data == {"a": 2}
-    parsed.forget_unused()  # the build used x (both texts) and y
-    parsed.forget_unused()  # the next build used nothing
+    parsed.next_build()  # the build used x (both texts) and y
+    parsed.next_build()  # the next build used nothing
     assert parsed.parse("a: 1\n", Path("content/x.yaml")) is not first
 
 

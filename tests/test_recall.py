@@ -70,3 +70,15 @@ def test_same_means_interchangeable_not_merely_equal():
     assert same(MarkdownFile(Path("b.md"), meta, "x", 1), MarkdownFile(Path("b.md"), meta, "x", 1))
     assert same(MarkdownFile(Path("b.md"), meta, "x", 1), MarkdownFile(Path("b.md"), Document(Path("b.md"), {"n": 1}), "x", 1))
     assert not same(MarkdownFile(Path("b.md"), meta, "x", 1), MarkdownFile(Path("b.md"), Document(Path("b.md"), {"n": 1.0}), "x", 1))
+
+
+def test_recently_used_keeps_what_this_build_or_the_last_one_used():
+    from site_builder.recall import RecentlyUsed
+
+    kept: RecentlyUsed[str, int] = RecentlyUsed()
+    kept.keep("a", 1)
+    kept.keep("b", 2)
+    kept.next_build()
+    assert kept.get("a") == 1 and "b" in kept  # "a" is used by this build too, "b" is not
+    kept.next_build()
+    assert kept.get("a") == 1 and kept.get("b") is None and "b" not in kept
