@@ -23,6 +23,7 @@ from .html_tokens import element_html, tokenize, tokens_text
 from .model import Content
 from .output import replace_file
 from .pages import BriefingPlan
+from .recall import RecentlyUsed
 from .units import read_fact, reader_units
 
 RELATED_LIMIT = 3
@@ -242,30 +243,29 @@ class PageReadings:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
-        self._kept: dict[str, PageReading] = {}
-        self._last: dict[str, tuple[bytes, PageReading]] = {}  # by URL: the page last read there
+        self._by_key: RecentlyUsed[str, PageReading] = RecentlyUsed()  # by the page's bytes' hash
+        self._by_url: RecentlyUsed[str, tuple[bytes, PageReading]] = RecentlyUsed()  # the page last read there
 
     def of(self, pages: dict[str, bytes], plans: list[BriefingPlan]) -> dict[str, PageReading]:
         """The reading of each planned briefing page in ``pages``, by URL; forgets pages no longer there."""
-        kept, self._kept = self._kept, {}
-        last, self._last = self._last, {}
+        self._by_key.next_build()
+        self._by_url.next_build()
         readings = {}
         for plan in plans:
             page = pages.get(plan.url)
             if page is None:
                 continue
-            before = last.get(plan.url)
+            before = self._by_url.get(plan.url)
             if before is not None and (before[0] is page or before[0] == page):  # no need to hash it
-                self._last[plan.url] = before
                 readings[plan.url] = before[1]
                 continue
             key = hashlib.blake2b(page, digest_size=16, key=_reading_version()).hexdigest()
-            reading = kept.get(key) or self._kept.get(key) or self._stored(key)
+            reading = self._by_key.get(key) or self._stored(key)
             if reading is None:
                 reading = read_page(page.decode("utf-8"))
                 self._store(key, reading)
-            self._kept[key] = readings[plan.url] = reading
-            self._last[plan.url] = (page, reading)
+            readings[plan.url] = self._by_key.keep(key, reading)
+            self._by_url.keep(plan.url, (page, reading))
         return readings
 
     def _stored(self, key: str) -> PageReading | None:
