@@ -59,6 +59,7 @@ class RenderMemo:
         self.cards = PngCache(cache / "cards" if cache else None)  # social-card PNGs, kept in memory too
         self.citations: dict[str, tuple[object, list]] = {}  # by page: what its citations are made of, and them
         self.library: tuple[object, Library] | None = None  # the last library, and what it was built from
+        self.publishing: tuple[object, dict[str, bytes]] | None = None  # the last feed, sitemap and robots.txt
         self.derived: dict[str, tuple[object, dict[str, bytes], tuple[str, ...]]] = {}  # see MemoRenderer._library_files
         self._sources: dict[str, str | None] = {}
         self._templates: dict[tuple[str, ...], tuple] = {}  # this build's answers of ``templates``
@@ -179,9 +180,9 @@ class MemoRenderer(SiteRenderer):
     def _publishing_files(self, paths: list[str]) -> dict[str, bytes]:
         # The feed and sitemap list pages, not what they show: an edited number leaves them as they were.
         inputs = (self.site.content.site, self.site.plans, paths, self.base_url, self.build_date)
-        kept = self.memo.derived.get("publishing")
+        kept = self.memo.publishing
         if kept is None or not same(kept[0], inputs):
-            kept = self.memo.derived["publishing"] = (inputs, super()._publishing_files(paths), ())
+            kept = self.memo.publishing = (inputs, super()._publishing_files(paths))
         return dict(kept[1])
 
     def _card_cache(self) -> PngCache:
