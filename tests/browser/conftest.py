@@ -167,7 +167,6 @@ class Watch:
     failed: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)
-    _documents: dict = field(default_factory=dict)
 
     def attach(self, page) -> None:
         """Start listening to ``page``."""
@@ -178,9 +177,10 @@ class Watch:
         page.on("response", self._response)
 
     def _failed(self, request) -> None:
-        # The browser cancels what a page was still fetching when the reader leaves it (a click on a
-        # link while the favicon loads): that is the reader moving on, not the site failing.
-        if request.failure == "net::ERR_ABORTED" and self._documents.get(request) != request.frame.url:
+        # The browser cancels what a page was still fetching when the reader leaves it (a click on a link
+        # while the favicon loads), when the page reloads or when it closes: that is the reader or the test
+        # moving on, not the site failing. A missing file fails otherwise (an HTTP 404, ERR_FILE_NOT_FOUND).
+        if request.failure == "net::ERR_ABORTED":
             return
         self.failed.append(f"{request.url}: {request.failure}")
 
@@ -195,7 +195,6 @@ class Watch:
 
     def _request(self, request) -> None:
         self.requested.append(request.url)
-        self._documents[request] = request.frame.url  # the page that asked for it
         if not request.url.startswith((self.allowed_prefix, "data:", "blob:")):
             self.foreign.append(request.url)
 
