@@ -8,7 +8,9 @@ them pass, and then the new site replaces the old one in one swap.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import AbstractContextManager, nullcontext
+import gc
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +67,25 @@ def build_site(project: Project, base_url: str | None = None, progress: BuildPro
     return result
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration, as it was after.
+
+    A build allocates millions of objects that live until it ends, and makes
+    almost no reference cycles: the collector would walk that growing heap again
+    and again for nothing (a second of a 1,000-briefing build). What cycles a
+    build leaves are collected at the next collection: the end of the process,
+    or ``briefing serve``'s collection while the author pauses.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 # Building again and again (``briefing serve``) ------------------------------------------------
 
 class SiteBuilder:
@@ -103,6 +124,10 @@ class SiteBuilder:
 
     def build(self, write_lock: AbstractContextManager = nullcontext()) -> BuildResult:
         """Build into the output folder, atomically; ``write_lock`` is held while the new site is swapped in."""
+        with collector_paused():
+            return self._build(write_lock)
+
+    def _build(self, write_lock: AbstractContextManager) -> BuildResult:
         check_output_folder(self.project.out, self.project.root)
         drawn_before = self.cache.rendered
         try:

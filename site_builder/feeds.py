@@ -40,12 +40,13 @@ NOT_IN_SITEMAP = frozenset({"404.html"})
 
 @dataclass(frozen=True)
 class SocialCard:
-    """A briefing's share image: where it is written, its absolute URL, its alt text and its PNG bytes."""
+    """A briefing's share image: where it is written, its absolute URL, its alt text, its PNG bytes and their key."""
 
     path: str
     url: str
     alt: str
     png: bytes
+    key: str = ""  # what the PNG was drawn from (``card_key``): two cards with one key have the same PNG
     width: int = CARD_WIDTH
     height: int = CARD_HEIGHT
 
@@ -182,7 +183,7 @@ def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], ba
             cache.keep(keys[chart_id], png)
             cache.rendered += 1
         path = card_path(chart_id)
-        cards[plan.url] = SocialCard(path, absolute_url(base_url, path), rendered.description, png)
+        cards[plan.url] = SocialCard(path, absolute_url(base_url, path), rendered.description, png, keys[chart_id])
     return cards
 
 

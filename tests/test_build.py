@@ -374,3 +374,26 @@ def test_vega_bundle_is_written_and_linked_only_for_a_site_with_charts(mini_site
     assert not (library_site / "static/vendor/vega-embed.js").exists()
     assert chartless.select_one("script[src$='static/briefing.js']") is not None
     assert chartless.select_one("script[data-vega-bundle]") is None
+
+
+def test_the_garbage_collector_is_paused_during_a_build_and_restored_after(make_project, monkeypatch):
+    import gc
+
+    from site_builder import build as build_module
+
+    seen = []
+    real = build_module.load_content
+    monkeypatch.setattr(build_module, "load_content", lambda *a: seen.append(gc.isenabled()) or real(*a))
+    project = make_project()
+    build_site(project, force=True)
+    (project.root / "content/facts/widgets.yaml").write_text("facts: [", encoding="utf-8")
+    with pytest.raises(BuildErrors):
+        build_site(project, force=True)
+    assert seen == [False, False] and gc.isenabled()  # on again after a build, failed or not
+    gc.disable()
+    try:
+        with build_module.collector_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
