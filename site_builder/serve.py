@@ -215,9 +215,10 @@ class DevServer:
                 continue
             if any(self._filter(Change(change), path) for change, path in raw):
                 self.rebuild()
-                # What the builder keeps between builds is most of the heap, and Python's collector would walk
-                # all of it now and then during a build (a quarter of a second at 1,000 briefings): set it
-                # aside until the author pauses.
+                # What the builder keeps between builds is most of the heap. A build pauses the collector
+                # (build.collector_paused); between builds it would still walk all of it now and then, a
+                # quarter of a second at 1,000 briefings, while pages are served: set it aside until the
+                # author pauses.
                 gc.freeze()
                 self._garbage = True
 
