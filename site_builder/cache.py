@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import time
 from pathlib import Path
+from typing import Any
+
+from .output import replace_file
 
 CACHE_FOLDERS = ("charts", "cards", "bodies", "readings", "documents", "scans")  # entries are named by content hashes
 MAX_AGE_DAYS = 14
@@ -35,6 +39,24 @@ def mark_used(path: Path) -> None:
     """Record that a cache entry was just used (a folder that cannot be written only keeps it from pruning)."""
     try:
         os.utime(path)
+    except OSError:
+        pass
+
+
+def read_entry(path: Path) -> Any:
+    """The JSON value of the cache entry at ``path``, marked as used; None when missing or unreadable."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # made again by the caller
+    mark_used(path)
+    return value
+
+
+def write_entry(path: Path, value: Any) -> None:
+    """Store ``value`` as the JSON cache entry at ``path``, whole; a cache that cannot be written only costs time."""
+    try:
+        replace_file(path, json.dumps(value, ensure_ascii=False))
     except OSError:
         pass
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import importlib
 import io
 import json
 import math
@@ -21,7 +22,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import code_digest, mark_used
+from .cache import code_digest, read_entry
 from .errors import BuildError, ErrorCollector
 from .facts import FactBook, ResolvedFact
 from .formatting import format_axis_label, format_value
@@ -299,8 +300,6 @@ def chart_renderer():
 
 def warm_up() -> None:
     """Import Altair and ready vl-convert now, so that the first chart drawn later is not a second slower."""
-    import importlib
-
     importlib.import_module("altair")  # the import is the slow part: half a second
     chart_renderer()
 
@@ -336,15 +335,9 @@ class SvgCache:
 
     def drawing(self, key: str) -> tuple[str, str] | None:
         """The (spec JSON, SVG) stored under ``key``, or None."""
-        if not self.folder:
-            return None
-        try:
-            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None  # missing, or unreadable: draw it again
+        entry = read_entry(self.folder / f"{key}.json") if self.folder else None
         if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("spec", "svg")):
-            return None
-        mark_used(self.folder / f"{key}.json")
+            return None  # missing, or unreadable: draw it again
         return entry["spec"], entry["svg"]
 
     def keep(self, key: str, spec_json: str, svg: str) -> None:

@@ -102,22 +102,22 @@ def _wrap_legends(node: object) -> None:
 class PngCache:
     """Drawn social cards on disk, by ``card_key`` (as ``charts.SvgCache`` keeps SVGs).
 
-    The PNGs a build used are also kept in memory for the next build
-    (``in_memory``), so that ``briefing serve`` does not read a thousand files
+    The PNGs a build used are also kept in memory for the next build (see
+    ``next_build``), so that ``briefing serve`` does not read a thousand files
     again, or hold two copies of each, on every rebuild.
     """
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.rendered = 0  # how many PNGs this run had to draw (for build reports and tests)
-        self.in_memory: RecentlyUsed[str, bytes] = RecentlyUsed()  # call its next_build() between builds
+        self._in_memory: RecentlyUsed[str, bytes] = RecentlyUsed()  # see next_build
 
     def png(self, key: str) -> bytes | None:
         """The PNG stored under ``key``, or None."""
-        png = self.in_memory.get(key)
+        png = self._in_memory.get(key)
         if png is None and self.folder:
             try:
-                png = self.in_memory.keep(key, (self.folder / f"{key}.png").read_bytes())
+                png = self._in_memory.keep(key, (self.folder / f"{key}.png").read_bytes())
             except OSError:
                 return None
             mark_used(self.folder / f"{key}.png")
@@ -125,13 +125,17 @@ class PngCache:
 
     def has(self, key: str) -> bool:
         """Whether a PNG is stored under ``key`` (without reading it)."""
-        return key in self.in_memory or bool(self.folder) and (self.folder / f"{key}.png").is_file()
+        return key in self._in_memory or bool(self.folder) and (self.folder / f"{key}.png").is_file()
 
     def keep(self, key: str, png: bytes) -> None:
         """Store ``png`` under ``key``, replacing the file whole (workers may race)."""
-        self.in_memory.keep(key, png)
+        self._in_memory.keep(key, png)
         if self.folder:
             replace_file(self.folder / f"{key}.png", png)
+
+    def next_build(self) -> None:
+        """Forget the PNGs that the build just finished did not use."""
+        self._in_memory.next_build()
 
 
 def card_key(rendered: RenderedChart) -> str:

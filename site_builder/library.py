@@ -10,18 +10,16 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import code_digest, mark_used
+from .cache import code_digest, read_entry, write_entry
 from .errors import ErrorCollector
 from .facts import FactBook, ResolvedFact
 from .glossary import slugify
 from .html_tokens import element_html, tokenize, tokens_text
 from .model import Content
-from .output import replace_file
 from .pages import BriefingPlan
 from .recall import RecentlyUsed
 from .units import read_fact, reader_units
@@ -256,7 +254,7 @@ class PageReadings:
             if page is None:
                 continue
             before = self._by_url.get(plan.url)
-            if before is not None and (before[0] is page or before[0] == page):  # no need to hash it
+            if before is not None and before[0] == page:  # the same bytes (== tries identity first): no hash
                 readings[plan.url] = before[1]
                 continue
             key = hashlib.blake2b(page, digest_size=16, key=_reading_version()).hexdigest()
@@ -271,23 +269,15 @@ class PageReadings:
     def _stored(self, key: str) -> PageReading | None:
         if not self.folder:
             return None
-        path = self.folder / f"{key}.json"
+        entry = read_entry(self.folder / f"{key}.json")
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            reading = PageReading(str(entry["text"]), tuple(str(a) for a in entry["term_anchors"]))
-        except (OSError, ValueError, KeyError, TypeError):
+            return PageReading(str(entry["text"]), tuple(str(a) for a in entry["term_anchors"]))
+        except (KeyError, TypeError):
             return None  # missing or unreadable: read the page again
-        mark_used(path)
-        return reading
 
     def _store(self, key: str, reading: PageReading) -> None:
-        if not self.folder:
-            return
-        try:
-            replace_file(self.folder / f"{key}.json",
-                         json.dumps({"text": reading.text, "term_anchors": reading.term_anchors}, ensure_ascii=False))
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        if self.folder:
+            write_entry(self.folder / f"{key}.json", {"text": reading.text, "term_anchors": reading.term_anchors})
 
 
 @functools.lru_cache(maxsize=1)

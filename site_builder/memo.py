@@ -60,7 +60,8 @@ class RenderMemo:
         self.citations: dict[str, tuple[object, list]] = {}  # by page: what its citations are made of, and them
         self.library: tuple[object, Library] | None = None  # the last library, and what it was built from
         self.publishing: tuple[object, dict[str, bytes]] | None = None  # the last feed, sitemap and robots.txt
-        self.derived: dict[str, tuple[object, dict[str, bytes], tuple[str, ...]]] = {}  # see MemoRenderer._library_files
+        # The last library pages and search index, what they were made from, and the pages among them:
+        self.library_files: tuple[object, dict[str, bytes], tuple[str, ...]] | None = None
         self._sources: dict[str, str | None] = {}
         self._templates: dict[tuple[str, ...], tuple[str, frozenset[str] | None]] = {}  # this build's ``templates``
         self._analyses: dict[str, tuple[tuple[str | None, ...], frozenset[str] | None]] = {}
@@ -146,20 +147,20 @@ class MemoRenderer(SiteRenderer):
         self.env = memo.env
         self.drafts = memo.drafts
         self.readings = memo.readings
-        self.memo, self.progress = memo, progress
+        self.progress = progress
         self.rendered: list[str] = []
         self.pages_seen: set[str] = set()
         self._site_wide: str | None = None
 
     def _page(self, template: str, url: str, absolute_base: bool = False, **extra: Any) -> bytes:
-        sources, names = self.memo.templates((template,))
+        templates, names = self.memo.templates((template,))
         context = self._context(url, absolute_base) | extra
-        inputs = (sources, url, [(k, v) for k, v in sorted(context.items()) if names is None or k in names])
+        inputs = (templates, url, [(k, v) for k, v in sorted(context.items()) if names is None or k in names])
         render = functools.partial(super()._page, template, url, absolute_base, **extra)
         return self._reuse_or_render(url, inputs, render)
 
     def _briefing_page(self, plan: BriefingPlan) -> bytes:
-        sources, names = self.memo.templates(BRIEFING_TEMPLATES)
+        templates, names = self.memo.templates(BRIEFING_TEMPLATES)
         book, content = self.site.book, self.site.content
         charts = [self.site.charts.get(c) for c in plan.chart_ids]
         card = self.cards.get(plan.url)
@@ -173,7 +174,7 @@ class MemoRenderer(SiteRenderer):
             "library": None,  # in _site_wide_inputs(), digested once: its repr is megabytes at 1,000 briefings
         }
         context = self._context(plan.url) | {"plan": plan, "revisions": self._revisions_for(plan)}
-        inputs = (sources, plan.url, [(k, shown.get(k, v)) for k, v in sorted(context.items())],
+        inputs = (templates, plan.url, [(k, shown.get(k, v)) for k, v in sorted(context.items())],
                   [(content.checks.get(c), book.checks.get(c)) for c in plan.check_ids],
                   self._site_wide_inputs())
         return self._reuse_or_render(plan.url, inputs, functools.partial(super()._briefing_page, plan))
@@ -187,7 +188,7 @@ class MemoRenderer(SiteRenderer):
         return dict(kept[1])
 
     def _card_cache(self) -> PngCache:
-        self.memo.cards.in_memory.next_build()
+        self.memo.cards.next_build()
         return self.memo.cards
 
     def _library(self) -> Library:
@@ -231,7 +232,7 @@ class MemoRenderer(SiteRenderer):
         whole = (compiled, charts, [(k, v) for k, v in sorted(vars(self).items()) if k not in self.PER_PAGE],
                  self.memo.templates(tuple(self.env.list_templates()))[0])
         inputs = (whole, sorted(pages.items()))
-        kept = self.memo.derived.get("library")
+        kept = self.memo.library_files
         if kept and same(kept[0], inputs):
             for url in kept[2]:
                 self.pages_seen.add(url)
@@ -239,7 +240,7 @@ class MemoRenderer(SiteRenderer):
             return dict(kept[1])
         before = set(self.pages_seen)
         files = super()._library_files(pages)
-        self.memo.derived["library"] = (inputs, dict(files), tuple(sorted(self.pages_seen - before)))
+        self.memo.library_files = (inputs, dict(files), tuple(sorted(self.pages_seen - before)))
         return files
 
     def _reuse_or_render(self, url: str, inputs: object, render: Callable[[], bytes]) -> bytes:

@@ -101,12 +101,12 @@ def update_site(files: dict[str, bytes], out: Path, last: WrittenSite | None) ->
     written and swapped in.
     """
     on_disk = listing(out) if last is not None else None
-    if on_disk is None or not on_disk:
+    if not on_disk:  # no record, or no folder to update
         changed = write_site(files, out)
         return changed, WrittenSite(files, listing(out) or {})
     stale = {rel for rel, stat in on_disk.items() if last.stats.get(rel) != stat}  # changed by someone else
     write = sorted(rel for rel, data in files.items()
-                   if rel not in on_disk or rel in stale or not _same(last.files.get(rel), data))
+                   if rel not in on_disk or rel in stale or last.files.get(rel) != data)  # bytes ==: identity first
     remove = sorted(on_disk.keys() - files.keys())
     clash = any(_clashes(rel, on_disk, out) for rel in write if rel not in on_disk)
     if clash or len(write) + len(remove) > len(files) // 2:
@@ -143,10 +143,6 @@ def _clashes(rel: str, on_disk: dict[str, tuple[int, int, int]], out: Path) -> b
     # A new file where a folder is, or inside what is a file: the whole-site swap deals with those.
     parts = rel.split("/")
     return any("/".join(parts[:i]) in on_disk for i in range(1, len(parts))) or (out / rel).is_dir()
-
-
-def _same(old: bytes | None, new: bytes) -> bool:
-    return old is new or old == new
 
 
 def _replace_files(out: Path, files: dict[str, bytes], remove: list[str]) -> None:

@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .cache import mark_used
+from .cache import read_entry
 from .charts import Point, chart_key, describe_chart, draw_chart
 from .output import replace_file
 from .render import BodyDraft, BodyDrafts, draft_body, draft_key
@@ -156,14 +156,11 @@ class DraftCache:
 
     def draft(self, briefing: Briefing) -> BodyDraft | None:
         """The stored draft of ``briefing``'s body, or None."""
-        path = self.folder / f"{draft_key(briefing)}.json"
+        entry = read_entry(self.folder / f"{draft_key(briefing)}.json")
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            draft = BodyDraft(entry["html"], entry["tag"], tuple((f, i, tuple(extra)) for f, i, extra in entry["calls"]))
-        except (OSError, ValueError, KeyError, TypeError):
+            return BodyDraft(entry["html"], entry["tag"], tuple((f, i, tuple(extra)) for f, i, extra in entry["calls"]))
+        except (KeyError, TypeError, ValueError):
             return None  # missing or unreadable: draft it again
-        mark_used(path)
-        return draft
 
     def keep(self, briefing: Briefing, draft: BodyDraft) -> None:
         """Store ``draft`` for ``briefing``'s body, replacing the file whole."""

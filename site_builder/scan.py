@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +18,10 @@ import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from .cache import code_digest, mark_used
+from .cache import code_digest, read_entry, write_entry
 from .errors import ErrorCollector
 from .html_tokens import tokenize
 from .model import Briefing
-from .output import replace_file
 from .recall import RecentlyUsed
 
 BODY_FUNCTIONS = ("fact", "chart", "source", "check")
@@ -118,19 +116,14 @@ class BodyScans:
             return scan_text(body)
         key = hashlib.sha256(f"{_scanning_version()}\n{body}".encode()).hexdigest()[:32]
         path = self.folder / f"{key}.json"
+        entry = read_entry(path)
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            scan = BodyScan(tuple((str(f), str(i), int(n)) for f, i, n in entry["refs"]),
+            return BodyScan(tuple((str(f), str(i), int(n)) for f, i, n in entry["refs"]),
                             tuple((int(n), str(m)) for n, m in entry["problems"]))
-        except (OSError, ValueError, KeyError, TypeError):  # missing or unreadable: scan it again
+        except (KeyError, TypeError, ValueError):  # missing or unreadable: scan it again
             scan = scan_text(body)
-            try:
-                replace_file(path, json.dumps({"refs": scan.refs, "problems": scan.problems}, ensure_ascii=False))
-            except OSError:
-                pass  # a cache that cannot be written only costs time
+            write_entry(path, {"refs": scan.refs, "problems": scan.problems})
             return scan
-        mark_used(path)
-        return scan
 
 
 @functools.lru_cache(maxsize=1)

@@ -196,13 +196,13 @@ def test_a_kept_card_cache_reads_each_png_once_and_forgets_those_a_build_did_not
     cache.keep("a", b"\x89PNG a")
     cache.keep("b", b"\x89PNG b")
     (tmp_path / "a.png").unlink()  # from now on only memory has it
-    cache.in_memory.next_build()
+    cache.next_build()
     first = cache.png("a")
     assert first == b"\x89PNG a" and cache.has("a")
-    cache.in_memory.next_build()  # "b" was not used by that build
+    cache.next_build()  # "b" was not used by that build
     assert cache.png("a") is first  # the same bytes, not a second copy
-    cache.in_memory.next_build()
-    cache.in_memory.next_build()
+    cache.next_build()
+    cache.next_build()
     assert cache.png("a") is None and cache.png("b") == b"\x89PNG b"  # "b" from disk again
 
 
