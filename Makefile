@@ -6,7 +6,7 @@ SITE_STAMP := $(VENV)/.installed-site
 TEST_STAMP := $(VENV)/.installed-test
 
 .DEFAULT_GOAL := help
-.PHONY: help site test serve check bench chromium screenshots audit deploy clean
+.PHONY: help site test test-fast serve check bench chromium screenshots audit deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ chromium: ## Install Debian's Chromium and Java for the browser and HTML-validit
 
 test: $(TEST_STAMP) chromium ## Install test needs and run the whole test suite
 	$(BIN)/python -m pytest
+
+test-fast: $(TEST_STAMP) ## Every test but the browser ones: the edit-test loop (ARGS="-k name" narrows it)
+	$(BIN)/python -m pytest -m "not browser" $(ARGS)
 
 bench: $(TEST_STAMP) chromium ## Print build-speed and page-weight figures (not a test); big run: make bench ARGS="--briefings 1000 --charts 3"
 	$(BIN)/python benchmarks/bench.py $(ARGS)
