@@ -112,7 +112,7 @@ class SiteBuilder:
         self.base_url = base_url
         self.progress = progress or BuildProgress()
         self.cache = SvgCache(project.cache / "charts")
-        self.memo = RenderMemo(site_environment(project.templates), project.cache, project.out)
+        self.memo = RenderMemo(site_environment(project.template_folders), project.cache, project.out)
         self.parsed = ParsedDocuments(project.cache / "documents")
         self.recall = Recall()  # what each unchanged document validated to
         self.scans = BodyScans(project.cache / "scans")  # what each body names

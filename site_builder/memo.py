@@ -260,12 +260,12 @@ class MemoRenderer(SiteRenderer):
 
     def _static_files(self) -> dict[str, bytes]:
         files, kept = {}, {}
-        for path in self.project.files_under(self.project.static, "**/*"):
+        for rel, path in self.project.static_files():
             st = path.stat()
             stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
             old = self.memo.static.get(path)
             kept[path] = old if old and old[0] == stamp else (stamp, path.read_bytes())
-            files[posixpath.join("static", path.relative_to(self.project.static).as_posix())] = kept[path][1]
+            files[posixpath.join("static", rel)] = kept[path][1]
         self.memo.static = kept
         return files
 

@@ -6,6 +6,7 @@ every problem before raising them all at once.
 """
 from __future__ import annotations
 
+import importlib.resources
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,10 @@ from .units import check_exchange_rates
 from .validate import (
     cross_check, declared_ids, validate_briefing, validate_charts, validate_facts, validate_site, validate_sources,
 )
+
+# The default theme ships inside the package; a project overrides any of its files with its own copy.
+THEME = Path(str(importlib.resources.files("site_builder") / "theme"))
+OVERRIDE_NOTE = "README.md"  # a project's templates/README.md and static/README.md explain the folder; never published
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,21 @@ class Project:
     def static(self) -> Path:
         """The ``static/`` folder."""
         return self.root / "static"
+
+    @property
+    def template_folders(self) -> tuple[Path, ...]:
+        """Where templates are looked up, first match wins: the project's ``templates/``, then the theme's."""
+        return (self.templates, THEME / "templates")
+
+    def static_files(self) -> tuple[tuple[str, Path], ...]:
+        """Every static file as (path under ``static/``, file), sorted: the theme's, overridden by the project's."""
+        found = {path.relative_to(THEME / "static").as_posix(): path
+                 for path in sorted((THEME / "static").glob("**/*")) if path.is_file()}
+        for path in self.files_under(self.static, "**/*"):
+            rel = path.relative_to(self.static).as_posix()
+            if rel != OVERRIDE_NOTE:
+                found[rel] = path
+        return tuple(sorted(found.items()))
 
     @property
     def cache(self) -> Path:

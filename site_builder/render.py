@@ -13,7 +13,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import jinja2
 import markdown
@@ -33,10 +33,13 @@ DRAFTING_CODE = ("render.py", "scan.py", "callouts.py", "html_tokens.py")  # a c
 BLOCK_FUNCTIONS = frozenset({"chart", "check"})  # placed on a line of their own, outside any paragraph
 
 
-def site_environment(templates: Path) -> jinja2.Environment:
-    """The Jinja environment for site templates: autoescaped, strict about undefined names."""
+def site_environment(templates: Path | Sequence[Path]) -> jinja2.Environment:
+    """The Jinja environment for site templates: autoescaped, strict about undefined names.
+
+    ``templates`` is one folder or several, searched in order (a project's own folder before the theme's)."""
+    folders = [templates] if isinstance(templates, Path) else list(templates)
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -40,7 +40,7 @@ class SiteRenderer:
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown (render.draft_body)
         self.readings = PageReadings(project.cache / "readings")  # what library pages read from briefing pages
         self.site = compiled
-        self.env = site_environment(project.templates)
+        self.env = site_environment(project.template_folders)
         base = base_url or compiled.content.site.base_url or "/"
         self.base_url = base if base.endswith("/") else base + "/"
         briefing_dates = [b.meta.updated or b.meta.date for b in compiled.content.briefings]
@@ -174,11 +174,7 @@ class SiteRenderer:
         return citations_by_source(self.site.plans, self.site.book, self.site.content)
 
     def _static_files(self) -> dict[str, bytes]:
-        files = {}
-        for path in self.project.files_under(self.project.static, "**/*"):
-            rel = posixpath.join("static", path.relative_to(self.project.static).as_posix())
-            files[rel] = path.read_bytes()
-        return files
+        return {posixpath.join("static", rel): path.read_bytes() for rel, path in self.project.static_files()}
 
     def _vega_bundle(self) -> bytes:
         import vl_convert as vlc

@@ -7,9 +7,9 @@ same files, and ``build_site`` returns the recorded result instead.
 
 The stamp (``.briefing-cache/builds/<output>.json``) records a digest of the
 inputs: every file under ``content/``, ``templates/`` and ``static/`` (by their
-bytes, not their times), the code of this package, the versions of the
-libraries that render the site, the Python version, the base URL, and the date
-the build would stamp (``SOURCE_DATE_EPOCH``, else today). It also records the
+bytes, not their times), the code of this package and its theme, the versions
+of the libraries that render the site, the Python version, the base URL, and
+the date the build would stamp (``SOURCE_DATE_EPOCH``, else today). It also records the
 size, modification time and inode of every file in the output folder, so that
 an output file edited, removed or added by hand makes the next build run. The
 warnings of the recorded build are kept and shown again.

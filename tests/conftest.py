@@ -1,6 +1,6 @@
 """Shared fixtures: tiny site projects in tmp_path, builds, parsed pages and the command line.
 
-Every project is the ``tests/fixtures/<name>/content`` folder plus the repository's
+Every project is the ``tests/fixtures/<name>/content`` folder plus a copy of the theme's
 ``templates/`` and ``static/``. Rendering a chart to SVG is the slow step, so one
 chart cache is filled once per session and hard-linked into each project (the
 cache only ever replaces files, never edits them, so sharing inodes is safe).
@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 
 from site_builder.build import build_site
 from site_builder.model import Briefing, BriefingMeta, Location
-from site_builder.project import Project
+from site_builder.project import THEME, Project
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -44,11 +44,12 @@ def replace_in_file(project: Project, rel: str, old: str, new: str) -> None:
 
 
 def copy_project(dest: Path, fixture: str = "mini", cache: Path | None = None) -> Path:
-    """A project folder at ``dest``: the fixture's content, the repo's templates and static files."""
+    """A project folder at ``dest``: the fixture's content, with the theme copied in as its own templates and
+    static files (so that a test may edit them; the copies override the theme's)."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(FIXTURES / fixture / "content", dest / "content")
     for folder in ("templates", "static"):
-        shutil.copytree(REPO / folder, dest / folder)
+        shutil.copytree(THEME / folder, dest / folder)
     if cache is not None:
         shutil.copytree(cache, dest / ".briefing-cache", copy_function=os.link)
     return dest

@@ -43,8 +43,6 @@ def project(tmp_path, remote, chart_cache) -> Project:
     """The mini site in a git repository on branch main, one commit, with ``origin`` the bare remote."""
     root = tmp_path / "project"
     shutil.copytree(FIXTURE, root / "content")
-    for folder in ("templates", "static"):
-        shutil.copytree(REPO / folder, root / folder)
     shutil.copytree(chart_cache, root / ".briefing-cache")
     (root / ".gitignore").write_text("_site/\n.briefing-cache/\n")
     git(root, "init", "--quiet", "--initial-branch", "main")

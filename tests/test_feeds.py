@@ -32,8 +32,6 @@ Sales were {{ fact("sales.2023") }}.
 def new_project(root: Path, extra_briefing: str | None = None, cache: Path | None = None) -> Project:
     """The mini fixture at ``root``, optionally with a second briefing and a warm chart cache."""
     shutil.copytree(FIXTURE, root / "content")
-    for folder in ("templates", "static"):
-        shutil.copytree(REPO / folder, root / folder)
     if extra_briefing:
         (root / "content/briefings/rd-spending.md").write_text(extra_briefing)
     if cache:

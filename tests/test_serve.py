@@ -147,8 +147,6 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory, chart_cache: Path) -
     """One dev server for the tests that only read (requests for files, content types, traversal)."""
     root = tmp_path_factory.mktemp("serve-shared")
     shutil.copytree(FIXTURE, root / "content")
-    for folder in ("templates", "static"):
-        shutil.copytree(REPO / folder, root / folder)
     shutil.copytree(chart_cache, root / ".briefing-cache", copy_function=os.link)
     (root / "secret.txt").write_text(SECRET)
     yield from running(Project.at(root))

@@ -28,8 +28,6 @@ URL_ATTRIBUTES = ("href", "src", "data-vega-bundle")
 def site(tmp_path_factory, chart_cache) -> Path:
     root = tmp_path_factory.mktemp("subpath")
     shutil.copytree(FIXTURE, root / "content")
-    for folder in ("templates", "static"):
-        shutil.copytree(REPO / folder, root / folder)
     shutil.copytree(chart_cache, root / ".briefing-cache")
     build_site(Project.at(root), base_url=BASE)
     return root / "_site"
