@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .cache import code_digest, read_entry
 from .errors import BuildError, ErrorCollector
-from .facts import FactBook, ResolvedFact
+from .facts import KIND_STATUS, FactBook, ResolvedFact
 from .formatting import format_axis_label, format_value
 from .model import Chart, ChartSeries
 from .output import replace_file
@@ -49,6 +49,12 @@ class Point:
     sources: tuple[str, ...]
     unit: str | None = None
     locale: str = "en-US"  # of ``display``, and of the axis labels drawn for the point's chart
+    kind: str = "reported"  # the fact's kind: a chart styles "calculated" (ours) apart from "forecast"
+
+    @property
+    def status(self) -> str:
+        """The point's kind in words, for the data table and tooltips ("Forecast", "Our calculation")."""
+        return KIND_STATUS.get(self.kind, self.kind.capitalize())
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,8 @@ def _series_points(chart: Chart, series: ChartSeries, fact: ResolvedFact, locale
     where = series.origin
     if isinstance(fact.value, dict):
         return [Point(series.label, year, float(v), format_value(v, fact.fact.format, fact.unit, locale),
-                      fact.is_projection, fact.id, f"{fact.fact.label}, {year}", fact.sources, fact.unit, locale)
+                      fact.is_projection, fact.id, f"{fact.fact.label}, {year}", fact.sources, fact.unit, locale,
+                      fact.kind)
                 for year, v in sorted(fact.value.items())]
     if not fact.is_number:
         raise BuildError(where.path, where.line, f"chart {chart.id!r}: fact {fact.id!r} is not a number")
@@ -95,7 +102,7 @@ def _series_points(chart: Chart, series: ChartSeries, fact: ResolvedFact, locale
                              f"chart {chart.id!r}: fact {fact.id!r} needs a year as its `period` to be placed on the x axis")
         x = int(match.group(1))
     return [Point(series.label, x, float(fact.value), fact.formatted(None, locale), fact.is_projection,
-                  fact.id, fact.fact.label, fact.sources, fact.unit, locale)]
+                  fact.id, fact.fact.label, fact.sources, fact.unit, locale, fact.kind)]
 
 
 def describe_chart(chart: Chart, points: list[Point]) -> str:
@@ -149,7 +156,7 @@ def chart_spec(chart: Chart, points: list[Point], description: str) -> dict:
 
 def _data_rows(points: list[Point]) -> list[dict]:
     return [{"series": p.series, "x": p.x, "y": p.y, "value": p.display, "label": p.label,
-             "status": "Forecast or estimate" if p.projected else "Reported",
+             "status": p.status, "kind": p.kind,
              "dash": "projected" if _all_projected(points, p.series) else "solid"} for p in points]
 
 
@@ -247,7 +254,7 @@ def chart_csv(points: list[Point]) -> str:
         # Whole numbers without ".0"; others at full precision (":g" would round 1234567 to 1.23457e+06).
         writer.writerow([_csv_text(p.series), p.x if isinstance(p.x, int) else _csv_text(p.x),
                          int(p.y) if p.y.is_integer() and abs(p.y) < 1e15 else p.y,
-                         "forecast or estimate" if p.projected else "reported", p.fact_id, " ".join(p.sources)])
+                         p.kind, p.fact_id, " ".join(p.sources)])
     return out.getvalue()
 
 

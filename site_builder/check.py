@@ -1,12 +1,29 @@
 """``briefing check``: everything a build checks, without writing anything."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .compute import compile_site
 from .charts import SvgCache
 from .errors import Problem
 from .project import Project
 
 
-def check_project(project: Project) -> list[Problem]:
-    """Validate and compute the project's content; returns warnings, raises BuildErrors on errors."""
-    return compile_site(project, SvgCache(project.cache / "charts")).warnings
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``briefing check`` found: warnings, and every reconciliation check in plain lines."""
+
+    warnings: tuple[Problem, ...]
+    lines: tuple[str, ...]
+
+
+def check_project(project: Project) -> CheckReport:
+    """Validate and compute the project's content; raises BuildErrors on errors.
+
+    The report's lines give each check's verdict, its figures, any scope
+    difference and adjustment, and what input would make the stated figure true.
+    """
+    site = compile_site(project, SvgCache(project.cache / "charts"))
+    book = site.book
+    lines = [line for _, result in sorted(book.checks.items()) for line in result.summary_lines(book.locale)]
+    return CheckReport(tuple(site.warnings), tuple(lines))

@@ -89,8 +89,11 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "check":
         from .check import check_project
-        warnings = check_project(project)
+        report = check_project(project)
+        warnings = report.warnings
         _print_warnings(warnings)
+        if not args.quiet and report.lines:
+            print("\n".join(report.lines))
         if warnings and args.strict:
             print(f"briefing: {len(warnings)} warning(s), failing because of --strict", file=sys.stderr)
             return EXIT_ERROR

@@ -75,7 +75,7 @@ def compile_content(content: Content, cache: SvgCache, previous: CompiledSite | 
     plans = [_kept_plan(last_plans.get(b.slug), b, refs[b.slug], previous, content, book)
              or plan_briefing(b, refs[b.slug], content, book) for b in content.briefings]
     warnings = [Problem(r.check.origin.path, r.check.origin.line,
-                        f"check {r.check.id!r}: {r.check.title}: {r.stated.id} is {r.stated.formatted()}, "
+                        f"check {r.check.id!r}: {r.verdict}: {r.check.title}: {r.stated.id} is {r.stated.formatted()}, "
                         f"{r.derived.id} is {r.derived.formatted()} ({r.relative_difference:+.1%}, "
                         f"tolerance {r.check.tolerance:.1%})")
                 for r in book.failed_checks()]

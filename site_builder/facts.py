@@ -6,15 +6,25 @@ readers can see it and every figure stays traceable to its sources.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from statistics import mean
 
 from .errors import BuildError, ErrorCollector
 from .formatting import default_format, format_value
-from .model import Check, Content, Derivation, Fact, FactValue
+from .model import Content, Derivation, Fact, FactValue
 
-PROJECTED_KINDS = frozenset({"forecast", "estimate"})
+if TYPE_CHECKING:
+    from .reconcile import CheckResult
+
+# Not reported: drawn dashed and hollow. "calculated" (our own arithmetic, e.g. a figure implied by a
+# forecast's assumptions) is projected too, but badged and styled apart from a publisher's forecast.
+PROJECTED_KINDS = frozenset({"forecast", "estimate", "calculated"})
+KIND_STATUS = {"reported": "Reported", "derived": "Derived from reported figures", "forecast": "Forecast",
+               "estimate": "Estimate", "calculated": "Our calculation"}
 
 
 @dataclass(frozen=True)
@@ -41,12 +51,22 @@ class ResolvedFact:
 
     @property
     def is_projection(self) -> bool:
-        """True for forecasts and estimates, which charts draw differently."""
+        """True for forecasts, estimates and our own calculations, which charts draw differently."""
         return self.kind in PROJECTED_KINDS
 
+    @property
+    def is_calculated(self) -> bool:
+        """True for a figure we computed ourselves and no publisher stated (``kind: calculated``)."""
+        return self.kind == "calculated"
+
+    @property
+    def status(self) -> str:
+        """The kind in words, for tables and legends: "Forecast", "Our calculation", ..."""
+        return KIND_STATUS.get(self.kind, self.kind.capitalize())
+
     def formatted(self, fmt: str | None = None, locale: str = "en-US") -> str:
-        """The value as a reader sees it."""
-        return format_value(self.value, fmt or self.fact.format, self.unit, locale)
+        """The value as a reader sees it, qualified or as a range when it was stated so."""
+        return as_stated(self, lambda f: format_value(f.value, fmt or f.fact.format, f.unit, locale))
 
     @property
     def number_format(self) -> str:
@@ -54,19 +74,19 @@ class ResolvedFact:
         return self.fact.format or default_format(self.value, self.unit)
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of one reconciliation check."""
-
-    check: Check
-    stated: ResolvedFact
-    derived: ResolvedFact
-    relative_difference: float
-
-    @property
-    def passed(self) -> bool:
-        """True when the stated and derived figures agree within the tolerance."""
-        return abs(self.relative_difference) <= self.check.tolerance
+def as_stated(fact: ResolvedFact, show: Callable[[ResolvedFact], str]) -> str:
+    """``show(fact)``, as the figure was stated: "approaching 1.8 million" for a fact with
+    ``qualifier: approaching``, "1.65 million to 1.75 million" for one with a ``range``."""
+    stated = fact.fact
+    if stated.range is None and stated.qualifier is None:
+        return show(fact)
+    plain = dataclasses.replace(fact, fact=dataclasses.replace(stated, range=None, qualifier=None))
+    if stated.range is not None:
+        low, high = (show(dataclasses.replace(plain, value=v)) for v in stated.range)
+        text = f"{low} to {high}"
+    else:
+        text = show(plain)
+    return f"{stated.qualifier} {text}" if stated.qualifier else text
 
 
 @dataclass(frozen=True)
@@ -82,7 +102,7 @@ class FactBook:
     def __post_init__(self) -> None:
         touching: dict[str, list[str]] = {}
         for check_id, result in sorted(self.checks.items()):
-            for fact_id in dict.fromkeys((result.check.stated, result.check.derived)):
+            for fact_id in dict.fromkeys(result.check.fact_ids()):
                 touching.setdefault(fact_id, []).append(check_id)
         object.__setattr__(self, "_touching", touching)
 
@@ -93,8 +113,8 @@ class FactBook:
         return fact_id in self.facts
 
     def failed_checks(self) -> list[CheckResult]:
-        """Checks whose figures do not reconcile, in id order."""
-        return [r for _, r in sorted(self.checks.items()) if not r.passed]
+        """Checks the author should hear about (figures that disagree, or cannot be compared), in id order."""
+        return [r for _, r in sorted(self.checks.items()) if r.warns]
 
     def check_ids_of(self, fact_id: str) -> tuple[str, ...]:
         """The ids of the checks that involve ``fact_id``."""
@@ -146,8 +166,11 @@ def resolve_facts(content: Content, errors: ErrorCollector, previous: FactBook |
             except BuildError as exc:
                 errors.add_error(exc)
                 failed.add(fact.id)
+    from .reconcile import run_checks  # reconcile builds on this module's ResolvedFact and derive_fact
+
     old_checks = previous.checks if previous else {}
-    return FactBook(resolved, _run_checks(content.checks, resolved, errors, old_checks), content.site.locale)
+    checks = run_checks(content.checks, resolved, errors, old_checks, content.site.locale)
+    return FactBook(resolved, checks, content.site.locale)
 
 
 def _in_cycles(pending: dict[str, Fact]) -> list[Fact]:
@@ -261,25 +284,6 @@ def _numbers_of(d: Derivation, known: dict[str, ResolvedFact], fail) -> tuple[li
             raise fail(f"`of` fact {ref!r} is not a single number")
         values.append(float(r.value))
     return values, ", ".join(known[ref].fact.label for ref in d.of)
-
-
-def _run_checks(checks: dict[str, Check], facts: dict[str, ResolvedFact], errors: ErrorCollector,
-                previous: dict[str, CheckResult]) -> dict[str, CheckResult]:
-    results: dict[str, CheckResult] = {}
-    for check in checks.values():
-        stated, derived = facts.get(check.stated), facts.get(check.derived)
-        if stated is None or derived is None:
-            continue  # reported by validation (unknown fact) or by a failed derivation
-        old = previous.get(check.id)
-        if old is not None and old.check is check and old.stated is stated and old.derived is derived:
-            results[check.id] = old
-            continue
-        if not (stated.is_number and derived.is_number) or derived.value == 0:
-            errors.add(check.origin.path, check.origin.line, f"check {check.id!r}: both facts must be non-zero numbers")
-            continue
-        diff = (float(stated.value) - float(derived.value)) / abs(float(derived.value))
-        results[check.id] = CheckResult(check, stated, derived, diff)
-    return results
 
 
 def fact_ids_in_use(fact_ids: set[str], book: FactBook) -> set[str]:

@@ -20,7 +20,11 @@ Number = Union[StrictInt, StrictFloat]
 Series = dict[StrictInt, Number]
 # A date value (YAML 2022-04-08) is shown the reader's way and placed on the timeline.
 FactValue = Union[Number, StrictStr, list[StrictStr], Series, Annotated[dt.date, Strict()]]
-Kind = Literal["reported", "forecast", "estimate", "derived"]
+# "calculated": a figure we computed ourselves that no publisher stated (an implied projection, say),
+# kept apart from a publisher's "forecast" so readers never mistake one for the other.
+Kind = Literal["reported", "forecast", "estimate", "derived", "calculated"]
+# How a vague figure was stated ("approach 1.8 million", "near 1.9 million"): shown before the value.
+Qualifier = Literal["about", "approaching", "near", "nearly", "up to", "at least", "more than", "less than"]
 Format = Literal["compact", "integer", "decimal", "percent", "year", "text"]
 ChartType = Literal["line", "bar", "area"]
 # A publication date may be known only to the month or year: "2023-12" or "2023".
@@ -125,7 +129,19 @@ class Fact:
     note: StrictStr | None = None
     format: Format | None = None
     event_date: PublishedDate | None = None  # puts the fact on the timeline (a date value does so by itself)
+    qualifier: Qualifier | None = None   # "approaching" 1.8 million: the value is a point stated vaguely
+    range: tuple[Number, Number] | None = None  # stated as a range, low and high; `value` is the point checks use
     origin: Location = NOWHERE
+
+
+@dataclass(frozen=True)
+class CheckAdjustment:
+    """A stated correction a check applies before comparing, e.g. a scope gap added to a base."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    add: StrictStr                   # the fact whose value is added (negative to subtract)
+    to: StrictStr | None = None      # an input of the derived fact to add it to; by default the derived figure
+    note: StrictStr | None = None    # why the adjustment is fair, in plain words
 
 
 @dataclass(frozen=True)
@@ -139,7 +155,13 @@ class Check:
     title: StrictStr
     tolerance: Number = 0.01
     note: StrictStr | None = None
+    adjustment: CheckAdjustment | None = None
     origin: Location = NOWHERE
+
+    def fact_ids(self) -> tuple[str, ...]:
+        """The ids of every fact the check reads: stated, derived and any adjustment."""
+        extra = (self.adjustment.add,) if self.adjustment else ()
+        return (self.stated, self.derived) + extra
 
 
 @dataclass(frozen=True)

@@ -70,12 +70,15 @@ def plan_briefing(briefing: Briefing, refs: BodyRefs, content: Content, book: Fa
         shown += content.charts[chart_id].fact_ids()
     for check_id in refs.checks:
         if check_id in content.checks:
-            shown += [content.checks[check_id].stated, content.checks[check_id].derived]
+            shown += list(content.checks[check_id].fact_ids())
     shown = [f for f in _unique(shown) if f in book]
     shown += [f for f in rate_facts_for(shown, content.site, book) if f not in shown]  # what money was converted with
     everything = fact_ids_in_use(set(shown), book)
     facts = shown + sorted(everything - set(shown))
     checks = _unique(list(refs.checks) + [r.check.id for r in book.checks_touching(set(facts))])
+    # A note the page shows links to its adjustment's fact, which must then be listed too.
+    added = [f for c in checks if c in content.checks for f in content.checks[c].fact_ids() if f in book]
+    facts += sorted(fact_ids_in_use(set(added), book) - set(facts))
     sources = _unique([s for f in facts for s in book[f].sources] + [s for s in refs.sources if s in content.sources])
     return BriefingPlan(briefing, refs, tuple(facts), tuple(charts), tuple(sources), tuple(checks))
 

@@ -21,7 +21,7 @@ from babel.numbers import format_compact_decimal, format_decimal, get_currency_n
 from jinja2 import pass_context
 
 from .errors import ErrorCollector
-from .facts import FactBook, ResolvedFact
+from .facts import FactBook, ResolvedFact, as_stated
 from .formatting import babel_locale, default_format, format_number, format_value
 from .model import Content, SiteConfig
 
@@ -140,7 +140,17 @@ def canonical_unit(unit: str | None) -> str | None:
 
 def read_fact(fact: ResolvedFact, reader: ReaderUnits, fmt: str | None = None, locale: str = "en-US") -> Reading:
     """``fact`` as the reader sees it: converted to the reader's unit or currency when it can be,
-    with the original in ``Reading.original``. ``fmt`` overrides the format of the shown value."""
+    with the original in ``Reading.original``. ``fmt`` overrides the format of the shown value.
+    A qualified or ranged figure keeps its qualifier or range ("approaching 1.8 million")."""
+    if fact.fact.range is None and fact.fact.qualifier is None:
+        return _read_point(fact, reader, fmt, locale)
+    point = _read_point(fact, reader, fmt, locale)
+    shown = as_stated(fact, lambda f: _read_point(f, reader, fmt, locale).shown)
+    original = as_stated(fact, lambda f: _read_point(f, reader, fmt, locale).original or "") if point.original else None
+    return Reading(shown, original, point.conversion)
+
+
+def _read_point(fact: ResolvedFact, reader: ReaderUnits, fmt: str | None, locale: str) -> Reading:
     unit = canonical_unit(fact.unit)
     if not fact.is_number or unit is None:
         return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale))

@@ -168,7 +168,8 @@ def cross_check(content: Content, errors: ErrorCollector, unreadable: Iterable[s
             if unknown("facts", ref):
                 errors.add(where.path, where.line, f"fact {fact.id!r}: derive refers to unknown fact {ref!r}")
     for check in content.checks.values():
-        for ref in (check.stated, check.derived):
+        adjust = check.adjustment
+        for ref in check.fact_ids() + ((adjust.to,) if adjust and adjust.to else ()):
             if unknown("facts", ref):
                 errors.add(check.origin.path, check.origin.line, f"check {check.id!r}: unknown fact {ref!r}")
     for chart in content.charts.values():
@@ -200,7 +201,18 @@ def _fact_is_whole(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollector) 
     if fact.source is None and fact.derive is None:
         errors.add(doc.path, line, f"fact {fact.id!r}: missing `source` (a source id, or `none` with a `source_note`)")
         return False
+    if fact.range is not None and not _range_holds(fact):
+        errors.add(doc.path, doc.line_of(loc + ("range",)),
+                   f"fact {fact.id!r}: `range` must be [low, high] with low < high, and `value` inside it")
+        return False
     return True
+
+
+def _range_holds(fact: Fact) -> bool:
+    low, high = fact.range
+    value = fact.value
+    inside = value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high)
+    return low < high and inside
 
 
 def _derive_from_renamed(raw: object) -> object:

@@ -94,7 +94,7 @@ def test_chart_data_table_links_each_point_to_its_fact(mini_page):
     figure = mini_page(BRIEFING).find(id="chart-outlook")
     cells = [[td.get_text() for td in tr.find_all("td")] for tr in figure.select("details tbody tr")]
     assert cells[1] == ["Reported", "2022", "700,000", "Reported"]
-    assert cells[4] == ["Ministry forecast", "2030", "1.4 million", "Forecast or estimate"]
+    assert cells[4] == ["Ministry forecast", "2030", "1.4 million", "Forecast"]
     assert "Line chart: Widget sales, reported and forecast." in figure.select_one(".chart__svg")["aria-label"]
 
 

@@ -115,7 +115,7 @@ def test_csv_has_one_row_per_point_at_full_precision():
     rows = list(csv.reader(io.StringIO(chart_csv(chart_points(line_chart("a", "b"), book, ErrorCollector())))))
     assert rows == [["series", "x", "value", "status", "fact", "sources"],
                     ["S", "2020", "1234567", "reported", "a", "agency"],
-                    ["S", "2021", repr(0.1 + 0.2), "forecast or estimate", "b", "ministry"]]
+                    ["S", "2021", repr(0.1 + 0.2), "forecast", "b", "ministry"]]
 
 
 def test_spec_carries_the_data_and_description(mini):
@@ -126,7 +126,7 @@ def test_spec_carries_the_data_and_description(mini):
     assert spec["description"] == "Described."
     assert spec["width"] == 600 and "$schema" not in spec
     values = spec["layer"][0]["data"]["values"]
-    assert [(v["x"], v["y"], v["status"]) for v in values][-1] == (2030, 1_400_000.0, "Forecast or estimate")
+    assert [(v["x"], v["y"], v["status"]) for v in values][-1] == (2030, 1_400_000.0, "Forecast")
     assert spec["layer"][3]["mark"]["type"] == "rule"  # the "Method change" marker
 
 

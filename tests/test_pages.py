@@ -50,7 +50,9 @@ def test_plan_lists_facts_in_reading_order(mini):
 
 def test_inputs_of_derived_facts_follow_the_facts_shown(mini):
     plan = plan_for(*mini, body='Implied: {{ fact("implied.2030") }}.\n', key_numbers=[], hero_chart=None)
-    assert plan.fact_ids == ("implied.2030", "forecast.2025", "growth", "sales.2021", "sales.2022", "sales.2023")
+    # The check it touches is shown as a note, so the note's stated figure is listed too.
+    assert plan.fact_ids == ("implied.2030", "forecast.2025", "growth", "sales.2021", "sales.2022", "sales.2023",
+                             "forecast.2030")
     assert plan.chart_ids == ()
     assert plan.check_ids == ("forecast-2030",)  # it touches implied.2030
     assert plan.source_ids == ("ministry", "agency")
