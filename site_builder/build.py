@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import prune_cache
+from .cache import Store
 from .charts import SvgCache
 from .compute import CompiledSite, build_date, compile_content
 from .errors import Problem
@@ -54,16 +54,17 @@ def build_site(project: Project, base_url: str | None = None, progress: BuildPro
     its recorded result returned with ``up_to_date`` set (see ``stamp.py``);
     ``force`` builds anyway.
     """
+    store = Store(project.cache)
     inputs = input_digest(project, base_url)
-    recorded = None if force else current_stamp(project, inputs)
+    recorded = None if force else current_stamp(project, store, inputs)
     if recorded:
         return BuildResult(project.out, recorded.pages, recorded.charts, 0, recorded.files,
                            warnings=list(recorded.warnings), up_to_date=True)
-    result = SiteBuilder(project, base_url, progress).build()
-    prune_cache(project.cache)  # after the build, which marked every entry it used
+    result = SiteBuilder(project, base_url, progress, store).build()
+    store.prune()  # after the build, which marked every entry it used
     if inputs and (outputs := output_digest(project.out)):
-        write_stamp(project, BuildStamp(inputs, outputs, result.pages, result.charts, result.files,
-                                        tuple(result.warnings)))
+        write_stamp(project, store, BuildStamp(inputs, outputs, result.pages, result.charts, result.files,
+                                               tuple(result.warnings)))
     return result
 
 
@@ -107,15 +108,17 @@ class SiteBuilder:
     more often than needed, never go stale.
     """
 
-    def __init__(self, project: Project, base_url: str | None = None, progress: BuildProgress | None = None) -> None:
+    def __init__(self, project: Project, base_url: str | None = None, progress: BuildProgress | None = None,
+                 store: Store | None = None) -> None:
         self.project = project
         self.base_url = base_url
         self.progress = progress or BuildProgress()
-        self.cache = SvgCache(project.cache / "charts")
-        self.memo = RenderMemo(site_environment(project.template_folders), project.cache, project.out)
-        self.parsed = ParsedDocuments(project.cache / "documents")
+        self.store = store or Store(project.cache)  # every result kept on disk, authenticated (cache.py)
+        self.cache = SvgCache(self.store)
+        self.memo = RenderMemo(site_environment(project.template_folders), self.store, project.out)
+        self.parsed = ParsedDocuments(self.store)
         self.recall = Recall()  # what each unchanged document validated to
-        self.scans = BodyScans(project.cache / "scans")  # what each body names
+        self.scans = BodyScans(self.store)  # what each body names
         self._written: WrittenSite | None = None  # what the last build left in the output folder
         self._compiled: CompiledSite | None = None  # the last build's: what an edit does not reach is reused
         self._history: list[Revision] = []  # the revisions the last build recorded

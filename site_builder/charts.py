@@ -1,9 +1,9 @@
 """Charts: facts → data rows → Vega-Lite spec (Altair) → inline SVG, JSON and CSV.
 
 Building the spec (Altair) and rendering it (vl-convert) are the slow steps, so
-each drawn chart is cached on disk, keyed by what it is drawn from: the chart's
-definition, its data points, the code of this module and the versions of Altair
-and vl-convert. An unchanged chart is never drawn twice, across runs too, and a
+each drawn chart is kept in the build's store (``SvgCache``), keyed by what it is
+drawn from: the chart's definition and its data points (the store adds the code
+and library versions). An unchanged chart is never drawn twice, across runs too, and a
 build whose charts are all cached never imports Altair. Many missing charts are
 drawn through a process pool first (``parallel.draw_missing_charts``).
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import hashlib
 import importlib
 import io
 import json
@@ -22,12 +21,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import code_digest, read_entry
 from .errors import BuildError, ErrorCollector
 from .facts import KIND_STATUS, FactBook, ResolvedFact
 from .formatting import format_axis_label, format_value
 from .model import Chart, ChartSeries
-from .output import replace_file
 
 WIDTH, HEIGHT = 600, 300
 POINTS_DATA = "points"
@@ -263,21 +260,6 @@ def _csv_text(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def chart_key(chart: Chart, points: list[Point], description: str) -> str:
-    """The cache key of a drawn chart: everything its spec and SVG are made from, and the code that makes them."""
-    text = repr((_drawing_version(), chart, points, description))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-@functools.lru_cache(maxsize=1)
-def _drawing_version() -> str:
-    import importlib.metadata
-
-    import vl_convert as vlc  # a compiled module: cheap to import, unlike Altair
-
-    return f"{code_digest('charts.py')} altair {importlib.metadata.version('altair')} vl-convert {vlc.__version__} {CHART_FONTS}"
-
-
 def draw_chart(chart: Chart, points: list[Point], description: str) -> tuple[str, str]:
     """The chart's Vega-Lite spec as JSON text and its SVG, ids scoped to the chart: the slow part of a chart."""
     spec = chart_spec(chart, points, description)
@@ -285,7 +267,7 @@ def draw_chart(chart: Chart, points: list[Point], description: str) -> tuple[str
     return json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False), svg
 
 
-CHART_FONTS = "built-in Liberation Sans"  # what vl-convert measures and draws text with (part of cache keys)
+CHART_FONTS = "built-in Liberation Sans"  # what vl-convert measures and draws text with
 _NO_FONTS_CONF = Path(__file__).resolve().parent / "chart_fonts" / "fonts.conf"
 
 
@@ -330,27 +312,34 @@ def _load_built_in_fonts_once(vlc) -> None:
 
 
 class SvgCache:
-    """Drawn charts on disk: spec JSON and SVG (as ``draw_chart`` makes them) together, keyed by ``chart_key``."""
+    """Drawn charts, spec JSON and SVG (as ``draw_chart`` makes them) together, kept in the build's store.
 
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
+    ``store`` is the incremental store the build hands in (``cache.Store``, or anything with its
+    ``key``/``has``/``get_json``/``put_json``): this module does not know where or how entries are kept.
+    """
+
+    def __init__(self, store) -> None:
+        self.store = store
         self.rendered = 0  # how many charts this run had to render (for build reports and tests)
+
+    def key(self, chart: Chart, points: list[Point], description: str) -> str:
+        """The key of a drawing: everything its spec and SVG are made from (the store adds the code version)."""
+        return self.store.key("charts", repr((chart, points, description)))
 
     def has(self, key: str) -> bool:
         """Whether a drawing is stored under ``key`` (without reading it)."""
-        return bool(self.folder) and (self.folder / f"{key}.json").is_file()
+        return self.store.has("charts", key)
 
     def drawing(self, key: str) -> tuple[str, str] | None:
         """The (spec JSON, SVG) stored under ``key``, or None."""
-        entry = read_entry(self.folder / f"{key}.json") if self.folder else None
+        entry = self.store.get_json("charts", key)
         if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("spec", "svg")):
-            return None  # missing, or unreadable: draw it again
+            return None  # missing, or not authentic: draw it again
         return entry["spec"], entry["svg"]
 
     def keep(self, key: str, spec_json: str, svg: str) -> None:
-        """Store a drawing under ``key``, replacing the file whole so that a concurrent reader sees old or new."""
-        if self.folder:
-            replace_file(self.folder / f"{key}.json", json.dumps({"spec": spec_json, "svg": svg}, ensure_ascii=False))
+        """Store a drawing under ``key``."""
+        self.store.put_json("charts", key, {"spec": spec_json, "svg": svg})
 
 
 def scope_svg_ids(svg: str, prefix: str) -> str:
@@ -378,7 +367,7 @@ def rendered_chart(chart: Chart, points: list[Point], cache: SvgCache, errors: E
         errors.add(chart.origin.path, chart.origin.line, f"chart {chart.id!r} has no data points")
         return None
     description = describe_chart(chart, points)
-    key = chart_key(chart, points, description)
+    key = cache.key(chart, points, description)
     drawn = cache.drawing(key)
     if drawn is None:
         drawn = draw_chart(chart, points, description)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .compute import compile_site
+from .cache import Store
 from .charts import SvgCache
+from .compute import compile_site
 from .errors import Problem
 from .project import Project
 
@@ -23,7 +24,7 @@ def check_project(project: Project) -> CheckReport:
     The report's lines give each check's verdict, its figures, any scope
     difference and adjustment, and what input would make the stated figure true.
     """
-    site = compile_site(project, SvgCache(project.cache / "charts"))
+    site = compile_site(project, SvgCache(Store(project.cache)))
     book = site.book
     lines = [line for _, result in sorted(book.checks.items()) for line in result.summary_lines(book.locale)]
     return CheckReport(tuple(site.warnings), tuple(lines))

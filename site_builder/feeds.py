@@ -12,8 +12,6 @@ size link previews (OpenGraph, Twitter's ``summary_large_image``) expect.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -21,11 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .cache import code_digest, mark_used
-from .charts import CHART_FONTS, RenderedChart, chart_renderer
+from .charts import RenderedChart, chart_renderer
 from .errors import BuildError
 from .model import SiteConfig
-from .output import replace_file
 from .recall import RecentlyUsed
 from .pages import BriefingPlan
 from .parallel import draw_missing_cards
@@ -46,7 +42,7 @@ class SocialCard:
     url: str
     alt: str
     png: bytes
-    key: str = ""  # what the PNG was drawn from (``card_key``): two cards with one key have the same PNG
+    key: str = ""  # what the PNG was drawn from (``PngCache.key``): two cards with one key have the same PNG
     width: int = CARD_WIDTH
     height: int = CARD_HEIGHT
 
@@ -100,59 +96,47 @@ def _wrap_legends(node: object) -> None:
 
 
 class PngCache:
-    """Drawn social cards on disk, by ``card_key`` (as ``charts.SvgCache`` keeps SVGs).
+    """Drawn social cards, kept in the build's store (as ``charts.SvgCache`` keeps SVGs) by ``key``.
 
     The PNGs a build used are also kept in memory for the next build (see
     ``next_build``), so that ``briefing serve`` does not read a thousand files
     again, or hold two copies of each, on every rebuild.
     """
 
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
+    def __init__(self, store) -> None:
+        self.store = store
         self.rendered = 0  # how many PNGs this run had to draw (for build reports and tests)
         self._in_memory: RecentlyUsed[str, bytes] = RecentlyUsed()  # see next_build
+
+    def key(self, rendered: RenderedChart) -> str:
+        """The key of a chart's social card: what ``card_spec`` makes it from.
+
+        Made without building the card's spec, so that a build whose cards are all cached builds none.
+        """
+        chart = rendered.chart
+        return self.store.key("cards", chart.title, chart.subtitle or "", rendered.spec_json)
 
     def png(self, key: str) -> bytes | None:
         """The PNG stored under ``key``, or None."""
         png = self._in_memory.get(key)
-        if png is None and self.folder:
-            try:
-                png = self._in_memory.keep(key, (self.folder / f"{key}.png").read_bytes())
-            except OSError:
-                return None
-            mark_used(self.folder / f"{key}.png")
+        if png is None:
+            png = self.store.get("cards", key)
+            if png is not None:
+                self._in_memory.keep(key, png)
         return png
 
     def has(self, key: str) -> bool:
         """Whether a PNG is stored under ``key`` (without reading it)."""
-        return key in self._in_memory or bool(self.folder) and (self.folder / f"{key}.png").is_file()
+        return key in self._in_memory or self.store.has("cards", key)
 
     def keep(self, key: str, png: bytes) -> None:
-        """Store ``png`` under ``key``, replacing the file whole (workers may race)."""
+        """Store ``png`` under ``key``."""
         self._in_memory.keep(key, png)
-        if self.folder:
-            replace_file(self.folder / f"{key}.png", png)
+        self.store.put("cards", key, png)
 
     def next_build(self) -> None:
         """Forget the PNGs that the build just finished did not use."""
         self._in_memory.next_build()
-
-
-def card_key(rendered: RenderedChart) -> str:
-    """The cache key of a chart's social card: what ``card_spec`` makes it from, and the code and versions drawing it.
-
-    Made without building the card's spec, so that a build whose cards are all cached builds none.
-    """
-    chart = rendered.chart
-    text = f"{_card_version()}\n{chart.title}\n{chart.subtitle}\n{rendered.spec_json}"
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-@functools.lru_cache(maxsize=1)
-def _card_version() -> str:
-    import vl_convert as vlc
-
-    return f"{code_digest('feeds.py')} vl-convert {vlc.__version__} {CHART_FONTS} png@{CARD_SCALE}"
 
 
 def draw_card(rendered: RenderedChart) -> bytes:
@@ -168,9 +152,9 @@ def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], ba
     """
     if not is_absolute_url(base_url):
         return {}
-    keys = {p.briefing.meta.hero_chart: card_key(charts[p.briefing.meta.hero_chart])
+    keys = {p.briefing.meta.hero_chart: cache.key(charts[p.briefing.meta.hero_chart])
             for p in plans if p.briefing.meta.hero_chart in charts}
-    draw_missing_cards({key: charts[chart_id] for chart_id, key in keys.items()}, cache)  # in a pool when many
+    draw_missing_cards({key: charts[chart_id] for chart_id, key in keys.items()}, cache, draw_card)  # in a pool when many
     cards = {}
     for plan in plans:
         chart_id = plan.briefing.meta.hero_chart

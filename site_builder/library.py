@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from .cache import code_digest, read_entry, write_entry
 from .errors import ErrorCollector
 from .facts import FactBook, ResolvedFact
 from .glossary import slugify
@@ -234,13 +231,13 @@ def read_page(page_html: str) -> PageReading:
 
 
 class PageReadings:
-    """Readings of rendered pages, kept by the pages' bytes in memory and (given a folder) on disk.
+    """Readings of rendered pages, kept by the pages' bytes in memory and (given a store) on disk.
 
     A page that did not change is not read again, in this build or a later one.
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder
+    def __init__(self, store=None) -> None:
+        self.store = store
         self._by_key: RecentlyUsed[str, PageReading] = RecentlyUsed()  # by the page's bytes' hash
         self._by_url: RecentlyUsed[str, tuple[bytes, PageReading]] = RecentlyUsed()  # the page last read there
 
@@ -257,7 +254,7 @@ class PageReadings:
             if before is not None and before[0] == page:  # the same bytes (== tries identity first): no hash
                 readings[plan.url] = before[1]
                 continue
-            key = hashlib.blake2b(page, digest_size=16, key=_reading_version()).hexdigest()
+            key = self.store.key("readings", page) if self.store else hashlib.blake2b(page).hexdigest()
             reading = self._by_key.get(key) or self._stored(key)
             if reading is None:
                 reading = read_page(page.decode("utf-8"))
@@ -267,20 +264,14 @@ class PageReadings:
         return readings
 
     def _stored(self, key: str) -> PageReading | None:
-        if not self.folder:
+        if not self.store:
             return None
-        entry = read_entry(self.folder / f"{key}.json")
+        entry = self.store.get_json("readings", key)
         try:
             return PageReading(str(entry["text"]), tuple(str(a) for a in entry["term_anchors"]))
         except (KeyError, TypeError):
-            return None  # missing or unreadable: read the page again
+            return None  # missing or not authentic: read the page again
 
     def _store(self, key: str, reading: PageReading) -> None:
-        if self.folder:
-            write_entry(self.folder / f"{key}.json", {"text": reading.text, "term_anchors": reading.term_anchors})
-
-
-@functools.lru_cache(maxsize=1)
-def _reading_version() -> bytes:
-    # Part of every key, so that a change to how pages are read reads every page again.
-    return bytes.fromhex(code_digest("library.py", "html_tokens.py"))
+        if self.store:
+            self.store.put_json("readings", key, {"text": reading.text, "term_anchors": reading.term_anchors})

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
-import hashlib
-import json
 import math
 import re
 import sys
@@ -20,9 +17,7 @@ from typing import Any
 
 import yaml
 
-from .cache import code_digest, mark_used
 from .errors import BuildError
-from .output import replace_file
 from .recall import RecentlyUsed
 
 MAX_FILE_BYTES = 2_000_000
@@ -90,14 +85,14 @@ def read_text(path: Path, display: str | Path | None = None) -> str:
 class ParsedDocuments:
     """Documents parsed by earlier builds, by file and text, so that a build parses only the files that changed.
 
-    Kept in memory (``briefing serve``) and, given a folder, on disk as JSON
+    Kept in memory (``briefing serve``) and, given the build's store, on disk
     for builds in later processes: YAML with line numbers is the slowest part
     of loading. The Documents are shared between builds, so nothing may change
     one after parsing (``validate.py`` reads them and builds new objects).
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder
+    def __init__(self, store=None) -> None:
+        self.store = store
         self._in_memory: RecentlyUsed[tuple[str, int, str], Document] = RecentlyUsed()
 
     def parse(self, text: str, path: Path, first_line: int = 1) -> Document:
@@ -105,54 +100,39 @@ class ParsedDocuments:
         key = (str(path), first_line, text)
         doc = self._in_memory.get(key)
         if doc is None:
-            stored = self._stored_path(key)
-            doc = _read_document(stored, path) if stored else None
+            stored = self.store.key("documents", key[0], str(first_line), text) if self.store else None
+            doc = _read_document(self.store.get_json("documents", stored), path) if stored else None
             if doc is None:
                 doc = parse_yaml(text, path, first_line)
                 if stored:
-                    _store_document(stored, doc)
+                    _store_document(self.store, stored, doc)
             self._in_memory.keep(key, doc)
         return doc
-
-    def _stored_path(self, key: tuple[str, int, str]) -> Path | None:
-        if not self.folder:
-            return None
-        name = hashlib.sha256(f"{_parsing_version()}\n{key[0]}\n{key[1]}\n{key[2]}".encode()).hexdigest()[:32]
-        return self.folder / f"{name}.json"
 
     def next_build(self) -> None:
         """Keep only the documents parsed or reused since the last call (one build's worth)."""
         self._in_memory.next_build()
 
 
-@functools.lru_cache(maxsize=1)
-def _parsing_version() -> str:
-    # Part of every stored document's key: a change to this module or to PyYAML parses every file again.
-    return f"{code_digest('loader.py')} pyyaml {yaml.__version__}"
-
-
 class _NotStorable(Exception):
     """A value the JSON form of a Document cannot hold (the document is then simply not stored)."""
 
 
-def _store_document(target: Path, doc: Document) -> None:
+def _store_document(store, key: str, doc: Document) -> None:
     try:
         data = {"data": _to_json(doc.data), "lines": [[list(loc), line] for loc, line in doc.lines.items()],
                 "first_line": doc.first_line}
-        replace_file(target, json.dumps(data, ensure_ascii=False, allow_nan=False))
-    except (_NotStorable, OSError, ValueError):
+        store.put_json("documents", key, data)
+    except (_NotStorable, ValueError):
         pass  # only costs parsing the file again next time
 
 
-def _read_document(source: Path, path: Path) -> Document | None:
+def _read_document(data: Any, path: Path) -> Document | None:
     try:
-        data = json.loads(source.read_text(encoding="utf-8"))
         lines = {tuple(loc): line for loc, line in data["lines"]}
-        doc = Document(path, _from_json(data["data"]), lines, data["first_line"])
-    except (OSError, ValueError, KeyError, TypeError, _NotStorable):
-        return None  # missing or damaged: parse the file
-    mark_used(source)
-    return doc
+        return Document(path, _from_json(data["data"]), lines, data["first_line"])
+    except (ValueError, KeyError, TypeError, _NotStorable):
+        return None  # missing or not authentic: parse the file
 
 
 # YAML values as JSON: JSON has no dates, no bytes, and only text keys, so mappings and those scalars are tagged.

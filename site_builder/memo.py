@@ -32,7 +32,6 @@ from .recall import same
 from .render import BodyDrafts
 from .revisions import Revision
 from .site import SiteRenderer
-from .stamp import output_key
 from .written import WrittenPages
 
 BRIEFING_TEMPLATES = ("briefing.html", "partials/fact.html", "partials/chart.html",
@@ -47,16 +46,17 @@ class RenderMemo:
     a build in a new process can take an unchanged page from the output folder.
     """
 
-    def __init__(self, env: jinja2.Environment, cache: Path | None = None, out: Path | None = None) -> None:
+    def __init__(self, env: jinja2.Environment, store=None, out: Path | None = None) -> None:
         self.env = env
+        self.store = store  # the build's incremental store (``cache.Store``)
         self.pages: dict[str, tuple[str, bytes]] = {}  # output path → (inputs digest, bytes)
         self._inputs: dict[str, tuple[object, str]] = {}  # what each digest was made of (see ``key``)
-        self.written = WrittenPages(out, cache / "pages" / f"{output_key(out)}.json" if cache and out else None)
+        self.written = WrittenPages(out, store)
         self.static: dict[Path, tuple[tuple[int, ...], bytes]] = {}
         self.vega_bundle: bytes | None = None
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown, kept between builds
-        self.readings = PageReadings(cache / "readings" if cache else None)  # search text, glossary links
-        self.cards = PngCache(cache / "cards" if cache else None)  # social-card PNGs, kept in memory too
+        self.readings = PageReadings(store)  # search text, glossary links
+        self.cards = PngCache(store)  # social-card PNGs, kept in memory too
         self.citations: dict[str, tuple[object, list]] = {}  # by page: what its citations are made of, and them
         self.library: tuple[object, Library] | None = None  # the last library, and what it was built from
         self.publishing: tuple[object, dict[str, bytes]] | None = None  # the last feed, sitemap and robots.txt
@@ -135,7 +135,7 @@ class MemoRenderer(SiteRenderer):
     """A SiteRenderer that reuses a page's bytes when none of the page's inputs changed."""
 
     # Per-page attributes, or ones this class narrows per page; every other attribute is a site-wide input.
-    PER_PAGE = frozenset({"project", "site", "env", "cards", "revisions", "memo", "progress", "rendered",
+    PER_PAGE = frozenset({"project", "store", "site", "env", "cards", "revisions", "memo", "progress", "rendered",
                           "pages_seen", "_site_wide", "readings", "drafts"})  # drafts: made from each page's body
     PLANNED = frozenset({"facts", "checks", "charts", "sources", "briefings", "book", "plans", "warnings", "rows"})
 
@@ -143,7 +143,7 @@ class MemoRenderer(SiteRenderer):
                  revisions: list[Revision], memo: RenderMemo, progress: BuildProgress) -> None:
         self.memo = memo
         memo.start_build()
-        super().__init__(project, compiled, base_url, date, revisions)
+        super().__init__(project, compiled, base_url, date, revisions, memo.store)
         self.env = memo.env
         self.drafts = memo.drafts
         self.readings = memo.readings

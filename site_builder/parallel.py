@@ -18,7 +18,7 @@ has it); without it each worker would run the script again, and the pool gives u
 """
 from __future__ import annotations
 
-import json
+import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -26,10 +26,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .cache import read_entry
-from .charts import Point, chart_key, describe_chart, draw_chart
-from .output import replace_file
-from .render import BodyDraft, BodyDrafts, draft_body, draft_key
+from .charts import Point, describe_chart, draw_chart
+from .render import BodyDraft, BodyDrafts, draft_body
 
 if TYPE_CHECKING:
     from .charts import RenderedChart, SvgCache
@@ -86,7 +84,7 @@ def draw_missing_charts(charts: Iterable[Chart], points_of: dict[str, list[Point
         if not points:
             continue
         description = describe_chart(chart, points)
-        key = chart_key(chart, points, description)
+        key = cache.key(chart, points, description)
         if not cache.has(key):
             jobs.append((key, (chart, points, description)))
     if not _worth_a_pool(len(jobs), MIN_CHARTS):
@@ -105,24 +103,24 @@ def _draw_chart(args: tuple) -> tuple[str, str] | None:
         return None
 
 
-def draw_missing_cards(cards: dict[str, RenderedChart], cache: PngCache) -> None:
-    """Draw, in a pool, each social card (chart by ``feeds.card_key``) that ``cache`` lacks, and keep it there."""
+def draw_missing_cards(cards: dict[str, RenderedChart], cache: PngCache,
+                       draw: Callable[[RenderedChart], bytes]) -> None:
+    """Draw with ``draw`` (a module-level function, which workers import), in a pool, each social card
+    (chart by its key) that ``cache`` lacks, and keep it there."""
     jobs = {key: rendered for key, rendered in cards.items() if not cache.has(key)}
     if not _worth_a_pool(len(jobs), MIN_CHARTS):
         return  # drawn one by one by the build
-    pngs = pool_map(_draw_card, list(jobs.values())) or []
+    pngs = pool_map(functools.partial(_or_none, draw), list(jobs.values())) or []
     for key, png in zip(jobs, pngs):
         if png is not None:
             cache.keep(key, png)
             cache.rendered += 1
 
 
-def _draw_card(rendered: RenderedChart) -> bytes | None:
-    from .feeds import draw_card
-
+def _or_none(function: Callable[[T], R], item: T) -> R | None:
     try:
-        return draw_card(rendered)
-    except Exception:  # noqa: BLE001 - drawn again by the build, which reports it
+        return function(item)
+    except Exception:  # noqa: BLE001 - made again by the build, which reports it
         return None
 
 
@@ -149,23 +147,26 @@ def draft_bodies(briefings: list[Briefing], drafts: BodyDrafts, cache: DraftCach
 
 
 class DraftCache:
-    """Body drafts on disk, so that a rebuild runs no Markdown for bodies it has seen before."""
+    """Body drafts in the build's store, so that a rebuild runs no Markdown for bodies it has seen before."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, store) -> None:
+        self.store = store
 
     def draft(self, briefing: Briefing) -> BodyDraft | None:
         """The stored draft of ``briefing``'s body, or None."""
-        entry = read_entry(self.folder / f"{draft_key(briefing)}.json")
+        entry = self.store.get_json("bodies", self._key(briefing))
         try:
-            return BodyDraft(entry["html"], entry["tag"], tuple((f, i, tuple(extra)) for f, i, extra in entry["calls"]))
+            return BodyDraft(str(entry["html"]), str(entry["tag"]),
+                             tuple((str(f), str(i), tuple(extra)) for f, i, extra in entry["calls"]))
         except (KeyError, TypeError, ValueError):
-            return None  # missing or unreadable: draft it again
+            return None  # missing or not authentic: draft it again
 
     def keep(self, briefing: Briefing, draft: BodyDraft) -> None:
-        """Store ``draft`` for ``briefing``'s body, replacing the file whole."""
-        replace_file(self.folder / f"{draft_key(briefing)}.json",
-                     json.dumps({"html": draft.html, "tag": draft.tag, "calls": draft.calls}, ensure_ascii=False))
+        """Store ``draft`` for ``briefing``'s body."""
+        self.store.put_json("bodies", self._key(briefing), {"html": draft.html, "tag": draft.tag, "calls": draft.calls})
+
+    def _key(self, briefing: Briefing) -> str:
+        return self.store.key("bodies", briefing.body)
 
 
 def _draft(briefing: Briefing) -> BodyDraft | None:

@@ -7,7 +7,6 @@ here they are drafted (Jinja with placeholders, Markdown, callouts) and filled i
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import threading
@@ -19,7 +18,6 @@ import jinja2
 import markdown
 from markupsafe import Markup
 
-from .cache import code_digest
 from .callouts import wrap_callouts
 from .errors import BuildError
 from .formatting import format_date, format_period, format_value, iso_date
@@ -29,7 +27,6 @@ from .scan import BODY_FUNCTIONS, body_environment
 from .units import conversion_filter, reading_filter
 
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "smarty", "toc"]
-DRAFTING_CODE = ("render.py", "scan.py", "callouts.py", "html_tokens.py")  # a change to any of them drafts bodies again
 BLOCK_FUNCTIONS = frozenset({"chart", "check"})  # placed on a line of their own, outside any paragraph
 
 
@@ -114,16 +111,6 @@ def draft_body(briefing: Briefing) -> BodyDraft:
         raise BuildError(briefing.origin.path, briefing.body_line + _template_line(exc, "<template>") - 1,
                          f"template error: {exc}") from None
     return BodyDraft(wrap_callouts(_markdown().reset().convert(text)), tag, tuple(calls))
-
-
-def draft_key(briefing: Briefing) -> str:
-    """The key of a body's draft in a disk cache: the body, and the code and library versions that draft it."""
-    return hashlib.sha256(f"{_drafting_version()}\n{briefing.body}".encode()).hexdigest()[:32]
-
-
-@functools.lru_cache(maxsize=1)
-def _drafting_version() -> str:
-    return f"{code_digest(*DRAFTING_CODE)} markdown {markdown.__version__} jinja2 {jinja2.__version__}"
 
 
 class BodyDrafts:

@@ -9,16 +9,13 @@ loads from another site) is a located error too.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from .cache import code_digest, read_entry, write_entry
 from .errors import ErrorCollector
 from .html_tokens import tokenize
 from .model import Briefing
@@ -93,14 +90,14 @@ def scan_text(body: str) -> BodyScan:
 
 
 class BodyScans:
-    """Scans of body texts, kept in memory between builds and on disk (as JSON) between processes.
+    """Scans of body texts, kept in memory between builds and in the build's store between processes.
 
     A build in a new process then runs Jinja's parser only on bodies no earlier
     build has seen: about a second at 1,000 briefings.
     """
 
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
+    def __init__(self, store=None) -> None:
+        self.store = store
         self._in_memory: RecentlyUsed[str, BodyScan] = RecentlyUsed()  # by body text
 
     def scan(self, body: str) -> BodyScan:
@@ -112,23 +109,17 @@ class BodyScans:
         self._in_memory.next_build()
 
     def _stored(self, body: str) -> BodyScan:
-        if not self.folder:
+        if self.store is None:
             return scan_text(body)
-        key = hashlib.sha256(f"{_scanning_version()}\n{body}".encode()).hexdigest()[:32]
-        path = self.folder / f"{key}.json"
-        entry = read_entry(path)
+        key = self.store.key("scans", body)
+        entry = self.store.get_json("scans", key)
         try:
             return BodyScan(tuple((str(f), str(i), int(n)) for f, i, n in entry["refs"]),
                             tuple((int(n), str(m)) for n, m in entry["problems"]))
-        except (KeyError, TypeError, ValueError):  # missing or unreadable: scan it again
+        except (KeyError, TypeError, ValueError):  # missing or not authentic: scan it again
             scan = scan_text(body)
-            write_entry(path, {"refs": scan.refs, "problems": scan.problems})
+            self.store.put_json("scans", key, {"refs": scan.refs, "problems": scan.problems})
             return scan
-
-
-@functools.lru_cache(maxsize=1)
-def _scanning_version() -> str:
-    return f"{code_digest('scan.py', 'html_tokens.py')} jinja2 {jinja2.__version__}"
 
 
 _LOADING_ATTRIBUTES = frozenset({"src", "srcset", "poster", "data", "background", "action", "formaction"})

@@ -16,7 +16,6 @@ from .errors import BuildError
 from .feeds import FEED_PATH, PngCache, SocialCard, absolute_url, is_absolute_url, publishing_files, social_cards
 from .glossary import mark_terms
 from .library import Library, PageReadings, build_library, glossary_usage
-from .output import replace_file
 from .pages import BriefingPlan, Citation, citations_by_source
 from .parallel import DraftCache, draft_bodies
 from .render import BodyDrafts, render_body, render_template, site_environment
@@ -34,11 +33,12 @@ class SiteRenderer:
     """Renders the pages of one compiled site with the project's templates."""
 
     def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, build_date: dt.date | None,
-                 revisions: list[Revision] | None = None) -> None:
+                 revisions: list[Revision] | None = None, store=None) -> None:
         self.project = project
+        self.store = store  # the build's incremental store (``cache.Store``), handed in by the build
         self.revisions = revisions or []
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown (render.draft_body)
-        self.readings = PageReadings(project.cache / "readings")  # what library pages read from briefing pages
+        self.readings = PageReadings(store)  # what library pages read from briefing pages
         self.site = compiled
         self.env = site_environment(project.template_folders)
         base = base_url or compiled.content.site.base_url or "/"
@@ -55,7 +55,7 @@ class SiteRenderer:
         """Every file of the site."""
         files: dict[str, bytes] = {}
         plans = self.site.plans
-        draft_bodies([plan.briefing for plan in plans], self.drafts, DraftCache(self.project.cache / "bodies"))
+        draft_bodies([plan.briefing for plan in plans], self.drafts, DraftCache(self.store) if self.store else None)
         self.cards = social_cards(plans, self.site.charts, self.base_url, self._card_cache())
         files["index.html"] = self._page("index.html", "index.html", plans=plans)
         for plan in plans:
@@ -83,7 +83,7 @@ class SiteRenderer:
         return publishing_files(self.site.content.site, self.site.plans, paths, self.base_url, self.build_date)
 
     def _card_cache(self) -> PngCache:
-        return PngCache(self.project.cache / "cards")
+        return PngCache(self.store)
 
     def _context(self, url: str, absolute_base: bool = False) -> dict[str, Any]:
         depth = url.count("/")
@@ -177,11 +177,21 @@ class SiteRenderer:
         return {posixpath.join("static", rel): path.read_bytes() for rel, path in self.project.static_files()}
 
     def _vega_bundle(self) -> bytes:
-        import vl_convert as vlc
+        return vega_bundle(self.store)
 
-        cached = self.project.cache / f"vega-embed-{vlc.__version__}.js"
-        if cached.exists():
-            return cached.read_bytes()
+
+def vega_bundle(store) -> bytes:
+    """The vega-embed script that redraws charts in the browser, as vl-convert makes it.
+
+    Making it takes seconds, so it is kept in the build's store; an entry that
+    does not verify is made again from the installed vl-convert (see ``cache.py``).
+    """
+    import vl_convert as vlc
+
+    key = store.key("vendor", "vega-embed", vlc.__version__) if store else ""
+    bundle = store.get("vendor", key) if store else None
+    if bundle is None:
         bundle = vlc.javascript_bundle().encode()
-        replace_file(cached, bundle)
-        return bundle
+        if store:
+            store.put("vendor", key, bundle)
+    return bundle

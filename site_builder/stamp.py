@@ -5,7 +5,7 @@ input of a build is exactly what the last successful build read, and its
 output folder is exactly what that build wrote, building again would write the
 same files, and ``build_site`` returns the recorded result instead.
 
-The stamp (``.briefing-cache/builds/<output>.json``) records a digest of the
+The stamp (an entry of the build's store, one per output folder) records a digest of the
 inputs: every file under ``content/``, ``templates/`` and ``static/`` (by their
 bytes, not their times), the code of this package and its theme, the versions
 of the libraries that render the site, the Python version, the base URL, and
@@ -17,22 +17,16 @@ warnings of the recorded build are kept and shown again.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
-import importlib.metadata
-import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import Store, code_version
 from .errors import Problem
-from .output import replace_file
 from .project import Project
 
 STAMP_VERSION = 1
-RENDERING_LIBRARIES = ("altair", "babel", "jinja2", "markdown", "markupsafe", "pydantic", "pyyaml",
-                       "vl-convert-python")
 
 
 @dataclass(frozen=True)
@@ -79,53 +73,38 @@ def output_digest(out: Path) -> str | None:
     return digest.hexdigest()
 
 
-def current_stamp(project: Project, inputs: str | None) -> BuildStamp | None:
+def current_stamp(project: Project, store: Store, inputs: str | None) -> BuildStamp | None:
     """The recorded stamp, if the output is still what the last build wrote from these same ``inputs``."""
     if inputs is None:
         return None
-    stamp = read_stamp(project)
+    stamp = read_stamp(project, store)
     if stamp is None or stamp.inputs != inputs or stamp.outputs != output_digest(project.out):
         return None
     return stamp
 
 
-def read_stamp(project: Project) -> BuildStamp | None:
+def read_stamp(project: Project, store: Store) -> BuildStamp | None:
     """The stamp of the last successful build into ``project.out``; None if there is none or it is unreadable."""
+    data = store.get_json("builds", _stamp_key(project, store))
     try:
-        data = json.loads(stamp_path(project).read_text(encoding="utf-8"))
         if data.get("version") != STAMP_VERSION:
             return None
         return BuildStamp(str(data["inputs"]), str(data["outputs"]), int(data["pages"]), int(data["charts"]),
                           int(data["files"]), tuple(Problem(str(p), int(n), str(m)) for p, n, m in data["warnings"]))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def write_stamp(project: Project, stamp: BuildStamp) -> None:
-    """Record ``stamp``, replacing the file whole; a cache folder that cannot be written only costs speed."""
-    path = stamp_path(project)
+def write_stamp(project: Project, store: Store, stamp: BuildStamp) -> None:
+    """Record ``stamp`` in the store (a cache folder that cannot be written only costs speed)."""
     data = {"version": STAMP_VERSION, "inputs": stamp.inputs, "outputs": stamp.outputs, "pages": stamp.pages,
             "charts": stamp.charts, "files": stamp.files,
             "warnings": [[w.path, w.line, w.message] for w in stamp.warnings]}
-    try:
-        replace_file(path, json.dumps(data, indent=1, ensure_ascii=False))
-    except OSError:
-        pass
+    store.put_json("builds", _stamp_key(project, store), data)
 
 
-def stamp_path(project: Project) -> Path:
-    """Where the stamp of builds into ``project.out`` is kept (one per output folder)."""
-    return project.cache / "builds" / f"{output_key(project.out)}.json"
-
-
-def output_key(out: Path) -> str:
-    """A short name for an output folder, for records kept per output folder in the cache."""
-    return hashlib.sha256(str(out).encode()).hexdigest()[:16]
-
-
-def code_version() -> str:
-    """What, besides the content, decides a build's bytes: this package's code, the rendering libraries, Python."""
-    return f"{_code_digest()} {_library_versions()} python {sys.version}"
+def _stamp_key(project: Project, store: Store) -> str:
+    return store.key("builds", str(project.out))
 
 
 def _files(folder: Path) -> list[Path]:
@@ -143,24 +122,3 @@ def _files(folder: Path) -> list[Path]:
         dirs.sort()
         found.extend(Path(parent) / name for name in sorted(names))
     return found
-
-
-@functools.lru_cache(maxsize=1)
-def _code_digest() -> str:
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in _files(package):
-        if path.suffix in (".py", ".yaml", ".md", ".html", ".css", ".js", ".svg"):
-            digest.update(f"{path.relative_to(package).as_posix()}\n".encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
-@functools.lru_cache(maxsize=1)
-def _library_versions() -> str:
-    versions = []
-    for name in RENDERING_LIBRARIES:
-        try:
-            versions.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            versions.append(f"{name} none")
-    return ", ".join(versions)

@@ -6,11 +6,7 @@ inputs have the digest recorded here and the file is still the one written.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
-
-from .output import replace_file
-from .stamp import code_version
 
 
 class WrittenPages:
@@ -18,14 +14,15 @@ class WrittenPages:
 
     A page is taken from the output folder instead of being rendered when its
     inputs have the recorded digest and the file is still the one written
-    (same size, modification time and inode). The record is ignored after a
-    change to this package's code or to a rendering library, which the digests
-    do not cover. Digests must not depend on the process: ``digest`` pickles
-    values, never ids or addresses.
+    (same size, modification time and inode). The record is an entry of the
+    build's store, so a change to this package's code or to a rendering
+    library, which the digests do not cover, starts a new one. Digests must not
+    depend on the process: ``digest`` pickles values, never ids or addresses.
     """
 
-    def __init__(self, out: Path | None, record: Path | None) -> None:
-        self.out, self.record = out, record
+    def __init__(self, out: Path | None, store=None) -> None:
+        self.out, self.store = out, store
+        self._key = store.key("pages", str(out)) if store is not None and out is not None else None
         self._entries: dict[str, list] | None = None  # read on first use
 
     def page(self, url: str, key: str) -> bytes | None:
@@ -44,7 +41,7 @@ class WrittenPages:
 
     def remember(self, pages: dict[str, tuple[str, bytes]]) -> None:
         """Record ``pages`` (path → (inputs digest, bytes)) as just written to the output folder."""
-        if self.out is None or self.record is None:
+        if self.out is None or self._key is None:
             return
         entries = {}
         for url, (key, data) in sorted(pages.items()):
@@ -55,20 +52,12 @@ class WrittenPages:
             if info.st_size == len(data):
                 entries[url] = [key, info.st_size, info.st_mtime_ns, info.st_ino]
         self._entries = entries
-        try:
-            replace_file(self.record, json.dumps({"version": code_version(), "pages": entries}))
-        except OSError:
-            pass  # a record that cannot be kept only costs time
+        self.store.put_json("pages", self._key, {"pages": entries})
 
     def _read(self) -> dict[str, list]:
         if self._entries is None:
-            self._entries = {}
-            try:
-                data = json.loads(self.record.read_text(encoding="utf-8")) if self.record else {}
-                pages = data.get("pages") if isinstance(data, dict) and data.get("version") == code_version() else None
-                if isinstance(pages, dict):
-                    self._entries = {url: entry for url, entry in pages.items()
-                                     if isinstance(entry, list) and len(entry) == 4}
-            except (OSError, ValueError):
-                pass
+            data = self.store.get_json("pages", self._key) if self._key else None
+            pages = data.get("pages") if isinstance(data, dict) else None
+            self._entries = {url: entry for url, entry in pages.items()
+                             if isinstance(entry, list) and len(entry) == 4} if isinstance(pages, dict) else {}
         return self._entries

@@ -76,10 +76,6 @@ def fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> str:
 def chart_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ``.briefing-cache`` filled by one build of the mini fixture, shared by the session."""
     root = copy_project(tmp_path_factory.mktemp("warm-cache") / "mini")
-    # The Vega bundle takes seconds to produce; one from the repo's own builds is the same file.
-    (root / ".briefing-cache").mkdir()
-    for bundle in (REPO / ".briefing-cache").glob("vega-embed-*.js"):
-        shutil.copyfile(bundle, root / ".briefing-cache" / bundle.name)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
         build_site(Project.at(root))

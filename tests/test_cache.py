@@ -1,13 +1,31 @@
-"""cache.py: entries unused for two weeks are removed after a build; entries a build uses are kept."""
+"""cache.py: one store for every kept result, keyed by one code version, each entry authenticated.
+
+A poisoned cache (an entry edited, written without the key, moved to another
+key, or made with another machine's key) is never published: the entry reads
+as missing and is made again.
+"""
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import stat
+import subprocess
+import sys
 import time
+from pathlib import Path
 
+import pytest
+
+from site_builder import cache
 from site_builder.build import build_site
-from site_builder.cache import CACHE_FOLDERS, code_digest, prune_cache
+from site_builder.cache import KINDS, Store, key_file, prune_cache, secret_key
+from site_builder.project import Project
+
+from conftest import REPO, SOURCE_DATE_EPOCH, copy_project, snapshot
 
 DAY = 86400
+SCRIPT = "<script>alert('from the cache')</script>"
 
 
 def age(path, days: float) -> None:
@@ -15,31 +33,88 @@ def age(path, days: float) -> None:
     os.utime(path, (then, then))
 
 
-def test_prune_removes_old_entries_and_stale_temporary_files_only_in_the_cache_folders(tmp_path):
-    for folder in ("charts", "cards", "builds"):
+# --- the store ---------------------------------------------------------------------------------
+
+def test_an_entry_comes_back_as_stored_and_not_at_all_under_another_key_or_kind(tmp_path):
+    store = Store(tmp_path, secret=b"k" * 32)
+    key = store.key("charts", "made from this")
+    store.put_json("charts", key, {"svg": "<svg/>"})
+    assert store.get_json("charts", key) == {"svg": "<svg/>"}
+    assert store.key("charts", "made from that") != key and store.key("cards", "made from this") != key
+    assert store.key("charts", "ab", "c") != store.key("charts", "a", "bc")  # parts are kept apart
+    other = store.key("charts", "other")
+    shutil.copyfile(store.path("charts", key), store.path("charts", other))  # a valid entry under another name
+    assert store.get("charts", other) is None
+    (tmp_path / "cards").mkdir()
+    shutil.copyfile(store.path("charts", key), tmp_path / "cards" / key)  # under another kind
+    assert store.get("cards", key) is None
+
+
+@pytest.mark.parametrize("tamper", ["edit the bytes, keep the tag", "no tag at all", "another machine's key",
+                                    "empty file", "a folder"])
+def test_an_entry_that_does_not_verify_reads_as_missing(tmp_path, tamper):
+    store = Store(tmp_path, secret=b"k" * 32)
+    key = store.key("bodies", "body")
+    store.put_json("bodies", key, {"html": "<p>Body</p>"})
+    path = store.path("bodies", key)
+    raw = path.read_bytes()
+    if tamper == "edit the bytes, keep the tag":
+        path.write_bytes(raw[:32] + raw[32:].replace(b"<p>Body</p>", SCRIPT.encode()))
+    elif tamper == "no tag at all":
+        path.write_text(json.dumps({"html": SCRIPT}), encoding="utf-8")
+    elif tamper == "another machine's key":
+        Store(tmp_path, secret=b"x" * 32).put_json("bodies", key, {"html": SCRIPT})
+    elif tamper == "empty file":
+        path.write_bytes(b"")
+    else:
+        path.unlink()
+        path.mkdir()
+    assert store.get("bodies", key) is None and store.get_json("bodies", key) is None
+
+
+def test_the_key_lives_outside_the_project_private_to_the_user(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv(cache.KEY_ENV, raising=False)
+    cache._secret_at.cache_clear()
+    first = secret_key()
+    assert key_file() == tmp_path / "state" / "site_builder" / "cache-key"
+    assert stat.S_IMODE(key_file().stat().st_mode) == 0o600 and len(first) == 32
+    cache._secret_at.cache_clear()
+    assert secret_key() == first  # kept: a later process trusts what this one stored
+    key_file().chmod(0o644)  # readable by others: anyone could forge entries with it
+    cache._secret_at.cache_clear()
+    assert secret_key() != first and secret_key() == secret_key()  # this process's own key instead
+    monkeypatch.setenv(cache.KEY_ENV, "a CI secret")
+    assert secret_key() == secret_key() != first
+    cache._secret_at.cache_clear()
+
+
+def test_prune_removes_old_entries_and_stale_temporary_files_only_in_the_store_folders(tmp_path):
+    for folder in ("charts", "cards", "builds", "mine"):
         (tmp_path / folder).mkdir()
-    old, recent = tmp_path / "charts/old.json", tmp_path / "cards/recent.png"
-    stale_tmp, fresh_tmp = tmp_path / "charts/x.json.123.tmp", tmp_path / "charts/y.json.456.tmp"
-    record = tmp_path / "builds/stamp.json"  # not a content-addressed entry: never pruned
-    for path in (old, recent, stale_tmp, fresh_tmp, record):
+    old, recent = tmp_path / "charts/old", tmp_path / "cards/recent"
+    stale_tmp, fresh_tmp = tmp_path / "charts/x.123.tmp", tmp_path / "charts/y.456.tmp"
+    old_stamp, not_ours = tmp_path / "builds/stamp", tmp_path / "mine/notes.txt"
+    for path in (old, recent, stale_tmp, fresh_tmp, old_stamp, not_ours):
         path.write_text("x", encoding="utf-8")
     age(old, 15)
     age(recent, 13)
     age(stale_tmp, 2)
-    age(record, 400)
-    assert prune_cache(tmp_path) == 2
+    age(old_stamp, 400)
+    age(not_ours, 400)
+    assert prune_cache(tmp_path) == 3
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
-        "builds/stamp.json", "cards/recent.png", "charts/y.json.456.tmp"]
+        "cards/recent", "charts/y.456.tmp", "mine/notes.txt"]
 
 
 def test_a_build_keeps_every_entry_it_uses_and_removes_what_no_build_has_used_for_weeks(make_project):
     project = make_project(warm=False)
     build_site(project)
-    entries = [p for name in CACHE_FOLDERS for p in (project.cache / name).glob("*") if p.is_file()]
-    assert {p.parent.name for p in entries} == {"charts", "cards", "bodies", "readings", "documents", "scans"}
+    entries = [p for name in KINDS for p in (project.cache / name).glob("*") if p.is_file()]
+    assert {p.parent.name for p in entries} == set(KINDS)
     for path in entries:
         age(path, 30)  # as if the last build were a month ago
-    unused = project.cache / "charts" / "0123456789abcdef0123456789abcdef.json"  # e.g. a chart since edited
+    unused = project.cache / "charts" / "0123456789abcdef0123456789abcdef"  # e.g. a chart since edited
     unused.write_text("{}", encoding="utf-8")
     age(unused, 30)
     result = build_site(project, force=True)
@@ -48,12 +123,139 @@ def test_a_build_keeps_every_entry_it_uses_and_removes_what_no_build_has_used_fo
     assert not unused.exists()
 
 
-def test_code_digest_is_the_hash_of_the_named_modules_source_in_order():
-    import hashlib
-    from pathlib import Path
+# --- one code version --------------------------------------------------------------------------
 
-    package = Path(__file__).resolve().parent.parent / "site_builder"
-    charts, feeds = (package / "charts.py").read_bytes(), (package / "feeds.py").read_bytes()
-    assert code_digest("charts.py") == hashlib.sha256(charts).hexdigest()
-    assert code_digest("charts.py", "feeds.py") == hashlib.sha256(charts + feeds).hexdigest()
-    assert code_digest("feeds.py", "charts.py") != code_digest("charts.py", "feeds.py")
+def test_the_code_version_covers_every_module_and_every_library_that_shapes_the_output(tmp_path):
+    package = tmp_path / "site_builder"
+    shutil.copytree(REPO / "site_builder", package, ignore=shutil.ignore_patterns("__pycache__"))
+    assert cache._package_digest(package) == cache._package_digest(REPO / "site_builder")
+    for module in ("formatting.py", "units.py", "render.py", "callouts.py", "charts.py"):
+        edited = package / module
+        edited.write_text(edited.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        assert cache._package_digest.__wrapped__(package) != cache._package_digest(REPO / "site_builder"), module
+        edited.write_text(edited.read_text(encoding="utf-8")[: -len("\n# edited\n")], encoding="utf-8")
+    versions = cache._library_versions()
+    for library in ("babel", "markdown", "jinja2", "altair", "vl-convert-python", "pyyaml", "pydantic"):
+        assert f"{library} " in versions
+
+
+EDITED_AXIS_LABEL = '''
+_original_format_axis_label = format_axis_label
+
+
+def format_axis_label(*args, **kwargs):
+    return _original_format_axis_label(*args, **kwargs) + " (edited)"
+'''
+BUILD = "import sys, site_builder.cli; assert site_builder.__file__.startswith(sys.argv[1]); site_builder.cli.main(['build', '--root', sys.argv[2]])"
+
+
+def test_editing_format_axis_label_changes_the_svg_on_the_next_build(tmp_path, chart_cache):
+    """The stale-output bug: charts were keyed by charts.py alone, so an edit to formatting.py changed no SVG."""
+    code = tmp_path / "code"
+    shutil.copytree(REPO / "site_builder", code / "site_builder", ignore=shutil.ignore_patterns("__pycache__"))
+    root = copy_project(tmp_path / "project", cache=chart_cache)
+    env = os.environ | {"PYTHONPATH": str(code), "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PYTHONDONTWRITEBYTECODE": "1",
+                        "BRIEFING_WORKERS": "1"}
+
+    def build() -> dict[str, bytes]:
+        subprocess.run([sys.executable, "-c", BUILD, str(code), str(root)], env=env, check=True, capture_output=True,
+                       cwd=tmp_path)
+        return snapshot(root / "_site")
+
+    before = build()
+    formatting = code / "site_builder" / "formatting.py"
+    formatting.write_text(formatting.read_text(encoding="utf-8") + EDITED_AXIS_LABEL, encoding="utf-8")
+    after = build()
+    svgs = [name for name in before if name.startswith("charts/") and name.endswith(".svg")]
+    assert svgs and all(before[name] != after[name] for name in svgs)
+    assert all(b" (edited)" in after[name] and b" (edited)" not in before[name] for name in svgs)
+    root = copy_project(tmp_path / "fresh")  # no cache at all: what the edited code really draws
+    after_fresh = build()
+    assert {n: after_fresh[n] for n in svgs} == {n: after[n] for n in svgs}
+
+
+# --- a poisoned cache is never published ------------------------------------------------------
+
+def poison(folder: Path, change) -> int:
+    """Apply ``change`` to the JSON of every entry in ``folder``, keeping each entry's tag; returns how many."""
+    count = 0
+    for path in folder.glob("*"):
+        raw = path.read_bytes()
+        value = json.loads(raw[32:])
+        path.write_bytes(raw[:32] + json.dumps(change(value), ensure_ascii=False).encode())
+        count += 1
+    return count
+
+
+def site_files(project: Project) -> dict[str, bytes]:
+    return snapshot(project.out)
+
+
+@pytest.fixture
+def built(make_project):
+    project = make_project(warm=False)
+    build_site(project)
+    return project
+
+
+def rebuilt_elsewhere(project: Project, tmp_path: Path) -> Project:
+    """The project built again into a new output folder: every page is rendered from the cache."""
+    elsewhere = Project.at(project.root, tmp_path / "elsewhere")
+    build_site(elsewhere)
+    return elsewhere
+
+
+@pytest.mark.parametrize("kind, change", [
+    ("charts", lambda e: e | {"svg": e["svg"].replace("</svg>", SCRIPT + "</svg>")}),
+    ("charts", lambda e: e | {"svg": SCRIPT}),
+    ("bodies", lambda e: e | {"html": SCRIPT + e["html"]}),
+    ("bodies", lambda e: e | {"html": e["html"].replace("<p>", "<p onclick=\"alert(1)\">", 1)}),
+    ("readings", lambda e: e | {"text": SCRIPT}),
+])
+def test_a_script_placed_in_a_cached_entry_never_reaches_the_site(built, tmp_path, kind, change):
+    clean = site_files(built)
+    assert poison(built.cache / kind, change)
+    elsewhere = rebuilt_elsewhere(built, tmp_path)
+    files = site_files(elsewhere)
+    assert not [name for name, data in files.items() if b"from the cache" in data or b'onclick="alert' in data]
+    assert files == clean
+
+
+def test_edited_cached_documents_change_no_label(built, tmp_path):
+    clean = site_files(built)
+
+    def relabel(entry):
+        return json.loads(json.dumps(entry).replace("Widget", "Hacked"))
+    assert poison(built.cache / "documents", relabel)
+    assert site_files(rebuilt_elsewhere(built, tmp_path)) == clean
+
+
+def test_a_swapped_social_card_is_drawn_again(make_project, tmp_path):
+    project = make_project(warm=False)
+    build_site(project, "https://example.org/site/")
+    clean = site_files(project)
+    for path in (project.cache / "cards").glob("*"):
+        path.write_bytes(path.read_bytes()[:32] + b"\x89PNG not the chart")
+    elsewhere = Project.at(project.root, tmp_path / "elsewhere")
+    build_site(elsewhere, "https://example.org/site/")
+    assert site_files(elsewhere) == clean
+
+
+def test_the_vega_bundle_comes_from_vl_convert_never_from_an_edited_cache(built, tmp_path):
+    import vl_convert as vlc
+
+    bundle = vlc.javascript_bundle().encode()
+    assert (built.out / "static/vendor/vega-embed.js").read_bytes() == bundle
+    for path in (built.cache / "vendor").glob("*"):
+        path.write_bytes(path.read_bytes()[:32] + SCRIPT.encode())
+    (built.cache / f"vega-embed-{vlc.__version__}.js").write_text(SCRIPT, encoding="utf-8")  # where it used to be
+    assert (rebuilt_elsewhere(built, tmp_path).out / "static/vendor/vega-embed.js").read_bytes() == bundle
+
+
+def test_a_cache_restored_from_elsewhere_is_made_again_not_trusted(built, tmp_path, monkeypatch):
+    """A shared CI cache, restored on another machine: its entries were made with another key."""
+    clean = site_files(built)
+    monkeypatch.setenv(cache.KEY_ENV, "another machine")
+    elsewhere = Project.at(built.root, tmp_path / "elsewhere")
+    result = build_site(elsewhere)
+    assert result.charts_rendered == 2 and site_files(elsewhere) == clean

@@ -5,7 +5,8 @@ import dataclasses
 from pathlib import Path
 
 from site_builder.build import build_site
-from site_builder.charts import SvgCache, chart_key, chart_points, describe_chart, render_chart
+from site_builder.cache import Store
+from site_builder.charts import SvgCache, chart_points, describe_chart, render_chart
 from site_builder.errors import ErrorCollector
 from site_builder.facts import resolve_facts
 from site_builder.project import Project, load_content
@@ -15,7 +16,7 @@ MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
 def key_of(chart, book):
     points = chart_points(chart, book, ErrorCollector())
-    return chart_key(chart, points, describe_chart(chart, points))
+    return SvgCache(Store(None)).key(chart, points, describe_chart(chart, points))
 
 
 def test_the_key_follows_the_points_and_the_definition():
@@ -45,10 +46,10 @@ def test_an_unreadable_cache_entry_is_drawn_again(tmp_path):
     content = load_content(Project.at(MINI))
     book = resolve_facts(content, ErrorCollector())
     chart = content.charts["compare"]
-    first = SvgCache(tmp_path)
+    first = SvgCache(Store(tmp_path))
     svg = render_chart(chart, book, first, ErrorCollector()).svg
-    for entry in tmp_path.glob("*.json"):
-        entry.write_text("{not json", encoding="utf-8")
-    again = SvgCache(tmp_path)
+    for entry in tmp_path.glob("charts/*"):
+        entry.write_bytes(entry.read_bytes()[:32] + b"{not json")
+    again = SvgCache(Store(tmp_path))
     assert render_chart(chart, book, again, ErrorCollector()).svg == svg
     assert again.rendered == 1

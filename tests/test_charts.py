@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.cache import Store
 from site_builder.charts import (
     SvgCache, chart_csv, chart_points, chart_spec, describe_chart, render_chart, scope_svg_ids,
 )
@@ -80,14 +81,14 @@ def test_series_fact_gives_one_point_per_year():
 ])
 def test_facts_that_cannot_be_placed_are_errors_at_the_series(fact, message):
     errors = ErrorCollector()
-    assert render_chart(line_chart("f"), book_of(fact), SvgCache(None), errors) is None
+    assert render_chart(line_chart("f"), book_of(fact), SvgCache(Store(None)), errors) is None
     assert [str(p) for p in errors.problems] == [f"{SERIES_LINE}: {message}"]
 
 
 def test_chart_without_points_is_an_error():
     errors = ErrorCollector()
     book = book_of(Fact(id="s", label="S", value={}, source="x"))
-    assert render_chart(line_chart(fact="s"), book, SvgCache(None), errors) is None
+    assert render_chart(line_chart(fact="s"), book, SvgCache(Store(None)), errors) is None
     assert [str(p) for p in errors.problems] == ["content/charts/c.yaml:2: chart 'c' has no data points"]
 
 
@@ -165,7 +166,7 @@ def test_scope_svg_ids_prefixes_ids_and_every_reference():
 
 def test_rendered_svg_ids_are_scoped_and_references_resolve(mini, chart_cache):
     content, book = mini
-    rendered = render_chart(content.charts["outlook"], book, SvgCache(chart_cache / "charts"), ErrorCollector())
+    rendered = render_chart(content.charts["outlook"], book, SvgCache(Store(chart_cache)), ErrorCollector())
     assert rendered.svg.lstrip().startswith("<svg") and ">Ministry forecast<" in rendered.svg
     ids = re.findall(r'\bid="([^"]+)"', rendered.svg)
     assert all(i.startswith("chart-outlook-") for i in ids)
@@ -178,12 +179,12 @@ def test_rendered_svg_ids_are_scoped_and_references_resolve(mini, chart_cache):
 def test_cache_hit_does_not_render_again(mini, tmp_path):
     content, book = mini
     chart = content.charts["compare"]
-    first = SvgCache(tmp_path / "cache")
+    first = SvgCache(Store(tmp_path / "cache"))
     svg = render_chart(chart, book, first, ErrorCollector()).svg
     assert first.rendered == 1
     render_chart(chart, book, first, ErrorCollector())
     assert first.rendered == 1
-    later_run = SvgCache(tmp_path / "cache")
+    later_run = SvgCache(Store(tmp_path / "cache"))
     assert render_chart(chart, book, later_run, ErrorCollector()).svg == svg
     assert later_run.rendered == 0
     cached = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]

@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 import pytest
 from bs4 import BeautifulSoup
 
+from site_builder.cache import Store
 from site_builder.build import build_site
 from site_builder.feeds import PngCache, card_spec, social_cards
 from site_builder.project import Project
@@ -175,12 +176,12 @@ def test_each_card_is_drawn_once_across_runs_and_again_when_its_chart_changes(tm
     from site_builder.compute import compile_site
 
     project = Project.at(site.parent)
-    compiled = compile_site(project, SvgCache(project.cache / "charts"))
+    compiled = compile_site(project, SvgCache(Store(project.cache)))
     plans, charts = compiled.plans, compiled.charts
-    first = PngCache(tmp_path)
+    first = PngCache(Store(tmp_path))
     [card] = social_cards(plans, charts, "https://example.org/", first).values()
     assert card.png.startswith(b"\x89PNG") and first.rendered == 1
-    later = PngCache(tmp_path)
+    later = PngCache(Store(tmp_path))
     assert [c.png for c in social_cards(plans, charts, "https://example.org/", later).values()] == [card.png]
     assert later.rendered == 0
     retitled = {**charts, "outlook": dataclasses.replace(
@@ -190,10 +191,10 @@ def test_each_card_is_drawn_once_across_runs_and_again_when_its_chart_changes(tm
 
 
 def test_a_kept_card_cache_reads_each_png_once_and_forgets_those_a_build_did_not_use(tmp_path):
-    cache = PngCache(tmp_path)
+    cache = PngCache(Store(tmp_path))
     cache.keep("a", b"\x89PNG a")
     cache.keep("b", b"\x89PNG b")
-    (tmp_path / "a.png").unlink()  # from now on only memory has it
+    (tmp_path / "cards" / "a").unlink()  # from now on only memory has it
     cache.next_build()
     first = cache.png("a")
     assert first == b"\x89PNG a" and cache.has("a")
@@ -208,7 +209,7 @@ def test_card_spec_fills_the_card_and_carries_the_chart_title(site):
     from site_builder.compute import compile_site
     from site_builder.charts import SvgCache
 
-    rendered = compile_site(Project.at(site.parent), SvgCache(site.parent / ".briefing-cache/charts")).charts["outlook"]
+    rendered = compile_site(Project.at(site.parent), SvgCache(Store(site.parent / ".briefing-cache"))).charts["outlook"]
     spec = card_spec(rendered)
     assert spec["title"]["text"] == "Widget sales, reported and forecast"
     assert spec["title"]["subtitle"] == "Widgets a year"

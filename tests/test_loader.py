@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.cache import Store
 from site_builder.errors import BuildError
 from site_builder.loader import (
     MAX_FILE_BYTES, MAX_YAML_NODES, ParsedDocuments, load_markdown, load_yaml, parse_yaml, read_text,
@@ -291,9 +292,9 @@ unicode: "Ŝtellantis — “quoted” \\u00e9"
 def test_documents_kept_on_disk_come_back_exactly_as_parsed(tmp_path, monkeypatch):
     from site_builder import loader
 
-    first = ParsedDocuments(tmp_path).parse(ALL_KINDS, Path("content/x.yaml"))
+    first = ParsedDocuments(Store(tmp_path)).parse(ALL_KINDS, Path("content/x.yaml"))
     monkeypatch.setattr(loader, "parse_yaml", lambda *a: pytest.fail("parsed again instead of read from disk"))
-    again = ParsedDocuments(tmp_path).parse(ALL_KINDS, Path("content/x.yaml"))  # a later build, a new process
+    again = ParsedDocuments(Store(tmp_path)).parse(ALL_KINDS, Path("content/x.yaml"))  # a later build, a new process
     assert again is not first
     assert _typed(again.data) == _typed(first.data) and again.lines == first.lines
     assert (again.path, again.first_line) == (first.path, first.first_line)
@@ -306,19 +307,19 @@ def test_every_content_file_of_the_repository_survives_the_disk_form(tmp_path):
     for path in files:
         text = path.read_text(encoding="utf-8")
         parsed = parse_yaml(text, Path(path.name))
-        ParsedDocuments(tmp_path).parse(text, Path(path.name))
-        read = ParsedDocuments(tmp_path).parse(text, Path(path.name))
+        ParsedDocuments(Store(tmp_path)).parse(text, Path(path.name))
+        read = ParsedDocuments(Store(tmp_path)).parse(text, Path(path.name))
         assert _typed(read.data) == _typed(parsed.data) and read.lines == parsed.lines, path
 
 
 def test_a_damaged_stored_document_is_parsed_again(tmp_path):
-    ParsedDocuments(tmp_path).parse("a: 1\n", Path("content/x.yaml"))
-    [stored] = tmp_path.glob("*.json")
+    ParsedDocuments(Store(tmp_path)).parse("a: 1\n", Path("content/x.yaml"))
+    [stored] = tmp_path.glob("documents/*")
     stored.write_text('{"data": {"m": [["a", {"weird": 1}]]}, "lines": [], "first_line": 1}', encoding="utf-8")
-    assert ParsedDocuments(tmp_path).parse("a: 1\n", Path("content/x.yaml")).data == {"a": 1}
+    assert ParsedDocuments(Store(tmp_path)).parse("a: 1\n", Path("content/x.yaml")).data == {"a": 1}
 
 
 def test_a_file_with_errors_is_never_stored(tmp_path):
     with pytest.raises(BuildError):
-        ParsedDocuments(tmp_path).parse("a: [1\n", Path("content/x.yaml"))
-    assert list(tmp_path.iterdir()) == []
+        ParsedDocuments(Store(tmp_path)).parse("a: [1\n", Path("content/x.yaml"))
+    assert list(tmp_path.rglob("*.*")) == []

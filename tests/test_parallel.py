@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import subprocess
 import sys
 
@@ -35,13 +36,14 @@ def test_a_site_built_with_worker_processes_is_byte_identical_to_one_built_witho
 
     def recording_pool_map(function, items, chunksize=1):
         results = real_pool_map(function, items, chunksize)
-        calls.append((function.__name__, len(items), results is not None and all(r is not None for r in results)))
+        name = function.args[0].__name__ if isinstance(function, functools.partial) else function.__name__
+        calls.append((name, len(items), results is not None and all(r is not None for r in results)))
         return results
 
     monkeypatch.setattr(parallel, "pool_map", recording_pool_map)
     pooled = make_project("pooled", warm=False)
     result = build_site(pooled)
-    assert sorted(calls) == [("_draft", 1, True), ("_draw_card", 1, True), ("_draw_chart", 2, True)]
+    assert sorted(calls) == [("_draft", 1, True), ("_draw_chart", 2, True), ("draw_card", 1, True)]
     assert result.charts_rendered == 2
 
     monkeypatch.setenv("BRIEFING_WORKERS", "1")
@@ -127,7 +129,7 @@ def test_a_rebuild_takes_body_drafts_from_disk_and_runs_no_markdown(make_project
     project = make_project()
     build_site(project)
     first = snapshot(project.out)
-    assert list((project.cache / "bodies").glob("*.json"))
+    assert list((project.cache / "bodies").glob("*"))
 
     def no_markdown(briefing):
         raise AssertionError("drafted again")

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from site_builder.cache import Store
 from site_builder.build import build_site
 from site_builder.library import Library, read_page
 from site_builder.project import Project
@@ -72,12 +73,12 @@ def test_page_readings_kept_on_disk_serve_a_later_build_and_a_damaged_entry_is_r
     monkeypatch.setattr(library, "read_page", lambda html: calls.append(html) or real(html))
     plans = [SimpleNamespace(url="a.html")]
     page = {"a.html": b'<div class="briefing__body"><p>Kept <a class="term" href="#g-x">X</a></p></div>'}
-    first = library.PageReadings(tmp_path).of(page, plans)["a.html"]
-    later = library.PageReadings(tmp_path).of(page, plans)["a.html"]  # another build: a new process
+    first = library.PageReadings(Store(tmp_path)).of(page, plans)["a.html"]
+    later = library.PageReadings(Store(tmp_path)).of(page, plans)["a.html"]  # another build: a new process
     assert later == first == library.PageReading("Kept X", ("g-x",)) and len(calls) == 1
-    [entry] = tmp_path.glob("*.json")
+    [entry] = tmp_path.glob("readings/*")
     entry.write_text("{damaged", encoding="utf-8")
-    assert library.PageReadings(tmp_path).of(page, plans)["a.html"] == first and len(calls) == 2
+    assert library.PageReadings(Store(tmp_path)).of(page, plans)["a.html"] == first and len(calls) == 2
 
 
 def test_the_index_is_a_script_that_sets_one_global_and_holds_every_briefing_term_and_topic(site):

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from site_builder import written
+from site_builder import cache
 from site_builder.build import SiteBuilder, build_site
+from site_builder.cache import Store
 from site_builder.project import Project
-from site_builder.stamp import output_key
 
 from conftest import replace_in_file as edit
 
@@ -21,7 +21,6 @@ RENDERED_BY_A_NEW_PROCESS = """
 import json, sys
 from site_builder.build import SiteBuilder
 from site_builder.project import Project
-from site_builder.stamp import output_key
 builder = SiteBuilder(Project.at(sys.argv[1]))
 result = builder.build()
 print(json.dumps({"rendered": sorted(builder.rendered), "changed": sorted(result.changed)}))
@@ -64,16 +63,17 @@ def test_a_page_changed_in_the_output_folder_is_rendered_again(built):
 
 
 def test_the_record_is_ignored_after_a_change_to_the_code(built, monkeypatch):
-    monkeypatch.setattr(written, "code_version", lambda: "another version of site_builder")
+    monkeypatch.setattr(cache, "code_version_digest", lambda: b"another version of site_builder".ljust(32))
     builder = SiteBuilder(built)
     builder.build()
     assert PAGE in builder.rendered and "index.html" in builder.rendered
 
 
 def test_a_damaged_record_only_means_rendering_again(built):
-    record = built.cache / "pages" / f"{output_key(built.out)}.json"
-    record.write_text('{"version": "x", "pages": [', encoding="utf-8")
+    store = Store(built.cache)
+    key = store.key("pages", str(built.out))
+    store.path("pages", key).write_bytes(store.path("pages", key).read_bytes()[:32] + b'{"pages": [')
     builder = SiteBuilder(built)
     builder.build()
     assert PAGE in builder.rendered
-    assert json.loads(record.read_text(encoding="utf-8"))["pages"][PAGE][0]  # recorded again
+    assert store.get_json("pages", key)["pages"][PAGE][0]  # recorded again
