@@ -222,9 +222,9 @@ def _package_digest(package: Path) -> str:
     digest = hashlib.sha256()
     for parent, dirs, names in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
+        for name in sorted(names):  # every file: code, the theme, the starter project, the font configuration
             path = Path(parent) / name
-            if path.suffix in (".py", ".yaml", ".md", ".html", ".css", ".js", ".svg", ".conf", ".json", ".txt"):
+            if path.suffix not in (".pyc", ".pyo"):
                 digest.update(f"{path.relative_to(package).as_posix()}\n".encode() + path.read_bytes())
     return digest.hexdigest()
 
