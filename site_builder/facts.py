@@ -11,11 +11,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from statistics import mean
 
+from .datafacts import read_data_fact
 from .errors import BuildError, ErrorCollector
 from .formatting import default_format, format_value
-from .model import Content, Derivation, Fact, FactValue
+from .model import Content, Fact, FactValue
+from .operations import apply_operation
 
 if TYPE_CHECKING:
     from .reconcile import CheckResult
@@ -38,6 +39,7 @@ class ResolvedFact:
     sources: tuple[str, ...]
     inputs: tuple[str, ...] = ()
     how: str = ""
+    rows: tuple[int, ...] = ()  # for a fact read from a dataset: the file lines of the rows it was read from
 
     @property
     def id(self) -> str:
@@ -139,11 +141,18 @@ def resolve_facts(content: Content, errors: ErrorCollector, previous: FactBook |
     for fact in content.facts.values():
         if fact.derive is None:
             old = kept.get(fact.id)
-            resolved[fact.id] = old if old is not None and old.fact is fact else ResolvedFact(
-                fact, fact.value, fact.unit, fact.kind or "reported",
-                () if fact.source in (None, "none") else (fact.source,))
+            # A fact read from a dataset is read again: its file may have changed while the fact did not.
+            if old is not None and old.fact is fact and fact.data is None:
+                resolved[fact.id] = old
+            elif fact.data is None:
+                resolved[fact.id] = ResolvedFact(fact, fact.value, fact.unit, fact.kind or "reported", own_sources(fact))
+            else:
+                try:
+                    resolved[fact.id] = data_fact(fact, content)
+                except BuildError as exc:
+                    errors.add_error(exc)
     pending = {f.id: f for f in content.facts.values() if f.derive is not None}
-    failed: set[str] = set()  # derivations that could not be computed, or read one that could not
+    failed: set[str] = {f.id for f in content.facts.values() if f.data is not None and f.id not in resolved}  # derivations that could not be computed, or read one that could not
     while pending:
         ready = [f for f in pending.values() if all(ref in resolved or ref in failed for ref in f.derive.inputs())]
         if not ready:
@@ -173,6 +182,20 @@ def resolve_facts(content: Content, errors: ErrorCollector, previous: FactBook |
     return FactBook(resolved, checks, content.site.locale)
 
 
+def own_sources(fact: Fact) -> tuple[str, ...]:
+    """The sources ``fact`` names itself: ``source`` first, then ``sources``."""
+    return tuple(dict.fromkeys(([fact.source] if fact.source not in (None, "none") else []) + list(fact.sources)))
+
+
+def data_fact(fact: Fact, content: Content) -> ResolvedFact:
+    """``fact`` read from its dataset; its sources are its own, then the dataset's."""
+    reading = read_data_fact(fact, content.tables)
+    table = content.tables[fact.data.dataset]
+    sources = tuple(dict.fromkeys(own_sources(fact) + table.dataset.source_ids))
+    return ResolvedFact(fact, reading.value, fact.unit or reading.unit, fact.kind or "reported", sources,
+                        how=reading.how, rows=reading.lines)
+
+
 def _in_cycles(pending: dict[str, Fact]) -> list[Fact]:
     """The facts of ``pending`` whose derivation leads back to themselves (not those merely downstream)."""
     def reaches_itself(start: Fact) -> bool:
@@ -194,96 +217,16 @@ def derive_fact(fact: Fact, known: dict[str, ResolvedFact]) -> ResolvedFact:
     d = fact.derive
     assert d is not None
     try:
-        value, how, unit = _apply(d, known, fact)
+        value, how, unit = apply_operation(d, known, fact)
     except OverflowError:  # float ** int and fsum raise instead of returning infinity
         value, how, unit = math.inf, "", None
-    if not math.isfinite(value):
+    if not all(math.isfinite(v) for v in (value.values() if isinstance(value, dict) else (value,))):
         raise BuildError(fact.origin.path, fact.origin.line, f"fact {fact.id!r}: {d.op} gives no finite number")
     inputs = d.inputs()
-    sources = tuple(dict.fromkeys(s for ref in inputs for s in known[ref].sources))
-    if fact.source and fact.source != "none":
-        sources = (fact.source,) + tuple(s for s in sources if s != fact.source)
+    sources = tuple(dict.fromkeys(own_sources(fact) + tuple(s for ref in inputs for s in known[ref].sources)))
     first = known[inputs[0]] if inputs else None
     return ResolvedFact(fact, value, fact.unit or unit or (first.unit if first else None),
                         fact.kind or "derived", sources, inputs, how)
-
-
-def _apply(d: Derivation, known: dict[str, ResolvedFact], fact: Fact) -> tuple[float, str, str | None]:
-    def fail(message: str) -> BuildError:
-        return BuildError(fact.origin.path, fact.origin.line, f"fact {fact.id!r}: {d.op}: {message}")
-
-    def number(ref: str | None, field: str) -> float:
-        if ref is None:
-            raise fail(f"needs `{field}`")
-        r = known[ref]
-        if not r.is_number:
-            raise fail(f"`{field}` fact {ref!r} is not a single number")
-        return float(r.value)
-
-    def label(ref: str) -> str:
-        return known[ref].fact.label
-
-    if d.op in ("mean", "sum"):
-        values, names = _numbers_of(d, known, fail)
-        # statistics.mean is exact, then rounded once: fmean can land a hair outside [min, max].
-        result = mean(values) if d.op == "mean" else math.fsum(values)
-        return result, f"{'Average' if d.op == 'mean' else 'Sum'} of {names}", None
-    if d.op in ("difference", "ratio"):
-        if not isinstance(d.of, list) or len(d.of) != 2:
-            raise fail("`of` must list exactly two facts")
-        a, b = number(d.of[0], "of"), number(d.of[1], "of")
-        if d.op == "ratio":
-            if b == 0:
-                raise fail("division by zero")
-            return a / b, f"{label(d.of[0])} divided by {label(d.of[1])}", "ratio"
-        return a - b, f"{label(d.of[0])} minus {label(d.of[1])}", None
-    if d.op == "growth":
-        base, rate = number(d.base, "base"), number(d.rate, "rate")
-        if d.years is None or d.years < 0:
-            raise fail("needs `years`, zero or more")
-        return (base * (1 + rate / 100) ** d.years,
-                f"{label(d.base)} grown by {format_value(rate, unit='percent')} a year for {d.years} years",
-                known[d.base].unit)
-    if d.op == "rate":
-        start, end = number(_as_ref(d.from_), "from"), number(_as_ref(d.to), "to")
-        if not d.years or d.years <= 0 or start <= 0 or end < 0:
-            raise fail("needs positive `years` and positive values")
-        return ((end / start) ** (1 / d.years) - 1) * 100, \
-            f"Compound annual growth from {label(str(d.from_))} to {label(str(d.to))} over {d.years} years", "percent"
-    if d.op == "convert":
-        if not isinstance(d.of, str):
-            raise fail("`of` must be one fact id")
-        if d.factor is None or not d.unit:
-            raise fail("needs `factor` and `unit`")
-        factor = number(d.factor, "factor") if isinstance(d.factor, str) else float(d.factor)
-        return number(d.of, "of") * factor, f"{label(d.of)} converted to {d.unit}", d.unit
-    raise fail("unknown operation")  # pragma: no cover - the schema allows only the ops above
-
-
-def _as_ref(ref: str | int | None) -> str | None:
-    return None if ref is None else str(ref)
-
-
-def _numbers_of(d: Derivation, known: dict[str, ResolvedFact], fail) -> tuple[list[float], str]:
-    if isinstance(d.of, str):
-        series = known[d.of]
-        if not isinstance(series.value, dict):
-            raise fail(f"`of` fact {d.of!r} is not a series; list fact ids instead")
-        lo = int(d.from_) if d.from_ is not None else min(series.value)
-        hi = int(d.to) if d.to is not None else max(series.value)
-        values = [float(v) for year, v in sorted(series.value.items()) if lo <= year <= hi]
-        if not values:
-            raise fail(f"series {d.of!r} has no values from {lo} to {hi}")
-        return values, f"{series.fact.label}, {lo}-{hi}"
-    if not d.of:
-        raise fail("`of` lists no facts")
-    values = []
-    for ref in d.of:
-        r = known[ref]
-        if not r.is_number:
-            raise fail(f"`of` fact {ref!r} is not a single number")
-        values.append(float(r.value))
-    return values, ", ".join(known[ref].fact.label for ref in d.of)
 
 
 def fact_ids_in_use(fact_ids: set[str], book: FactBook) -> set[str]:

@@ -17,7 +17,9 @@ from pydantic import ConfigDict, Strict, StrictFloat, StrictInt, StrictStr, Stri
 FORBID_EXTRA = ConfigDict(extra="forbid")
 
 Number = Union[StrictInt, StrictFloat]
-Series = dict[StrictInt, Number]
+# Series keys are periods: years (2024), quarters ("2024-Q1"), months ("2024-03") or days
+# ("2024-03-05" or a YAML date); validate.py checks each one and stores its canonical key.
+Series = dict[Union[StrictInt, StrictStr, Annotated[dt.date, Strict()]], Number]
 # A date value (YAML 2022-04-08) is shown the reader's way and placed on the timeline.
 FactValue = Union[Number, StrictStr, list[StrictStr], Series, Annotated[dt.date, Strict()]]
 # "calculated": a figure we computed ourselves that no publisher stated (an implied projection, say),
@@ -28,9 +30,16 @@ Qualifier = Literal["about", "approaching", "near", "nearly", "up to", "at least
 Format = Literal["compact", "integer", "decimal", "percent", "year", "text"]
 ChartType = Literal["line", "bar", "area"]
 # A publication date may be known only to the month or year: "2023-12" or "2023".
-PartialDate = Annotated[str, StringConstraints(strict=True, pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")]
+PartialDate = Annotated[str, StringConstraints(strict=True, pattern=r"^([1-9]\d{3}|0[1-9]\d{2}|00[1-9]\d|000[1-9])(-(0[1-9]|1[0-2]))?$")]
 PublishedDate = Union[dt.date, PartialDate]
-Operation = Literal["mean", "sum", "difference", "ratio", "growth", "rate", "convert"]
+Operation = Literal["mean", "sum", "difference", "ratio", "growth", "rate", "convert",
+                    "at", "percent_change", "point_change", "share", "index", "abs", "negate",
+                    "change_series", "percent_change_series", "share_series", "rolling_mean"]
+Aggregate = Literal["sum", "mean", "min", "max", "first", "last", "count"]
+ColumnType = Literal["year", "quarter", "month", "date", "number", "category", "text"]
+Scale = Literal["thousands", "millions", "billions"]
+SCALES = {"thousands": 1_000, "millions": 1_000_000, "billions": 1_000_000_000}
+Cell = Union[StrictInt, StrictFloat, StrictStr]
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ class Source:
     title: StrictStr
     published: PublishedDate
     url: StrictStr | None = None
+    license: StrictStr | None = None
     accessed: dt.date | None = None
     note: StrictStr | None = None
     origin: Location = NOWHERE
@@ -94,6 +104,10 @@ class Derivation:
     to: StrictStr | StrictInt | None = None
     factor: Number | StrictStr | None = None
     unit: StrictStr | None = None
+    total: StrictStr | None = None       # share: the fact (or series) that is 100%
+    at: StrictStr | StrictInt | dt.date | None = None   # at: the period read from a series
+    window: StrictInt | None = None      # rolling_mean: how many periods
+    lag: StrictInt | None = None         # change_series: periods back (default 1; 12 for months a year back)
 
     def inputs(self) -> tuple[str, ...]:
         """The ids of every fact this derivation reads."""
@@ -102,12 +116,84 @@ class Derivation:
             ids.append(self.of)
         elif self.of:
             ids.extend(self.of)
-        for ref in (self.base, self.rate, self.factor):
+        for ref in (self.base, self.rate, self.factor, self.total):
             if isinstance(ref, str):
                 ids.append(ref)
-        if self.op == "rate":
+        if self.op in ("rate", "percent_change", "point_change") and self.of is None:
             ids.extend(str(ref) for ref in (self.from_, self.to) if ref is not None)
         return tuple(ids)
+
+
+@dataclass(frozen=True)
+class DataRef:
+    """Where a fact's value is read in a dataset: one cell, an aggregate, or a column over time."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    dataset: StrictStr
+    column: StrictStr
+    where: dict[StrictStr, Cell | list[Cell]] = field(default_factory=dict)  # column: value (or any of a list)
+    from_: StrictStr | StrictInt | None = None   # written `from:`: the first period included
+    to: StrictStr | StrictInt | None = None
+    agg: Aggregate | None = None
+    by: StrictStr | None = None                 # the time column: the fact is a series over it
+
+
+@dataclass(frozen=True)
+class Column:
+    """A declared column of a dataset: its type, and for numbers their unit and scale."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    type: ColumnType
+    unit: StrictStr | None = None
+    currency: StrictStr | None = None           # money: an ISO 4217 code (usd); the unit then
+    scale: Scale | None = None                  # cells counted in thousands (or millions, billions)
+    parse: StrictStr | None = None              # a time column's strptime format, e.g. "%b %d %Y"
+    label: StrictStr | None = None
+
+    @property
+    def value_unit(self) -> str | None:
+        """The unit of this column's values once scaled."""
+        return (self.currency or "").lower() or self.unit
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A data table under ``content/data/``, declared once in ``content/datasets.yaml``."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    id: StrictStr
+    file: StrictStr
+    title: StrictStr
+    license: StrictStr
+    retrieved: dt.date
+    columns: dict[StrictStr, Column]
+    source: StrictStr | None = None
+    sources: list[StrictStr] = field(default_factory=list)
+    time: StrictStr | None = None               # the time column
+    key: list[StrictStr] = field(default_factory=list)   # columns no two rows may share (e.g. [month])
+    note: StrictStr | None = None
+    origin: Location = NOWHERE
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        """Every source the dataset cites."""
+        return tuple(dict.fromkeys(([self.source] if self.source else []) + list(self.sources)))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A loaded dataset: its rows, each with the line (or record) it was read from."""
+
+    dataset: Dataset
+    path: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell | None, ...], ...]
+    lines: tuple[int, ...]
+    unit: str = "line"                          # what ``lines`` count: file lines, or JSON/YAML lines
+
+    def column(self, name: str) -> int:
+        """The index of column ``name`` in each row."""
+        return self.columns.index(name)
 
 
 @dataclass(frozen=True)
@@ -118,8 +204,10 @@ class Fact:
     id: StrictStr
     label: StrictStr
     source: StrictStr | None = None
+    sources: list[StrictStr] = field(default_factory=list)   # more sources, e.g. a compilation and its original
     value: FactValue | None = None
     derive: Derivation | None = None
+    data: DataRef | None = None       # read from a dataset instead of typed
     unit: StrictStr | None = None
     scope: StrictStr | None = None
     period: StrictStr | StrictInt | None = None
@@ -128,6 +216,8 @@ class Fact:
     quote: StrictStr | None = None
     note: StrictStr | None = None
     format: Format | None = None
+    precision: StrictInt | None = None      # significant digits as published: 1.65 million has 3
+    approx: bool = False                    # "about": shown with the precision it was published with
     event_date: PublishedDate | None = None  # puts the fact on the timeline (a date value does so by itself)
     qualifier: Qualifier | None = None   # "approaching" 1.8 million: the value is a point stated vaguely
     range: tuple[Number, Number] | None = None  # stated as a range, low and high; `value` is the point checks use
@@ -265,3 +355,4 @@ class Content:
     charts: dict[str, Chart]
     briefings: list[Briefing]
     glossary: tuple[GlossaryTerm, ...] = ()
+    tables: dict[str, Table] = field(default_factory=dict)   # datasets, loaded

@@ -10,6 +10,8 @@ import importlib.resources
 from dataclasses import dataclass
 from pathlib import Path
 
+from .datafacts import check_data_refs
+from .datasets import DATASETS_FILE, load_tables, validate_datasets
 from .errors import BuildError, ErrorCollector
 from .glossary import GLOSSARY_FILE, check_glossary, validate_glossary
 from .library import check_tags
@@ -136,10 +138,12 @@ def load_content(project: Project, parsed: ParsedDocuments | None = None, recall
             continue
         if briefing and not briefing.meta.draft:
             briefings.append(briefing)
+    tables, datasets_doc = _load_tables(project, parsed, errors)
     glossary_path = project.content / GLOSSARY_FILE
     glossary_doc = _load(project, parsed, glossary_path, errors) if glossary_path.exists() else None
     glossary = recall(validate_glossary, glossary_doc, errors) if glossary_doc else ()
-    content = Content(site or SiteConfig(title="(invalid site.yaml)"), sources, facts, checks, charts, briefings, glossary)
+    content = Content(site or SiteConfig(title="(invalid site.yaml)"), sources, facts, checks, charts, briefings, glossary,
+                      tables)
     # References into a file that could not be read, or to an item that is invalid, would look
     # unknown: report the file or the item alone.
     unreadable = {kind for kind, ok in (("sources", sources_doc), ("facts", len(fact_docs) == len(fact_paths)),
@@ -149,6 +153,8 @@ def load_content(project: Project, parsed: ParsedDocuments | None = None, recall
                 "facts": declared_ids(fact_docs, "facts"),
                 "charts": declared_ids(chart_docs, "charts")} if errors.problems else {}
     cross_check(content, errors, unreadable, declared)
+    if any(fact.data for fact in facts.values()):
+        check_data_refs(content, errors, unreadable=datasets_doc is None or len(tables) < len(datasets_doc))
     check_glossary(content, errors)
     check_tags(content, errors)
     if site_doc:
@@ -170,6 +176,18 @@ def _record_body_problems(content: Content, declared: dict[str, set[str]], unrea
              for function, valid in known_ids(content).items() if files[function] not in unreadable}
     for briefing in content.briefings:
         check_body_refs(briefing, scan_body(briefing, errors), known, errors)
+
+
+def _load_tables(project: Project, parsed: ParsedDocuments | None, errors: ErrorCollector):
+    """The datasets declared in ``content/datasets.yaml``, loaded (none, cheaply, when there is no such file)."""
+    path = project.content / DATASETS_FILE
+    if not path.exists():
+        return {}, {}
+    doc = _load(project, parsed, path, errors)
+    if doc is None:
+        return {}, None
+    datasets = validate_datasets(doc, errors)
+    return load_tables(project.content, datasets, errors, project.display), datasets
 
 
 def _load(project: Project, parsed: ParsedDocuments | None, path: Path, errors: ErrorCollector,

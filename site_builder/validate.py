@@ -21,17 +21,20 @@ from .loader import Document, Loc, MarkdownFile
 from .model import (
     Briefing, BriefingMeta, Chart, Check, Content, Fact, Location, SiteConfig, Source,
 )
+from .periods import PeriodError, parse_period, period_key
 from .recall import Recall
 
 T = TypeVar("T")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _WEB_URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
+_LOOKS_DATED = re.compile(r"^\d{4}-")
 _UNION_TAG = re.compile(r"^(int|float|str|bool|date|datetime|none|(list|dict|literal|union)\[.*|[A-Z]\w*)$")
 
 _UNION_HINTS = {
-    "value": "must be a number, a text, a date, a list of texts, or a series {year: number}",
-    "period": "must be a year or a text such as \"2023-01/2023-11\"",
+    "value": "must be a number, a text, a date, a list of texts, or a series {period: number}",
+    "period": "must be a year or a text such as \"2024-Q1\", \"2024-03\" or \"2023-01/2023-11\"",
+    "at": "must be a period: 2024, \"2024-Q1\", \"2024-03\" or 2024-03-05",
     "factor": "must be a number or a fact id",
     "of": "must be a fact id or a list of fact ids",
     "x": "must be a year or a text",
@@ -79,6 +82,8 @@ def validate_fact_file(doc: Document, errors: ErrorCollector) -> tuple[list[Iden
     for item, loc in _list_items(doc, "facts", errors):
         fact = _validate_object(Fact, doc, loc, errors, _derive_from_renamed)
         if fact and _fact_is_whole(fact, doc, loc, errors):
+            fact = _with_period_keys(fact, doc, loc, errors)
+        if fact:
             facts.append(Identified(fact, doc.line_of(loc + ("id",))))
     for item, loc in _list_items(doc, "checks", errors, required=False):
         check = _validate_object(Check, doc, loc, errors)
@@ -160,13 +165,18 @@ def cross_check(content: Content, errors: ErrorCollector, unreadable: Iterable[s
 
     for fact in content.facts.values():
         where = fact.origin
-        if fact.source and fact.source != "none" and unknown("sources", fact.source):
-            errors.add(where.path, where.line, f"fact {fact.id!r}: unknown source id {fact.source!r}")
+        for ref in ([fact.source] if fact.source and fact.source != "none" else []) + list(fact.sources):
+            if unknown("sources", ref):
+                errors.add(where.path, where.line, f"fact {fact.id!r}: unknown source id {ref!r}")
         if fact.source == "none" and not fact.source_note:
             errors.add(where.path, where.line, f"fact {fact.id!r}: `source: none` needs a `source_note` saying why")
         for ref in fact.derive.inputs() if fact.derive else ():
             if unknown("facts", ref):
                 errors.add(where.path, where.line, f"fact {fact.id!r}: derive refers to unknown fact {ref!r}")
+    for dataset in (table.dataset for table in content.tables.values()):
+        for ref in dataset.source_ids:
+            if unknown("sources", ref):
+                errors.add(dataset.origin.path, dataset.origin.line, f"dataset {dataset.id!r}: unknown source id {ref!r}")
     for check in content.checks.values():
         adjust = check.adjustment
         for ref in check.fact_ids() + ((adjust.to,) if adjust and adjust.to else ()):
@@ -195,10 +205,10 @@ def declared_ids(docs: Iterable[Document], key: str) -> set[str]:
 
 def _fact_is_whole(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollector) -> bool:
     line = doc.line_of(loc)
-    if (fact.value is None) == (fact.derive is None):
-        errors.add(doc.path, line, f"fact {fact.id!r}: give exactly one of `value` or `derive`")
+    if [fact.value, fact.derive, fact.data].count(None) != 2:
+        errors.add(doc.path, line, f"fact {fact.id!r}: give exactly one of `value`, `derive` or `data`")
         return False
-    if fact.source is None and fact.derive is None:
+    if fact.source is None and not fact.sources and fact.derive is None and fact.data is None:
         errors.add(doc.path, line, f"fact {fact.id!r}: missing `source` (a source id, or `none` with a `source_note`)")
         return False
     if fact.range is not None and not _range_holds(fact):
@@ -218,10 +228,49 @@ def _range_holds(fact: Fact) -> bool:
 def _derive_from_renamed(raw: object) -> object:
     # `from` is a Python keyword, so the model's field is `from_`. The document itself is left as it is:
     # briefing serve keeps parsed documents between builds.
-    derive = raw.get("derive") if isinstance(raw, dict) else None
-    if not isinstance(derive, dict) or "from" not in derive:
-        return raw
-    return raw | {"derive": {("from_" if key == "from" else key): value for key, value in derive.items()}}
+    for part in ("derive", "data"):
+        inner = raw.get(part) if isinstance(raw, dict) else None
+        if isinstance(inner, dict) and "from" in inner:
+            raw = raw | {part: {("from_" if key == "from" else key): value for key, value in inner.items()}}
+    return raw
+
+
+def _with_period_keys(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollector) -> Fact | None:
+    """``fact`` with its series keys, ``period`` and ``at``/``from``/``to`` checked as periods; None if one is not real."""
+    ok = True
+    keys = {}
+    if isinstance(fact.value, dict):
+        raw = _get(doc.data, loc + ("value",))
+        for key, number in fact.value.items():
+            try:
+                keys[period_key(key)] = number
+            except PeriodError as exc:
+                raw_key = next((k for k in (raw or {}) if str(k) == str(key)), key)
+                message = f"series key {exc}" if _LOOKS_DATED.match(str(key)) else _UNION_HINTS["value"]
+                errors.add(doc.path, doc.line_of(loc + ("value", raw_key)), f"{_dotted(loc + ('value',))}: {message}")
+                ok = False
+    if isinstance(fact.period, str):
+        for part in fact.period.split("/"):
+            if _LOOKS_DATED.match(part.strip()):
+                try:
+                    parse_period(part.strip())
+                except PeriodError as exc:
+                    errors.add(doc.path, doc.line_of(loc + ("period",)), f"fact {fact.id!r}: period: {exc}")
+                    ok = False
+    for holder, name in ((fact.derive, "derive"), (fact.data, "data")):
+        for field_name in ("at", "from_", "to"):
+            value = getattr(holder, field_name, None)
+            if value is None or (name == "derive" and field_name != "at" and holder.of is None):
+                continue  # `from`/`to` of rate and percent_change between two facts are fact ids
+            try:
+                parse_period(value)
+            except PeriodError as exc:
+                shown = "from" if field_name == "from_" else field_name
+                errors.add(doc.path, doc.line_of(loc + (name, shown)), f"fact {fact.id!r}: {name}.{shown}: {exc}")
+                ok = False
+    if not ok:
+        return None
+    return dataclasses.replace(fact, value=keys) if isinstance(fact.value, dict) else fact
 
 
 def _validate_object(cls: type[T], doc: Document, loc: Loc, errors: ErrorCollector,

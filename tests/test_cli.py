@@ -97,7 +97,7 @@ AUTHOR_ERRORS = {
     "fact missing a field": (FACTS, "    label: Widget sales, 2022\n", "",
                              f"{FACTS}:9: facts[1].label: missing required field"),
     "wrongly typed field": (FACTS, "    period: \"2021\"\n", "    period: [2021]\n",
-                            f"{FACTS}:7: facts[0].period: must be a year or a text such as \"2023-01/2023-11\""),
+                            f"{FACTS}:7: facts[0].period: must be a year or a text such as \"2024-Q1\", \"2024-03\" or \"2023-01/2023-11\""),
     "unknown source id": (FACTS, "    value: 700000\n    unit: widgets\n    period: \"2022\"\n    source: agency\n",
                           "    value: 700000\n    unit: widgets\n    period: \"2022\"\n    source: agencyy\n",
                           f"{FACTS}:9: fact 'sales.2022': unknown source id 'agencyy'"),

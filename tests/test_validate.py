@@ -79,7 +79,7 @@ def test_wrongly_typed_value_gets_one_plain_hint(value):
             label: A
             value: {value}
             source: s
-        """) == [f"{FACTS}:4: facts[0].value: must be a number, a text, a date, a list of texts, or a series {{year: number}}"]
+        """) == [f"{FACTS}:4: facts[0].value: must be a number, a text, a date, a list of texts, or a series {{period: number}}"]
 
 
 def test_wrong_type_names_the_value_it_got():
@@ -174,7 +174,7 @@ def test_fact_needs_exactly_one_of_value_and_derive_and_a_source():
           - id: typed
             label: B
             value: 2
-        """) == [f"{FACTS}:2: fact 'both': give exactly one of `value` or `derive`",
+        """) == [f"{FACTS}:2: fact 'both': give exactly one of `value`, `derive` or `data`",
                  f"{FACTS}:7: fact 'typed': missing `source` (a source id, or `none` with a `source_note`)"]
 
 

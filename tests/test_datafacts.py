@@ -1,0 +1,83 @@
+"""datafacts.py: facts read from datasets (one cell, aggregates, series over time), with their provenance."""
+from __future__ import annotations
+
+import csv
+from statistics import mean
+
+import pytest
+
+from site_builder.errors import BuildErrors, ErrorCollector
+from site_builder.facts import resolve_facts
+from site_builder.project import Project, load_content
+
+from conftest import FIXTURES, copy_project, replace_in_file
+
+DATA = FIXTURES / "data" / "content" / "data"
+
+
+def stock_rows() -> list[dict]:
+    with open(DATA / "stocks.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    project = Project.at(copy_project(tmp_path_factory.mktemp("data") / "p", "data"))
+    errors = ErrorCollector()
+    result = resolve_facts(load_content(project), errors)
+    assert errors.problems == []
+    return result
+
+
+def test_one_cell_is_read_with_its_line(book):
+    fact = book["msft.jan_2000"]
+    assert fact.value == 39.81 and fact.unit == "usd"
+    assert fact.rows == (2,)
+    assert fact.how == "Read from content/data/stocks.csv, line 2, column price"
+    assert fact.sources == ("vega-datasets",)
+
+
+def test_a_series_over_months_is_keyed_by_month(book):
+    msft = [r for r in stock_rows() if r["symbol"] == "MSFT"]
+    series = book["msft.price"].value
+    assert list(series)[:3] == ["2000-01", "2000-02", "2000-03"]
+    assert len(series) == len(msft) and series["2010-03"] == float(msft[-1]["price"])
+
+
+def test_aggregates_over_a_filtered_range(book):
+    apple_2008 = [float(r["price"]) for r in stock_rows() if r["symbol"] == "AAPL" and r["date"].endswith("2008")]
+    assert book["aapl.mean_2008"].value == pytest.approx(mean(apple_2008))
+    assert len(book["aapl.mean_2008"].rows) == 12
+    assert book["msft.peak_2000s"].value == max(float(r["price"]) for r in stock_rows() if r["symbol"] == "MSFT")
+    assert book["months.count"].value == len(stock_rows())
+
+
+def test_a_sum_by_year_and_shares_of_it(book):
+    with open(DATA / "iowa-electricity.csv", newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["year"].startswith("2017")]
+    total = sum(float(r["net_generation"]) for r in rows) * 1000
+    renewables = next(float(r["net_generation"]) for r in rows if r["source"] == "Renewables") * 1000
+    assert book["iowa.total"].value[2017] == pytest.approx(total)
+    assert book["iowa.wind_share_2017"].value == pytest.approx(100 * renewables / total)
+    assert book["iowa.wind_2017"].unit == "megawatthours"
+    assert book["iowa.wind_share"].sources == ("vega-datasets", "eia-iowa")
+
+
+def test_a_reference_to_a_missing_column_or_several_rows_is_an_error_at_the_fact(tmp_path):
+    root = copy_project(tmp_path / "p", "data")
+    replace_in_file(Project.at(root), "content/facts/stocks.yaml", "where: {symbol: MSFT, date: \"2000-01\"}",
+                    "where: {symbol: MSFT}")
+    replace_in_file(Project.at(root), "content/facts/iowa.yaml", "column: net_generation, where: {source: Renewables}",
+                    "column: net_gen, where: {source: Renewables}")
+    with pytest.raises(BuildErrors) as exc:
+        load_content(Project.at(root))
+    assert [str(p) for p in exc.value.problems] == [
+        "content/facts/iowa.yaml:2: fact 'iowa.wind': data: dataset 'iowa' has no column 'net_gen' "
+        "(declared: year, source, net_generation)"]
+    replace_in_file(Project.at(root), "content/facts/iowa.yaml", "column: net_gen,", "column: net_generation,")
+    from site_builder.build import build_site
+    with pytest.raises(BuildErrors) as exc:
+        build_site(Project.at(root))
+    assert [str(p) for p in exc.value.problems] == [
+        "content/facts/stocks.yaml:8: fact 'msft.jan_2000': data: 123 rows match where symbol is MSFT "
+        "(lines 2, 3, 4, 5, 6, ...); narrow `where` to one row, or give `agg` (sum, mean, min, max, first, last, count)"]

@@ -1,0 +1,68 @@
+"""operations.py: every derived operation's value, its plain-words explanation, and refused inputs."""
+from __future__ import annotations
+
+import pytest
+
+from test_facts import fact, resolve, value_of
+
+MONTHS = fact("m", {"2023-01": 100, "2023-02": 110, "2023-03": 99, "2024-01": 120, "2024-02": 121}, unit="jobs")
+YEARS = fact("y", {2020: 50, 2021: 60, 2022: 90}, unit="vehicles")
+
+
+def derived(*facts, target="x"):
+    book, problems = resolve(*facts)
+    assert problems == []
+    return book[target]
+
+
+def test_at_reads_one_point_of_a_series_with_a_plain_label():
+    x = derived(MONTHS, fact("x", derive={"op": "at", "of": "m", "at": "2023-02"}))
+    assert (x.value, x.unit, x.how) == (110, "jobs", "M, February 2023")
+
+
+def test_percent_change_between_two_facts_says_so_not_compound_growth():
+    x = derived(fact("a", 80), fact("b", 100), fact("x", derive={"op": "percent_change", "from": "a", "to": "b"}))
+    assert x.value == 25.0 and x.unit == "percent"
+    assert x.how == "Change from A to B, as a percentage of A"
+
+
+def test_percent_change_within_a_series_between_periods():
+    x = derived(YEARS, fact("x", derive={"op": "percent_change", "of": "y", "from": 2020, "to": 2022}))
+    assert x.value == 80.0 and x.how == "Change from Y, 2020 to Y, 2022, as a percentage of Y, 2020"
+
+
+def test_point_change_is_in_percentage_points():
+    x = derived(fact("a", 3.5, unit="percent"), fact("b", 38.8, unit="percent"),
+                fact("x", derive={"op": "point_change", "from": "a", "to": "b"}))
+    assert x.value == pytest.approx(35.3) and x.unit == "percentage points"
+
+
+def test_share_abs_and_negate():
+    assert value_of(fact("a", 25), fact("t", 200), fact("x", derive={"op": "share", "of": "a", "total": "t"})) == 12.5
+    assert value_of(fact("a", -4), fact("x", derive={"op": "abs", "of": "a"})) == 4
+    assert value_of(fact("a", 4), fact("x", derive={"op": "negate", "of": "a"})) == -4
+
+
+def test_series_operations():
+    assert derived(YEARS, fact("x", derive={"op": "change_series", "of": "y"})).value == {2021: 10, 2022: 30}
+    yoy = derived(MONTHS, fact("x", derive={"op": "percent_change_series", "of": "m", "lag": 12}))
+    assert yoy.value == {"2024-01": 20.0, "2024-02": 10.0} and yoy.unit == "percent"
+    assert derived(YEARS, fact("x", derive={"op": "index", "of": "y", "at": 2020})).value == {2020: 100, 2021: 120, 2022: 180}
+    assert derived(YEARS, fact("x", derive={"op": "rolling_mean", "of": "y", "window": 2})).value == {2021: 55, 2022: 75}
+    share = derived(YEARS, fact("t", {2020: 100, 2021: 120}, unit="vehicles"),
+                    fact("x", derive={"op": "share_series", "of": "y", "total": "t"}))
+    assert share.value == {2020: 50.0, 2021: 50.0}
+
+
+def test_vehicles_minus_dollars_is_an_error_unless_converted():
+    _, problems = resolve(fact("a", 5, unit="vehicles"), fact("b", 3, unit="usd"),
+                          fact("x", derive={"op": "difference", "of": ["a", "b"]}, line=9))
+    assert problems == ["content/facts/f.yaml:9: fact 'x': difference: facts in different units (usd, vehicles): "
+                        "convert one first (op: convert) so that both are in the same unit"]
+
+
+def test_an_empty_series_and_a_missing_period_are_located_errors():
+    _, problems = resolve(fact("s", {}), fact("x", derive={"op": "mean", "of": "s"}, line=4),
+                          fact("y", derive={"op": "at", "of": "s", "at": 2020}, line=7))
+    assert problems == ["content/facts/f.yaml:4: fact 'x': mean: series 's' has no values",
+                        "content/facts/f.yaml:7: fact 'y': at: series 's' has no values"]
