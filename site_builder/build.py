@@ -25,7 +25,8 @@ from .progress import BuildProgress
 from .project import Project, load_content
 from .recall import Recall
 from .render import site_environment
-from .revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, updated_history
+from .history import FactHistory, history_key, read_history
+from .revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, revisions_from
 from .scan import BodyScans
 from .stamp import BuildStamp, current_stamp, input_digest, output_digest, write_stamp
 
@@ -121,7 +122,7 @@ class SiteBuilder:
         self.scans = BodyScans(self.store)  # what each body names
         self._written: WrittenSite | None = None  # what the last build left in the output folder
         self._compiled: CompiledSite | None = None  # the last build's: what an edit does not reach is reused
-        self._history: list[Revision] = []  # the revisions the last build recorded
+        self._history: tuple[str, FactHistory] | None = None  # the facts' committed history, and its key
         self._other_pages = 3  # pages besides the briefings, as of the last build (for progress totals)
         self.rendered: tuple[str, ...] = ()  # the pages the last build rendered rather than reused
 
@@ -143,9 +144,9 @@ class SiteBuilder:
             compiled = compile_content(content, self.cache, self._compiled, self.progress.chart_done, self.scans)
             self.scans.next_build()
             stamp = build_date()
-            previous, history = self._previous_displays()
+            previous = self._previous_displays()
             revised = new_revisions(previous, compiled.rows, stamp or dt.datetime.now(dt.timezone.utc).date())
-            history = updated_history(history, revised)
+            history = revisions_from(self._fact_history().changes, compiled.book)
             renderer = MemoRenderer(self.project, compiled, self.base_url, stamp, history, self.memo, self.progress)
             files = renderer.render_all()
         finally:
@@ -156,18 +157,26 @@ class SiteBuilder:
         with write_lock:
             changed, self._written = update_site(files, self.project.out, self._written)
         self.memo.written.remember(self.memo.pages)
-        self._compiled, self._history = compiled, history
+        self._compiled = compiled
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
                            self.cache.rendered - drawn_before, len(files), changed, compiled.warnings, revised)
 
-    def _previous_displays(self) -> tuple[dict[str, str], list[Revision]]:
-        # What the manifest in the output folder records; when it is the one the last build wrote,
-        # that build knows it already (parsing it takes a quarter of a second at 1,000 briefings).
+    def _previous_displays(self) -> dict[str, str]:
+        # What the manifest in the output folder records (for the terminal's "Revised" lines); when it is
+        # the one the last build wrote, that build knows it already (parsing it takes a quarter of a second
+        # at 1,000 briefings).
         try:
             manifest = (self.project.out / MANIFEST_PATH).read_bytes()
         except OSError:
-            return {}, []
+            return {}
         last = self._written.files.get(MANIFEST_PATH) if self._written else None
         if self._compiled is not None and manifest == last:
-            return {fid: row.display for fid, row in self._compiled.rows.items()}, list(self._history)
-        return manifest_displays(manifest)
+            return {fid: row.display for fid, row in self._compiled.rows.items()}
+        return manifest_displays(manifest)[0]
+
+    def _fact_history(self) -> FactHistory:
+        # Read again only when the facts folder has a new commit (or, without git, at every build).
+        key = history_key(self.project.root, self.project.content)
+        if self._history is None or self._history[0] != key or key == "no git":
+            self._history = (key, read_history(self.project.root, self.project.content, self.project.cache))
+        return self._history[1]

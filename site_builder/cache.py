@@ -33,7 +33,7 @@ from typing import Any
 
 from .output import replace_file
 
-KINDS = ("charts", "cards", "bodies", "readings", "documents", "scans", "pages", "builds", "vendor")
+KINDS = ("charts", "cards", "bodies", "readings", "documents", "scans", "pages", "builds", "vendor", "history")
 MAX_AGE_DAYS = 14
 TEMPORARY_MAX_AGE_S = 24 * 3600  # a temporary file this old was left by a process that died while writing it
 # Every library whose version can change a built file's bytes.

@@ -1,18 +1,21 @@
-"""A changelog of data edits: what each fact was in the last build, and what changed since.
+"""A changelog of data edits: the revisions readers see, and the manifest of every fact.
 
-Every build writes ``data/facts.json`` into the output: each fact's value as
-shown, and the revisions recorded so far. The next build compares its facts with
-that manifest, records a revision for each changed value, and carries the
-history forward, so a briefing can tell readers "Updated <date>: X revised from
-A to B". The manifest is also a machine-readable copy of every fact.
+The revisions come from the committed history of the facts (``history.py``: git,
+else ``content/revisions.yaml``), shown with each fact's current label and
+format, so a briefing can tell readers "Updated <date>: X revised from A to B"
+and every checkout of the same commit tells them the same. Every build writes
+``data/facts.json`` into the output: each fact's value as shown, and those
+revisions, a machine-readable copy of every fact. The terminal also reports what
+changed since the last build into the same folder (``new_revisions``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from .facts import FactBook, ResolvedFact
+from .history import ValueChange
 
 MANIFEST_PATH = "data/facts.json"
 MANIFEST_VERSION = 1
@@ -71,6 +74,33 @@ def new_revisions(previous: dict[str, str], rows: dict[str, FactRow], date: dt.d
     """A revision for every fact whose shown value differs from ``previous`` (facts new since then are not revisions)."""
     return [Revision(fid, row.fact.fact.label, previous[fid], row.display, date.isoformat())
             for fid, row in rows.items() if fid in previous and previous[fid] != row.display]
+
+
+def revisions_from(changes: tuple[ValueChange, ...], book: FactBook) -> list[Revision]:
+    """The revisions readers see for these value changes, oldest first, one per fact per day.
+
+    A change is shown with the fact's current label and format; changes to facts
+    that no longer exist, or that are now derived, and changes too small to show
+    (1,400,000 to 1,400,001 both read "1.4 million") are left out.
+    """
+    history: list[Revision] = []
+    for change in changes:
+        fact = book.facts.get(change.fact)
+        if fact is None or fact.fact.derive is not None:
+            continue
+        before, after = _shown(fact, change.before), _shown(fact, change.after)
+        if before != after:
+            history = updated_history(history, [Revision(change.fact, fact.fact.label, before, after,
+                                                         change.date.isoformat())])
+    return history
+
+
+def _shown(fact: ResolvedFact, key: tuple) -> str:
+    value, unit = key  # no unit written: the fact's own (a changelog entry need not repeat it)
+    try:
+        return replace(fact, value=value, unit=unit if unit is not None else fact.unit).formatted()
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return str(value)  # an old value of a type the fact no longer has
 
 
 def updated_history(history: list[Revision], revised: list[Revision]) -> list[Revision]:

@@ -8,7 +8,8 @@ same files, and ``build_site`` returns the recorded result instead.
 The stamp (an entry of the build's store, one per output folder) records a digest of the
 inputs: every file under ``content/``, ``templates/`` and ``static/`` (by their
 bytes, not their times), the code of this package and its theme, the versions
-of the libraries that render the site, the Python version, the base URL, and
+of the libraries that render the site, the Python version, the base URL, the last
+commit of ``content/facts/`` (the revision notes come from its history), and
 the date the build would stamp (``SOURCE_DATE_EPOCH``, else today). It also records the
 size, modification time and inode of every file in the output folder, so that
 an output file edited, removed or added by hand makes the next build run. The
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from .cache import Store, code_version
 from .errors import Problem
+from .history import history_key
 from .project import Project
 
 STAMP_VERSION = 1
@@ -44,7 +46,7 @@ class BuildStamp:
 def input_digest(project: Project, base_url: str | None) -> str | None:
     """A digest of everything a build of ``project`` reads; None when an input cannot be read."""
     digest = hashlib.sha256()
-    for part in (STAMP_VERSION, code_version(), base_url,
+    for part in (STAMP_VERSION, code_version(), base_url, history_key(project.root, project.content),
                  os.environ.get("SOURCE_DATE_EPOCH") or dt.datetime.now(dt.timezone.utc).date().isoformat(),
                  str(project.out)):
         digest.update(f"{part}\n".encode())

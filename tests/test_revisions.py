@@ -1,4 +1,6 @@
-"""The changelog of data edits: manifest, revisions between builds, and what readers see."""
+"""The changelog of data edits: manifest, the terminal's revisions between builds, and what readers see.
+
+Where the notes readers see come from (git, content/revisions.yaml) is tested in test_history.py."""
 from __future__ import annotations
 
 import json
@@ -33,29 +35,30 @@ def test_manifest_lists_every_fact_with_its_displayed_value(make_project, monkey
     assert _revision_notes(project) == []
 
 
-def test_an_edited_fact_is_reported_by_the_build_and_shown_to_readers(make_project, monkeypatch):
+def test_an_edited_fact_is_reported_by_the_build_but_readers_see_only_committed_revisions(make_project,
+                                                                                          monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")  # 2025-11-25
     project = make_project()
     build_site(project)
     _edit_fact(project, "value: 1400000", "value: 1450000")
     result = build_site(project)
     assert [(r.fact, r.before, r.after) for r in result.revised] == [("forecast.2030", "1.4 million", "1.45 million")]
-    notes = _revision_notes(project)
-    assert notes == ["Updated November 25, 2025 : Forecast widget sales, 2030 revised from 1.4 million to 1.45 million."]
-    # The history survives later builds that change nothing.
+    # Not in git, no content/revisions.yaml: nothing committed records the change, so readers are not told of it.
+    assert _revision_notes(project) == []
     assert build_site(project, force=True).revised == []
-    assert len(_revision_notes(project)) == 1
 
 
-def test_revision_notes_can_be_turned_off(make_project, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
+def test_revision_notes_can_be_turned_off(make_project):
     project = make_project()
+    (project.root / "content/revisions.yaml").write_text(
+        "revisions:\n  - {fact: forecast.2030, date: 2025-11-25, from: 1350000, to: 1400000}\n")
+    build_site(project)
+    assert len(_revision_notes(project)) == 1
     site_yaml = project.root / "content/site.yaml"
     site_yaml.write_text(site_yaml.read_text() + "show_revisions: false\n")
     build_site(project)
-    _edit_fact(project, "value: 1400000", "value: 1450000")
-    assert build_site(project).revised  # still recorded and printed...
-    assert _revision_notes(project) == []  # ...but not shown
+    assert _revision_notes(project) == []
+    assert json.loads((project.out / MANIFEST_PATH).read_text())["revisions"][0]["after"] == "1.4 million"
 
 
 def test_several_edits_in_one_day_are_one_revision_and_an_undo_is_none():
