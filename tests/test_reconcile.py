@@ -200,3 +200,37 @@ def test_the_facts_list_shows_what_would_make_it_reconcile(example_page):
     assert solve.startswith("Against the stated Ministry forecast 2030: 1.7 million by 2030 needs")
     # The adjustment's fact is listed, so the note's link to it works.
     assert example_page.find(id="fact-scope_gap.2020") is not None
+
+
+def test_the_documented_example_is_the_fixture_the_tests_build(cli, tmp_path):
+    """docs/content-format.md shows tests/fixtures/reconcile's checks and its `briefing check` output verbatim."""
+    docs = (REPO / "docs/content-format.md").read_text(encoding="utf-8")
+    fixture = (REPO / "tests/fixtures/reconcile/content/facts/outlook.yaml").read_text(encoding="utf-8")
+    section = docs[docs.index("### Checks (reconciliation)"):docs.index("## `content/charts/*.yaml`")]
+    blocks = section.split("```")[1::2]
+    checks_yaml = blocks[0].removeprefix("yaml\n")
+    assert checks_yaml in fixture
+    assert docs[docs.index("### Vague figures"):].split("```")[1].count("qualifier: approaching") == 1
+    output = cli("check", "--root", str(copy_project(tmp_path / "site", "reconcile"))).stdout
+    for line in blocks[-1].strip("\n").splitlines():
+        assert line in output.splitlines()
+
+
+def test_vague_figures_are_shown_as_stated_never_as_a_bare_point(example_page):
+    keys = {dt.get_text(strip=True): dd for dt, dd in zip(example_page.select(".key-number dt"),
+                                                          example_page.select(".key-number dd"))}
+    assert keys["Ministry forecast 2030"].a.get_text(strip=True) == "approaching 1.7 million"
+    assert keys["Ministry forecast range 2030"].a.get_text(strip=True) == "1.65 million to 1.75 million"
+    body = example_page.select_one(".briefing__body").get_text(" ", strip=True)
+    assert "The ministry sees sales approaching 1.7 million by 2030" in body
+    note = example_page.find(id="check-forecast-2030-as-published").dl.get_text(" ", strip=True)
+    assert "Stated: Ministry forecast 2030 approaching 1.7 million" in note
+
+
+def test_our_calculations_are_badged_apart_from_forecasts(example_page):
+    badges = {dd.find_previous("dt").get_text(strip=True): dd.select_one(".badge")
+              for dd in example_page.select(".key-number dd")}
+    assert badges["2030 sales implied by the ministry's growth"].get_text(strip=True) == "calculated"
+    assert "badge--calculated" in badges["2030 sales implied by the ministry's growth"]["class"]
+    assert badges["Ministry forecast 2030"].get_text(strip=True) == "forecast"
+    assert "badge--forecast" in badges["Ministry forecast 2030"]["class"]

@@ -178,6 +178,30 @@ def test_fact_needs_exactly_one_of_value_and_derive_and_a_source():
                  f"{FACTS}:7: fact 'typed': missing `source` (a source id, or `none` with a `source_note`)"]
 
 
+def test_a_range_must_run_low_to_high_around_the_value_and_a_qualifier_is_a_known_word():
+    assert fact_problems("""\
+        facts:
+          - id: backwards
+            label: A
+            value: 5
+            range: [9, 1]
+            source: s
+          - id: outside
+            label: B
+            value: 20
+            range: [1, 9]
+            source: s
+          - id: vague
+            label: C
+            value: 20
+            qualifier: roughly
+            source: s
+        """) == [f"{FACTS}:5: fact 'backwards': `range` must be [low, high] with low < high, and `value` inside it",
+                 f"{FACTS}:10: fact 'outside': `range` must be [low, high] with low < high, and `value` inside it",
+                 f"{FACTS}:15: facts[2].qualifier: input should be 'about', 'approaching', 'near', 'nearly', "
+                 "'up to', 'at least', 'more than' or 'less than' (got 'roughly')"]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("fact:\n  - id: a\n", ["1: fact: unknown section (expected checks, facts)", "1: missing `facts:` list"]),
     ("facts:\n  id: a\n", ["1: facts: expected a list"]),
