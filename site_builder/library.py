@@ -144,11 +144,15 @@ def event_date(fact: ResolvedFact) -> dt.date | str | None:
 
 
 def date_sort_key(date: dt.date | str) -> tuple[int, int, int]:
-    """A key that sorts full and partial dates together; a month comes before its days."""
+    """A key that sorts full and partial dates together; a partial date sorts at the end of its period.
+
+    "December 2023" is only known to have happened by the end of that month, so it
+    comes after December 12, 2023, not before it (and "2023" after all of 2023).
+    """
     if isinstance(date, dt.date):
         return (date.year, date.month, date.day)
     match = _PARTIAL_DATE.match(date)
-    return (int(match.group(1)), int(match.group(2) or 0), 0) if match else (0, 0, 0)
+    return (int(match.group(1)), int(match.group(2) or 13), 32) if match else (0, 0, 0)
 
 
 def related_briefings(plans: list[BriefingPlan], links: dict[str, PageLink]) -> dict[str, tuple[Related, ...]]:

@@ -155,7 +155,7 @@ def _adjusted(check: Check, stated: ResolvedFact, derived: ResolvedFact, facts: 
     if not adding.is_number:
         raise BuildError(where.path, where.line, f"check {check.id!r}: adjustment fact {adj.add!r} is not a number")
     amount = float(adding.value)
-    added = f"{adding.fact.label} ({adding.formatted(None, locale)})"
+    added = f"“{adding.fact.label}” ({adding.formatted(None, locale)})"
     if adj.to is None:
         value = float(derived.value) + amount
         text = f"adding {added} to the implied figure gives {_shown(value, derived, locale)}"
@@ -169,7 +169,7 @@ def _adjusted(check: Check, stated: ResolvedFact, derived: ResolvedFact, facts: 
         patched = dict(facts)
         patched[adj.to] = dataclasses.replace(base, value=float(base.value) + amount)
         value = float(derive_fact(derived.fact, patched).value)
-        text = (f"adding {added} to {base.fact.label} ({base.formatted(None, locale)}) gives "
+        text = (f"adding {added} to “{base.fact.label}” ({base.formatted(None, locale)}) gives "
                 f"{_shown(value, derived, locale)}")
     if value == 0:
         raise BuildError(where.path, where.line, f"check {check.id!r}: the adjusted figure is zero")
@@ -238,7 +238,7 @@ def _solution(role: str, fact_id: str, needed: float, actual: float, stated: Res
     if role == "rate":
         base = facts[d.base]
         text = (f"{goal}{by} needs {_percent(needed, locale)} a year over {d.years} years from "
-                f"{base.fact.label}, {base.formatted(None, locale)}, not {_percent(actual, locale)}")
+                f"“{base.fact.label}” ({base.formatted(None, locale)}), not {_percent(actual, locale)}")
         return Solution(fact_id, role, needed, actual, text)
     if role == "total":
         what = (f"the {'values averaged' if d.op == 'mean' else 'values added up'} "
@@ -250,7 +250,7 @@ def _solution(role: str, fact_id: str, needed: float, actual: float, stated: Res
         return Solution(fact_id or derived.id, role, needed, actual, text)
     ref = facts[fact_id] if fact_id in facts else derived
     gap = needed - actual
-    text = (f"{goal}{by} needs {ref.fact.label} to be {_shown(needed, ref, locale)}, not "
+    text = (f"{goal}{by} needs {_shown(needed, ref, locale)} for “{ref.fact.label}”, not "
             f"{_shown(actual, ref, locale)} ({_shown(abs(gap), ref, locale, whole=True)} "
             f"{'more' if gap > 0 else 'less'})")
     return Solution(fact_id, role, needed, actual, text)

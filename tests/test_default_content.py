@@ -74,7 +74,7 @@ def test_the_forecast_check_says_it_cannot_be_checked_as_reported(page):
     assert "approaching 1.8 million" in text and "1.7 million" in text
     assert "does not add up" not in page.get_text() and "does not follow" not in page.get_text()
     assert "1.8 million by 2030 needs 2.43% a year over 4 years" in text
-    assert "to be 1.73 million, not 1.64 million" in text
+    assert "1.8 million by 2030 needs 1.73 million for “2026 level under the ministry's rule (our calculation)”, not 1.64 million" in text
 
 
 def test_the_summary_gives_the_fair_verdict(page):
@@ -91,3 +91,99 @@ def test_at_least_two_charts_are_inline_svg_with_forecasts_marked(page):
     outlook = page.select_one('figure[data-chart="market-outlook"]')
     statuses = {row.find_all("td")[3].get_text() for row in outlook.select(".chart__table tbody tr")}
     assert statuses == {"Reported", "Forecast", "Our calculation"}
+
+
+# --- the fact-check of issue 16, as a reader sees it -------------------------------------------
+
+def read(default_site, slug: str) -> BeautifulSoup:
+    return BeautifulSoup((default_site / f"briefings/{slug}/index.html").read_text(), "html.parser")
+
+
+def body_text(page: BeautifulSoup) -> str:
+    return " ".join(page.select_one(".briefing__body").get_text(" ", strip=True).split())
+
+
+def test_the_plant_is_described_with_its_capacity_mix_real_output_jobs_and_the_invasion(page):
+    text = body_text(page)
+    assert ("designed to build 125,000 vehicles a year: 85,000 Peugeot and Citroën mid-range cars and 40,000 "
+            "mid-range SUVs for Peugeot, Citroën and Mitsubishi") in text
+    assert "before the pause it built about 11,000 vehicles a year, 8.8% of that capacity (our calculation), " \
+           "and employed 2,700 people" in text
+    assert "citing cross sanctions related to Russia's invasion of Ukraine" in text
+    assert "Russia had invaded Ukraine in February 2022" in text
+
+
+def test_the_page_says_it_was_updated_with_later_figures(page):
+    meta = page.select_one(".briefing__header .meta").get_text(" ", strip=True)
+    assert "Facts as of December 13, 2023" in meta and "Updated March 19, 2025" in meta
+    assert "These figures are for 2024; they were published in 2025, after the article." in body_text(page)
+
+
+def test_the_north_america_comparison_compares_like_with_like_and_per_person(page):
+    text = body_text(page)
+    assert "far below US sales in 2024, 15,970,000" in text and "that year (" not in text
+    assert "All three counts include pickups, SUVs and vans" in text
+    assert "US and Canadian counts include pickups and SUVs" not in text
+    assert "they include heavy trucks and buses ( 158,000 in 2023), and they count new vehicles of every type " \
+           "up to three years old" in text
+    assert "bought about 11 new vehicles per 1,000 people in 2024; Canada, with 41.53 million , bought 45 , " \
+           "and the US 47" in text
+    totals = page.select_one('figure[data-chart="north-america-comparison"]')
+    assert {a["href"] for a in totals.select(".chart__table a")} == {
+        "#fact-market.sales_2024", "#fact-na.canada_sales_2024", "#fact-na.us_sales_2024"}  # all 2024, no 2030
+    per_person = page.select_one('figure[data-chart="north-america-per-person"]')
+    assert [td.get_text() for td in per_person.select(".chart__table tbody td:nth-of-type(3)")] == ["11", "45", "47"]
+
+
+def test_our_calculations_are_never_labelled_as_the_ministry_forecast(page):
+    entry = page.find(id="fact-market.forecast_2026")
+    assert "Ministry forecast" not in entry.select_one(".fact-entry__label").get_text()
+    for fact_id in ("market.forecast_2026", "market.implied_2030", "market.implied_2035"):
+        badge = page.find(id=f"fact-{fact_id}").select_one(".badge")
+        assert badge.get_text(strip=True) == "calculated" and "badge--calculated" in badge["class"]
+    outlook = page.select_one('figure[data-chart="market-outlook"]')
+    rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in outlook.select(".chart__table tbody tr")]
+    forecast_years = {r[1] for r in rows if r[0].startswith("Forecast")}
+    assert forecast_years == {"2024", "2030", "2035"}  # the ministry published no 2026 figure
+    assert {r[3] for r in rows if r[1] == "2026"} == {"Our calculation"}
+    assert ["Reported: cars + LCVs (AEB)", "2012", "2.94 million", "Reported"] in rows  # the peak is in frame
+    title = outlook.select_one(".chart__title").get_text()
+    assert title == "Russia's new-vehicle market, reported and forecast"
+
+
+def test_the_ministry_2023_total_and_chinese_brands_are_given(page):
+    text = body_text(page)
+    assert "By the ministry’s own count, 1.3 million vehicles of every type were sold in 2023, so its 2024 " \
+           "forecast had already been reached the year before" in text
+    assert "Chinese brands’ share of new-car sales rose from 17% in 2022 to 49% in 2023" in text
+
+
+def test_what_happened_next_keeps_ownership_pilot_batch_and_the_loss_precise(page, default_site):
+    later = read(default_site, "kaluga-what-happened-next")
+    for text in (body_text(page), body_text(later)):
+        assert "pilot batch of 48 imported cars" in text
+        assert "cars from imported kits" not in text
+        assert "converted at the rate Reuters used in March 2024 ( 1.0816 US dollars per euro )" in text
+        assert "still majority-owned by Stellantis" in text
+    text = body_text(later)
+    assert "under new owners" not in later.get_text()
+    assert "Losing control is not losing ownership." in text
+    assert "including light commercial vehicles such as" not in text
+
+
+def test_the_numbers_briefing_has_no_stale_or_unsourced_claims(default_site):
+    numbers = read(default_site, "russia-car-market-by-the-numbers")
+    text = body_text(numbers)
+    assert "In a forecast reported in August 2023, Russia’s Ministry of Industry and Trade put sales" in text
+    assert "expects" not in text
+    assert "North American carmakers are not part of the recovery" not in text
+    assert "small by North American standards" not in text
+    assert "Russia bought about 11 new vehicles per 1,000 people, Canada 45 and the US 47" in text
+
+
+def test_a_month_only_event_follows_the_days_of_that_month_on_the_timeline(default_site):
+    timeline = BeautifulSoup((default_site / "timeline/index.html").read_text(), "html.parser")
+    labels = [e.get_text(" ", strip=True) for e in timeline.select(".timeline-event__what")]
+    meeting = next(i for i, t in enumerate(labels) if t.startswith("Governor's meeting with Automotive Technologies"))
+    pilot = next(i for i, t in enumerate(labels) if t.startswith("Pilot batch of imported cars"))
+    assert meeting < pilot

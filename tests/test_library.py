@@ -82,9 +82,11 @@ def test_timeline_events_link_to_the_fact_in_each_briefing_that_shows_it(site):
     assert target is not None
 
 
-def test_partial_dates_sort_before_the_days_of_their_month():
-    assert sorted(["2020-06", dt.date(2020, 6, 1), "2020", dt.date(2019, 12, 31)], key=date_sort_key) == [
-        dt.date(2019, 12, 31), "2020", "2020-06", dt.date(2020, 6, 1)]
+def test_partial_dates_sort_at_the_end_of_their_month_or_year():
+    # "December 2023" (the pilot batch) must not come before December 12, 2023 (the meeting before it).
+    assert sorted(["2020-06", dt.date(2020, 6, 30), "2020", dt.date(2020, 12, 31), dt.date(2020, 7, 1),
+                   dt.date(2019, 12, 31)], key=date_sort_key) == [
+        dt.date(2019, 12, 31), dt.date(2020, 6, 30), "2020-06", dt.date(2020, 7, 1), dt.date(2020, 12, 31), "2020"]
 
 
 # --- Related briefings ----------------------------------------------------------------------------

@@ -97,7 +97,8 @@ def test_growth_solves_for_the_base_and_the_rate():
     assert base.needed == pytest.approx(150 / 1.21)
     assert (rate.role, rate.fact_id) == ("rate", "rate")
     assert rate.needed == pytest.approx(((150 / 100) ** 0.5 - 1) * 100)
-    assert "needs 22.47% a year over 2 years from base, 100, not 10.00%" in rate.text
+    assert rate.text == "150 needs 22.47% a year over 2 years from “base” (100), not 10.00%"
+    assert base.text == "150 needs 123.967 for “base”, not 100 (24 more)"
 
 
 @pytest.mark.parametrize("derive, role, needed", [
@@ -145,7 +146,8 @@ def test_solve_for_from_the_sourced_series(kaluga):
     assert base_2030.actual == pytest.approx(1_635_347.3, abs=0.1)
     assert round(base_2030.needed / 1e6, 3) == 1.730
     assert round(rate_2030.needed, 2) == 2.43
-    assert "1.8 million by 2030 needs 2.43% a year over 4 years from 2026 level" in rate_2030.text
+    assert rate_2030.text.startswith("1.8 million by 2030 needs 2.43% a year over 4 years from “2026 level")
+    assert base_2030.text.startswith("1.8 million by 2030 needs 1.73 million for “2026 level")
     base_2035, _ = kaluga.checks["forecast-2035-reconciles"].solutions
     assert round(base_2035.needed / 1e6, 3) == 1.737
 
@@ -158,8 +160,8 @@ def test_briefing_check_prints_the_solve_for_figures(cli, tmp_path):
     assert "check 'forecast-2030-as-published': not comparable as published" in out
     assert "scopes differ: stated counts all widget types; implied counts cars and vans" in out
     assert "would reconcile if: 1.7 million by 2030 needs 2.53% a year over 5 years" in out
-    assert "needs 2025 level (the 2019-2021 average) to be 1.62 million, not 1.5 million (117,492 more)" in out
-    assert "adjusted: adding Ministry count minus agency count, 2020 (110,000)" in out
+    assert "needs 1.62 million for “2025 level (the 2019-2021 average)”, not 1.5 million (117,492 more)" in out
+    assert "adjusted: adding “Ministry count minus agency count, 2020” (110,000)" in out
     # Only the check without an adjustment warns.
     assert "warning: check 'forecast-2030-as-published'" in result.stderr
     assert "forecast-2030-adjusted" not in result.stderr
@@ -183,10 +185,10 @@ def test_the_note_says_why_in_plain_words(example_page):
     assert ("The two figures count different things: the stated one counts all widget types; "
             "the implied one counts cars and vans.") in text
     solve = [li.get_text(" ", strip=True) for li in published.select(".check__solve li")]
-    assert solve == ["1.7 million by 2030 needs 2025 level (the 2019-2021 average) to be 1.62 million, "
+    assert solve == ["1.7 million by 2030 needs 1.62 million for “2025 level (the 2019-2021 average)”, "
                      "not 1.5 million (117,492 more).",
-                     "1.7 million by 2030 needs 2.53% a year over 5 years from 2025 level (the 2019-2021 "
-                     "average), 1.5 million, not 1.00%."]
+                     "1.7 million by 2030 needs 2.53% a year over 5 years from “2025 level (the 2019-2021 "
+                     "average)” (1.5 million), not 1.00%."]
     adjusted = example_page.find(id="check-forecast-2030-adjusted")
     assert adjusted.select_one(".check__label").get_text(strip=True) == \
         "Not comparable as published; consistent after adjustment"
