@@ -123,7 +123,10 @@ def describe_chart(chart: Chart, points: list[Point]) -> str:
                 text += f" ({', '.join(extremes)})"
         parts.append(text + ".")
     kind = {"line": "Line chart", "area": "Area chart", "bar": "Bar chart"}[chart.type]
-    projected = " Dashed lines and hollow markers are forecasts or estimates." if any(p.projected for p in points) else ""
+    projected = ""
+    if any(p.projected for p in points):
+        projected = " Dashed lines and hollow markers are forecasts or estimates"
+        projected += "; dotted lines are our own calculations." if any(p.kind == "calculated" for p in points) else "."
     return f"{kind}: {chart.title}. " + " ".join(parts) + projected
 
 
@@ -154,7 +157,7 @@ def chart_spec(chart: Chart, points: list[Point], description: str) -> dict:
 def _data_rows(points: list[Point]) -> list[dict]:
     return [{"series": p.series, "x": p.x, "y": p.y, "value": p.display, "label": p.label,
              "status": p.status, "kind": p.kind,
-             "dash": "projected" if _all_projected(points, p.series) else "solid"} for p in points]
+             "dash": _dash_of(points, p.series)} for p in points]
 
 
 def _altair_config(alt):
@@ -190,7 +193,8 @@ def _altair_chart(alt, chart: Chart, points: list[Point], top: dict):
             stroke=color, tooltip=tooltip)
     x = alt.X("x:Q", title=chart.x_title or None, scale=alt.Scale(zero=False, nice=False),
               axis=alt.Axis(format="d", tickMinStep=1))
-    dash = alt.StrokeDash("dash:N", legend=None, scale=alt.Scale(domain=["solid", "projected"], range=[[1, 0], [6, 4]]))
+    dash = alt.StrokeDash("dash:N", legend=None, scale=alt.Scale(domain=["solid", "projected", "calculated"],
+                                                                 range=[[1, 0], [6, 4], [2, 3]]))
     mark = alt.Chart(data).mark_area(opacity=0.25, line=True) if chart.type == "area" \
         else alt.Chart(data).mark_line(strokeWidth=2.5)
     line = mark.encode(x=x, y=y, color=color, strokeDash=dash, detail=alt.Detail("series:N"))
@@ -237,9 +241,12 @@ def _label_expression(ticks: list[float], points: list[Point]) -> str:
     return f"{json.dumps(labels, ensure_ascii=False)}[indexof({json.dumps(ticks)}, datum.value)]"
 
 
-def _all_projected(points: list[Point], series: str) -> bool:
+def _dash_of(points: list[Point], series: str) -> str:
+    """How a series' line is drawn: solid (reported), dashed (published projections), dotted (our calculations)."""
     pts = [p for p in points if p.series == series]
-    return bool(pts) and all(p.projected for p in pts)
+    if pts and all(p.kind == "calculated" for p in pts):
+        return "calculated"
+    return "projected" if pts and all(p.projected for p in pts) else "solid"
 
 
 def chart_csv(points: list[Point]) -> str:

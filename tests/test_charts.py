@@ -110,6 +110,25 @@ def test_bar_description_lists_each_bar(mini):
                            "Forecast widget sales, 2030, 1.4 million.")
 
 
+def test_our_calculations_carry_their_kind_and_are_drawn_dotted_not_dashed():
+    book = book_of(Fact(id="r", label="R", value=1, source="a", period="2020"),
+                   Fact(id="f", label="F", value=2, source="m", period="2030", kind="forecast"),
+                   Fact(id="c", label="C", value=3, source="m", period="2030", kind="calculated"))
+    chart = Chart(id="c", type="line", title="T", origin=Location("content/charts/c.yaml", 2), series=[
+        ChartSeries(label="Reported", facts=["r"], origin=SERIES_LINE),
+        ChartSeries(label="Forecast", facts=["f"], origin=SERIES_LINE),
+        ChartSeries(label="Ours", facts=["c"], origin=SERIES_LINE)])
+    points = chart_points(chart, book, ErrorCollector())
+    assert [(p.kind, p.status, p.projected) for p in points] == [
+        ("reported", "Reported", False), ("forecast", "Forecast", True), ("calculated", "Our calculation", True)]
+    spec = chart_spec(chart, points, "D.")
+    rows = (spec.get("data") or spec["layer"][0]["data"])["values"]
+    assert [(r["kind"], r["dash"]) for r in rows] == [
+        ("reported", "solid"), ("forecast", "projected"), ("calculated", "calculated")]
+    assert describe_chart(chart, points).endswith(
+        "Dashed lines and hollow markers are forecasts or estimates; dotted lines are our own calculations.")
+
+
 def test_csv_has_one_row_per_point_at_full_precision():
     book = book_of(Fact(id="a", label="A", value=1_234_567, source="agency", period="2020"),
                    Fact(id="b", label="B", value=0.1 + 0.2, source="ministry", period="2021", kind="forecast"))
