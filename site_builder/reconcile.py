@@ -190,8 +190,8 @@ def solutions_for(stated: ResolvedFact, derived: ResolvedFact, facts: dict[str, 
     target, value = float(stated.value), float(derived.value)
     try:
         found = _solve(d, target, value, facts)
-    except (ArithmeticError, ValueError):
-        return ()
+    except (ArithmeticError, ValueError, TypeError, KeyError):
+        return ()  # e.g. a series keyed by periods other than years, or a power with no real root
     return tuple(_solution(role, fid, needed, actual, stated, derived, facts, locale)
                  for role, fid, needed, actual in found if math.isfinite(needed))
 
