@@ -215,6 +215,10 @@ def _fact_is_whole(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollector) 
         errors.add(doc.path, doc.line_of(loc + ("range",)),
                    f"fact {fact.id!r}: `range` must be [low, high] with low < high, and `value` inside it")
         return False
+    if fact.qualifier is not None and isinstance(fact.value, (str, list, dict, dt.date)):
+        errors.add(doc.path, doc.line_of(loc + ("qualifier",)),
+                   f"fact {fact.id!r}: `qualifier` qualifies a number; this value is not one")
+        return False
     return True
 
 

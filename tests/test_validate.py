@@ -196,10 +196,16 @@ def test_a_range_must_run_low_to_high_around_the_value_and_a_qualifier_is_a_know
             value: 20
             qualifier: roughly
             source: s
+          - id: words
+            label: D
+            value: soon
+            qualifier: about
+            source: s
         """) == [f"{FACTS}:5: fact 'backwards': `range` must be [low, high] with low < high, and `value` inside it",
                  f"{FACTS}:10: fact 'outside': `range` must be [low, high] with low < high, and `value` inside it",
                  f"{FACTS}:15: facts[2].qualifier: input should be 'about', 'approaching', 'near', 'nearly', "
-                 "'up to', 'at least', 'more than' or 'less than' (got 'roughly')"]
+                 "'up to', 'at least', 'more than' or 'less than' (got 'roughly')",
+                 f"{FACTS}:20: fact 'words': `qualifier` qualifies a number; this value is not one"]
 
 
 @pytest.mark.parametrize("text, expected", [
