@@ -23,13 +23,13 @@ from pathlib import Path
 
 from .errors import BuildError, ErrorCollector
 from .facts import KIND_STATUS, FactBook, ResolvedFact
-from .formatting import format_axis_label, format_value
+from .formatting import format_axis_label, format_value, with_unit_words
+from .periods import PeriodError, key_label, parse_period, period_key, sorted_keys
 from .model import Chart, ChartSeries
 
 WIDTH, HEIGHT = 600, 300
 POINTS_DATA = "points"
 PALETTE = ["#1f5f99", "#c2410c", "#5b7f1a", "#7c3aed", "#9a3412"]
-_YEAR = re.compile(r"^\s*(\d{4})\s*$")
 
 
 @dataclass(frozen=True)
@@ -84,22 +84,33 @@ def chart_points(chart: Chart, book: FactBook, errors: ErrorCollector) -> list[P
 def _series_points(chart: Chart, series: ChartSeries, fact: ResolvedFact, locale: str = "en-US") -> list[Point]:
     where = series.origin
     if isinstance(fact.value, dict):
-        return [Point(series.label, year, float(v), format_value(v, fact.fact.format, fact.unit, locale),
-                      fact.is_projection, fact.id, f"{fact.fact.label}, {year}", fact.sources, fact.unit, locale,
-                      fact.kind)
-                for year, v in sorted(fact.value.items())]
+        return [Point(series.label, _x_of(key), float(fact.value[key]),
+                      with_unit_words(format_value(fact.value[key], fact.fact.format, fact.unit, locale, fact.precision),
+                                      fact.unit),
+                      fact.is_projection, fact.id, f"{fact.fact.label}, {key_label(key, locale)}", fact.sources,
+                      fact.unit, locale, fact.kind)
+                for key in sorted_keys(fact.value)]
     if not fact.is_number:
         raise BuildError(where.path, where.line, f"chart {chart.id!r}: fact {fact.id!r} is not a number")
     if chart.type == "bar":
         x: int | str = fact.fact.label
     else:
-        match = _YEAR.match(str(fact.fact.period or ""))
-        if not match:
+        try:
+            x = _x_of(period_key(str(fact.fact.period).strip()) if fact.fact.period is not None else None)
+        except PeriodError:
             raise BuildError(where.path, where.line,
-                             f"chart {chart.id!r}: fact {fact.id!r} needs a year as its `period` to be placed on the x axis")
-        x = int(match.group(1))
-    return [Point(series.label, x, float(fact.value), fact.formatted(None, locale), fact.is_projection,
+                             f"chart {chart.id!r}: fact {fact.id!r} needs a year, quarter, month or day as its `period` "
+                             f"(2024, 2024-Q1, 2024-03, 2024-03-05) to be placed on the x axis") from None
+    return [Point(series.label, x, float(fact.value), with_unit_words(fact.formatted(None, locale), fact.unit),
+                  fact.is_projection,
                   fact.id, fact.fact.label, fact.sources, fact.unit, locale, fact.kind)]
+
+
+def _x_of(key) -> int | float:
+    """A period's x position: the year itself for a year, fractional years for a quarter, month or day."""
+    if key is None:
+        raise PeriodError("no period")
+    return key if isinstance(key, int) else round(parse_period(key).position, 6)
 
 
 def describe_chart(chart: Chart, points: list[Point]) -> str:

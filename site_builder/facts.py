@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .datafacts import read_data_fact
 from .errors import BuildError, ErrorCollector
-from .formatting import default_format, format_value
+from .formatting import default_format, format_value, significant_digits
 from .model import Content, Fact, FactValue
 from .operations import apply_operation
 
@@ -68,7 +68,16 @@ class ResolvedFact:
 
     def formatted(self, fmt: str | None = None, locale: str = "en-US") -> str:
         """The value as a reader sees it, qualified or as a range when it was stated so."""
-        return as_stated(self, lambda f: format_value(f.value, fmt or f.fact.format, f.unit, locale))
+        return as_stated(self, lambda f: format_value(f.value, fmt or f.fact.format, f.unit, locale, f.precision))
+
+    @property
+    def precision(self) -> int | None:
+        """Significant digits to show: the fact's ``precision``, or with ``approx: true`` those it was written with."""
+        if self.fact.precision:
+            return self.fact.precision
+        if self.fact.approx and self.is_number:
+            return significant_digits(self.value)
+        return None
 
     @property
     def number_format(self) -> str:

@@ -11,10 +11,18 @@ from numbers import Real
 from babel import Locale
 from babel.dates import format_date as babel_format_date, format_interval, format_skeleton
 from babel.lists import format_list
-from babel.numbers import format_compact_decimal, format_decimal, format_percent
+from babel.numbers import format_compact_decimal, format_decimal, format_percent, get_currency_symbol, list_currencies
+
+from .periods import key_label, sorted_keys
 
 DEFAULT_LOCALE = "en-US"
-_UNIT_SUFFIXES = {"km": "km", "miles": "miles", "mi": "miles"}
+POINTS = "percentage points"
+_UNIT_SUFFIXES = {"km": "km", "miles": "miles", "mi": "miles", POINTS: POINTS}
+CURRENCIES = frozenset(code.lower() for code in list_currencies())
+# Units that the number itself already says (1%, $3.30, 2024, 1.2 km) or that have no words (a ratio):
+# every other unit ("vehicles", "thousand jobs") is written after the number where no sentence says it.
+_SILENT_UNITS = frozenset({"percent", "year", "ratio", "index", "km", "miles", "mi", POINTS})
+_RATE_UNIT = re.compile(r"^[a-z]{3}_per_[a-z]{3}$")
 
 
 def babel_locale(locale: str) -> str:
@@ -38,13 +46,42 @@ def default_format(value: object, unit: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=1 << 16, typed=True)  # Babel takes ~50 µs a number; a site shows each many times
-def format_number(value: float, fmt: str, locale: str = DEFAULT_LOCALE) -> str:
-    """A number as a reader sees it: ``compact`` 1.8 million, ``integer`` 992,200, ``percent`` 1%, ..."""
+def format_number(value: float, fmt: str, locale: str = DEFAULT_LOCALE, precision: int | None = None) -> str:
+    """A number as a reader sees it: ``compact`` 1.8 million, ``integer`` 992,200, ``percent`` 1%, ...
+
+    ``precision`` is the number of significant digits it was published with: 1,650,000 with 3 is
+    "1.65 million", 1,599,000 with 4 "1.599 million" (never more digits than were published)."""
     if not math.isfinite(value):
         raise ValueError(f"cannot show {value} to a reader")
     with decimal.localcontext() as context:
         context.prec = 400  # Babel rounds with Decimal; the default 28 digits fail on numbers past 1e27
-        return _babel_number(value, fmt, _parsed_locale(locale))
+        if precision:
+            value = _to_significant(value, precision)
+        return _babel_number(value, fmt, _parsed_locale(locale), precision)
+
+
+def significant_digits(value: float | int) -> int:
+    """How many significant digits ``value`` is written with: 1650000 has 3, 15.97 has 4."""
+    if isinstance(value, int) or float(value).is_integer():
+        text = str(abs(int(value))).rstrip("0")
+    else:
+        text = repr(abs(float(value))).lower().split("e")[0].replace(".", "").lstrip("0")
+    return max(1, len(text))
+
+
+def _to_significant(value: float, digits: int) -> float:
+    if value == 0:
+        return value
+    return float(round(value, digits - 1 - math.floor(math.log10(abs(value)))))
+
+
+def _fraction_digits(value: float, precision: int | None, default: int = 2) -> int:
+    """How many decimals a compact number shows: as many as its published precision needs."""
+    if not precision or value == 0:
+        return default
+    magnitude = math.floor(math.log10(abs(value)))
+    shown = magnitude % 3 + 1 if abs(value) >= 1000 else magnitude + 1  # digits before the point of "1.65 million"
+    return max(0, precision - shown)
 
 
 @functools.lru_cache(maxsize=16)
@@ -53,12 +90,17 @@ def _parsed_locale(locale: str) -> Locale:
     return Locale.parse(babel_locale(locale))
 
 
-def _babel_number(value: float, fmt: str, loc: Locale) -> str:
+def _babel_number(value: float, fmt: str, loc: Locale, precision: int | None = None) -> str:
     if fmt == "compact":
-        return format_compact_decimal(value, format_type="long", locale=loc, fraction_digits=2)
+        if abs(value) < 1000:  # Babel returns small numbers unrounded ("2.611156462585034")
+            return format_decimal(value, format="#,##0." + "#" * _fraction_digits(value, precision), locale=loc)
+        return format_compact_decimal(value, format_type="long", locale=loc,
+                                      fraction_digits=_fraction_digits(value, precision))
     if fmt == "integer":
         return format_decimal(round(value), locale=loc)
     if fmt == "decimal":
+        if precision:
+            return format_decimal(value, format="#,##0." + "#" * _fraction_digits(value, precision, 3), locale=loc)
         return format_decimal(value, format="#,##0.0##", locale=loc)
     if fmt == "percent":
         return format_percent(value / 100, format="#,##0.#%", locale=loc)
@@ -68,24 +110,68 @@ def _babel_number(value: float, fmt: str, loc: Locale) -> str:
 
 
 def format_value(value: object, fmt: str | None = None, unit: str | None = None,
-                 locale: str = DEFAULT_LOCALE) -> str:
-    """Any fact value as text: numbers by ``fmt``, lists joined en-US style, series as ``year: value`` pairs."""
+                 locale: str = DEFAULT_LOCALE, precision: int | None = None) -> str:
+    """Any fact value as text: numbers by ``fmt`` (money with its currency), lists joined en-US style,
+    series as ``period: value`` pairs ("March 2024: $3.30")."""
     if isinstance(value, bool):
         raise TypeError("booleans are not fact values")
     if isinstance(value, dict):
-        return "; ".join(f"{year}: {format_value(v, fmt, unit, locale)}" for year, v in sorted(value.items()))
+        return "; ".join(f"{key_label(key, locale)}: {format_value(value[key], fmt, unit, locale, precision)}"
+                         for key in sorted_keys(value))
     if isinstance(value, list):
         return format_list([str(v) for v in value], locale=babel_locale(locale))
     if isinstance(value, str):
         return value
     if isinstance(value, dt.date):
         return format_date(value, locale)
+    if (unit or "").lower() in CURRENCIES and fmt not in ("percent", "year"):
+        return format_money(float(value), unit, fmt if fmt != "text" else None, locale, precision)
     fmt = fmt or default_format(value, unit)
     if fmt == "text":
         fmt = default_format(value, unit)
-    text = format_number(value, fmt, locale)  # ints stay exact: float() would round past 2**53
+    text = format_number(value, fmt, locale, precision)  # ints stay exact: float() would round past 2**53
     suffix = _UNIT_SUFFIXES.get(unit or "")
     return f"{text} {suffix}" if suffix and fmt not in ("percent", "year") else text
+
+
+def unit_words(unit: str | None) -> str:
+    """The words to write after a number where no sentence names its unit (key numbers, tables, tooltips):
+    "vehicles", "thousand jobs"; nothing for a unit the number shows itself (1%, $3.30, 12 km)."""
+    if not unit or unit in _SILENT_UNITS or unit.lower() in CURRENCIES or _RATE_UNIT.match(unit):
+        return ""
+    return unit
+
+
+def with_unit_words(text: str, unit: str | None) -> str:
+    """``text`` (a value as shown) followed by its unit's words, unless it already ends with them."""
+    words = unit_words(unit)
+    return f"{text} {words}" if words and not text.endswith(words) else text
+
+
+def format_money(value: float, currency: str, fmt: str | None = None, locale: str = DEFAULT_LOCALE,
+                 precision: int | None = None) -> str:
+    """An amount with its currency symbol, the reader's way: "$3.30" (cents below $100), "$138.48",
+    "$12,000", "$155.75 million", "€144 million", "US$12,000" (en-CA)."""
+    loc = babel_locale(locale)
+    amount = abs(value)
+    fmt = fmt or ("compact" if amount >= 1_000_000 else "money")
+    with decimal.localcontext() as context:
+        context.prec = 400
+        if fmt == "compact" and amount >= 1000:
+            number = format_compact_decimal(_to_significant(amount, precision) if precision else amount,
+                                            format_type="long", locale=loc,
+                                            fraction_digits=_fraction_digits(amount, precision))
+        elif fmt == "integer" or (fmt != "decimal" and (amount >= 1000 or (amount >= 100 and float(amount).is_integer()))):
+            number = format_decimal(round(amount), locale=loc)
+        else:  # cents: two decimals below $100, and above it when the amount has them
+            number = format_decimal(amount, format="#,##0.00", locale=loc)
+    symbol = get_currency_symbol(currency.upper(), locale=loc)
+    pattern = _parsed_locale(locale).currency_formats["standard"].pattern
+    if pattern.lstrip("-").startswith("¤"):
+        text = f"{symbol}\u00a0{number}" if symbol[-1:].isalpha() else f"{symbol}{number}"  # RUB 5,000 but $5,000
+    else:
+        text = f"{number}\u00a0{symbol}"
+    return f"-{text}" if value < 0 else text
 
 
 @functools.lru_cache(maxsize=4096, typed=True)  # Babel takes 25 µs a date; a site shows the same few hundred dates

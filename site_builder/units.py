@@ -16,13 +16,12 @@ import math
 import re
 from dataclasses import dataclass
 
-from babel import Locale
-from babel.numbers import format_compact_decimal, format_decimal, get_currency_name, get_currency_symbol, list_currencies
+from babel.numbers import format_decimal, get_currency_name, list_currencies
 from jinja2 import pass_context
 
 from .errors import ErrorCollector
 from .facts import FactBook, ResolvedFact, as_stated
-from .formatting import babel_locale, default_format, format_number, format_value
+from .formatting import babel_locale, default_format, format_money, format_value, with_unit_words
 from .model import Content, SiteConfig
 
 RATE_UNIT = re.compile(r"^([a-z]{3})_per_([a-z]{3})$")
@@ -152,21 +151,22 @@ def read_fact(fact: ResolvedFact, reader: ReaderUnits, fmt: str | None = None, l
 
 def _read_point(fact: ResolvedFact, reader: ReaderUnits, fmt: str | None, locale: str) -> Reading:
     unit = canonical_unit(fact.unit)
+    digits = fact.precision
     if not fact.is_number or unit is None:
-        return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale))
+        return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale, digits))
     value = float(fact.value)
-    original = _measure(fact.value, fact.fact.format, unit, locale)
+    original = _measure(fact.value, fact.fact.format, unit, locale, digits)
     if is_currency(unit):
         rate = reader.rate_for(unit) if unit != reader.currency else None
         if rate is None:
-            return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale))
+            return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale, digits))
         shown = _measure(value * rate.per_one(unit), fmt, reader.currency, locale)
         note = (f"Converted from {currency_name(unit, 2, locale)} to {currency_name(reader.currency, 2, locale)} "
                 f"at {rate_text(rate, locale)}")
         return Reading(shown, original, Conversion(unit, reader.currency, note, rate))
     pair = _pair_for(unit)
     if pair is None or (unit == pair.us) == (reader.system == "us"):
-        return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale))
+        return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale, digits))
     to_us = unit == pair.metric
     target = pair.us if to_us else pair.metric
     converted = _round_like(value * (pair.factor if to_us else 1 / pair.factor), fact.value)
@@ -184,25 +184,6 @@ def rate_text(rate: ExchangeRate, locale: str = "en-US") -> str:
 def currency_name(code: str, count: int, locale: str = "en-US") -> str:
     """A currency's name as a reader says it: "US dollars", "euro", "Russian rubles"."""
     return get_currency_name(code.upper(), count=count, locale=babel_locale(locale))
-
-
-def format_money(value: float, currency: str, fmt: str | None = None, locale: str = "en-US") -> str:
-    """An amount with its currency symbol, the reader's way: "$155.75 million", "€144 million", "US$12,000"."""
-    loc = babel_locale(locale)
-    fmt = fmt or default_format(value, None)
-    with decimal.localcontext() as context:
-        context.prec = 400
-        if fmt == "compact":
-            number = format_compact_decimal(abs(value), format_type="long", locale=loc, fraction_digits=2)
-        else:
-            number = format_number(abs(value), fmt if fmt in ("integer", "decimal") else "integer", locale)
-    symbol = get_currency_symbol(currency.upper(), locale=loc)
-    pattern = Locale.parse(loc).currency_formats["standard"].pattern
-    if pattern.lstrip("-").startswith("¤"):
-        text = f"{symbol}\u00a0{number}" if symbol[-1:].isalpha() else f"{symbol}{number}"  # RUB 5,000 but $5,000
-    else:
-        text = f"{number}\u00a0{symbol}"
-    return f"-{text}" if value < 0 else text
 
 
 def check_exchange_rates(content: Content, errors: ErrorCollector, site_path: str = "content/site.yaml",
@@ -244,9 +225,21 @@ def rate_facts_for(fact_ids: list[str] | tuple[str, ...], site: SiteConfig, book
 
 
 @pass_context
-def reading_filter(context, fact: ResolvedFact, fmt: str | None = None) -> str:
-    """Jinja filter ``fact|reading(fmt)``: the value in the reader's units, the original in parentheses."""
-    return str(_reading_in(context, fact, fmt))
+def reading_filter(context, fact: ResolvedFact, fmt: str | None = None, words: bool = False) -> str:
+    """Jinja filter ``fact|reading(fmt)``: the value in the reader's units, the original in parentheses.
+    ``words=true`` (key numbers, the facts list: no sentence names the unit) adds the unit's words
+    ("1.8 million vehicles", "135.45 million jobs")."""
+    if words and isinstance(fact.value, dict):
+        locale = context.get("locale") or "en-US"
+        unit = canonical_unit(fact.unit)
+        return format_value({k: with_unit_words(_measure(v, fact.fact.format, unit, locale, fact.precision), unit)
+                             for k, v in fact.value.items()}, locale=locale)
+    reading = _reading_in(context, fact, fmt)
+    if not words:
+        return str(reading)
+    shown_unit = reading.conversion.shown_unit if reading.conversion else canonical_unit(fact.unit)
+    return str(Reading(with_unit_words(reading.shown, shown_unit),
+                       with_unit_words(reading.original, canonical_unit(fact.unit)) if reading.original else None))
 
 
 @pass_context
@@ -260,14 +253,16 @@ def _reading_in(context, fact: ResolvedFact, fmt: str | None) -> Reading:
     return read_fact(fact, reader, fmt, context.get("locale") or "en-US")
 
 
-def _measure(value, fmt: str | None, unit: str | None, locale: str) -> str:
+def _measure(value, fmt: str | None, unit: str | None, locale: str, precision: int | None = None) -> str:
+    if isinstance(value, dict):  # a series: each value with its unit, each period the reader's way
+        return format_value({k: _measure(v, fmt, unit, locale, precision) for k, v in value.items()}, locale=locale)
     if is_currency(unit) and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return format_money(float(value), unit, fmt, locale)
+        return format_money(float(value), unit, fmt, locale, precision)
     rate = RATE_UNIT.match(unit or "")
     if rate and isinstance(value, (int, float)) and {rate.group(1), rate.group(2)} <= _CURRENCIES:
         number = format_decimal(float(value), format="#,##0.0###", locale=babel_locale(locale))
         return f"{number} {currency_name(rate.group(1), 2, locale)} per {currency_name(rate.group(2), 1, locale)}"
-    text = format_value(value, fmt, unit, locale)
+    text = format_value(value, fmt, unit, locale, precision)
     if _pair_for(unit or "") and isinstance(value, (int, float)) and not text.endswith(_symbol(unit)) \
             and (fmt or default_format(value, unit)) not in ("percent", "year"):
         text = f"{text} {_symbol(unit)}"

@@ -93,7 +93,7 @@ def test_charts_are_inline_svg_with_downloads_that_exist(mini_page, mini_site):
 def test_chart_data_table_links_each_point_to_its_fact(mini_page):
     figure = mini_page(BRIEFING).find(id="chart-outlook")
     cells = [[td.get_text() for td in tr.find_all("td")] for tr in figure.select("details tbody tr")]
-    assert cells[1] == ["Reported", "2022", "700,000", "Reported"]
+    assert cells[1] == ["Reported", "2022", "700,000 widgets", "Reported"]
     assert cells[4] == ["Ministry forecast", "2030", "1.4 million", "Forecast"]
     assert "Line chart: Widget sales, reported and forecast." in figure.select_one(".chart__svg")["aria-label"]
 

@@ -49,10 +49,10 @@ def test_points_come_from_facts_with_year_x_and_projection_flag(mini):
     points = chart_points(content.charts["outlook"], book, errors)
     assert errors.problems == []
     assert [(p.series, p.x, p.y, p.display, p.projected) for p in points] == [
-        ("Reported", 2021, 1_500_000.0, "1.5 million", False),
-        ("Reported", 2022, 700_000.0, "700,000", False),
-        ("Reported", 2023, 1_100_000.0, "1.1 million", False),
-        ("Ministry forecast", 2025, 1_100_000.0, "1.1 million", True),
+        ("Reported", 2021, 1_500_000.0, "1.5 million widgets", False),
+        ("Reported", 2022, 700_000.0, "700,000 widgets", False),
+        ("Reported", 2023, 1_100_000.0, "1.1 million widgets", False),
+        ("Ministry forecast", 2025, 1_100_000.0, "1.1 million widgets", True),
         ("Ministry forecast", 2030, 1_400_000.0, "1.4 million", True),
     ]
     assert points[3].fact_id == "forecast.2025"
@@ -74,9 +74,11 @@ def test_series_fact_gives_one_point_per_year():
 
 @pytest.mark.parametrize("fact, message", [
     (Fact(id="f", label="F", value=1, source="x", period="2023-01/2023-11"),
-     "chart 'c': fact 'f' needs a year as its `period` to be placed on the x axis"),
+     "chart 'c': fact 'f' needs a year, quarter, month or day as its `period` (2024, 2024-Q1, 2024-03, 2024-03-05) "
+         "to be placed on the x axis"),
     (Fact(id="f", label="F", value=1, source="x"),
-     "chart 'c': fact 'f' needs a year as its `period` to be placed on the x axis"),
+     "chart 'c': fact 'f' needs a year, quarter, month or day as its `period` (2024, 2024-Q1, 2024-03, 2024-03-05) "
+         "to be placed on the x axis"),
     (Fact(id="f", label="F", value="words", source="x", period="2020"), "chart 'c': fact 'f' is not a number"),
 ])
 def test_facts_that_cannot_be_placed_are_errors_at_the_series(fact, message):
@@ -97,8 +99,8 @@ def test_description_says_what_the_chart_shows(mini):
     chart = content.charts["outlook"]
     assert describe_chart(chart, chart_points(chart, book, ErrorCollector())) == (
         "Line chart: Widget sales, reported and forecast. "
-        "Reported: 1.5 million in 2021 to 1.1 million in 2023 (low of 700,000 in 2022). "
-        "Ministry forecast: 1.1 million in 2025 to 1.4 million in 2030. "
+        "Reported: 1.5 million widgets in 2021 to 1.1 million widgets in 2023 (low of 700,000 widgets in 2022). "
+        "Ministry forecast: 1.1 million widgets in 2025 to 1.4 million in 2030. "
         "Dashed lines and hollow markers are forecasts or estimates.")
 
 
@@ -106,7 +108,7 @@ def test_bar_description_lists_each_bar(mini):
     content, book = mini
     chart = content.charts["compare"]
     text = describe_chart(chart, chart_points(chart, book, ErrorCollector()))
-    assert text.startswith("Bar chart: Widgets compared. Widgets: Widget sales, 2023, 1.1 million; "
+    assert text.startswith("Bar chart: Widgets compared. Widgets: Widget sales, 2023, 1.1 million widgets; "
                            "Forecast widget sales, 2030, 1.4 million.")
 
 

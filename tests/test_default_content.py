@@ -187,3 +187,12 @@ def test_a_month_only_event_follows_the_days_of_that_month_on_the_timeline(defau
     meeting = next(i for i, t in enumerate(labels) if t.startswith("Governor's meeting with Automotive Technologies"))
     pilot = next(i for i, t in enumerate(labels) if t.startswith("Pilot batch of imported cars"))
     assert meeting < pilot
+
+
+def test_figures_published_rounded_keep_their_published_precision(page):
+    # Published as 1.65 million, 1.599 million, 15.97 million and 1.86 million; never "1,650,000".
+    shown = {a["data-fact"]: a.get_text() for a in page.select("a.fact[data-fact]")}
+    entries = {li.get("id"): li.get_text(" ", strip=True) for li in page.select("[id^=fact-]")}
+    text = " ".join(entries.values()) + " " + " ".join(shown.values())
+    assert "1.65 million" in text and "1,650,000" not in text
+    assert "1.599 million" in text and "1,599,000" not in text

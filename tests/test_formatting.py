@@ -114,3 +114,41 @@ def test_integer_format_keeps_every_digit(n):
     text = format_value(n, "integer")
     assert text.replace(",", "") == str(n)
     assert all(len(group) == 3 for group in text.lstrip("-").split(",")[1:])
+
+
+# --- precision, money, compact at every size, units (issue 14) -------------------------------
+
+from site_builder.formatting import format_money, unit_words, with_unit_words  # noqa: E402
+
+
+@pytest.mark.parametrize("value, precision, shown", [
+    (1_650_000, 3, "1.65 million"), (1_599_000, 4, "1.599 million"), (15_970_000, 4, "15.97 million"),
+    (1_860_000, 3, "1.86 million"), (1_800_000, 2, "1.8 million"),
+])
+def test_a_number_keeps_the_precision_it_was_published_with(value, precision, shown):
+    assert format_value(value, "compact", precision=precision) == shown
+
+
+@pytest.mark.parametrize("value, shown", [(2.611156462585034, "2.61"), (12.5, "12.5"), (999, "999"),
+                                          (0.004, "0")])
+def test_compact_works_below_a_thousand(value, shown):
+    assert format_value(value, "compact") == shown
+
+
+@pytest.mark.parametrize("value, shown", [(3.3, "$3.30"), (2.166, "$2.17"), (5, "$5.00"), (138.481, "$138.48"),
+                                          (250, "$250"), (12_000.6, "$12,001"), (155_750_000, "$155.75 million")])
+def test_money_shows_cents_below_100_and_none_where_usual(value, shown):
+    assert format_money(value, "usd") == shown
+    assert format_value(value, unit="usd") == shown
+
+
+def test_a_series_shows_each_value_with_its_currency_and_each_period_the_readers_way():
+    assert format_value({"2024-03": 3.3, "2024-02": 3.41}, unit="usd") == "February 2024: $3.41; March 2024: $3.30"
+    assert format_value({"2024-Q1": 1}, unit="percent") == "Q1 2024: 1%"
+
+
+def test_custom_units_are_written_where_no_sentence_names_them():
+    assert with_unit_words("135,450", "thousand jobs") == "135,450 thousand jobs"
+    assert [unit_words(u) for u in ("vehicles", "percent", "usd", "year", "usd_per_eur", "km")] == [
+        "vehicles", "", "", "", "", ""]
+    assert format_value(35.301, unit="percentage points") == "35.301 percentage points"
