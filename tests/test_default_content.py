@@ -121,7 +121,7 @@ def test_the_page_says_it_was_updated_with_later_figures(page):
 
 def test_the_north_america_comparison_compares_like_with_like_and_per_person(page):
     text = body_text(page)
-    assert "far below US sales in 2024, 15,970,000" in text and "that year (" not in text
+    assert "far below US sales in 2024, 15.97 million" in text and "that year (" not in text
     assert "All three counts include pickups, SUVs and vans" in text
     assert "US and Canadian counts include pickups and SUVs" not in text
     assert "they include heavy trucks and buses ( 158,000 in 2023), and they count new vehicles of every type " \
@@ -132,7 +132,7 @@ def test_the_north_america_comparison_compares_like_with_like_and_per_person(pag
     assert {a["href"] for a in totals.select(".chart__table a")} == {
         "#fact-market.sales_2024", "#fact-na.canada_sales_2024", "#fact-na.us_sales_2024"}  # all 2024, no 2030
     per_person = page.select_one('figure[data-chart="north-america-per-person"]')
-    assert [td.get_text() for td in per_person.select(".chart__table tbody td:nth-of-type(3)")] == ["11", "45", "47"]
+    assert [td.get_text() for td in per_person.select(".chart__table tbody td:nth-of-type(3)")] == ["11 per 1,000 people", "45 per 1,000 people", "47 per 1,000 people"]
 
 
 def test_our_calculations_are_never_labelled_as_the_ministry_forecast(page):
@@ -146,7 +146,7 @@ def test_our_calculations_are_never_labelled_as_the_ministry_forecast(page):
     forecast_years = {r[1] for r in rows if r[0].startswith("Forecast")}
     assert forecast_years == {"2024", "2030", "2035"}  # the ministry published no 2026 figure
     assert {r[3] for r in rows if r[1] == "2026"} == {"Our calculation"}
-    assert ["Reported: cars + LCVs (AEB)", "2012", "2.94 million", "Reported"] in rows  # the peak is in frame
+    assert ["Reported: cars + LCVs (AEB)", "2012", "2.94 million vehicles", "Reported"] in rows  # the peak is in frame
     title = outlook.select_one(".chart__title").get_text()
     assert title == "Russia's new-vehicle market, reported and forecast"
 

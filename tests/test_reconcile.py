@@ -221,8 +221,8 @@ def test_the_documented_example_is_the_fixture_the_tests_build(cli, tmp_path):
 def test_vague_figures_are_shown_as_stated_never_as_a_bare_point(example_page):
     keys = {dt.get_text(strip=True): dd for dt, dd in zip(example_page.select(".key-number dt"),
                                                           example_page.select(".key-number dd"))}
-    assert keys["Ministry forecast 2030"].a.get_text(strip=True) == "approaching 1.7 million"
-    assert keys["Ministry forecast range 2030"].a.get_text(strip=True) == "1.65 million to 1.75 million"
+    assert keys["Ministry forecast 2030"].a.get_text(strip=True) == "approaching 1.7 million widgets"
+    assert keys["Ministry forecast range 2030"].a.get_text(strip=True) == "1.65 million to 1.75 million widgets"
     body = example_page.select_one(".briefing__body").get_text(" ", strip=True)
     assert "The ministry sees sales approaching 1.7 million by 2030" in body
     note = example_page.find(id="check-forecast-2030-as-published").dl.get_text(" ", strip=True)
