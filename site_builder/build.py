@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import Store
-from .charts import SvgCache
 from .compute import CompiledSite, build_date, compile_content
 from .errors import Problem
-from .loader import ParsedDocuments
+from .kept import BodyScans, ParsedDocuments, SvgCache
 from .memo import MemoRenderer, RenderMemo
 from .output import WrittenSite, check_output_folder, update_site
 from .progress import BuildProgress
@@ -27,7 +26,6 @@ from .recall import Recall
 from .render import site_environment
 from .history import FactHistory, history_key, read_history
 from .revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, revisions_from
-from .scan import BodyScans
 from .stamp import BuildStamp, current_stamp, input_digest, output_digest, write_stamp
 
 

@@ -1,7 +1,7 @@
 """Charts: facts → data rows → Vega-Lite spec (Altair) → inline SVG, JSON and CSV.
 
 Building the spec (Altair) and rendering it (vl-convert) are the slow steps, so
-each drawn chart is kept in the build's store (``SvgCache``), keyed by what it is
+each drawn chart is looked up in the ``ChartDrawings`` the build hands in, keyed by what it is
 drawn from: the chart's definition and its data points (the store adds the code
 and library versions). An unchanged chart is never drawn twice, across runs too, and a
 build whose charts are all cached never imports Altair. Many missing charts are
@@ -20,6 +20,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from .errors import BuildError, ErrorCollector
 from .facts import KIND_STATUS, FactBook, ResolvedFact
@@ -329,35 +330,15 @@ def _load_built_in_fonts_once(vlc) -> None:
             os.environ["FONTCONFIG_FILE"] = previous
 
 
-class SvgCache:
-    """Drawn charts, spec JSON and SVG (as ``draw_chart`` makes them) together, kept in the build's store.
+class ChartDrawings(Protocol):
+    """Drawn charts kept by the build (``kept.SvgCache``): this stage looks a drawing up before drawing it."""
 
-    ``store`` is the incremental store the build hands in (``cache.Store``, or anything with its
-    ``key``/``has``/``get_json``/``put_json``): this module does not know where or how entries are kept.
-    """
+    rendered: int  # how many charts were drawn rather than found
 
-    def __init__(self, store) -> None:
-        self.store = store
-        self.rendered = 0  # how many charts this run had to render (for build reports and tests)
-
-    def key(self, chart: Chart, points: list[Point], description: str) -> str:
-        """The key of a drawing: everything its spec and SVG are made from (the store adds the code version)."""
-        return self.store.key("charts", repr((chart, points, description)))
-
-    def has(self, key: str) -> bool:
-        """Whether a drawing is stored under ``key`` (without reading it)."""
-        return self.store.has("charts", key)
-
-    def drawing(self, key: str) -> tuple[str, str] | None:
-        """The (spec JSON, SVG) stored under ``key``, or None."""
-        entry = self.store.get_json("charts", key)
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("spec", "svg")):
-            return None  # missing, or not authentic: draw it again
-        return entry["spec"], entry["svg"]
-
-    def keep(self, key: str, spec_json: str, svg: str) -> None:
-        """Store a drawing under ``key``."""
-        self.store.put_json("charts", key, {"spec": spec_json, "svg": svg})
+    def key(self, chart: Chart, points: list[Point], description: str) -> str: ...
+    def has(self, key: str) -> bool: ...
+    def drawing(self, key: str) -> tuple[str, str] | None: ...
+    def keep(self, key: str, spec_json: str, svg: str) -> None: ...
 
 
 def scope_svg_ids(svg: str, prefix: str) -> str:
@@ -370,7 +351,7 @@ def scope_svg_ids(svg: str, prefix: str) -> str:
     return svg
 
 
-def render_chart(chart: Chart, book: FactBook, cache: SvgCache, errors: ErrorCollector) -> RenderedChart | None:
+def render_chart(chart: Chart, book: FactBook, cache: ChartDrawings, errors: ErrorCollector) -> RenderedChart | None:
     """Everything a page needs to show ``chart``; None (with errors recorded) when it cannot be drawn."""
     before = len(errors.problems)
     points = chart_points(chart, book, errors)
@@ -379,7 +360,7 @@ def render_chart(chart: Chart, book: FactBook, cache: SvgCache, errors: ErrorCol
     return rendered_chart(chart, points, cache, errors)
 
 
-def rendered_chart(chart: Chart, points: list[Point], cache: SvgCache, errors: ErrorCollector) -> RenderedChart | None:
+def rendered_chart(chart: Chart, points: list[Point], cache: ChartDrawings, errors: ErrorCollector) -> RenderedChart | None:
     """``render_chart`` for points already computed (``chart_points``, without problems)."""
     if not points:
         errors.add(chart.origin.path, chart.origin.line, f"chart {chart.id!r} has no data points")

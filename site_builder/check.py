@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .cache import Store
-from .charts import SvgCache
 from .compute import compile_site
 from .errors import Problem
+from .kept import SvgCache
 from .project import Project
 
 

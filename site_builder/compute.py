@@ -11,16 +11,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .charts import Point, RenderedChart, SvgCache, chart_points, rendered_chart
+from .charts import ChartDrawings, Point, RenderedChart, chart_points, rendered_chart
 from .errors import ErrorCollector, Problem
 from .facts import FactBook, resolve_facts
 from .model import Briefing, Chart, Content
 from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing, plan_inputs
 from .parallel import draw_missing_charts
 from .project import Project, load_content
-from .recall import same
 from .revisions import FactRow, fact_rows
-from .scan import BodyRefs, BodyScans, scan_body
+from .scan import BodyRefs, Scanner, scan_body
+from .values import same
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,13 @@ class CompiledSite:
     rows: dict[str, FactRow]  # each fact as the manifest records it (revisions.py)
 
 
-def compile_site(project: Project, cache: SvgCache) -> CompiledSite:
+def compile_site(project: Project, cache: ChartDrawings) -> CompiledSite:
     """Load, validate and compute everything; raises BuildErrors listing every problem."""
     return compile_content(load_content(project), cache)
 
 
-def compile_content(content: Content, cache: SvgCache, previous: CompiledSite | None = None,
-                    chart_done: Callable[[], None] = lambda: None, scans: BodyScans | None = None) -> CompiledSite:
+def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSite | None = None,
+                    chart_done: Callable[[], None] = lambda: None, scans: Scanner | None = None) -> CompiledSite:
     """Compute facts, charts and page plans from loaded content; raises BuildErrors.
 
     Given the ``previous`` build's result (``briefing serve``), what an edit

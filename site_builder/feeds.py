@@ -16,13 +16,12 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from .charts import RenderedChart, chart_renderer
 from .errors import BuildError
 from .model import SiteConfig
-from .recall import RecentlyUsed
 from .pages import BriefingPlan
 from .parallel import draw_missing_cards
 
@@ -42,7 +41,7 @@ class SocialCard:
     url: str
     alt: str
     png: bytes
-    key: str = ""  # what the PNG was drawn from (``PngCache.key``): two cards with one key have the same PNG
+    key: str = ""  # what the PNG was drawn from (``CardImages.key``): two cards with one key have the same PNG
     width: int = CARD_WIDTH
     height: int = CARD_HEIGHT
 
@@ -95,48 +94,15 @@ def _wrap_legends(node: object) -> None:
             _wrap_legends(value)
 
 
-class PngCache:
-    """Drawn social cards, kept in the build's store (as ``charts.SvgCache`` keeps SVGs) by ``key``.
+class CardImages(Protocol):
+    """Social cards kept by the build (``kept.PngCache``): this stage looks a card up before drawing it."""
 
-    The PNGs a build used are also kept in memory for the next build (see
-    ``next_build``), so that ``briefing serve`` does not read a thousand files
-    again, or hold two copies of each, on every rebuild.
-    """
+    rendered: int  # how many cards were drawn rather than found
 
-    def __init__(self, store) -> None:
-        self.store = store
-        self.rendered = 0  # how many PNGs this run had to draw (for build reports and tests)
-        self._in_memory: RecentlyUsed[str, bytes] = RecentlyUsed()  # see next_build
-
-    def key(self, rendered: RenderedChart) -> str:
-        """The key of a chart's social card: what ``card_spec`` makes it from.
-
-        Made without building the card's spec, so that a build whose cards are all cached builds none.
-        """
-        chart = rendered.chart
-        return self.store.key("cards", chart.title, chart.subtitle or "", rendered.spec_json)
-
-    def png(self, key: str) -> bytes | None:
-        """The PNG stored under ``key``, or None."""
-        png = self._in_memory.get(key)
-        if png is None:
-            png = self.store.get("cards", key)
-            if png is not None:
-                self._in_memory.keep(key, png)
-        return png
-
-    def has(self, key: str) -> bool:
-        """Whether a PNG is stored under ``key`` (without reading it)."""
-        return key in self._in_memory or self.store.has("cards", key)
-
-    def keep(self, key: str, png: bytes) -> None:
-        """Store ``png`` under ``key``."""
-        self._in_memory.keep(key, png)
-        self.store.put("cards", key, png)
-
-    def next_build(self) -> None:
-        """Forget the PNGs that the build just finished did not use."""
-        self._in_memory.next_build()
+    def key(self, rendered: RenderedChart) -> str: ...
+    def has(self, key: str) -> bool: ...
+    def png(self, key: str) -> bytes | None: ...
+    def keep(self, key: str, png: bytes) -> None: ...
 
 
 def draw_card(rendered: RenderedChart) -> bytes:
@@ -145,7 +111,7 @@ def draw_card(rendered: RenderedChart) -> bytes:
 
 
 def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], base_url: str,
-                 cache: PngCache) -> dict[str, SocialCard]:
+                 cache: CardImages) -> dict[str, SocialCard]:
     """The social card of each briefing that has a hero chart, by the briefing's page path.
 
     Empty when ``base_url`` is not absolute: a link preview cannot fetch a relative image.

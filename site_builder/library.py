@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -18,7 +17,6 @@ from .glossary import slugify
 from .html_tokens import element_html, tokenize, tokens_text
 from .model import Content
 from .pages import BriefingPlan
-from .recall import RecentlyUsed
 from .units import read_fact, reader_units
 
 RELATED_LIMIT = 3
@@ -234,48 +232,3 @@ def read_page(page_html: str) -> PageReading:
     return PageReading(tokens_text(tokens, SEARCH_SKIP), tuple(dict.fromkeys(anchors)))
 
 
-class PageReadings:
-    """Readings of rendered pages, kept by the pages' bytes in memory and (given a store) on disk.
-
-    A page that did not change is not read again, in this build or a later one.
-    """
-
-    def __init__(self, store=None) -> None:
-        self.store = store
-        self._by_key: RecentlyUsed[str, PageReading] = RecentlyUsed()  # by the page's bytes' hash
-        self._by_url: RecentlyUsed[str, tuple[bytes, PageReading]] = RecentlyUsed()  # the page last read there
-
-    def of(self, pages: dict[str, bytes], plans: list[BriefingPlan]) -> dict[str, PageReading]:
-        """The reading of each planned briefing page in ``pages``, by URL; forgets pages no longer there."""
-        self._by_key.next_build()
-        self._by_url.next_build()
-        readings = {}
-        for plan in plans:
-            page = pages.get(plan.url)
-            if page is None:
-                continue
-            before = self._by_url.get(plan.url)
-            if before is not None and before[0] == page:  # the same bytes (== tries identity first): no hash
-                readings[plan.url] = before[1]
-                continue
-            key = self.store.key("readings", page) if self.store else hashlib.blake2b(page).hexdigest()
-            reading = self._by_key.get(key) or self._stored(key)
-            if reading is None:
-                reading = read_page(page.decode("utf-8"))
-                self._store(key, reading)
-            readings[plan.url] = self._by_key.keep(key, reading)
-            self._by_url.keep(plan.url, (page, reading))
-        return readings
-
-    def _stored(self, key: str) -> PageReading | None:
-        if not self.store:
-            return None
-        entry = self.store.get_json("readings", key)
-        try:
-            return PageReading(str(entry["text"]), tuple(str(a) for a in entry["term_anchors"]))
-        except (KeyError, TypeError):
-            return None  # missing or not authentic: read the page again
-
-    def _store(self, key: str, reading: PageReading) -> None:
-        if self.store:
-            self.store.put_json("readings", key, {"text": reading.text, "term_anchors": reading.term_anchors})

@@ -6,19 +6,16 @@ the document to its line, so that later stages can report errors precisely.
 """
 from __future__ import annotations
 
-import base64
-import datetime as dt
 import math
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from .errors import BuildError
-from .recall import RecentlyUsed
 
 MAX_FILE_BYTES = 2_000_000
 MAX_YAML_NODES = 200_000
@@ -82,93 +79,13 @@ def read_text(path: Path, display: str | Path | None = None) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class ParsedDocuments:
-    """Documents parsed by earlier builds, by file and text, so that a build parses only the files that changed.
+class Parser(Protocol):
+    """What parses YAML for the loader: ``parse_yaml``, or documents the build kept (``kept.ParsedDocuments``)."""
 
-    Kept in memory (``briefing serve``) and, given the build's store, on disk
-    for builds in later processes: YAML with line numbers is the slowest part
-    of loading. The Documents are shared between builds, so nothing may change
-    one after parsing (``validate.py`` reads them and builds new objects).
-    """
-
-    def __init__(self, store=None) -> None:
-        self.store = store
-        self._in_memory: RecentlyUsed[tuple[str, int, str], Document] = RecentlyUsed()
-
-    def parse(self, text: str, path: Path, first_line: int = 1) -> Document:
-        """What ``parse_yaml`` gives, from an earlier build when the text is the same."""
-        key = (str(path), first_line, text)
-        doc = self._in_memory.get(key)
-        if doc is None:
-            stored = self.store.key("documents", key[0], str(first_line), text) if self.store else None
-            doc = _read_document(self.store.get_json("documents", stored), path) if stored else None
-            if doc is None:
-                doc = parse_yaml(text, path, first_line)
-                if stored:
-                    _store_document(self.store, stored, doc)
-            self._in_memory.keep(key, doc)
-        return doc
-
-    def next_build(self) -> None:
-        """Keep only the documents parsed or reused since the last call (one build's worth)."""
-        self._in_memory.next_build()
+    def parse(self, text: str, path: Path, first_line: int = 1) -> Document: ...
 
 
-class _NotStorable(Exception):
-    """A value the JSON form of a Document cannot hold (the document is then simply not stored)."""
-
-
-def _store_document(store, key: str, doc: Document) -> None:
-    try:
-        data = {"data": _to_json(doc.data), "lines": [[list(loc), line] for loc, line in doc.lines.items()],
-                "first_line": doc.first_line}
-        store.put_json("documents", key, data)
-    except (_NotStorable, ValueError):
-        pass  # only costs parsing the file again next time
-
-
-def _read_document(data: Any, path: Path) -> Document | None:
-    try:
-        lines = {tuple(loc): line for loc, line in data["lines"]}
-        return Document(path, _from_json(data["data"]), lines, data["first_line"])
-    except (ValueError, KeyError, TypeError, _NotStorable):
-        return None  # missing or not authentic: parse the file
-
-
-# YAML values as JSON: JSON has no dates, no bytes, and only text keys, so mappings and those scalars are tagged.
-def _to_json(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, list):
-        return [_to_json(item) for item in value]
-    if isinstance(value, dict):
-        return {"m": [[_to_json(k), _to_json(v)] for k, v in value.items()]}
-    if isinstance(value, dt.datetime):
-        return {"datetime": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"date": value.isoformat()}
-    if isinstance(value, bytes):
-        return {"bytes": base64.b64encode(value).decode("ascii")}
-    raise _NotStorable(type(value).__name__)
-
-
-def _from_json(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_from_json(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if "m" in value:
-        return {_from_json(k): _from_json(v) for k, v in value["m"]}
-    if "date" in value:
-        return dt.date.fromisoformat(value["date"])
-    if "datetime" in value:
-        return dt.datetime.fromisoformat(value["datetime"])
-    if "bytes" in value:
-        return base64.b64decode(value["bytes"])
-    raise _NotStorable(repr(value)[:40])
-
-
-def load_yaml(path: Path, display: str | Path | None = None, parsed: ParsedDocuments | None = None) -> Document:
+def load_yaml(path: Path, display: str | Path | None = None, parsed: Parser | None = None) -> Document:
     """Load one YAML file into a Document. Empty files are an error."""
     display = Path(display or path)
     text = read_text(path, display)
@@ -313,7 +230,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
 
 def load_markdown(path: Path, display: str | Path | None = None,
-                  parsed: ParsedDocuments | None = None) -> MarkdownFile:
+                  parsed: Parser | None = None) -> MarkdownFile:
     """Load a Markdown file with YAML front matter between ``---`` lines."""
     display = Path(display or path)
     text = read_text(path, display)

@@ -22,16 +22,16 @@ import jinja2.meta
 
 from .compute import CompiledSite
 from .facts import FactBook
-from .feeds import PngCache
-from .library import Library, PageReadings, library_inputs
+from .kept import DraftCache, PageReadings, PngCache
+from .library import Library, library_inputs
 from .model import Content
 from .pages import BriefingPlan, Citation, citation_inputs, citations_by_source, plan_citations
 from .progress import BuildProgress
 from .project import Project
-from .recall import same
 from .render import BodyDrafts
 from .revisions import Revision
-from .site import SiteRenderer
+from .values import same
+from .site import Kept, SiteRenderer
 from .written import WrittenPages
 
 BRIEFING_TEMPLATES = ("briefing.html", "partials/fact.html", "partials/chart.html",
@@ -135,7 +135,7 @@ class MemoRenderer(SiteRenderer):
     """A SiteRenderer that reuses a page's bytes when none of the page's inputs changed."""
 
     # Per-page attributes, or ones this class narrows per page; every other attribute is a site-wide input.
-    PER_PAGE = frozenset({"project", "store", "site", "env", "cards", "revisions", "memo", "progress", "rendered",
+    PER_PAGE = frozenset({"project", "kept", "site", "env", "cards", "revisions", "memo", "progress", "rendered",
                           "pages_seen", "_site_wide", "readings", "drafts"})  # drafts: made from each page's body
     PLANNED = frozenset({"facts", "checks", "charts", "sources", "briefings", "book", "plans", "warnings", "rows"})
 
@@ -143,7 +143,8 @@ class MemoRenderer(SiteRenderer):
                  revisions: list[Revision], memo: RenderMemo, progress: BuildProgress) -> None:
         self.memo = memo
         memo.start_build()
-        super().__init__(project, compiled, base_url, date, revisions, memo.store)
+        super().__init__(project, compiled, base_url, date, revisions,
+                         Kept(memo.readings, memo.cards, DraftCache(memo.store), memo.store))
         self.env = memo.env
         self.drafts = memo.drafts
         self.readings = memo.readings

@@ -23,21 +23,38 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from .charts import Point, describe_chart, draw_chart
-from .render import BodyDraft, BodyDrafts, draft_body
-
-if TYPE_CHECKING:
-    from .charts import RenderedChart, SvgCache
-    from .feeds import PngCache
-    from .model import Briefing, Chart
+from .charts import ChartDrawings, Point, RenderedChart, describe_chart, draw_chart
+from .model import Briefing, Chart
 
 MIN_CHARTS = 8  # below this, warming up vl-convert in each worker costs more than it saves
 MIN_BODIES = 150  # below this, starting the workers costs more than Markdown takes
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class KeptCards(Protocol):
+    """Social cards kept by the build (``kept.PngCache``; ``feeds.CardImages`` is the same)."""
+
+    rendered: int
+
+    def has(self, key: str) -> bool: ...
+    def keep(self, key: str, png: bytes) -> None: ...
+
+
+class KeptDrafts(Protocol):
+    """Body drafts (``render.BodyDraft``) kept by the build (``kept.DraftCache``; ``render.BodyDrafts``)."""
+
+    def draft(self, briefing: Briefing) -> Any: ...
+    def keep(self, briefing: Briefing, draft: Any) -> None: ...
+
+
+class Drafts(Protocol):
+    """The drafts of one build (``render.BodyDrafts``)."""
+
+    def missing(self, briefings: list[Briefing]) -> list[Briefing]: ...
+    def keep(self, briefing: Briefing, draft: Any) -> None: ...
 
 
 def worker_count() -> int:
@@ -73,7 +90,7 @@ def _worth_a_pool(count: int, minimum: int) -> bool:
     return count >= minimum and worker_count() > 1
 
 
-def draw_missing_charts(charts: Iterable[Chart], points_of: dict[str, list[Point]], cache: SvgCache) -> None:
+def draw_missing_charts(charts: Iterable[Chart], points_of: dict[str, list[Point]], cache: ChartDrawings) -> None:
     """Draw, in a pool, each chart whose drawing ``cache`` lacks, and keep it there (counted in ``cache.rendered``).
 
     ``points_of`` holds each chart's points (``charts.chart_points``), by chart id.
@@ -103,7 +120,7 @@ def _draw_chart(args: tuple) -> tuple[str, str] | None:
         return None
 
 
-def draw_missing_cards(cards: dict[str, RenderedChart], cache: PngCache,
+def draw_missing_cards(cards: dict[str, RenderedChart], cache: KeptCards,
                        draw: Callable[[RenderedChart], bytes]) -> None:
     """Draw with ``draw`` (a module-level function, which workers import), in a pool, each social card
     (chart by its key) that ``cache`` lacks, and keep it there."""
@@ -124,53 +141,26 @@ def _or_none(function: Callable[[T], R], item: T) -> R | None:
         return None
 
 
-def draft_bodies(briefings: list[Briefing], drafts: BodyDrafts, cache: DraftCache | None = None) -> None:
-    """Draft every body not drafted yet (``render.draft_body``): from ``cache``, else in a pool when there are many.
+def draft_bodies(briefings: list[Briefing], drafts: Drafts, draft: Callable[[Briefing], Any],
+                 cache: KeptDrafts | None = None) -> None:
+    """Draft every body not drafted yet with ``draft`` (``render.draft_body``, a module-level function, which
+    workers import): from ``cache``, else in a pool when there are many.
 
     The drafts go to ``drafts``; drafts of bodies no longer in ``briefings`` are forgotten there.
     """
     todo = []
     for briefing in drafts.missing(briefings):
-        draft = cache.draft(briefing) if cache else None
-        if draft is None:
+        kept = cache.draft(briefing) if cache else None
+        if kept is None:
             todo.append(briefing)
         else:
-            drafts.keep(briefing, draft)
+            drafts.keep(briefing, kept)
     chunk = max(1, len(todo) // (4 * worker_count()))
-    made = (pool_map(_draft, todo, chunksize=chunk) if _worth_a_pool(len(todo), MIN_BODIES) else None) \
-        or [_draft(briefing) for briefing in todo]
-    for briefing, draft in zip(todo, made):
-        if draft is not None:
-            drafts.keep(briefing, draft)
+    safely = functools.partial(_or_none, draft)
+    made = (pool_map(safely, todo, chunksize=chunk) if _worth_a_pool(len(todo), MIN_BODIES) else None) \
+        or [safely(briefing) for briefing in todo]
+    for briefing, made_draft in zip(todo, made):
+        if made_draft is not None:
+            drafts.keep(briefing, made_draft)
             if cache:
-                cache.keep(briefing, draft)
-
-
-class DraftCache:
-    """Body drafts in the build's store, so that a rebuild runs no Markdown for bodies it has seen before."""
-
-    def __init__(self, store) -> None:
-        self.store = store
-
-    def draft(self, briefing: Briefing) -> BodyDraft | None:
-        """The stored draft of ``briefing``'s body, or None."""
-        entry = self.store.get_json("bodies", self._key(briefing))
-        try:
-            return BodyDraft(str(entry["html"]), str(entry["tag"]),
-                             tuple((str(f), str(i), tuple(extra)) for f, i, extra in entry["calls"]))
-        except (KeyError, TypeError, ValueError):
-            return None  # missing or not authentic: draft it again
-
-    def keep(self, briefing: Briefing, draft: BodyDraft) -> None:
-        """Store ``draft`` for ``briefing``'s body."""
-        self.store.put_json("bodies", self._key(briefing), {"html": draft.html, "tag": draft.tag, "calls": draft.calls})
-
-    def _key(self, briefing: Briefing) -> str:
-        return self.store.key("bodies", briefing.body)
-
-
-def _draft(briefing: Briefing) -> BodyDraft | None:
-    try:
-        return draft_body(briefing)
-    except Exception:  # noqa: BLE001 - drafted again by the build, which reports it
-        return None
+                cache.keep(briefing, made_draft)

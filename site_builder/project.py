@@ -15,14 +15,14 @@ from .datasets import DATASETS_FILE, load_tables, validate_datasets
 from .errors import BuildError, ErrorCollector
 from .glossary import GLOSSARY_FILE, check_glossary, validate_glossary
 from .library import check_tags
-from .loader import Document, ParsedDocuments, load_markdown, load_yaml
+from .loader import Document, Parser, load_markdown, load_yaml
 from .model import Content, SiteConfig
-from .recall import Recall
 from .pages import check_body_refs, known_ids
 from .scan import scan_body
 from .units import check_exchange_rates
 from .validate import (
-    cross_check, declared_ids, validate_briefing, validate_charts, validate_facts, validate_site, validate_sources,
+    Recaller, call, cross_check, declared_ids, validate_briefing, validate_charts, validate_facts, validate_site,
+    validate_sources,
 )
 
 # The default theme ships inside the package; a project overrides any of its files with its own copy.
@@ -106,14 +106,14 @@ class Project:
         return found
 
 
-def load_content(project: Project, parsed: ParsedDocuments | None = None, recall: Recall | None = None) -> Content:
+def load_content(project: Project, parsed: Parser | None = None, recall: Recaller | None = None) -> Content:
     """Read, validate and cross-check everything under ``content/``; raises BuildErrors listing every problem.
 
     ``parsed`` keeps YAML documents between builds, so that unchanged files are not parsed again, and
     ``recall`` keeps what each document validated to, so that they are not validated again either.
     """
     errors = ErrorCollector()
-    recall = recall or Recall()
+    recall = recall or call
     if not project.content.is_dir():
         raise BuildError(project.display(project.content), 1, "no content/ folder here (use --root, or `briefing new DIR`)")
     project.files_under(project.templates, "**/*")  # refuses a template that links outside the project
@@ -178,7 +178,7 @@ def _record_body_problems(content: Content, declared: dict[str, set[str]], unrea
         check_body_refs(briefing, scan_body(briefing, errors), known, errors)
 
 
-def _load_tables(project: Project, parsed: ParsedDocuments | None, errors: ErrorCollector):
+def _load_tables(project: Project, parsed: Parser | None, errors: ErrorCollector):
     """The datasets declared in ``content/datasets.yaml``, loaded (none, cheaply, when there is no such file)."""
     path = project.content / DATASETS_FILE
     if not path.exists():
@@ -190,7 +190,7 @@ def _load_tables(project: Project, parsed: ParsedDocuments | None, errors: Error
     return load_tables(project.content, datasets, errors, project.display), datasets
 
 
-def _load(project: Project, parsed: ParsedDocuments | None, path: Path, errors: ErrorCollector,
+def _load(project: Project, parsed: Parser | None, path: Path, errors: ErrorCollector,
           listed: bool = False) -> Document | None:
     # ``listed``: found by ``files_under``, which has checked that it exists and is inside the project.
     if not listed and not path.exists():

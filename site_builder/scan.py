@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import jinja2
 from jinja2 import nodes
@@ -19,7 +20,6 @@ from jinja2.sandbox import SandboxedEnvironment
 from .errors import ErrorCollector
 from .html_tokens import tokenize
 from .model import Briefing
-from .recall import RecentlyUsed
 
 BODY_FUNCTIONS = ("fact", "chart", "source", "check")
 _BODY_RULE = 'write only text and calls such as {{ fact("id") }} or {{ chart("id") }}'
@@ -41,19 +41,25 @@ class BodyRefs:
         return {"fact": self.facts, "chart": self.charts, "source": self.sources, "check": self.checks}[name]
 
 
-def scan_body(briefing: Briefing, errors: ErrorCollector, scans: BodyScans | None = None) -> BodyRefs:
+class Scanner(Protocol):
+    """What scans bodies for ``scan_body``: ``scan_text``, or scans the build kept (``kept.BodyScans``)."""
+
+    def scan(self, body: str) -> BodyScan: ...
+
+
+def scan_body(briefing: Briefing, errors: ErrorCollector, scans: Scanner | None = None) -> BodyRefs:
     """Every fact, chart, source and check the body names; syntax problems are recorded.
 
-    ``scans`` keeps what each body text scanned to, in memory and on disk, for later builds.
+    ``scans``, when given, is asked for each body's scan first (the build keeps them between builds).
     """
     scan = scans.scan(briefing.body) if scans else scan_text(briefing.body)
     offset = briefing.body_line - 1  # a scan's lines count from the body's first line
     for line, message in scan.problems:
         errors.add(briefing.origin.path, line + offset, message)
-    refs = BodyRefs()
+    named: dict[str, dict[str, int]] = {name: {} for name in BODY_FUNCTIONS}
     for function, ref_id, line in scan.refs:
-        refs.by_function(function).setdefault(ref_id, line + offset)
-    return refs
+        named[function].setdefault(ref_id, line + offset)
+    return BodyRefs(named["fact"], named["chart"], named["source"], named["check"])  # whole, never filled later
 
 
 @dataclass(frozen=True)
@@ -87,39 +93,6 @@ def scan_text(body: str) -> BodyScan:
         problems.append((line, f"<{tag}> loads {url!r} from another site; pages make no third-party requests "
                                "(put the file under static/ and link it relatively)"))
     return BodyScan(tuple(refs), tuple(problems))
-
-
-class BodyScans:
-    """Scans of body texts, kept in memory between builds and in the build's store between processes.
-
-    A build in a new process then runs Jinja's parser only on bodies no earlier
-    build has seen: about a second at 1,000 briefings.
-    """
-
-    def __init__(self, store=None) -> None:
-        self.store = store
-        self._in_memory: RecentlyUsed[str, BodyScan] = RecentlyUsed()  # by body text
-
-    def scan(self, body: str) -> BodyScan:
-        """``scan_text(body)``, kept from an earlier build when there is one."""
-        return self._in_memory.get(body) or self._in_memory.keep(body, self._stored(body))
-
-    def next_build(self) -> None:
-        """Forget the bodies that the build just finished did not scan."""
-        self._in_memory.next_build()
-
-    def _stored(self, body: str) -> BodyScan:
-        if self.store is None:
-            return scan_text(body)
-        key = self.store.key("scans", body)
-        entry = self.store.get_json("scans", key)
-        try:
-            return BodyScan(tuple((str(f), str(i), int(n)) for f, i, n in entry["refs"]),
-                            tuple((int(n), str(m)) for n, m in entry["problems"]))
-        except (KeyError, TypeError, ValueError):  # missing or not authentic: scan it again
-            scan = scan_text(body)
-            self.store.put_json("scans", key, {"refs": scan.refs, "problems": scan.problems})
-            return scan
 
 
 _LOADING_ATTRIBUTES = frozenset({"src", "srcset", "poster", "data", "background", "action", "formaction"})

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from .errors import BuildError
-from .feeds import FEED_PATH, PngCache, SocialCard, absolute_url, is_absolute_url, publishing_files, social_cards
+from .feeds import FEED_PATH, CardImages, SocialCard, absolute_url, is_absolute_url, publishing_files, social_cards
 from .glossary import mark_terms
-from .library import Library, PageReadings, build_library, glossary_usage
+from .library import Library, build_library, glossary_usage
 from .pages import BriefingPlan, Citation, citations_by_source
-from .parallel import DraftCache, draft_bodies
-from .render import BodyDrafts, render_body, render_template, site_environment
+from .parallel import KeptDrafts, draft_bodies
+from .render import BodyDrafts, draft_body, render_body, render_template, site_environment
 from .revisions import MANIFEST_PATH, Revision, manifest_bytes, revisions_for
 from .search import SEARCH_INDEX, SEARCH_PAGE, search_documents, search_index_script
 
@@ -29,16 +30,26 @@ if TYPE_CHECKING:
 VENDOR_BUNDLE = "static/vendor/vega-embed.js"
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What the build keeps for the renderer (``kept.py``), handed in: this module keeps nothing itself."""
+
+    readings: Any  # ``kept.PageReadings``: what library pages read from briefing pages
+    cards: CardImages  # social-card PNGs
+    drafts: KeptDrafts | None  # body drafts from earlier builds
+    store: Any  # ``cache.Store``, for the vega-embed bundle
+
+
 class SiteRenderer:
     """Renders the pages of one compiled site with the project's templates."""
 
     def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, build_date: dt.date | None,
-                 revisions: list[Revision] | None = None, store=None) -> None:
+                 revisions: list[Revision], kept: Kept) -> None:
         self.project = project
-        self.store = store  # the build's incremental store (``cache.Store``), handed in by the build
-        self.revisions = revisions or []
+        self.kept = kept
+        self.revisions = revisions
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown (render.draft_body)
-        self.readings = PageReadings(store)  # what library pages read from briefing pages
+        self.readings = kept.readings
         self.site = compiled
         self.env = site_environment(project.template_folders)
         base = base_url or compiled.content.site.base_url or "/"
@@ -55,7 +66,7 @@ class SiteRenderer:
         """Every file of the site."""
         files: dict[str, bytes] = {}
         plans = self.site.plans
-        draft_bodies([plan.briefing for plan in plans], self.drafts, DraftCache(self.store) if self.store else None)
+        draft_bodies([plan.briefing for plan in plans], self.drafts, draft_body, self.kept.drafts)
         self.cards = social_cards(plans, self.site.charts, self.base_url, self._card_cache())
         files["index.html"] = self._page("index.html", "index.html", plans=plans)
         for plan in plans:
@@ -82,8 +93,8 @@ class SiteRenderer:
     def _publishing_files(self, paths: list[str]) -> dict[str, bytes]:
         return publishing_files(self.site.content.site, self.site.plans, paths, self.base_url, self.build_date)
 
-    def _card_cache(self) -> PngCache:
-        return PngCache(self.store)
+    def _card_cache(self) -> CardImages:
+        return self.kept.cards
 
     def _context(self, url: str, absolute_base: bool = False) -> dict[str, Any]:
         depth = url.count("/")
@@ -177,7 +188,7 @@ class SiteRenderer:
         return {posixpath.join("static", rel): path.read_bytes() for rel, path in self.project.static_files()}
 
     def _vega_bundle(self) -> bytes:
-        return vega_bundle(self.store)
+        return vega_bundle(self.kept.store)
 
 
 def vega_bundle(store) -> bytes:

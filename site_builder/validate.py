@@ -22,7 +22,6 @@ from .model import (
     Briefing, BriefingMeta, Chart, Check, Content, Fact, Location, SiteConfig, Source,
 )
 from .periods import PeriodError, parse_period, period_key
-from .recall import Recall
 
 T = TypeVar("T")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -40,6 +39,14 @@ _UNION_HINTS = {
     "x": "must be a year or a text",
     "tolerance": "must be a number: the relative difference allowed, e.g. 0.02",
 }
+# What reuses a validation whose document is unchanged (``recall.Recall``, handed in by the build):
+# ``recall(function, document, errors, key=None)``; without one, every document is validated (``call``).
+Recaller = Callable[..., Any]
+
+
+def call(function: Callable[[Any, ErrorCollector], T], argument: Any, errors: ErrorCollector, key: Any = None) -> T:
+    """``function(argument, errors)``: what a ``Recaller`` does when nothing is kept."""
+    return function(argument, errors)
 
 
 def validate_site(doc: Document, errors: ErrorCollector) -> SiteConfig | None:
@@ -62,14 +69,14 @@ def validate_sources(doc: Document, errors: ErrorCollector) -> dict[str, Source]
 
 
 def validate_facts(docs: Iterable[Document], errors: ErrorCollector,
-                   recall: Recall | None = None) -> tuple[dict[str, Fact], dict[str, Check]]:
+                   recall: Recaller | None = None) -> tuple[dict[str, Fact], dict[str, Check]]:
     """Every fact and check in ``content/facts/*.yaml``, keyed by id.
 
     Each file is validated on its own (by ``recall``, when given: a file parsed
     to the same document as in the last build is not validated again), then
     ids are checked across files.
     """
-    files = [(recall or Recall())(validate_fact_file, doc, errors) for doc in docs]
+    files = [(recall or call)(validate_fact_file, doc, errors) for doc in docs]
     facts = _unique_ids([item for facts, _ in files for item in facts], errors, "fact")
     checks = _unique_ids([item for _, checks in files for item in checks], errors, "check")
     return facts, checks
@@ -92,9 +99,9 @@ def validate_fact_file(doc: Document, errors: ErrorCollector) -> tuple[list[Iden
     return facts, checks
 
 
-def validate_charts(docs: Iterable[Document], errors: ErrorCollector, recall: Recall | None = None) -> dict[str, Chart]:
+def validate_charts(docs: Iterable[Document], errors: ErrorCollector, recall: Recaller | None = None) -> dict[str, Chart]:
     """Every chart in ``content/charts/*.yaml``, keyed by id (each file validated as ``validate_facts`` does)."""
-    files = [(recall or Recall())(validate_chart_file, doc, errors) for doc in docs]
+    files = [(recall or call)(validate_chart_file, doc, errors) for doc in docs]
     return _unique_ids([item for charts in files for item in charts], errors, "chart")
 
 

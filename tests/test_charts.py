@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from site_builder.cache import Store
+from site_builder.kept import SvgCache
 from site_builder.charts import (
-    SvgCache, chart_csv, chart_points, chart_spec, describe_chart, render_chart, scope_svg_ids,
+    chart_csv, chart_points, chart_spec, describe_chart, render_chart, scope_svg_ids,
 )
 from site_builder.errors import ErrorCollector
 from site_builder.facts import resolve_facts

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from site_builder.cache import Store
+from site_builder.kept import ParsedDocuments
 from site_builder.errors import BuildError
 from site_builder.loader import (
-    MAX_FILE_BYTES, MAX_YAML_NODES, ParsedDocuments, load_markdown, load_yaml, parse_yaml, read_text,
+    MAX_FILE_BYTES, MAX_YAML_NODES, load_markdown, load_yaml, parse_yaml, read_text,
 )
 
 
@@ -290,10 +291,10 @@ unicode: "Ŝtellantis — “quoted” \\u00e9"
 
 
 def test_documents_kept_on_disk_come_back_exactly_as_parsed(tmp_path, monkeypatch):
-    from site_builder import loader
+    from site_builder import kept
 
     first = ParsedDocuments(Store(tmp_path)).parse(ALL_KINDS, Path("content/x.yaml"))
-    monkeypatch.setattr(loader, "parse_yaml", lambda *a: pytest.fail("parsed again instead of read from disk"))
+    monkeypatch.setattr(kept, "parse_yaml", lambda *a: pytest.fail("parsed again instead of read from disk"))
     again = ParsedDocuments(Store(tmp_path)).parse(ALL_KINDS, Path("content/x.yaml"))  # a later build, a new process
     assert again is not first
     assert _typed(again.data) == _typed(first.data) and again.lines == first.lines

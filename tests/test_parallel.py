@@ -11,7 +11,7 @@ import pytest
 from site_builder import parallel
 from site_builder.build import build_site
 from site_builder.model import Briefing, BriefingMeta, Location
-from site_builder.render import BodyDrafts
+from site_builder.render import BodyDrafts, draft_body
 
 from conftest import REPO, snapshot
 
@@ -43,7 +43,7 @@ def test_a_site_built_with_worker_processes_is_byte_identical_to_one_built_witho
     monkeypatch.setattr(parallel, "pool_map", recording_pool_map)
     pooled = make_project("pooled", warm=False)
     result = build_site(pooled)
-    assert sorted(calls) == [("_draft", 1, True), ("_draw_chart", 2, True), ("draw_card", 1, True)]
+    assert sorted(calls) == [("_draw_chart", 2, True), ("draft_body", 1, True), ("draw_card", 1, True)]
     assert result.charts_rendered == 2
 
     monkeypatch.setenv("BRIEFING_WORKERS", "1")
@@ -96,7 +96,7 @@ def test_drafts_are_made_once_and_forgotten_with_their_briefing(pool_for_everyth
     monkeypatch.setattr(parallel, "pool_map", in_process)
     one, two = briefing("one", "Some *text*.\n"), briefing("two", 'A {{ chart("c") }} here.\n')
     drafts = BodyDrafts()
-    parallel.draft_bodies([one, two], drafts)
+    parallel.draft_bodies([one, two], drafts, draft_body)
     assert drafts.missing([one, two]) == []
     assert drafts.draft_of(two).calls == (("chart", "c", ()),)
     assert "<em>text</em>" in drafts.draft_of(one).html

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from site_builder import kept
 from site_builder.cache import Store
 from site_builder.errors import ErrorCollector
 from site_builder.scan import scan_body
@@ -21,28 +22,24 @@ def scan(body: str, body_line: int = 6):
 # --- scanning -------------------------------------------------------------------------------
 
 def test_a_body_scanned_by_an_earlier_process_is_read_from_disk_with_its_lines_and_problems(tmp_path, monkeypatch):
-    from site_builder import scan as scan_module
-
     body = 'Sales: {{ fact("sales") }}.\n\n{{ chart("c") }} {{ fact(1) }}\n'
     errors = ErrorCollector()
-    first = scan_body(briefing(body, 6), errors, scan_module.BodyScans(Store(tmp_path)))
+    first = scan_body(briefing(body, 6), errors, kept.BodyScans(Store(tmp_path)))
     assert list(tmp_path.rglob("scans/*")) and errors.problems
-    monkeypatch.setattr(scan_module, "scan_text", lambda body: pytest.fail("parsed again"))
+    monkeypatch.setattr(kept, "scan_text", lambda body: pytest.fail("parsed again"))
     again = ErrorCollector()
     moved = briefing(body, 10)  # the same body, four lines further down its file
-    refs = scan_body(moved, again, scan_module.BodyScans(Store(tmp_path)))  # as a new process would
+    refs = scan_body(moved, again, kept.BodyScans(Store(tmp_path)))  # as a new process would
     assert refs.facts == {"sales": 10} and refs.charts == {"c": 12} and first.facts == {"sales": 6}
     assert [p.line for p in again.problems] == [p.line + 4 for p in errors.problems]
     assert [p.message for p in again.problems] == [p.message for p in errors.problems]
 
 
 def test_a_damaged_stored_scan_is_scanned_again(tmp_path):
-    from site_builder import scan as scan_module
-
-    scan_module.BodyScans(Store(tmp_path)).scan('{{ fact("a") }}')
+    kept.BodyScans(Store(tmp_path)).scan('{{ fact("a") }}')
     [stored] = tmp_path.rglob("scans/*")
     stored.write_text("{not json", encoding="utf-8")
-    assert scan_module.BodyScans(Store(tmp_path)).scan('{{ fact("a") }}').refs == (("fact", "a", 1),)
+    assert kept.BodyScans(Store(tmp_path)).scan('{{ fact("a") }}').refs == (("fact", "a", 1),)
 
 
 def test_a_body_scanned_again_reports_its_problems_again_at_its_current_lines():

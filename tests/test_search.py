@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from site_builder import kept
 from site_builder.cache import Store
 from site_builder.build import build_site
 from site_builder.library import Library, read_page
@@ -51,13 +52,11 @@ def test_a_page_reading_lists_the_glossary_terms_its_body_links_once_each_in_ord
 
 
 def test_page_readings_read_a_page_again_only_when_its_bytes_change(monkeypatch):
-    from site_builder import library
-
     calls = []
-    real = library.read_page
-    monkeypatch.setattr(library, "read_page", lambda html: calls.append(html) or real(html))
+    real = kept.read_page
+    monkeypatch.setattr(kept, "read_page", lambda html: calls.append(html) or real(html))
     plans = [SimpleNamespace(url="a.html"), SimpleNamespace(url="b.html")]
-    readings = library.PageReadings()
+    readings = kept.PageReadings()
     body = '<div class="briefing__body"><p>{}</p></div>'
     first = readings.of({"a.html": body.format("One").encode(), "b.html": body.format("Two").encode()}, plans)
     assert [first[u].text for u in ("a.html", "b.html")] == ["One", "Two"] and len(calls) == 2
@@ -66,19 +65,17 @@ def test_page_readings_read_a_page_again_only_when_its_bytes_change(monkeypatch)
 
 
 def test_page_readings_kept_on_disk_serve_a_later_build_and_a_damaged_entry_is_read_again(monkeypatch, tmp_path):
-    from site_builder import library
-
     calls = []
-    real = library.read_page
-    monkeypatch.setattr(library, "read_page", lambda html: calls.append(html) or real(html))
+    real = kept.read_page
+    monkeypatch.setattr(kept, "read_page", lambda html: calls.append(html) or real(html))
     plans = [SimpleNamespace(url="a.html")]
     page = {"a.html": b'<div class="briefing__body"><p>Kept <a class="term" href="#g-x">X</a></p></div>'}
-    first = library.PageReadings(Store(tmp_path)).of(page, plans)["a.html"]
-    later = library.PageReadings(Store(tmp_path)).of(page, plans)["a.html"]  # another build: a new process
-    assert later == first == library.PageReading("Kept X", ("g-x",)) and len(calls) == 1
+    first = kept.PageReadings(Store(tmp_path)).of(page, plans)["a.html"]
+    later = kept.PageReadings(Store(tmp_path)).of(page, plans)["a.html"]  # another build: a new process
+    assert later == first == kept.PageReading("Kept X", ("g-x",)) and len(calls) == 1
     [entry] = tmp_path.glob("readings/*")
     entry.write_text("{damaged", encoding="utf-8")
-    assert library.PageReadings(Store(tmp_path)).of(page, plans)["a.html"] == first and len(calls) == 2
+    assert kept.PageReadings(Store(tmp_path)).of(page, plans)["a.html"] == first and len(calls) == 2
 
 
 def test_the_index_is_a_script_that_sets_one_global_and_holds_every_briefing_term_and_topic(site):

@@ -417,11 +417,11 @@ def test_a_fact_edit_rewrites_its_page_and_the_charts_drawing_it_only(builder: S
 
 
 def test_a_rebuild_parses_only_the_content_files_that_changed(builder: SiteBuilder, project: Project, monkeypatch):
-    from site_builder import loader
+    from site_builder import kept
 
     parsed = []
-    real = loader.parse_yaml
-    monkeypatch.setattr(loader, "parse_yaml", lambda text, path, *a: parsed.append(str(path)) or real(text, path, *a))
+    real = kept.parse_yaml
+    monkeypatch.setattr(kept, "parse_yaml", lambda text, path, *a: parsed.append(str(path)) or real(text, path, *a))
     builder.build()
     assert parsed == []
     edit(project, FACTS, "value: 1500000", "value: 1600000")

@@ -1,0 +1,42 @@
+"""Whether one value can stand for another: ``same``, the comparison every reuse of an earlier result relies on.
+
+Pure, with no state: the compute stage uses it to keep what an edit cannot
+have changed from the previous build, and the incremental layer (``recall.py``,
+``memo.py``) to tell unchanged inputs, mostly by identity and so in no time.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import operator
+from pathlib import PurePath
+from typing import Any
+
+# Values of these types that are equal are interchangeable. Not floats (0.0 == -0.0, and they print
+# differently), nor numbers of different types (1 == 1.0 == True): those must be the same object.
+_VALUE_TYPES = (str, bytes, int, PurePath, dt.date)
+
+
+def same(a: Any, b: Any) -> bool:
+    """True when ``a`` can stand for ``b``: the same object, or equal values that print the same.
+
+    Strings, bytes, ints, dates and paths are compared by value; lists, tuples,
+    dicts (keys in the same order) and dataclasses item by item; anything else
+    must be the same object.
+    """
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind in (list, tuple):
+        # Unchanged content is mostly the very same objects: look for that first, at C speed.
+        return len(a) == len(b) and (all(map(operator.is_, a, b)) or all(map(same, a, b)))
+    if kind is dict:
+        return len(a) == len(b) and list(a) == list(b) and (all(map(operator.is_, a.values(), b.values()))
+                                                          or all(map(same, a.values(), b.values())))
+    if isinstance(a, _VALUE_TYPES):
+        return a == b
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    return False
