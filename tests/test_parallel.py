@@ -134,7 +134,7 @@ def test_a_rebuild_takes_body_drafts_from_disk_and_runs_no_markdown(make_project
     def no_markdown(briefing):
         raise AssertionError("drafted again")
 
-    monkeypatch.setattr(parallel, "draft_body", no_markdown)
+    monkeypatch.setattr("site_builder.site.draft_body", no_markdown)
     monkeypatch.setattr("site_builder.render.draft_body", no_markdown)
     build_site(project)
     assert snapshot(project.out) == first
