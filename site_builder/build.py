@@ -176,5 +176,5 @@ class SiteBuilder:
         # Read again only when the facts folder has a new commit (or, without git, at every build).
         key = history_key(self.project.root, self.project.content)
         if self._history is None or self._history[0] != key or key == "no git":
-            self._history = (key, read_history(self.project.root, self.project.content, self.project.cache))
+            self._history = (key, read_history(self.project.root, self.project.content, self.store))
         return self._history[1]

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cache import Store
 from .errors import BuildError, ErrorCollector
 from .loader import Document, load_yaml, parse_yaml
 
@@ -54,11 +53,14 @@ class FactHistory:
     origin: str  # "git", "content/revisions.yaml" or "none"
 
 
-def read_history(root: Path, content: Path, cache: Path) -> FactHistory:
-    """The value changes recorded for the project at ``root``: its git history, else its changelog file."""
+def read_history(root: Path, content: Path, store: Any) -> FactHistory:
+    """The value changes recorded for the project at ``root``: its git history, else its changelog file.
+
+    ``store`` (the build's ``cache.Store``, handed in) keeps what each facts-file blob declares.
+    """
     log = _git_log(root, content / FACTS_FOLDER)
     if log is not None:
-        return FactHistory(tuple(_changes_in(log, root, cache)), "git")
+        return FactHistory(tuple(_changes_in(log, root, store)), "git")
     changelog = content / CHANGELOG
     if changelog.is_file():
         return FactHistory(read_changelog(changelog, changelog.relative_to(root).as_posix()),
@@ -127,8 +129,8 @@ def _git_log(root: Path, facts: Path) -> list[tuple[dt.date, list[tuple[str, str
     return commits
 
 
-def _changes_in(log: list[tuple[dt.date, list[tuple[str, str]]]], root: Path, cache: Path) -> list[ValueChange]:
-    store = _BlobStore(root, cache)
+def _changes_in(log: list[tuple[dt.date, list[tuple[str, str]]]], root: Path, kept: Any) -> list[ValueChange]:
+    store = _BlobStore(root, kept)
     blobs: dict[str, str] = {}  # path → blob of the facts file as of the commit being read
     before: dict[str, ValueKey] = {}
     changes = []
@@ -148,8 +150,8 @@ def _changes_in(log: list[tuple[dt.date, list[tuple[str, str]]]], root: Path, ca
 class _BlobStore:
     """What each facts-file blob declares ({fact id: (value, unit)}), read from git once and kept in the store."""
 
-    def __init__(self, root: Path, cache: Path) -> None:
-        self.root, self.store = root, Store(cache)
+    def __init__(self, root: Path, store: Any) -> None:
+        self.root, self.store = root, store
         self.blobs: dict[str, dict[str, Any]] = {}
 
     def values_of(self, blobs: list[str]) -> dict[str, ValueKey]:

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import parse_html, replace_in_file, snapshot
 from site_builder.build import build_site
+from site_builder.cache import Store
 from site_builder.errors import BuildErrors
 from site_builder.history import ValueChange, read_history
 from site_builder.project import Project
@@ -101,11 +102,11 @@ def test_an_uncommitted_edit_is_not_yet_a_revision_and_committing_it_rebuilds(re
 
 
 def test_each_version_of_a_facts_file_is_read_from_git_once(repo, monkeypatch):
-    first = read_history(repo.root, repo.content, repo.cache)
+    first = read_history(repo.root, repo.content, Store(repo.cache))
     assert first.origin == "git"
     assert first.changes == (ValueChange("forecast.2030", (1400000, None), (1450000, None), dt.date(2025, 11, 26)),)
     monkeypatch.setattr("site_builder.history._BlobStore._read", lambda self, blobs: pytest.fail(f"read {blobs}"))
-    assert read_history(repo.root, repo.content, repo.cache) == first
+    assert read_history(repo.root, repo.content, Store(repo.cache)) == first
 
 
 def test_without_git_the_committed_changelog_is_the_history(make_project):
