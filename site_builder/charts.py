@@ -1,11 +1,12 @@
-"""Charts: facts → data rows → Vega-Lite spec (Altair) → inline SVG, JSON and CSV.
+"""Charts: facts → data points (``chart_data``) → a Vega-Lite spec per artboard (``chart_spec``) →
+inline SVGs, JSON and CSV.
 
-Building the spec (Altair) and rendering it (vl-convert) are the slow steps, so
-each drawn chart is looked up in the ``ChartDrawings`` the build hands in, keyed by what it is
-drawn from: the chart's definition and its data points (the store adds the code
-and library versions). An unchanged chart is never drawn twice, across runs too, and a
-build whose charts are all cached never imports Altair. Many missing charts are
-drawn through a process pool first (``parallel.draw_missing_charts``).
+Each chart is drawn twice, for a phone and for a wide column; the page shows the one that fits
+(CSS container queries), so chart text keeps its size on every screen with JavaScript off.
+Rendering (vl-convert) is the slow step, so each drawn chart is looked up in the ``ChartDrawings`` the
+build hands in (``kept.SvgCache``), keyed by what it is drawn from: the chart's definition and its data
+points (the store adds the code and library versions). An unchanged chart is never drawn twice, across
+runs too. Many missing charts are drawn through a process pool first (``parallel.draw_missing_charts``).
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import functools
 import importlib
 import io
 import json
-import math
 import os
 import re
 import threading
@@ -22,243 +22,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from .errors import BuildError, ErrorCollector
-from .facts import KIND_STATUS, FactBook, ResolvedFact
-from .formatting import format_axis_label, format_value, with_unit_words
-from .periods import PeriodError, key_label, parse_period, period_key, sorted_keys
-from .model import Chart, ChartSeries
+from .chart_axes import axis_ticks
+from .chart_data import Point, chart_points
+from .chart_describe import KeyEntry, chart_key_entries, describe_chart
+from .chart_spec import ARTBOARDS, chart_spec
+from .errors import ErrorCollector
+from .facts import FactBook
+from .model import Chart
 
-WIDTH, HEIGHT = 600, 300
-POINTS_DATA = "points"
-PALETTE = ["#1f5f99", "#c2410c", "#5b7f1a", "#7c3aed", "#9a3412"]
-
-
-@dataclass(frozen=True)
-class Point:
-    """One data point of a chart, as drawn and as listed in its data table."""
-
-    series: str
-    x: int | str
-    y: float
-    display: str
-    projected: bool
-    fact_id: str
-    label: str
-    sources: tuple[str, ...]
-    unit: str | None = None
-    locale: str = "en-US"  # of ``display``, and of the axis labels drawn for the point's chart
-    kind: str = "reported"  # the fact's kind: a chart styles "calculated" (ours) apart from "forecast"
-
-    @property
-    def status(self) -> str:
-        """The point's kind in words, for the data table and tooltips ("Forecast", "Our calculation")."""
-        return KIND_STATUS.get(self.kind, self.kind.capitalize())
+__all__ = ["Point", "ChartDrawings", "RenderedChart", "axis_ticks", "chart_points", "chart_spec", "describe_chart",
+           "draw_chart", "render_chart", "rendered_chart"]
 
 
 @dataclass(frozen=True)
 class RenderedChart:
-    """A chart ready for pages: its points, spec, SVG, CSV and text description."""
+    """A chart ready for pages: its points, its spec and SVG at each artboard, CSV, key and description."""
 
     chart: Chart
     points: tuple[Point, ...]
-    spec_json: str
+    spec_json: str      # the wide artboard's: the one offered for download and drawn on social cards
     svg: str
     csv: str
     description: str
     sources: tuple[str, ...]
-
-
-def chart_points(chart: Chart, book: FactBook, errors: ErrorCollector) -> list[Point]:
-    """The data points of ``chart``, from its facts; problems are recorded in ``errors``."""
-    points: list[Point] = []
-    for series in chart.series:
-        for fact_id in series.fact_ids():
-            if fact_id not in book:
-                continue  # unknown facts are reported by validation
-            try:
-                points.extend(_series_points(chart, series, book[fact_id], book.locale))
-            except BuildError as exc:
-                errors.add_error(exc)
-    return points
-
-
-def _series_points(chart: Chart, series: ChartSeries, fact: ResolvedFact, locale: str = "en-US") -> list[Point]:
-    where = series.origin
-    if isinstance(fact.value, dict):
-        return [Point(series.label, _x_of(key), float(fact.value[key]),
-                      with_unit_words(format_value(fact.value[key], fact.fact.format, fact.unit, locale, fact.precision),
-                                      fact.unit),
-                      fact.is_projection, fact.id, f"{fact.fact.label}, {key_label(key, locale)}", fact.sources,
-                      fact.unit, locale, fact.kind)
-                for key in sorted_keys(fact.value)]
-    if not fact.is_number:
-        raise BuildError(where.path, where.line, f"chart {chart.id!r}: fact {fact.id!r} is not a number")
-    if chart.type == "bar":
-        x: int | str = fact.fact.label
-    else:
-        try:
-            x = _x_of(period_key(str(fact.fact.period).strip()) if fact.fact.period is not None else None)
-        except PeriodError:
-            raise BuildError(where.path, where.line,
-                             f"chart {chart.id!r}: fact {fact.id!r} needs a year, quarter, month or day as its `period` "
-                             f"(2024, 2024-Q1, 2024-03, 2024-03-05) to be placed on the x axis") from None
-    return [Point(series.label, x, float(fact.value), with_unit_words(fact.formatted(None, locale), fact.unit),
-                  fact.is_projection,
-                  fact.id, fact.fact.label, fact.sources, fact.unit, locale, fact.kind)]
-
-
-def _x_of(key) -> int | float:
-    """A period's x position: the year itself for a year, fractional years for a quarter, month or day."""
-    if key is None:
-        raise PeriodError("no period")
-    return key if isinstance(key, int) else round(parse_period(key).position, 6)
-
-
-def describe_chart(chart: Chart, points: list[Point]) -> str:
-    """A plain-language summary of what the chart shows, derived from its data."""
-    parts = []
-    for series in chart.series:
-        pts = [p for p in points if p.series == series.label]
-        if not pts:
-            continue
-        if chart.type == "bar":
-            parts.append(f"{series.label}: " + "; ".join(f"{p.x}, {p.display}" for p in pts) + ".")
-            continue
-        first, last = pts[0], pts[-1]
-        text = f"{series.label}: {first.display} in {first.x}"
-        if len(pts) > 1:
-            text += f" to {last.display} in {last.x}"
-            low, high = min(pts, key=lambda p: p.y), max(pts, key=lambda p: p.y)
-            extremes = [f"{name} of {p.display} in {p.x}" for name, p in (("low", low), ("high", high))
-                        if p not in (first, last)]
-            if extremes:
-                text += f" ({', '.join(extremes)})"
-        parts.append(text + ".")
-    kind = {"line": "Line chart", "area": "Area chart", "bar": "Bar chart"}[chart.type]
-    projected = ""
-    if any(p.projected for p in points):
-        projected = " Dashed lines and hollow markers are forecasts or estimates"
-        projected += "; dotted lines are our own calculations." if any(p.kind == "calculated" for p in points) else "."
-    return f"{kind}: {chart.title}. " + " ".join(parts) + projected
-
-
-def chart_spec(chart: Chart, points: list[Point], description: str) -> dict:
-    """The Vega-Lite spec of ``chart``, built with Altair.
-
-    Built for speed (about 5 ms instead of 25): the data rows are attached after
-    Altair has made the spec, so it never copies them; each piece is made once
-    instead of through chained ``configure_*`` copies; and the spec is not
-    validated against the Vega-Lite schema on every build, since it comes from
-    this code, not from the author: ``tests/test_charts.py`` validates every
-    chart shape instead.
-    """
-    import altair as alt  # lazy: costs about half a second, and cached charts do not need it
-
-    with alt.utils.schemapi.debug_mode(False):  # no validation of each piece as it is built
-        top = {"width": WIDTH, "height": HEIGHT, "description": description, "config": _altair_config(alt)}
-        spec = _altair_chart(alt, chart, points, top).to_dict(validate=False)
-    spec.pop("$schema", None)
-    rows = _data_rows(points)
-    for part in (spec, *spec.get("layer", ())):  # at the top when all layers share it, else in each layer
-        if part.get("data") == {"name": POINTS_DATA}:
-            part["data"] = {"values": rows}
-    spec["config"]["locale"] = vega_locale(points[0].locale if points else "en-US")
-    return spec
-
-
-def _data_rows(points: list[Point]) -> list[dict]:
-    return [{"series": p.series, "x": p.x, "y": p.y, "value": p.display, "label": p.label,
-             "status": p.status, "kind": p.kind,
-             "dash": _dash_of(points, p.series)} for p in points]
-
-
-def _altair_config(alt):
-    # continuousWidth/Height are Altair's theme defaults, which chained configure_* calls used to add.
-    return alt.Config(
-        font="Helvetica, Arial, sans-serif", background="white",
-        axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, labelColor="#374151", titleColor="#374151",
-                            gridColor="#e5e7eb"),
-        legend=alt.LegendConfig(labelFontSize=12, symbolStrokeWidth=2.5),
-        view=alt.ViewConfig(stroke=None, continuousWidth=300, continuousHeight=300))
-
-
-def _altair_chart(alt, chart: Chart, points: list[Point], top: dict):
-    # ``top``: the whole chart's properties, given when the outermost chart is made (each later change copies it).
-    data = alt.Data(name=POINTS_DATA)  # the rows are put in after ``to_dict``: see ``chart_spec``
-    order = [s.label for s in chart.series]
-    tooltip = [alt.Tooltip("label:N", title="What"), alt.Tooltip("value:N", title="Value"),
-               alt.Tooltip("status:N", title="Status")]
-    ticks = axis_ticks([p.y for p in points])
-    y = alt.Y("y:Q", title=chart.y_title or None, scale=alt.Scale(domain=[ticks[0], ticks[-1]], nice=False),
-              axis=alt.Axis(values=ticks, labelExpr=_label_expression(ticks, points)))
-    color = alt.Color("series:N", title=None, sort=order,
-                      scale=alt.Scale(domain=order, range=PALETTE[: len(order)]),
-                      legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=260))
-    if chart.type == "bar":
-        reported = "datum.status === 'Reported'"
-        # Channel objects, not alt.condition dicts, which Altair would parse and validate against the schema.
-        return alt.Chart(data, **top).mark_bar(strokeWidth=2).encode(
-            x=alt.X("x:N", title=chart.x_title or None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=200)),
-            y=y, color=color,
-            fillOpacity=alt.FillOpacityValue(value=0.35, condition={"test": reported, "value": 1.0}),
-            strokeDash=alt.StrokeDashValue(value=[5, 3], condition={"test": reported, "value": [1, 0]}),
-            stroke=color, tooltip=tooltip)
-    x = alt.X("x:Q", title=chart.x_title or None, scale=alt.Scale(zero=False, nice=False),
-              axis=alt.Axis(format="d", tickMinStep=1))
-    dash = alt.StrokeDash("dash:N", legend=None, scale=alt.Scale(domain=["solid", "projected", "calculated"],
-                                                                 range=[[1, 0], [6, 4], [2, 3]]))
-    mark = alt.Chart(data).mark_area(opacity=0.25, line=True) if chart.type == "area" \
-        else alt.Chart(data).mark_line(strokeWidth=2.5)
-    line = mark.encode(x=x, y=y, color=color, strokeDash=dash, detail=alt.Detail("series:N"))
-    reported = alt.Chart(data).mark_point(filled=True, size=55, opacity=1).encode(
-        x=x, y=y, color=color, tooltip=tooltip).transform_filter("datum.status === 'Reported'")
-    projected = alt.Chart(data).mark_point(filled=False, size=70, strokeWidth=2, opacity=1).encode(
-        x=x, y=y, color=color, tooltip=tooltip).transform_filter("datum.status !== 'Reported'")
-    layers = [line, reported, projected]
-    for rule in chart.rules:
-        rule_data = alt.Data(values=[{"x": rule.x, "text": rule.label}])
-        layers.append(alt.Chart(rule_data).mark_rule(color="#6b7280", strokeDash=[2, 2]).encode(x=alt.X("x:Q")))
-        layers.append(alt.Chart(rule_data).mark_text(align="left", dx=4, dy=-4, baseline="top", color="#4b5563", fontSize=11)
-                      .encode(x=alt.X("x:Q"), y=alt.value(0), text=alt.Text("text:N")))
-    return alt.layer(*layers, **top)
-
-
-def vega_locale(locale: str) -> dict:
-    """Vega's number and time formats for ``locale`` (d3's, as vl-convert ships them), for the spec's config:
-    the static SVG and the interactive chart in the browser then format the same way."""
-    import vl_convert as vlc
-
-    return {"number": vlc.get_format_locale(locale), "time": vlc.get_time_format_locale(locale)}
-
-
-def axis_ticks(values: list[float], count: int = 5) -> list[float]:
-    """About ``count`` round tick values spanning ``values`` and zero: 0, 500,000, 1,000,000, ..."""
-    lo, hi = min(0.0, *values), max(0.0, *values)
-    if hi == lo:
-        hi = lo + 1
-    raw = (hi - lo) / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    first, last = math.floor(lo / step), math.ceil(hi / step)
-    ticks = [round(i * step, 10) for i in range(first, last + 1)]
-    return [int(t) if float(t).is_integer() else t for t in ticks]
-
-
-def _label_expression(ticks: list[float], points: list[Point]) -> str:
-    """A Vega expression giving each tick the label Babel writes for it in the site's locale (1.5M, 46%)."""
-    units = {p.unit for p in points}
-    unit = units.pop() if len(units) == 1 else None
-    locale = points[0].locale if points else "en-US"
-    labels = [format_axis_label(t, unit, locale) for t in ticks]
-    return f"{json.dumps(labels, ensure_ascii=False)}[indexof({json.dumps(ticks)}, datum.value)]"
-
-
-def _dash_of(points: list[Point], series: str) -> str:
-    """How a series' line is drawn: solid (reported), dashed (published projections), dotted (our calculations)."""
-    pts = [p for p in points if p.series == series]
-    if pts and all(p.kind == "calculated" for p in pts):
-        return "calculated"
-    return "projected" if pts and all(p.projected for p in pts) else "solid"
+    narrow_spec_json: str = ""
+    narrow_svg: str = ""
+    key: tuple[KeyEntry, ...] = ()
 
 
 def chart_csv(points: list[Point]) -> str:
@@ -268,10 +57,14 @@ def chart_csv(points: list[Point]) -> str:
     writer.writerow(["series", "x", "value", "status", "fact", "sources"])
     for p in points:
         # Whole numbers without ".0"; others at full precision (":g" would round 1234567 to 1.23457e+06).
-        writer.writerow([_csv_text(p.series), p.x if isinstance(p.x, int) else _csv_text(p.x),
-                         int(p.y) if p.y.is_integer() and abs(p.y) < 1e15 else p.y,
-                         p.kind, p.fact_id, " ".join(p.sources)])
+        writer.writerow([_csv_text(p.series), _csv_number(p.x) if not isinstance(p.x, str) else _csv_text(p.x),
+                         _csv_number(p.y), p.kind, p.fact_id, " ".join(p.sources)])
     return out.getvalue()
+
+
+def _csv_number(value: float) -> int | float:
+    # Whole numbers without ".0"; others at full precision (":g" would round 1234567 to 1.23457e+06).
+    return int(value) if float(value).is_integer() and abs(value) < 1e15 else value
 
 
 def _csv_text(text: str) -> str:
@@ -279,11 +72,16 @@ def _csv_text(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def draw_chart(chart: Chart, points: list[Point], description: str) -> tuple[str, str]:
-    """The chart's Vega-Lite spec as JSON text and its SVG, ids scoped to the chart: the slow part of a chart."""
-    spec = chart_spec(chart, points, description)
-    svg = scope_svg_ids(chart_renderer().vegalite_to_svg(spec), f"chart-{chart.id}")
-    return json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False), svg
+def draw_chart(chart: Chart, points: list[Point], description: str) -> tuple[str, str, str, str]:
+    """The chart's Vega-Lite spec as JSON text and its SVG, for the wide then the narrow artboard, ids
+    scoped to the chart: the slow part of a chart."""
+    drawn: list[str] = []
+    for board in ARTBOARDS:
+        spec = chart_spec(chart, points, description, board)
+        svg = chart_renderer().vegalite_to_svg(spec)
+        drawn += [json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False),
+                  scope_svg_ids(svg, f"chart-{chart.id}-{board.name}")]
+    return drawn[0], drawn[1], drawn[2], drawn[3]
 
 
 CHART_FONTS = "built-in Liberation Sans"  # what vl-convert measures and draws text with
@@ -331,14 +129,17 @@ def _load_built_in_fonts_once(vlc) -> None:
 
 
 class ChartDrawings(Protocol):
-    """Drawn charts kept by the build (``kept.SvgCache``): this stage looks a drawing up before drawing it."""
+    """Drawn charts kept by the build (``kept.SvgCache``): this stage looks a drawing up before drawing it.
+
+    A drawing is the wide artboard's spec JSON and SVG, then the narrow one's (as ``draw_chart`` makes them).
+    """
 
     rendered: int  # how many charts were drawn rather than found
 
     def key(self, chart: Chart, points: list[Point], description: str) -> str: ...
     def has(self, key: str) -> bool: ...
-    def drawing(self, key: str) -> tuple[str, str] | None: ...
-    def keep(self, key: str, spec_json: str, svg: str) -> None: ...
+    def drawing(self, key: str) -> tuple[str, str, str, str] | None: ...
+    def keep(self, key: str, *drawing: str) -> None: ...
 
 
 def scope_svg_ids(svg: str, prefix: str) -> str:
@@ -372,6 +173,7 @@ def rendered_chart(chart: Chart, points: list[Point], cache: ChartDrawings, erro
         drawn = draw_chart(chart, points, description)
         cache.keep(key, *drawn)
         cache.rendered += 1
-    spec_json, svg = drawn
+    spec_json, svg, narrow_spec_json, narrow_svg = drawn
     sources = tuple(dict.fromkeys(s for p in points for s in p.sources))
-    return RenderedChart(chart, tuple(points), spec_json, svg, chart_csv(points), description, sources)
+    return RenderedChart(chart, tuple(points), spec_json, svg, chart_csv(points), description, sources,
+                         narrow_spec_json, narrow_svg, chart_key_entries(chart, points))

@@ -78,20 +78,19 @@ def card_spec(rendered: RenderedChart) -> dict:
     })
     if chart.subtitle:
         spec["title"] |= {"subtitle": chart.subtitle, "subtitleFontSize": 13, "subtitleColor": "#4b5563"}
-    _wrap_legends(spec)
+    _add_legend(spec)
     return spec
 
 
-def _wrap_legends(node: object) -> None:
-    # A one-row legend wider than the card would be cut off at its edge; two columns always fit.
-    if isinstance(node, dict):
-        if isinstance(node.get("legend"), dict) and node["legend"].get("orient") == "bottom":
-            node["legend"] = node["legend"] | {"columns": 2}
-        for value in node.values():
-            _wrap_legends(value)
-    elif isinstance(node, list):
-        for value in node:
-            _wrap_legends(value)
+def _add_legend(spec: dict) -> None:
+    # Pages show a chart's key in HTML beside it; a card is an image alone, so it draws the series' colours
+    # in a legend below the plot, in two columns so that long names wrap instead of being cut off.
+    spec.setdefault("config", {})["legend"] = {"disable": False, "labelFontSize": 13, "labelLimit": 260}
+    for layer in spec.get("layer", [spec]):
+        colour = layer.get("encoding", {}).get("color")
+        if isinstance(colour, dict) and "field" in colour:
+            colour["legend"] = {"orient": "bottom", "columns": 2, "title": None}
+            return
 
 
 class CardImages(Protocol):

@@ -26,8 +26,12 @@ from .render import BodyDraft
 from .scan import BodyScan, scan_text
 
 
+DRAWING_PARTS = ("spec", "svg", "narrow_spec", "narrow_svg")
+
+
 class SvgCache:
-    """Drawn charts, spec JSON and SVG (as ``draw_chart`` makes them) together, kept in the build's store.
+    """Drawn charts, spec JSON and SVG of each artboard (as ``charts.draw_chart`` makes them) together,
+    kept in the build's store.
 
     """
 
@@ -36,23 +40,24 @@ class SvgCache:
         self.rendered = 0  # how many charts this run had to render (for build reports and tests)
 
     def key(self, chart: Chart, points: list[Point], description: str) -> str:
-        """The key of a drawing: everything its spec and SVG are made from (the store adds the code version)."""
+        """The key of a drawing: everything its specs and SVGs are made from (the store adds the code version)."""
         return self.store.key("charts", repr((chart, points, description)))
 
     def has(self, key: str) -> bool:
         """Whether a drawing is stored under ``key`` (without reading it)."""
         return self.store.has("charts", key)
 
-    def drawing(self, key: str) -> tuple[str, str] | None:
-        """The (spec JSON, SVG) stored under ``key``, or None."""
+    def drawing(self, key: str) -> tuple[str, str, str, str] | None:
+        """The (spec JSON, SVG, narrow spec JSON, narrow SVG) stored under ``key``, or None."""
         entry = self.store.get_json("charts", key)
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("spec", "svg")):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in DRAWING_PARTS):
             return None  # missing, or not authentic: draw it again
-        return entry["spec"], entry["svg"]
+        spec, svg, narrow_spec, narrow_svg = (entry[k] for k in DRAWING_PARTS)
+        return spec, svg, narrow_spec, narrow_svg
 
-    def keep(self, key: str, spec_json: str, svg: str) -> None:
-        """Store a drawing under ``key``."""
-        self.store.put_json("charts", key, {"spec": spec_json, "svg": svg})
+    def keep(self, key: str, *drawing: str) -> None:
+        """Store a drawing (``charts.draw_chart``'s four texts) under ``key``."""
+        self.store.put_json("charts", key, dict(zip(DRAWING_PARTS, drawing)))
 
 
 class PngCache:

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
+from .chart_checks import check_chart
 from .errors import ErrorCollector
 from .loader import Document, Loc, MarkdownFile
 from .model import (
@@ -114,12 +115,9 @@ def validate_chart_file(doc: Document, errors: ErrorCollector) -> list[Identifie
         if chart:
             series = [dataclasses.replace(s, origin=_location(doc, loc + ("series", i)))
                       for i, s in enumerate(chart.series)]
-            for s in series:
-                if bool(s.facts) == bool(s.fact):
-                    errors.add(s.origin.path, s.origin.line, f"chart {chart.id!r}: series {s.label!r} needs either `facts` (a list) or `fact` (a series fact)")
-            if not series:
-                errors.add(doc.path, doc.line_of(loc), f"chart {chart.id!r} has no series")
-            charts.append(Identified(dataclasses.replace(chart, series=series), doc.line_of(loc + ("id",))))
+            chart = dataclasses.replace(chart, series=series)
+            check_chart(chart, lambda where, message: errors.add(doc.path, doc.line_of(loc + where), message))
+            charts.append(Identified(chart, doc.line_of(loc + ("id",))))
     return charts
 
 
@@ -195,6 +193,9 @@ def cross_check(content: Content, errors: ErrorCollector, unreadable: Iterable[s
                 if unknown("facts", ref):
                     errors.add(series.origin.path, series.origin.line,
                                f"chart {chart.id!r}: series {series.label!r} names missing fact {ref!r}")
+        for ref in chart.fact_ids()[len([f for s in chart.series for f in s.fact_ids()]):]:
+            if unknown("facts", ref):
+                errors.add(chart.origin.path, chart.origin.line, f"chart {chart.id!r} names missing fact {ref!r}")
     for briefing in content.briefings:
         path, lines = briefing.origin.path, briefing.meta_lines
         if briefing.meta.hero_chart and unknown("charts", briefing.meta.hero_chart):

@@ -140,17 +140,17 @@ def test_the_code_version_covers_every_module_and_every_library_that_shapes_the_
 
 
 EDITED_AXIS_LABEL = '''
-_original_format_axis_label = format_axis_label
+_original_tick_labels = tick_labels
 
 
-def format_axis_label(*args, **kwargs):
-    return _original_format_axis_label(*args, **kwargs) + " (edited)"
+def tick_labels(*args, **kwargs):
+    return [label + " (edited)" for label in _original_tick_labels(*args, **kwargs)]
 '''
 BUILD = "import sys, site_builder.cli; assert site_builder.__file__.startswith(sys.argv[1]); site_builder.cli.main(['build', '--root', sys.argv[2]])"
 
 
-def test_editing_format_axis_label_changes_the_svg_on_the_next_build(tmp_path, chart_cache):
-    """The stale-output bug: charts were keyed by charts.py alone, so an edit to formatting.py changed no SVG."""
+def test_editing_the_axis_labels_changes_the_svg_on_the_next_build(tmp_path, chart_cache):
+    """The stale-output bug: charts were keyed by charts.py alone, so an edit to another module changed no SVG."""
     code = tmp_path / "code"
     shutil.copytree(REPO / "site_builder", code / "site_builder", ignore=shutil.ignore_patterns("__pycache__"))
     root = copy_project(tmp_path / "project", cache=chart_cache)
@@ -163,8 +163,8 @@ def test_editing_format_axis_label_changes_the_svg_on_the_next_build(tmp_path, c
         return snapshot(root / "_site")
 
     before = build()
-    formatting = code / "site_builder" / "formatting.py"
-    formatting.write_text(formatting.read_text(encoding="utf-8") + EDITED_AXIS_LABEL, encoding="utf-8")
+    axes = code / "site_builder" / "chart_axes.py"  # the axis labels: what every chart's SVG shows
+    axes.write_text(axes.read_text(encoding="utf-8") + EDITED_AXIS_LABEL, encoding="utf-8")
     after = build()
     svgs = [name for name in before if name.startswith("charts/") and name.endswith(".svg")]
     assert svgs and all(before[name] != after[name] for name in svgs)

@@ -13,6 +13,7 @@ from site_builder.kept import SvgCache
 from site_builder.charts import (
     chart_csv, chart_points, chart_spec, describe_chart, render_chart, scope_svg_ids,
 )
+from site_builder.chart_spec import NARROW
 from site_builder.errors import ErrorCollector
 from site_builder.facts import resolve_facts
 from site_builder.model import Chart, ChartSeries, Content, Fact, Location, SiteConfig
@@ -102,7 +103,7 @@ def test_description_says_what_the_chart_shows(mini):
         "Line chart: Widget sales, reported and forecast. "
         "Reported: 1.5 million widgets in 2021 to 1.1 million widgets in 2023 (low of 700,000 widgets in 2022). "
         "Ministry forecast: 1.1 million widgets in 2025 to 1.4 million in 2030. "
-        "Dashed lines and hollow markers are forecasts or estimates.")
+        "Marked: Method change (2023). Dashed lines and hollow markers are forecasts or estimates.")
 
 
 def test_bar_description_lists_each_bar(mini):
@@ -125,9 +126,9 @@ def test_our_calculations_carry_their_kind_and_are_drawn_dotted_not_dashed():
     assert [(p.kind, p.status, p.projected) for p in points] == [
         ("reported", "Reported", False), ("forecast", "Forecast", True), ("calculated", "Our calculation", True)]
     spec = chart_spec(chart, points, "D.")
-    rows = (spec.get("data") or spec["layer"][0]["data"])["values"]
-    assert [(r["kind"], r["dash"]) for r in rows] == [
-        ("reported", "solid"), ("forecast", "projected"), ("calculated", "calculated")]
+    rows = spec["datasets"]["points"]
+    assert [(r["kind"], r["drawn"]) for r in rows] == [
+        ("reported", "Reported"), ("forecast", "Forecast or estimate"), ("calculated", "Our calculation")]
     assert describe_chart(chart, points).endswith(
         "Dashed lines and hollow markers are forecasts or estimates; dotted lines are our own calculations.")
 
@@ -147,10 +148,12 @@ def test_spec_carries_the_data_and_description(mini):
     points = chart_points(chart, book, ErrorCollector())
     spec = chart_spec(chart, points, "Described.")
     assert spec["description"] == "Described."
-    assert spec["width"] == 600 and "$schema" not in spec
-    values = spec["layer"][0]["data"]["values"]
+    assert spec["width"] == 640 and spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
+    values = spec["datasets"]["points"]
     assert [(v["x"], v["y"], v["status"]) for v in values][-1] == (2030, 1_400_000.0, "Forecast")
-    assert spec["layer"][3]["mark"]["type"] == "rule"  # the "Method change" marker
+    assert "rule" in [layer["mark"]["type"] for layer in spec["layer"]]  # the "Method change" marker
+    narrow = chart_spec(chart, points, "Described.", NARROW)
+    assert narrow["width"] == 310 and len(narrow["layer"][0]["encoding"]["x"]["axis"]["values"]) <= 5
 
 
 @pytest.mark.parametrize("chart_id, chart_type", [
@@ -172,10 +175,9 @@ def test_spec_of_every_chart_shape_is_valid_vega_lite_with_the_points_as_data(mi
     spec = chart_spec(chart, points, "Described.")
     validate_jsonschema(spec, load_schema())  # raises on any part of the spec the schema does not allow
     parts = [spec, *spec.get("layer", [])]
-    assert not any(part.get("data", {}).get("name") for part in parts), "a named data set was left unfilled"
-    datasets = [part["data"]["values"] for part in parts if "values" in part.get("data", {})]
-    point_rows = [rows for rows in datasets if rows and "series" in rows[0]]
-    assert point_rows and all([(r["x"], r["y"]) for r in rows] == [(p.x, p.y) for p in points] for rows in point_rows)
+    named = {part["data"]["name"] for part in parts if "name" in part.get("data", {})}
+    assert named and named <= set(spec["datasets"]), "a named data set was left unfilled"
+    assert [(r["x"], r["y"]) for r in spec["datasets"]["points"]] == [(p.x, p.y) for p in points]
 
 
 def test_scope_svg_ids_prefixes_ids_and_every_reference():
@@ -189,7 +191,10 @@ def test_scope_svg_ids_prefixes_ids_and_every_reference():
 def test_rendered_svg_ids_are_scoped_and_references_resolve(mini, chart_cache):
     content, book = mini
     rendered = render_chart(content.charts["outlook"], book, SvgCache(Store(chart_cache)), ErrorCollector())
-    assert rendered.svg.lstrip().startswith("<svg") and ">Ministry forecast<" in rendered.svg
+    assert rendered.svg.lstrip().startswith("<svg") and ">Method change<" in rendered.svg
+    assert rendered.narrow_svg.lstrip().startswith("<svg") and rendered.narrow_svg != rendered.svg
+    assert [entry.label for entry in rendered.key] == ["Reported", "Ministry forecast", "Reported",
+                                                       "Forecast or estimate"]
     ids = re.findall(r'\bid="([^"]+)"', rendered.svg)
     assert all(i.startswith("chart-outlook-") for i in ids)
     for ref in re.findall(r'url\(#([^)]+)\)', rendered.svg) + re.findall(r'href="#([^"]+)"', rendered.svg):

@@ -145,7 +145,7 @@ def test_the_chart_spec_carries_the_locale_and_axis_labels_babel_wrote():
     assert '"value": "1.6 million"' in json.dumps(spec)  # what the tooltip shows, as the text writes it
     svg = vlc.vegalite_to_svg(spec)
     labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
-    assert {"0", "500K", "1M", "1.5M", "2M"} <= set(labels)
+    assert {"0", "0.5M", "1.0M", "1.5M", "2.0M"} <= set(labels)  # one scale and one precision on an axis
 
 
 def test_percent_charts_label_their_axis_with_percentages():

@@ -15,7 +15,7 @@ BUNDLE = "static/vendor/vega-embed.js"
 def test_briefing_shows_its_charts_and_data_without_javascript(site, site_url, open_page):
     visit = open_page(site_url("file", site.briefing), javascript=False)
     page = visit.page
-    svgs = page.locator("figure.chart .chart__svg > svg").all()
+    svgs = page.locator("figure.chart .chart__art > svg >> visible=true").all()
     assert svgs
     for svg in svgs:
         svg.scroll_into_view_if_needed()

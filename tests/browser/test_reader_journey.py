@@ -19,7 +19,7 @@ def test_reader_goes_from_the_index_to_the_briefing_and_its_charts_turn_interact
     page.wait_for_load_state("load")
     assert page.url == site_url(origin, site.briefing)
 
-    charts = page.locator("figure.chart .chart__svg > svg")
+    charts = page.locator("figure.chart .chart__art > svg >> visible=true")
     chart_count = charts.count()
     assert chart_count >= 1
     for svg in charts.all():

@@ -1,8 +1,8 @@
 // Progressive enhancement: charts are complete SVGs without JavaScript. When a chart
 // scrolls into view, the vendored Vega bundle (no CDN) is loaded once and the chart
-// is re-drawn interactively, with tooltips, laid out for the width of the column (so its
-// text keeps its size on a phone instead of shrinking with a scaled SVG). Any failure
-// leaves the static chart in place.
+// is re-drawn interactively, with tooltips, laid out for the width of the column from the
+// spec of the artboard that fits it (so its text keeps its size). Any failure leaves the
+// static chart in place.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -10,39 +10,17 @@
   var figures = Array.prototype.slice.call(document.querySelectorAll("figure.chart"));
   if (!bundleUrl || !figures.length) return;
   var loading = null;
-  // Below this width (px) legends stack and axes thin out their labels. Legend labels are limited
-  // to 260px by the chart specs, so two legend columns always fit above it.
+  // Each chart comes with a spec for a phone and one for a wider column (as its two static SVGs do);
+  // below this column width (px, as in style.css) the phone's is drawn.
   var NARROW = 600;
 
-  function eachEncoding(spec, visit) {
-    if (spec.encoding) visit(spec.encoding);
-    (spec.layer || []).forEach(function (layer) { eachEncoding(layer, visit); });
-  }
-
-  function withAxis(channel, extra) {
-    channel.axis = Object.assign({}, channel.axis, extra);
-  }
-
-  // A single or layered chart re-laid out at ``width`` pixels; composed charts keep their size.
+  // The spec for a column ``width`` pixels wide: single and layered charts are drawn at that width;
+  // composed ones (small multiples) keep the size they were designed at.
   function fitted(spec, width) {
     if (spec.hconcat || spec.vconcat || spec.concat || spec.facet || spec.repeat) return spec;
     if (typeof spec.width !== "number" || !width) return spec;
-    var narrow = width < NARROW;
     spec.width = width;
     spec.autosize = { type: "fit-x", contains: "padding" };
-    eachEncoding(spec, function (encoding) {
-      Object.keys(encoding).forEach(function (channel) {
-        var legend = encoding[channel] && encoding[channel].legend;
-        if (legend) Object.assign(legend, narrow ? { direction: "vertical" } : { columns: 2 });
-      });
-      var x = encoding.x;
-      if (!x || !narrow || x.axis === null) return;
-      if (x.type === "nominal" || x.type === "ordinal") {
-        withAxis(x, { labelAngle: -35, labelAlign: "right", labelBaseline: "top" });
-      } else {
-        withAxis(x, { tickCount: Math.max(2, Math.floor(width / 70)), labelOverlap: true });
-      }
-    });
     return spec;
   }
 
@@ -63,11 +41,14 @@
   function enhance(figure) {
     if (figure.getAttribute("data-interactive")) return;
     figure.setAttribute("data-interactive", "loading");
-    var specTag = figure.querySelector("script.chart__spec");
     var target = figure.querySelector(".chart__svg");
-    if (!specTag || !target) return;
+    if (!target) return;
+    var width = Math.floor(target.clientWidth);
+    var specTag = (width < NARROW && figure.querySelector("script.chart__spec--narrow"))
+      || figure.querySelector("script.chart__spec");
+    if (!specTag) return;
     loadBundle().then(function (vegaEmbed) {
-      var spec = fitted(JSON.parse(specTag.textContent), Math.floor(target.clientWidth));
+      var spec = fitted(JSON.parse(specTag.textContent), width);
       var holder = document.createElement("div");
       return vegaEmbed(holder, spec, { renderer: "svg", actions: false }).then(function () {
         target.replaceChildren(holder);

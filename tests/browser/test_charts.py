@@ -1,0 +1,119 @@
+"""Every chart readable on a phone and a laptop, light and dark, with JavaScript on and off.
+
+For each chart of the default site and of the chart fixtures (``tests/fixtures/charts``, one of every
+kind), as drawn in Chromium: every text at least 11 CSS px at 375 px wide and 12 px at 1280; no two texts
+overlapping; no text outside the window or the chart; and no console warning or error (Vega warns in the
+console, e.g. ``Infinite extent for field "x"``). One browser context per width, scheme and JavaScript
+setting, each visiting every page with charts.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from site_builder.build import build_site
+from site_builder.project import Project
+
+from .conftest import make_charts_interactive
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+MIN_SIZE = {375: 11.0, 1280: 12.0}
+
+# Each visible text of the chart that the reader sees (the interactive one once it is drawn): its text, the
+# size it is drawn at (its font size times the scale of the SVG on screen), and its box in the window.
+CHART_TEXTS_JS = """
+figure => {
+  const svg = figure.querySelector('.chart__svg .vega-embed svg')
+    || [...figure.querySelectorAll('.chart__svg svg')].find(s => s.getBoundingClientRect().width > 0);
+  if (!svg) return {svg: null, texts: []};
+  const visible = el => {
+    for (let e = el; e && e !== svg; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (style.display === 'none' || style.visibility === 'hidden' || parseFloat(style.opacity) === 0) return false;
+    }
+    return true;
+  };
+  const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim() && visible(t)).map(t => {
+    const m = t.getScreenCTM();
+    const scale = Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent.trim(), size: parseFloat(getComputedStyle(t).fontSize) * scale,
+            box: [r.left, r.top, r.right, r.bottom]};
+  });
+  const r = svg.getBoundingClientRect();
+  return {svg: [r.left, r.top, r.right, r.bottom], texts};
+}
+"""
+
+
+def overlap(a: list[float], b: list[float]) -> float:
+    """How far two boxes (left, top, right, bottom) overlap in their tighter direction, in px (<= 0: not at all)."""
+    return min(min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def chart_problems(name: str, drawn: dict, width: int) -> list[str]:
+    """What is wrong with one chart as drawn: text too small, overlapping, cut off or outside the window."""
+    if not drawn["svg"]:
+        return [f"{name}: no chart drawn"]
+    problems = []
+    texts, svg = drawn["texts"], drawn["svg"]
+    for t in texts:
+        if t["size"] < MIN_SIZE[width] - 0.05:
+            problems.append(f"{name}: {t['text']!r} drawn at {t['size']:.1f}px")
+        left, top, right, bottom = t["box"]
+        if left < -0.5 or right > width + 0.5:
+            problems.append(f"{name}: {t['text']!r} outside the window ({left:.0f}..{right:.0f})")
+        if left < svg[0] - 1 or right > svg[2] + 1 or top < svg[1] - 1 or bottom > svg[3] + 1:
+            problems.append(f"{name}: {t['text']!r} cut off by the chart's edge")
+    for i, a in enumerate(texts):
+        for b in texts[i + 1:]:
+            if overlap(a["box"], b["box"]) > 1:
+                problems.append(f"{name}: {a['text']!r} overlaps {b['text']!r}")
+    return problems
+
+
+def build_fixture_site(root: Path, fixture: str) -> Path:
+    """A fixture's content, with the default theme, built into ``root``; returns the output folder."""
+    shutil.copytree(FIXTURES / fixture / "content", root / "content")
+    project = Project.at(root)
+    build_site(project)
+    return project.out
+
+
+@pytest.fixture(scope="module")
+def chart_pages(site, tmp_path_factory) -> list[Path]:
+    """Every page with a chart: the default site's briefings and the chart fixtures' briefings."""
+    pages = [site.out / path for path in site.briefings]
+    for fixture in ("data",):  # monthly series read from a dataset
+        out = build_fixture_site(tmp_path_factory.mktemp(fixture) / "project", fixture)
+        pages += sorted(out.glob("briefings/*/index.html"))
+    return [p for p in pages if BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").select("figure.chart")]
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["static", "interactive"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_every_chart_is_legible_and_quiet(width, scheme, javascript, chart_pages, browser):
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900},
+                                  java_script_enabled=javascript)
+    console: list[str] = []
+    problems: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("warning", "error") else None)
+        page.on("pageerror", lambda error: console.append(f"uncaught: {error}"))
+        for path in chart_pages:
+            page.goto(path.as_uri(), wait_until="load")
+            if javascript:
+                make_charts_interactive(page)
+            for figure in page.locator("figure.chart").all():
+                name = f"{path.parent.name}#{figure.get_attribute('id')}"
+                problems += chart_problems(name, figure.evaluate(CHART_TEXTS_JS), width)
+            problems += [f"{path.parent.name}: console {line}" for line in console]
+            console.clear()
+    finally:
+        context.close()
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
