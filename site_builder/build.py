@@ -27,6 +27,7 @@ from .render import site_environment
 from .history import FactHistory, history_key, read_history
 from .revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, revisions_from
 from .stamp import BuildStamp, current_stamp, input_digest, output_digest, write_stamp
+from .swap import recover_interrupted_swap
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def build_site(project: Project, base_url: str | None = None, progress: BuildPro
     its recorded result returned with ``up_to_date`` set (see ``stamp.py``);
     ``force`` builds anyway.
     """
+    recover_interrupted_swap(project.out)  # before the up-to-date check, so that no leftover outlives it
     store = Store(project.cache)
     inputs = input_digest(project, base_url)
     recorded = None if force else current_stamp(project, store, inputs)
@@ -130,6 +132,7 @@ class SiteBuilder:
             return self._build(write_lock)
 
     def _build(self, write_lock: AbstractContextManager) -> BuildResult:
+        recover_interrupted_swap(self.project.out)
         check_output_folder(self.project.out, self.project.root)
         drawn_before = self.cache.rendered
         try:

@@ -9,15 +9,20 @@ they renamed into place.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError
+from .swap import staging_folder, swap_in
 
-MARKER = ".nojekyll"  # every site we write has it; a folder without it is not ours to replace
+# Every site we write lists its own files here; a folder without it, or holding files it does not
+# list, is not ours to replace.
+RECORD = ".briefing-site.json"
+_TEMPORARY = re.compile(r"\..+\.\d+\.new")  # update_site's files written beside their targets
 
 
 def replace_file(path: Path, data: bytes | str) -> None:
@@ -41,9 +46,45 @@ def check_output_folder(out: Path, root: Path) -> None:
     for name in ("content", "templates", "static"):
         if out.is_relative_to(root / name):
             raise BuildError(str(out), 1, f"the output folder cannot be inside {name}/")
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
-        raise BuildError(str(out), 1, f"{out} exists and is not a site built by briefing (no {MARKER}); "
-                         "choose another --out or remove it")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise BuildError(str(out), 1, f"{out} exists and is not a folder; choose another --out or remove it")
+    on_disk = listing(out) if out.exists() else {}
+    if on_disk is None:
+        raise BuildError(str(out), 1, f"{out} cannot be read; choose another --out")
+    if not on_disk:
+        return
+    listed = recorded_files(out)
+    if listed is None:
+        raise BuildError(str(out), 1, f"{out} exists and is not a site built by briefing (no {RECORD} listing "
+                         "what briefing wrote there); choose another --out or remove it")
+    foreign = sorted(rel for rel in on_disk if rel not in listed and not _our_temporary(rel))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise BuildError(str(out), 1, f"{out} holds files that briefing did not write ({shown}); a build would "
+                         "remove them: move them elsewhere or choose another --out")
+
+
+def recorded_files(out: Path) -> frozenset[str] | None:
+    """The files the site in ``out`` was written with, as its record lists them; None without a valid record."""
+    try:
+        data = json.loads((out / RECORD).read_bytes()) if (out / RECORD).is_file() else None
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("generator") != "site_builder" or not isinstance(data.get("files"), list):
+        return None
+    return frozenset(str(rel) for rel in data["files"])
+
+
+def with_record(files: dict[str, bytes]) -> dict[str, bytes]:
+    """``files`` and the record that lists them (see ``RECORD``)."""
+    listed = sorted({*files, RECORD})
+    record = json.dumps({"generator": "site_builder", "files": listed}, indent=0) + "\n"
+    return {**files, RECORD: record.encode()}
+
+
+def _our_temporary(rel: str) -> bool:
+    # A file of update_site's that a killed build left beside its target.
+    return bool(_TEMPORARY.fullmatch(rel.rsplit("/", 1)[-1]))
 
 
 def write_site(files: dict[str, bytes], out: Path) -> list[str]:
@@ -52,10 +93,10 @@ def write_site(files: dict[str, bytes], out: Path) -> list[str]:
     Files identical to the current site's are hard-linked rather than rewritten,
     so their modification times show what a rebuild really touched.
     """
+    files = with_record(files)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-        staging.chmod(0o755)  # mkdtemp makes it private; a published site folder is world-readable
+        staging = staging_folder(out)
     except OSError as exc:
         raise BuildError(str(out), 1, f"cannot write the output folder: {exc.strerror or exc}") from None
     changed: list[str] = []
@@ -72,7 +113,7 @@ def write_site(files: dict[str, bytes], out: Path) -> list[str]:
                     pass  # a file system without hard links: fall back to writing
             target.write_bytes(data)
             changed.append(rel)
-        _swap_in(staging, out)
+        swap_in(staging, out)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildError(str(out), 1, f"cannot write the site: {exc.strerror or exc}"
@@ -100,6 +141,7 @@ def update_site(files: dict[str, bytes], out: Path, last: WrittenSite | None) ->
     whole site. Without it, or when most files change, the whole site is
     written and swapped in.
     """
+    files = with_record(files)
     on_disk = listing(out) if last is not None else None
     if not on_disk:  # no record, or no folder to update
         changed = write_site(files, out)
@@ -185,18 +227,3 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return path.is_file() and not path.is_symlink() and path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
-
-
-def _swap_in(staging: Path, out: Path) -> None:
-    if not out.exists():
-        staging.rename(out)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    retired.rmdir()
-    out.rename(retired)
-    try:
-        staging.rename(out)
-    except BaseException:
-        retired.rename(out)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)

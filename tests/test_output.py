@@ -6,7 +6,7 @@ import os
 import pytest
 
 from site_builder.errors import BuildError
-from site_builder.output import MARKER, check_output_folder, update_site, write_site
+from site_builder.output import RECORD, check_output_folder, update_site, with_record, write_site
 
 SITE = {".nojekyll": b"", "index.html": b"<p>home</p>", "a/b/page.html": b"<p>page</p>", "static/x.css": b"p{}"}
 
@@ -19,8 +19,8 @@ def leftovers(parent):
 def test_first_write_creates_exactly_the_files(tmp_path, files_of):
     out = tmp_path / "_site"
     changed = write_site(SITE, out)
-    assert sorted(changed) == sorted(SITE)
-    assert files_of(out) == SITE
+    assert sorted(changed) == sorted([*SITE, RECORD])
+    assert files_of(out) == with_record(SITE)
     assert leftovers(tmp_path) == []
 
 
@@ -42,7 +42,7 @@ def test_files_no_longer_built_are_removed(tmp_path, files_of):
     write_site(SITE, out)
     smaller = {k: v for k, v in SITE.items() if not k.startswith("a/")}
     write_site(smaller, out)
-    assert files_of(out) == smaller
+    assert files_of(out) == with_record(smaller)
     assert not (out / "a").exists()
 
 
@@ -53,7 +53,7 @@ def test_a_failure_mid_write_leaves_the_old_site_intact(tmp_path, files_of):
     broken = {**SITE, "index.html": b"<p>changed</p>", "m/broken.html": None, "z.html": b"never"}
     with pytest.raises(TypeError):
         write_site(broken, out)  # writing None fails after some files were staged
-    assert files_of(out) == SITE
+    assert files_of(out) == with_record(SITE)
     assert out.stat().st_ino == inode
     assert leftovers(tmp_path) == []
 
@@ -84,13 +84,13 @@ def updated(out, last=None, **changes):
 def test_an_update_writes_only_the_changed_files_and_removes_the_dropped(tmp_path, files_of):
     out = tmp_path / "_site"
     changed, record = updated(out)
-    assert sorted(changed) == sorted(BIGGER)
+    assert sorted(changed) == sorted([*BIGGER, RECORD])
     folder, before = out.stat().st_ino, {rel: (out / rel).stat().st_ino for rel in BIGGER}
     changed, record = updated(out, record, **{"index.html": b"<p>new</p>", "a__b__page.html": None,
                                               "new__deep__file.txt": b"new"})
-    assert changed == ["index.html", "new/deep/file.txt"]
-    assert files_of(out) == {**{k: v for k, v in BIGGER.items() if k != "a/b/page.html"},
-                             "index.html": b"<p>new</p>", "new/deep/file.txt": b"new"}
+    assert changed == [RECORD, "index.html", "new/deep/file.txt"]  # the record lists the new file
+    assert files_of(out) == with_record({**{k: v for k, v in BIGGER.items() if k != "a/b/page.html"},
+                                         "index.html": b"<p>new</p>", "new/deep/file.txt": b"new"})
     assert not (out / "a").exists()  # emptied folders go too
     assert out.stat().st_ino == folder  # updated in place, not swapped
     assert (out / "static/x.css").stat().st_ino == before["static/x.css"]
@@ -107,7 +107,7 @@ def test_an_update_puts_back_what_someone_else_changed_in_the_folder(tmp_path, f
     (out / "index.html").unlink()
     changed, _ = updated(out, record)
     assert changed == ["index.html", "static/x.css"]
-    assert files_of(out) == BIGGER
+    assert files_of(out) == with_record(BIGGER)
 
 
 def test_an_update_that_cannot_write_leaves_the_site_as_it_was(tmp_path, files_of, monkeypatch):
@@ -128,7 +128,7 @@ def test_an_update_that_cannot_write_leaves_the_site_as_it_was(tmp_path, files_o
         updated(out, record, **{"index.html": b"<p>new</p>", "static__x.css": b"p{color:red}"})
     monkeypatch.undo()
     assert writes == [".index.html.%d.new" % os.getpid(), ".x.css.%d.new" % os.getpid()]
-    assert files_of(out) == BIGGER  # the first file was written beside its target, and removed again
+    assert files_of(out) == with_record(BIGGER)  # the first file was written beside its target, and removed again
     assert [p.name for p in out.rglob("*.new")] == []
 
 
@@ -142,10 +142,10 @@ def test_an_update_of_most_files_or_a_file_replacing_a_folder_swaps_the_whole_si
     folder = out.stat().st_ino
     files = {**BIGGER, **most, "x": b"4"}
     _, record = update_site(files, out, record)  # one new file: updated in place
-    assert out.stat().st_ino == folder and files_of(out) == files
+    assert out.stat().st_ino == folder and files_of(out) == with_record(files)
     files = {k: v for k, v in files.items() if k != "a/b/page.html"} | {"a/b": b"a file where a folder was"}
     changed, _ = update_site(files, out, record)
-    assert files_of(out) == files and "a/b" in changed
+    assert files_of(out) == with_record(files) and "a/b" in changed
 
 
 # --- which folders may be replaced -----------------------------------------------------------
@@ -166,14 +166,37 @@ def test_refuses_the_project_its_parents_and_its_source_folders(root, out):
     assert "output folder cannot" in caught.value.problem.message
 
 
-def test_refuses_a_folder_that_is_not_a_built_site(root):
+PAGES_FROM_OTHER_TOOLS = {  # what Sphinx or MkDocs leave for GitHub Pages, and other folders that are not ours
+    "notes": {"notes.txt": "precious"},
+    "sphinx-pages": {".nojekyll": "", "index.html": "<p>docs</p>", "CNAME": "docs.example.org", "notes.txt": "x"},
+    "marker-only": {".nojekyll": ""},
+    "record-not-json": {RECORD: "{not json", "index.html": "x"},
+    "record-of-another-tool": {RECORD: '{"generator": "other", "files": ["index.html"]}', "index.html": "x"},
+    "record-as-folder": {f"{RECORD}/x": "", "index.html": "x"},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PAGES_FROM_OTHER_TOOLS))
+def test_refuses_a_folder_that_briefing_did_not_write(root, kind, files_of):
     other = root / "docs"
-    other.mkdir()
-    (other / "notes.txt").write_text("precious")
+    for rel, text in PAGES_FROM_OTHER_TOOLS[kind].items():
+        (other / rel).parent.mkdir(parents=True, exist_ok=True)
+        (other / rel).write_text(text)
+    before = files_of(other)
     with pytest.raises(BuildError) as caught:
         check_output_folder(other, root)
-    assert f"no {MARKER}" in caught.value.problem.message
-    assert (other / "notes.txt").read_text() == "precious"
+    assert f"no {RECORD}" in caught.value.problem.message
+    assert files_of(other) == before
+
+
+def test_refuses_a_built_site_to_which_someone_added_files(root, files_of):
+    out = root / "_site"
+    write_site(SITE, out)
+    (out / "CNAME").write_text("docs.example.org")
+    (out / "a/notes.txt").write_text("mine")
+    with pytest.raises(BuildError) as caught:
+        check_output_folder(out, root)
+    assert "did not write (CNAME, a/notes.txt)" in caught.value.problem.message
 
 
 def test_refuses_a_file(root):
@@ -182,14 +205,16 @@ def test_refuses_a_file(root):
         check_output_folder(root / "out", root)
 
 
-@pytest.mark.parametrize("prepare", ["missing", "empty", "built"])
+@pytest.mark.parametrize("prepare", ["missing", "empty", "built", "built-then-edited"])
 def test_accepts_new_empty_or_previously_built_folders(root, prepare):
     out = root / "_site"
-    if prepare != "missing":
+    if prepare == "empty":
         out.mkdir()
-    if prepare == "built":
-        (out / MARKER).write_bytes(b"")
-        (out / "index.html").write_text("old")
+    if prepare.startswith("built"):
+        write_site(SITE, out)
+    if prepare == "built-then-edited":
+        (out / "index.html").write_text("edited by hand")
+        (out / "a/b/page.html").unlink()
     check_output_folder(out, root)
     check_output_folder(root.parent / "elsewhere", root)
 
@@ -201,8 +226,8 @@ def test_hard_links_fall_back_to_copies(tmp_path, monkeypatch, files_of):
     def no_links(src, dst):
         raise OSError("no hard links here")
     monkeypatch.setattr(os, "link", no_links)
-    assert sorted(write_site(SITE, out)) == sorted(SITE)
-    assert files_of(out) == SITE
+    assert sorted(write_site(SITE, out)) == sorted([*SITE, RECORD])
+    assert files_of(out) == with_record(SITE)
 
 
 def test_site_folder_is_readable_by_everyone_not_private_like_a_temp_dir(tmp_path):
