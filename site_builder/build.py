@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .cache import Store
 from .compute import CompiledSite, build_date, compile_content
-from .errors import Problem
+from .errors import BuildError, Problem
 from .kept import BodyScans, ParsedDocuments, SvgCache
 from .memo import MemoRenderer, RenderMemo
 from .output import WrittenSite, check_output_folder, update_site
@@ -67,6 +67,16 @@ def build_site(project: Project, base_url: str | None = None, progress: BuildPro
         write_stamp(project, store, BuildStamp(inputs, outputs, result.pages, result.charts, result.files,
                                                tuple(result.warnings)))
     return result
+
+
+def file_error(exc: OSError, project: Project) -> BuildError:
+    """An OSError that escaped the build as a located error; one in the cache says that deleting it is safe."""
+    where = Path(exc.filename) if exc.filename else project.root
+    message = f"{exc.strerror or exc}"
+    if where.is_relative_to(project.cache):
+        message = (f"the cache folder cannot be used ({message}); delete {project.display(project.cache)} "
+                   "(always safe) or make it a writable folder")
+    return BuildError(project.display(where), 1, message)
 
 
 @contextmanager
@@ -129,7 +139,10 @@ class SiteBuilder:
     def build(self, write_lock: AbstractContextManager = nullcontext()) -> BuildResult:
         """Build into the output folder, atomically; ``write_lock`` is held while the new site is swapped in."""
         with collector_paused():
-            return self._build(write_lock)
+            try:
+                return self._build(write_lock)
+            except OSError as exc:  # the site's own writes report theirs; this is the cache, or a file gone
+                raise file_error(exc, self.project) from None
 
     def _build(self, write_lock: AbstractContextManager) -> BuildResult:
         recover_interrupted_swap(self.project.out)

@@ -16,8 +16,9 @@ from typing import Any, Protocol
 import yaml
 
 from .errors import BuildError
+from .files import MAX_CONTENT_BYTES, read_regular, why_unreadable
 
-MAX_FILE_BYTES = 2_000_000
+MAX_FILE_BYTES = MAX_CONTENT_BYTES
 MAX_YAML_NODES = 200_000
 
 Loc = tuple[str | int, ...]
@@ -64,11 +65,9 @@ def read_text(path: Path, display: str | Path | None = None) -> str:
     """
     display = display or path
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_FILE_BYTES)
     except OSError as exc:
-        raise BuildError(display, 1, f"cannot read file: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise BuildError(display, 1, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        raise BuildError(display, 1, why_unreadable(exc)) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raise BuildError(display, 1, "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
     try:

@@ -265,7 +265,7 @@ class MemoRenderer(SiteRenderer):
             st = path.stat()
             stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
             old = self.memo.static.get(path)
-            kept[path] = old if old and old[0] == stamp else (stamp, path.read_bytes())
+            kept[path] = old if old and old[0] == stamp else (stamp, self.project.read_static(path))
             files[posixpath.join("static", rel)] = kept[path][1]
         self.memo.static = kept
         return files

@@ -26,6 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from .charts import ChartDrawings, Point, RenderedChart, describe_chart, draw_chart
+from .errors import BuildError, Problem
 from .model import Briefing, Chart
 
 MIN_CHARTS = 8  # below this, warming up vl-convert in each worker costs more than it saves
@@ -156,11 +157,22 @@ def draft_bodies(briefings: list[Briefing], drafts: Drafts, draft: Callable[[Bri
         else:
             drafts.keep(briefing, kept)
     chunk = max(1, len(todo) // (4 * worker_count()))
-    safely = functools.partial(_or_none, draft)
+    safely = functools.partial(_draft_or_problem, draft)
     made = (pool_map(safely, todo, chunksize=chunk) if _worth_a_pool(len(todo), MIN_BODIES) else None) \
         or [safely(briefing) for briefing in todo]
     for briefing, made_draft in zip(todo, made):
-        if made_draft is not None:
+        if isinstance(made_draft, Problem):  # kept, so that a body over its time limit is not drafted twice
+            drafts.keep(briefing, made_draft)
+        elif made_draft is not None:
             drafts.keep(briefing, made_draft)
             if cache:
                 cache.keep(briefing, made_draft)
+
+
+def _draft_or_problem(draft: Callable[[Briefing], R], briefing: Briefing) -> R | Problem | None:
+    try:
+        return draft(briefing)
+    except BuildError as exc:
+        return exc.problem
+    except Exception:  # noqa: BLE001 - drafted again by the build, which reports it
+        return None

@@ -13,6 +13,7 @@ from pathlib import Path
 from .datafacts import check_data_refs
 from .datasets import DATASETS_FILE, load_tables, validate_datasets
 from .errors import BuildError, ErrorCollector
+from .files import MAX_STATIC_BYTES, is_special, read_regular, why_unreadable
 from .glossary import GLOSSARY_FILE, check_glossary, validate_glossary
 from .library import check_tags
 from .loader import Document, Parser, load_markdown, load_yaml
@@ -85,6 +86,13 @@ class Project:
         except ValueError:
             return str(path)
 
+    def read_static(self, path: Path) -> bytes:
+        """The bytes of a file under static/ (regular, within ``MAX_STATIC_BYTES``); raises BuildError."""
+        try:
+            return read_regular(path, MAX_STATIC_BYTES)
+        except OSError as exc:
+            raise BuildError(self.display(path), 1, why_unreadable(exc)) from None
+
     def files_under(self, folder: Path, pattern: str) -> list[Path]:
         """Files matching ``pattern`` under ``folder``, sorted, refusing any that resolve outside the project."""
         if not folder.is_dir():
@@ -93,6 +101,9 @@ class Project:
         inside: dict[Path, bool] = {}  # by folder: whether it really is inside the project
         for path in sorted(folder.glob(pattern)):
             if not path.is_file():
+                if is_special(path):
+                    raise BuildError(self.display(path), 1, "refusing a FIFO, device or socket: only regular files "
+                                     "are read")
                 continue
             if path.is_symlink():
                 ok = path.resolve().is_relative_to(self.root)

@@ -19,14 +19,17 @@ import markdown
 from markupsafe import Markup
 
 from .callouts import wrap_callouts
-from .errors import BuildError
+from .errors import BuildError, Problem
 from .formatting import format_date, format_period, format_value, iso_date
 from .glossary import term_anchor
 from .model import Briefing
 from .scan import BODY_FUNCTIONS, body_environment
+from .time_limit import TimeLimitExceeded, call_with_time_limit
 from .units import conversion_filter, reading_filter
 
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "smarty", "toc"]
+# A body of ordinary prose converts in milliseconds; this is for inputs on which Markdown is quadratic.
+MARKDOWN_SECONDS = 10.0
 BLOCK_FUNCTIONS = frozenset({"chart", "check"})  # placed on a line of their own, outside any paragraph
 
 
@@ -110,14 +113,22 @@ def draft_body(briefing: Briefing) -> BodyDraft:
     except jinja2.TemplateError as exc:
         raise BuildError(briefing.origin.path, briefing.body_line + _template_line(exc, "<template>") - 1,
                          f"template error: {exc}") from None
-    return BodyDraft(wrap_callouts(_markdown().reset().convert(text)), tag, tuple(calls))
+    try:
+        html = call_with_time_limit(lambda: wrap_callouts(_markdown().reset().convert(text)), MARKDOWN_SECONDS)
+    except (TimeLimitExceeded, RecursionError) as exc:
+        del _CONVERTERS.markdown  # interrupted half-way: its state is not to be trusted
+        why = (f"Markdown {exc} on this body" if isinstance(exc, TimeLimitExceeded)
+               else "Markdown nests too deeply in this body")
+        raise BuildError(briefing.origin.path, briefing.body_line,
+                         f"{why} (runs of unclosed [ or deeply nested lists or quotes do this); simplify it") from None
+    return BodyDraft(html, tag, tuple(calls))
 
 
 class BodyDrafts:
     """Drafts of one site's bodies, made ahead (possibly in a pool) for its renderer to look up."""
 
     def __init__(self) -> None:
-        self._drafts: dict[tuple[str, int, str], BodyDraft] = {}
+        self._drafts: dict[tuple[str, int, str], BodyDraft | Problem] = {}
 
     def missing(self, briefings: list[Briefing]) -> list[Briefing]:
         """The briefings without a draft yet; drafts of bodies not among ``briefings`` are forgotten."""
@@ -125,16 +136,19 @@ class BodyDrafts:
         self._drafts = {key: draft for key, draft in self._drafts.items() if key in wanted}
         return [b for b in briefings if _body_key(b) not in self._drafts]
 
-    def keep(self, briefing: Briefing, draft: BodyDraft) -> None:
-        """Remember ``draft`` as the draft of ``briefing``'s body."""
+    def keep(self, briefing: Briefing, draft: BodyDraft | Problem) -> None:
+        """Remember ``draft`` as the draft of ``briefing``'s body, or the problem that drafting it met."""
         self._drafts[_body_key(briefing)] = draft
 
     def draft_of(self, briefing: Briefing) -> BodyDraft:
-        """The draft of ``briefing``'s body, made now if it was not made ahead."""
+        """The draft of ``briefing``'s body, made now if it was not made ahead; raises BuildError."""
         key = _body_key(briefing)
         if key not in self._drafts:
             self._drafts[key] = draft_body(briefing)
-        return self._drafts[key]
+        draft = self._drafts[key]
+        if isinstance(draft, Problem):
+            raise BuildError(draft.path, draft.line, draft.message)
+        return draft
 
 
 def _body_key(briefing: Briefing) -> tuple[str, int, str]:

@@ -79,6 +79,8 @@ def scan_text(body: str) -> BodyScan:
         tree = body_environment().parse(body)
     except jinja2.TemplateSyntaxError as exc:
         return BodyScan((), ((exc.lineno or 1, f"template syntax: {exc.message}"),))
+    except RecursionError:
+        return BodyScan((), ((1, "an expression nests too deeply; " + _BODY_RULE),))
     for statement in tree.body:
         items = statement.nodes if isinstance(statement, nodes.Output) else [statement]
         for item in items:

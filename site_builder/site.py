@@ -185,7 +185,7 @@ class SiteRenderer:
         return citations_by_source(self.site.plans, self.site.book, self.site.content)
 
     def _static_files(self) -> dict[str, bytes]:
-        return {posixpath.join("static", rel): path.read_bytes() for rel, path in self.project.static_files()}
+        return {posixpath.join("static", rel): self.project.read_static(path) for rel, path in self.project.static_files()}
 
     def _vega_bundle(self) -> bytes:
         return vega_bundle(self.kept.store)

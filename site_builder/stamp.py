@@ -20,11 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Store, code_version
 from .errors import Problem
+from .files import MAX_STATIC_BYTES, read_regular
 from .history import history_key
 from .project import Project
 
@@ -52,12 +54,23 @@ def input_digest(project: Project, base_url: str | None) -> str | None:
         digest.update(f"{part}\n".encode())
     try:
         for folder in (project.content, project.templates, project.static):
-            for path in _files(folder):
-                digest.update(f"{path.relative_to(project.root).as_posix()}\n{path.stat().st_size}\n".encode())
-                digest.update(path.read_bytes())
+            for path in _files(folder, project.root):
+                digest.update(f"{path.relative_to(project.root).as_posix()}\n{_file_digest(path, project.root)}\n"
+                              .encode())
     except OSError:
         return None  # the build itself will report what cannot be read
     return digest.hexdigest()
+
+
+def _file_digest(path: Path, root: Path) -> str:
+    # Only regular files inside the project are read, and none bigger than a static file may be: a FIFO
+    # would block, a link to /dev/zero would never end. A file the build reads is refused by the build
+    # itself; one it does not read (content/notes, say) stands in by what stat says of it.
+    info = path.stat()
+    outside = path.is_symlink() and not path.resolve().is_relative_to(root)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_STATIC_BYTES or outside:
+        return f"{info.st_mode} {info.st_size} {info.st_mtime_ns} {info.st_ino}"
+    return f"{info.st_size} {hashlib.sha256(read_regular(path, MAX_STATIC_BYTES)).hexdigest()}"
 
 
 def output_digest(out: Path) -> str | None:
@@ -109,15 +122,16 @@ def _stamp_key(project: Project, store: Store) -> str:
     return store.key("builds", str(project.out))
 
 
-def _files(folder: Path) -> list[Path]:
+def _files(folder: Path, within: Path | None = None) -> list[Path]:
     # Linked folders are followed, as the loader's globs follow them (a shared data folder linked into
-    # content/ is content), each real folder once, so that a link loop cannot walk forever.
+    # content/ is content), each real folder once, so that a link loop cannot walk forever; given
+    # ``within``, none outside it.
     if not folder.is_dir():
         return []
     found, seen = [], set()
     for parent, dirs, names in os.walk(folder, followlinks=True):
         real = os.path.realpath(parent)
-        if real in seen:
+        if real in seen or (within and not Path(real).is_relative_to(within)):
             dirs.clear()
             continue
         seen.add(real)
