@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from .chart_geo import country_names
 from .model import Chart
 
 Report = Callable[[tuple, str], None]
@@ -20,7 +21,7 @@ OPTION_KINDS = {
     "stack": frozenset({"bar", "area"}),
     "orientation": CATEGORICAL,
     "categories": CATEGORICAL,
-    "highlight": frozenset({"line"}),
+    "highlight": frozenset({"line", "map"}),
     "direct_labels": frozenset({"line"}),
     "small_multiples": frozenset({"line", "area", "bar"}),
     "zero": frozenset({"line", "scatter", "connected-scatter", "dot"}),
@@ -42,15 +43,18 @@ def check_chart(chart: Chart, report: Report) -> None:
     for i, series in enumerate(chart.series):
         _check_series(chart, i, report)
     labels = [s.label for s in chart.series]
-    if chart.highlight and chart.highlight not in labels:
+    if chart.type == "map" and chart.highlight and chart.highlight not in country_names():
+        report(("highlight",), f"{name}: highlight {chart.highlight!r} is not a country's name in the map's "
+                               "outlines (Natural Earth's names, e.g. 'United States of America', 'Russia')")
+    elif chart.type != "map" and chart.highlight and chart.highlight not in labels:
         report(("highlight",), f"{name}: highlight {chart.highlight!r} is not the label of one of its series")
     if chart.categories is not None:
         for i, series in enumerate(chart.series):
             if len(series.facts or ()) != len(chart.categories):
                 report(("series", i), f"{name}: series {series.label!r} has {len(series.facts or ())} facts "
                                       f"for {len(chart.categories)} categories")
-    if chart.region is not None and len(chart.region) != 4:
-        report(("region",), f"{name}: region must be [west, south, east, north] in degrees")
+    if chart.region is not None and not _is_region(chart.region):
+        report(("region",), f"{name}: region must be [west, south, east, north] in degrees, west < east (from -180 to 180) and south < north (from -85 to 85)")
     for i, note in enumerate(chart.annotations):
         given = [k for k in ("x", "y", "x_range", "fact") if getattr(note, k) is not None]
         if len(given) != 1:
@@ -67,6 +71,13 @@ def check_chart(chart: Chart, report: Report) -> None:
                 report(("vega_lite", *where), f"{name}: vega_lite{_dotted(where)}: {message}")
     elif not chart.series and chart.type != "map":
         report((), f"{name} has no series")
+
+
+def _is_region(region: list) -> bool:
+    if len(region) != 4:
+        return False
+    west, south, east, north = region
+    return -180 <= west < east <= 180 and -85 <= south < north <= 85
 
 
 def _check_series(chart: Chart, i: int, report: Report) -> None:

@@ -143,6 +143,10 @@ def _place_points(chart: Chart, book: FactBook) -> list[Point]:
             if not (-180 <= x <= 180 and -90 <= y <= 90):
                 raise BuildError(chart.origin.path, chart.origin.line,
                                  f"chart {chart.id!r}: place {place.label!r} is not at a longitude and latitude")
+            west, south, east, north = chart.region or (-180, -90, 180, 90)
+            if not (west <= x <= east and south <= y <= north):
+                raise BuildError(chart.origin.path, chart.origin.line,
+                                 f"chart {chart.id!r}: place {place.label!r} ({x}, {y}) is outside the map's region")
             found.append(Point(place.label, x, y, lat.formatted(None, book.locale), False, lat.id, place.label,
                                tuple(dict.fromkeys(lon.sources + lat.sources)), lat.unit, book.locale,
                                lon.formatted(None, book.locale), lon.id, lon.unit, place.label))

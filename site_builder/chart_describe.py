@@ -89,7 +89,7 @@ def _describe_series(chart: Chart, label: str, pts: list[Point]) -> str:
     if not pts:
         return ""
     if chart.type == "map":
-        return f"{label} (longitude {pts[0].x_display}, latitude {pts[0].display})."
+        return f"{label} ({_coordinates(float(pts[0].x), pts[0].y)})."
     if chart.type in ("scatter", "connected-scatter"):
         x_name, y_name = chart.x_title or "x", chart.y_title or "y"
         return f"{label}: " + "; ".join(f"{p.name}: {x_name} {p.x_display}, {y_name} {p.display}" for p in pts) + "."
@@ -105,3 +105,8 @@ def _describe_series(chart: Chart, label: str, pts: list[Point]) -> str:
         if extremes:
             text += f" ({', '.join(extremes)})"
     return text + "."
+
+
+def _coordinates(lon: float, lat: float) -> str:
+    """A place as readers write it: "41.53° N, 93.66° W"."""
+    return f"{abs(lat):.2f}\u00b0 {'N' if lat >= 0 else 'S'}, {abs(lon):.2f}\u00b0 {'E' if lon >= 0 else 'W'}"

@@ -29,7 +29,7 @@ Kind = Literal["reported", "forecast", "estimate", "derived", "calculated"]
 Qualifier = Literal["about", "approaching", "near", "nearly", "up to", "at least", "more than", "less than"]
 Format = Literal["compact", "integer", "decimal", "percent", "year", "text"]
 # Kinds of chart (docs/content-format.md shows each): "custom" draws the chart's own Vega-Lite spec.
-ChartType = Literal["line", "bar", "area", "scatter", "connected-scatter", "dot", "custom"]
+ChartType = Literal["line", "bar", "area", "scatter", "connected-scatter", "dot", "map", "custom"]
 # A publication date may be known only to the month or year: "2023-12" or "2023".
 PartialDate = Annotated[str, StringConstraints(strict=True, pattern=r"^([1-9]\d{3}|0[1-9]\d{2}|00[1-9]\d|000[1-9])(-(0[1-9]|1[0-2]))?$")]
 PublishedDate = Union[dt.date, PartialDate]

@@ -114,6 +114,17 @@ def mini_page(mini_site: Project) -> Callable[[str], BeautifulSoup]:
     return page
 
 
+@pytest.fixture(scope="session")
+def charts_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The chart kinds fixture (tests/fixtures/charts: one chart of every kind, the examples of
+    docs/content-format.md), built once for the session. Read it; never change it."""
+    project = Project.at(copy_project(tmp_path_factory.mktemp("charts-site") / "charts", "charts"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        build_site(project)
+    return project
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run ``python -m site_builder ARGS`` in a fresh process, as a user would."""
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PYTHONDONTWRITEBYTECODE": "1"}

@@ -85,7 +85,8 @@ def test_the_wheel_and_sdist_build_without_warnings_and_carry_the_theme_license_
     names = zipfile.ZipFile(built["wheel"]).namelist()
     for name in ("site_builder/theme/templates/base.html", "site_builder/theme/templates/partials/fact.html",
                  "site_builder/theme/static/style.css", "site_builder/starter/content/site.yaml",
-                 "site_builder/chart_fonts/fonts.conf", "site_builder/py.typed"):
+                 "site_builder/chart_fonts/fonts.conf", "site_builder/py.typed",
+                 "site_builder/geo/countries-50m.json", "site_builder/geo/LICENSE-world-atlas"):
         assert name in names, name
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
     assert any(name.endswith("/site_builder/theme/templates/base.html") for name in built["sdist_names"])
