@@ -299,7 +299,7 @@ def test_all_errors_at_once_are_sorted_by_file_and_line(make_project):
         build_site(project)
     assert [str(p) for p in caught.value.problems] == [
         "content/charts/zz.yaml:3: charts[0].type: input should be 'line', 'bar', 'area', 'scatter', "
-            "'connected-scatter', 'dot' or 'custom' (got 'pie')",
+            "'connected-scatter', 'dot', 'map' or 'custom' (got 'pie')",
         "content/facts/aa.yaml:6: facts[0].colour: unknown field",
         "content/facts/zz.yaml:6: YAML 1.1 reads 'yes' as True; write true/false, or quote it (\"yes\") for text",
     ]

@@ -292,7 +292,7 @@ def test_chart_series_need_facts_or_fact_and_charts_need_series():
         "content/charts/c.yaml:9: chart 'c': series 'Neither' needs either `facts` (a list) or `fact` (a series fact)",
         "content/charts/c.yaml:10: chart 'empty' has no series",
         "content/charts/c.yaml:15: charts[2].type: input should be 'line', 'bar', 'area', 'scatter', "
-            "'connected-scatter', 'dot' or 'custom' (got 'pie')",
+            "'connected-scatter', 'dot', 'map' or 'custom' (got 'pie')",
     ]
 
 
