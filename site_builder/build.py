@@ -23,6 +23,7 @@ from .output import WrittenSite, check_output_folder, update_site
 from .progress import BuildProgress
 from .project import Project, load_content
 from .recall import Recall
+from .recorded import Memo
 from .render import site_environment
 from .history import FactHistory, history_key, read_history
 from .revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, revisions_from
@@ -126,7 +127,8 @@ class SiteBuilder:
         self.progress = progress or BuildProgress()
         self.store = store or Store(project.cache)  # every result kept on disk, authenticated (cache.py)
         self.cache = SvgCache(self.store)
-        self.memo = RenderMemo(site_environment(project.template_folders), self.store, project.out)
+        self.calls = Memo()  # plans, library, citations: each kept while what it read is the same (recorded.py)
+        self.memo = RenderMemo(site_environment(project.template_folders), self.store, project.out, self.calls)
         self.parsed = ParsedDocuments(self.store)
         self.recall = Recall()  # what each unchanged document validated to
         self.scans = BodyScans(self.store)  # what each body names
@@ -155,7 +157,9 @@ class SiteBuilder:
                 self.parsed.next_build()
                 self.recall.next_build()
             self.progress.start(len(content.briefings) + self._other_pages, len(content.charts))
-            compiled = compile_content(content, self.cache, self._compiled, self.progress.chart_done, self.scans)
+            self.calls.next_build()
+            compiled = compile_content(content, self.cache, self._compiled, self.progress.chart_done, self.scans,
+                                       self.calls)
             self.scans.next_build()
             stamp = build_date()
             previous = self._previous_displays()

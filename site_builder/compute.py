@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from .charts import ChartDrawings, Point, RenderedChart, chart_points, rendered_chart
 from .errors import ErrorCollector, Problem
 from .facts import FactBook, resolve_facts
-from .model import Briefing, Chart, Content
-from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing, plan_inputs
+from .model import Chart, Content
+from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing
 from .parallel import draw_missing_charts
 from .project import Project, load_content
 from .revisions import FactRow, fact_rows
-from .scan import BodyRefs, Scanner, scan_body
-from .values import same
+from .scan import Scanner, scan_body
+from .values import CALL_NOW, CallNow, same
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ def compile_site(project: Project, cache: ChartDrawings) -> CompiledSite:
 
 
 def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSite | None = None,
-                    chart_done: Callable[[], None] = lambda: None, scans: Scanner | None = None) -> CompiledSite:
+                    chart_done: Callable[[], None] = lambda: None, scans: Scanner | None = None,
+                    reuse: CallNow = CALL_NOW) -> CompiledSite:
     """Compute facts, charts and page plans from loaded content; raises BuildErrors.
 
     Given the ``previous`` build's result (``briefing serve``), what an edit
@@ -49,7 +50,8 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
     plans whose inputs are the same objects or values. Later stages then see
     unchanged things as the same objects, which they can tell apart in no time.
     ``chart_done`` is called as each chart is drawn or reused (for progress);
-    ``scans`` keeps what each body named (see ``render.scan_body``).
+    ``scans`` keeps what each body named (see ``render.scan_body``); ``reuse`` makes each briefing's plan,
+    or keeps it while what it read is the same (``recorded.Memo``).
     """
     errors = ErrorCollector()
     book = resolve_facts(content, errors, previous.book if previous else None)
@@ -71,9 +73,7 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
             charts[chart.id] = rendered
         chart_done()
     errors.raise_if_any()
-    last_plans = {plan.briefing.slug: plan for plan in previous.plans} if previous else {}
-    plans = [_kept_plan(last_plans.get(b.slug), b, refs[b.slug], previous, content, book)
-             or plan_briefing(b, refs[b.slug], content, book) for b in content.briefings]
+    plans = [reuse.call(("plan", b.slug), plan_briefing, b, refs[b.slug], content, book) for b in content.briefings]
     warnings = [Problem(r.check.origin.path, r.check.origin.line,
                         f"check {r.check.id!r}: {r.verdict}: {r.check.title}: {r.stated.id} is {r.stated.formatted()}, "
                         f"{r.derived.id} is {r.derived.formatted()} ({r.relative_difference:+.1%}, "
@@ -96,15 +96,6 @@ def _kept_chart(chart: Chart, points: list[Point], previous: CompiledSite | None
     # points are the same points: their numbers are all floats, and each carries its value as shown.
     old = previous.charts.get(chart.id) if previous else None
     return old if old is not None and same(old.chart, chart) and list(old.points) == points else None
-
-
-def _kept_plan(old: BriefingPlan | None, briefing: Briefing, refs: BodyRefs, previous: CompiledSite | None,
-               content: Content, book: FactBook) -> BriefingPlan | None:
-    # The last build's plan for this briefing, if it read the same things then as it would now.
-    if old is None or previous is None or old.briefing is not briefing or not same(old.refs, refs):
-        return None
-    then, now = plan_inputs(old, previous.content, previous.book), plan_inputs(old, content, book)
-    return old if same(then, now) else None
 
 
 def build_date() -> dt.date | None:

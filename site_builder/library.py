@@ -90,18 +90,12 @@ class Library:
 
 
 def build_library(content: Content, book: FactBook, plans: list[BriefingPlan]) -> Library:
-    """Tags, timeline and related briefings for the compiled site (made from ``library_inputs`` alone)."""
+    """Tags, timeline and related briefings for the compiled site."""
     links = {plan.briefing.slug: page_link(plan) for plan in plans}
     reader = reader_units(content.site, book)
     timeline = tuple(dataclasses.replace(e, shown=str(read_fact(e.fact, reader, None, content.site.locale)))
                      for e in timeline_of(book, plans, links))
     return Library(tags_of(plans, links), timeline, related_briefings(plans, links))
-
-
-def library_inputs(content: Content, book: FactBook, plans: list[BriefingPlan]) -> tuple:
-    """All that ``build_library`` reads: the site settings, the plans, dated facts and exchange rates."""
-    dated = [f for f in book.facts.values() if f.fact.event_date is not None or isinstance(f.value, dt.date)]
-    return content.site, plans, dated, [book.facts.get(f) for f in content.site.exchange_rates]
 
 
 def page_link(plan: BriefingPlan) -> PageLink:

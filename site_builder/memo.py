@@ -23,11 +23,12 @@ import jinja2.meta
 from .compute import CompiledSite
 from .facts import FactBook
 from .kept import DraftCache, PageReadings, PngCache
-from .library import Library, library_inputs
+from .library import Library, build_library
 from .model import Content
-from .pages import BriefingPlan, Citation, citation_inputs, citations_by_source, plan_citations
+from .pages import BriefingPlan, Citation, citations_by_source, plan_citations
 from .progress import BuildProgress
 from .project import Project
+from .recorded import Memo
 from .render import BodyDrafts
 from .revisions import Revision
 from .values import same
@@ -46,8 +47,9 @@ class RenderMemo:
     a build in a new process can take an unchanged page from the output folder.
     """
 
-    def __init__(self, env: jinja2.Environment, store=None, out: Path | None = None) -> None:
+    def __init__(self, env: jinja2.Environment, store=None, out: Path | None = None, calls: Memo | None = None) -> None:
         self.env = env
+        self.calls = calls or Memo()  # library, citations: kept while what they read is the same
         self.store = store  # the build's incremental store (``cache.Store``)
         self.pages: dict[str, tuple[str, bytes]] = {}  # output path → (inputs digest, bytes)
         self._inputs: dict[str, tuple[object, str]] = {}  # what each digest was made of (see ``key``)
@@ -57,8 +59,6 @@ class RenderMemo:
         self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown, kept between builds
         self.readings = PageReadings(store)  # search text, glossary links
         self.cards = PngCache(store)  # social-card PNGs, kept in memory too
-        self.citations: dict[str, tuple[object, list]] = {}  # by page: what its citations are made of, and them
-        self.library: tuple[object, Library] | None = None  # the last library, and what it was built from
         self.publishing: tuple[object, dict[str, bytes]] | None = None  # the last feed, sitemap and robots.txt
         # The last library pages and search index, what they were made from, and the pages among them:
         self.library_files: tuple[object, dict[str, bytes], tuple[str, ...]] | None = None
@@ -193,23 +193,13 @@ class MemoRenderer(SiteRenderer):
         return self.memo.cards
 
     def _library(self) -> Library:
-        inputs = library_inputs(self.site.content, self.site.book, self.site.plans)
-        kept = self.memo.library
-        if kept is None or not same(kept[0], inputs):
-            kept = self.memo.library = (inputs, super()._library())
-        return kept[1]
+        return self.memo.calls.call("library", build_library, self.site.content, self.site.book, self.site.plans)
 
     def _citations(self) -> dict[str, list[Citation]]:
-        # Most pages cite what they cited last time: keep each plan's citations while what they are made of
-        # is the same, so that the sources page sees the same objects and is not rendered again.
-        kept, self.memo.citations = self.memo.citations, {}
-
+        # Most pages cite what they cited last time: keep each plan's citations while what they read is the
+        # same, so that the sources page sees the same objects and is not rendered again.
         def of_plan(plan: BriefingPlan, book: FactBook, content: Content) -> list[tuple[str, Citation]]:
-            inputs = citation_inputs(plan, book, content)
-            old = kept.get(plan.url)
-            cited = old[1] if old is not None and same(old[0], inputs) else plan_citations(plan, book, content)
-            self.memo.citations[plan.url] = (inputs, cited)
-            return cited
+            return self.memo.calls.call(("citations", plan.url), plan_citations, plan, book, content)
         return citations_by_source(self.site.plans, self.site.book, self.site.content, of_plan)
 
     def _site_wide_inputs(self) -> str:

@@ -83,19 +83,6 @@ def plan_briefing(briefing: Briefing, refs: BodyRefs, content: Content, book: Fa
     return BriefingPlan(briefing, refs, tuple(facts), tuple(charts), tuple(sources), tuple(checks))
 
 
-def plan_inputs(plan: BriefingPlan, content: Content, book: FactBook) -> tuple:
-    """All that ``plan_briefing`` read to make ``plan`` (besides the briefing and its body's references).
-
-    If these are the same in another build, ``plan_briefing`` would make the same plan there.
-    """
-    meta, refs = plan.briefing.meta, plan.refs
-    charts = ([meta.hero_chart] if meta.hero_chart else []) + list(refs.charts)
-    return (content.site, [content.charts.get(c) for c in charts], [content.checks.get(c) for c in refs.checks],
-            [book.facts.get(f) for f in plan.fact_ids], [book.checks.get(c) for c in plan.check_ids],
-            [book.check_ids_of(f) for f in plan.fact_ids], [book.facts.get(f) for f in content.site.exchange_rates],
-            [s in content.sources for s in refs.sources])
-
-
 def citations_by_source(plans: list[BriefingPlan], book: FactBook, content: Content,
                         of_plan: PlanCitations | None = None) -> dict[str, list[Citation]]:
     """For each source id, the facts and charts that cite it and the pages they are on.
@@ -122,13 +109,6 @@ def plan_citations(plan: BriefingPlan, book: FactBook, content: Content) -> list
         for sid in _unique([s for f in chart.fact_ids() if f in book for s in book[f].sources]):
             cited.append((sid, Citation("chart", chart_id, chart.title, title, plan.url)))
     return cited
-
-
-def citation_inputs(plan: BriefingPlan, book: FactBook, content: Content) -> tuple:
-    """All that ``plan_citations`` reads: the plan, its charts, and their facts."""
-    charts = [content.charts[c] for c in plan.chart_ids]
-    drawn = [book.facts.get(f) for chart in charts for f in chart.fact_ids()]
-    return plan, charts, [book[f] for f in plan.fact_ids], drawn
 
 
 PlanCitations = Callable[[BriefingPlan, FactBook, Content], list[tuple[str, Citation]]]

@@ -9,18 +9,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import operator
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
-# Values of these types that are equal are interchangeable. Not floats (0.0 == -0.0, and they print
-# differently), nor numbers of different types (1 == 1.0 == True): those must be the same object.
+# Values of these types that are equal are interchangeable. Not floats as such (0.0 == -0.0, and they print
+# differently), nor numbers of different types (1 == 1.0 == True).
 _VALUE_TYPES = (str, bytes, int, PurePath, dt.date)
 
 
 def same(a: Any, b: Any) -> bool:
     """True when ``a`` can stand for ``b``: the same object, or equal values that print the same.
 
-    Strings, bytes, ints, dates and paths are compared by value; lists, tuples,
+    Strings, bytes, ints, dates and paths are compared by value, floats by value and spelling; lists, tuples,
     dicts (keys in the same order) and dataclasses item by item; anything else
     must be the same object.
     """
@@ -37,6 +38,22 @@ def same(a: Any, b: Any) -> bool:
                                                           or all(map(same, a.values(), b.values())))
     if isinstance(a, _VALUE_TYPES):
         return a == b
+    if kind is float:  # equal floats that print the same (so not 0.0 and -0.0) are interchangeable
+        return a == b and repr(a) == repr(b)
     if dataclasses.is_dataclass(a) and not isinstance(a, type):
         return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
     return False
+
+
+class CallNow:
+    """Calls a function when asked to reuse its result: what a stage does when the build keeps nothing.
+
+    A long-running build hands the stages a ``recorded.Memo`` instead, with the same ``call``.
+    """
+
+    def call(self, name: Any, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(*args)``; ``name`` says which call this is, for a memo that keeps results."""
+        return function(*args)
+
+
+CALL_NOW = CallNow()

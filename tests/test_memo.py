@@ -78,6 +78,15 @@ LIBRARY_EDITS = {  # name → edit(project, random number generator); each keeps
                                                f"definition: A small device, version {r.randint(1, 9)}."),
     "a source title": lambda p, r: _set(p, "content/sources.yaml", r"title: The widget plant.*",
                                         f"title: The widget plant, edition {r.randint(1, 9)}"),
+    "a glossary entry": lambda p, r: _set(p, "content/glossary.yaml", r"term: Plant Regist\w*",
+                                          f"term: Plant Regist{r.choice(['ry', 'er', 'ries'])}"),
+    "a source's publisher": lambda p, r: _set(p, "content/sources.yaml", r"publisher: Central Bank.*",
+                                              f"publisher: Central Bank {r.choice(['', 'of Widgets', 'Two'])}"),
+    "a source's address": lambda p, r: _set(p, "content/sources.yaml", r"url: https://example.org/plant.*",
+                                            f"url: https://example.org/plant{r.randint(1, 9)}"),
+    # partials/library.html is imported by briefing.html, index.html and tag.html, and is rendered by none itself:
+    "an included template": lambda p, r: _set(p, "templates/partials/library.html", r'<h2 id="related-title">[^<]*',
+                                              f'<h2 id="related-title">{r.choice(["Related", "Read next", "See also"])}'),
     "the site title": lambda p, r: _set(p, "content/site.yaml", r"^title: .*", f"title: Library {r.randint(1, 9)}"),
     "a body": lambda p, r: _set(p, OPENS, r"Every widget counts\..*", f"Every widget counts. {r.randint(1, 9)}"),
     "a template": lambda p, r: _set(p, "templates/partials/fact.html", r'class="fact[^"]*"',
@@ -105,3 +114,28 @@ def test_random_edits_rebuilt_in_one_process_give_what_a_full_build_gives(make_p
         builder.build()
         build_site(full, force=True)
         assert files_of(incremental.out) == files_of(full.out), f"after editing {name}"
+
+
+DATA_EDITS = [  # a content table (a dataset's CSV and its definition), then back
+    ("content/data/stocks.csv", "MSFT,Jan 1 2000,39.81", "MSFT,Jan 1 2000,41.5"),
+    ("content/datasets.yaml", "title: Monthly closing prices", "title: Closing prices"),
+    ("content/data/stocks.csv", "MSFT,Jan 1 2000,41.5", "MSFT,Jan 1 2000,39.81"),
+    ("content/datasets.yaml", "title: Closing prices", "title: Monthly closing prices"),
+]
+
+
+@pytest.mark.parametrize("new_builder_each_time", [False, True], ids=["serve", "new-process"])
+def test_edits_of_a_content_table_rebuild_what_a_full_build_gives(make_project, files_of, monkeypatch,
+                                                                  new_builder_each_time):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
+    incremental, full = make_project("incremental", "data"), make_project("full", "data")
+    builder = SiteBuilder(incremental)
+    builder.build()
+    for rel, old, new in DATA_EDITS:
+        for project in (incremental, full):
+            edit(project, rel, old, new)
+        if new_builder_each_time:
+            builder = SiteBuilder(incremental)
+        builder.build()
+        build_site(full, force=True)
+        assert files_of(incremental.out) == files_of(full.out), f"after editing {rel}"
