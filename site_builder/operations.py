@@ -73,11 +73,11 @@ def apply_operation(d: Derivation, known: dict[str, "ResolvedFact"], fact: Fact)
         return 100 * number(a, "of") / number(b, "of"), f"{label(a)} as a share of {label(b)}", "percent"
     if op == "growth":
         base, rate = number(d.base, "base"), number(d.rate, "rate")
-        if d.years is None or d.years < 0:
-            raise fail("needs `years`, zero or more")
-        return (base * (1 + rate / 100) ** d.years,
-                f"{label(d.base)} grown by {format_value(rate, unit='percent')} a year for {d.years} years",
-                known[d.base].unit)
+        if d.years is None:
+            raise fail("needs `years` (negative to go back from a later figure)")
+        if rate <= -100:
+            raise fail("a rate of -100% or less leaves nothing to grow")
+        return base * (1 + rate / 100) ** d.years, _growth_wording(label(d.base), rate, d.years), known[d.base].unit
     if op == "rate":
         start, end = number(_as_ref(d.from_), "from"), number(_as_ref(d.to), "to")
         if not d.years or d.years <= 0 or start <= 0 or end < 0:
@@ -112,6 +112,15 @@ def apply_operation(d: Derivation, known: dict[str, "ResolvedFact"], fact: Fact)
         factor = number(d.factor, "factor") if isinstance(d.factor, str) else float(d.factor)
         return number(d.of, "of") * factor, f"{label(d.of)} converted to {d.unit}", d.unit
     return _series_operation(d, known, fail, series, label, same_units)
+
+
+def _growth_wording(base: str, rate: float, years: int) -> str:
+    """How a reader is told a growth was computed, forwards or (negative years) backwards."""
+    percent = format_value(rate, unit="percent")
+    span = f"{abs(years)} year{'' if abs(years) == 1 else 's'}"
+    if years < 0:
+        return f"{base} taken back {span} at {percent} growth a year (the earlier figure that growth implies)"
+    return f"{base} grown by {percent} a year for {span}"
 
 
 def _series_operation(d: Derivation, known, fail, series, label, same_units) -> tuple[dict, str, str | None]:

@@ -166,7 +166,7 @@ def test_what_happened_next_keeps_ownership_pilot_batch_and_the_loss_precise(pag
         assert "converted at the rate Reuters used in March 2024 ( 1.0816 US dollars per euro )" in text
         assert "still majority-owned by Stellantis" in text
     text = body_text(later)
-    assert "under new owners" not in later.get_text()
+    assert "under new owners" not in text  # the quoted source says it of the VW plant, not of this one
     assert "Losing control is not losing ownership." in text
     assert "including light commercial vehicles such as" not in text
 
@@ -196,3 +196,37 @@ def test_figures_published_rounded_keep_their_published_precision(page):
     text = " ".join(entries.values()) + " " + " ".join(shown.values())
     assert "1.65 million" in text and "1,650,000" not in text
     assert "1.599 million" in text and "1,599,000" not in text
+
+
+def test_a_locator_map_shows_kaluga_southwest_of_moscow_with_sourced_coordinates(page, default_site):
+    for briefing in (page, read(default_site, "kaluga-what-happened-next")):
+        figure = briefing.select_one('figure[data-chart="kaluga-locator"]')
+        assert figure is not None and figure.select_one(".chart__svg svg") is not None
+        drawn = {t.get_text() for t in figure.select(".chart__art--narrow text")}
+        assert {"Kaluga", "Moscow"} <= drawn
+        description = figure.select_one(".chart__svg")["aria-label"]
+        assert "Kaluga (54.55° N, 36.28° E)" in description and "Moscow (55.75° N, 37.62° E)" in description
+        sources = [a["href"] for a in figure.select(".chart__sources a")]
+        assert sources == ["#source-wikipedia-kaluga", "#source-tripomatic-moscow"]
+    # Kaluga lies southwest of Moscow on the drawing too (SVG y grows downwards).
+    marks = {p["aria-label"].rsplit("Place: ", 1)[1]: p["transform"]
+             for p in page.select('figure[data-chart="kaluga-locator"] .chart__art--wide path[aria-label*="Place: "]')}
+    (kx, ky), (mx, my) = (tuple(float(v) for v in marks[name][10:-1].split(",")) for name in ("Kaluga", "Moscow"))
+    assert kx < mx and ky > my
+
+
+def test_the_regions_other_plants_are_reported_with_their_source(default_site):
+    text = body_text(read(default_site, "kaluga-what-happened-next"))
+    assert "the former Volkswagen plant planned to assemble 27,000 cars that year, and that the former " \
+           "Volvo Trucks plant had assembled 649 trucks since January" in text
+
+
+def test_2023_is_drawn_on_the_registration_basis_as_our_calculation(page):
+    assert "Its 2023 point on the registration basis, 1.13 million , is our calculation from the 2024 figure " \
+           "and its growth of 46% ." in body_text(page)
+    outlook = page.select_one('figure[data-chart="market-outlook"]')
+    rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in outlook.select(".chart__table tbody tr")]
+    assert ["Our calculation: 2023 on the registration basis", "2023", "1.13 million vehicles",
+            "Our calculation"] in rows
+    entry = page.find(id="fact-market.sales_2023_registration_basis")
+    assert "taken back 1 year at 46% growth a year" in entry.get_text(" ", strip=True)

@@ -149,7 +149,7 @@ def test_ratio_by_zero_is_an_error_not_infinity():
     ({"op": "mean", "of": "a"}, "mean: `of` fact 'a' is not a series; list fact ids instead"),
     ({"op": "mean", "of": "s", "from": 2030}, "mean: series 's' has no values from 2030 to 2016"),
     ({"op": "difference", "of": ["a"]}, "difference: `of` must list exactly two facts"),
-    ({"op": "growth", "base": "a", "rate": "a"}, "growth: needs `years`, zero or more"),
+    ({"op": "growth", "base": "a", "rate": "a"}, "growth: needs `years` (negative to go back from a later figure)"),
     ({"op": "growth", "rate": "a", "years": 1}, "growth: needs `base`"),
     ({"op": "rate", "from": "zero", "to": "a", "years": 2}, "rate: needs positive `years` and positive values"),
     ({"op": "convert", "of": "a", "factor": 2}, "convert: needs `factor` and `unit`"),

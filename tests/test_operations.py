@@ -66,3 +66,18 @@ def test_an_empty_series_and_a_missing_period_are_located_errors():
                           fact("y", derive={"op": "at", "of": "s", "at": 2020}, line=7))
     assert problems == ["content/facts/f.yaml:4: fact 'x': mean: series 's' has no values",
                         "content/facts/f.yaml:7: fact 'y': at: series 's' has no values"]
+
+
+def test_growth_goes_forward_or_back_from_a_later_figure_and_says_which():
+    later, rate = fact("b", 1650000, unit="vehicles"), fact("r", 46, unit="percent")
+    back = derived(later, rate, fact("x", derive={"op": "growth", "base": "b", "rate": "r", "years": -1}))
+    assert back.value == pytest.approx(1650000 / 1.46) and back.unit == "vehicles"
+    assert back.how == "B taken back 1 year at 46% growth a year (the earlier figure that growth implies)"
+    ahead = derived(later, rate, fact("x", derive={"op": "growth", "base": "b", "rate": "r", "years": 2}))
+    assert ahead.value == pytest.approx(1650000 * 1.46 ** 2) and ahead.how == "B grown by 46% a year for 2 years"
+
+
+def test_growth_refuses_a_rate_that_leaves_nothing():
+    book, problems = resolve(fact("b", 10), fact("r", -100, unit="percent"),
+                             fact("x", derive={"op": "growth", "base": "b", "rate": "r", "years": -1}))
+    assert any("-100% or less" in str(p) for p in problems)
