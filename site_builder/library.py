@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import heapq
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .errors import ErrorCollector
@@ -148,31 +150,80 @@ def date_sort_key(date: dt.date | str) -> tuple[int, int, int]:
 
 
 def related_briefings(plans: list[BriefingPlan], links: dict[str, PageLink]) -> dict[str, tuple[Related, ...]]:
-    """For each briefing, up to three others that share its tags or its facts, closest first."""
-    related: dict[str, tuple[Related, ...]] = {}
+    """For each briefing, up to three others that share its tags or its facts, closest first.
+
+    Closest means the highest score (``TAG_WEIGHT`` a shared tag, 1 a shared
+    fact), then the newest, then the slug, then the order of ``plans``.
+    """
     tag_slugs = [[(t, slugify(t)) for t in dict.fromkeys(plan.briefing.meta.tags)] for plan in plans]
-    tag_sets = [{slug for _, slug in tags} for tags in tag_slugs]
-    fact_sets = [set(plan.fact_ids) for plan in plans]
-    # Which plans have each tag and each fact, so that a plan is compared only with plans it shares one with:
-    # comparing every pair takes seconds at a thousand briefings.
-    having: dict[tuple[str, str], list[int]] = {}
-    for i, (tags, facts) in enumerate(zip(tag_sets, fact_sets)):
-        for key in [("tag", t) for t in tags] + [("fact", f) for f in facts]:
-            having.setdefault(key, []).append(i)
+    fact_sets = [frozenset(plan.fact_ids) for plan in plans]
+    order = [(_newest_first(links[plan.briefing.slug]), i) for i, plan in enumerate(plans)]
+    index = _inverted_index(tag_slugs, fact_sets, sorted(range(len(plans)), key=order.__getitem__))
+    spellings: dict[str, list[tuple]] = defaultdict(list)  # a tag's keys: one per number of spellings in a briefing
+    for key in index:
+        if key[0] == "tag":
+            spellings[key[1]].append(key)
+    related: dict[str, tuple[Related, ...]] = {}
+    shared: dict = {}
     for i, plan in enumerate(plans):
-        tags, facts = tag_sets[i], fact_sets[i]
-        keys = [("tag", t) for t in tags] + [("fact", f) for f in facts]
-        scored = []
-        for j in sorted({j for key in keys for j in having[key]} - {i}):  # in the order of ``plans``, as ties keep it
-            other = plans[j]
-            shared_tags = tuple(t for t, slug in tag_slugs[j] if slug in tags)
-            shared_facts = len(facts & fact_sets[j])
-            score = TAG_WEIGHT * len(shared_tags) + shared_facts
-            if score:
-                page = links[other.briefing.slug]
-                scored.append((-score, _newest_first(page), Related(page, shared_tags, shared_facts)))
-        related[plan.briefing.slug] = tuple(r for *_, r in sorted(scored, key=lambda s: s[:2])[:RELATED_LIMIT])
+        slugs = {slug for _, slug in tag_slugs[i]}
+        keys = [key for slug in slugs for key in spellings[slug]] + [("fact", fact) for fact in fact_sets[i]]
+
+        def score(j: int) -> int:
+            return TAG_WEIGHT * sum(slug in slugs for _, slug in tag_slugs[j]) + len(fact_sets[i] & fact_sets[j])
+
+        best = heapq.nsmallest(RELATED_LIMIT, _candidates(index, keys, shared) - {i}, key=lambda j: (-score(j), order[j]))
+        related[plan.briefing.slug] = tuple(
+            Related(links[plans[j].briefing.slug], tuple(t for t, slug in tag_slugs[j] if slug in slugs),
+                    len(fact_sets[i] & fact_sets[j])) for j in best)
     return related
+
+
+_SMALL_POSTING = 32  # a tag or fact on at most this many briefings: all of them are candidates
+
+
+def _candidates(index: dict[tuple, list[int]], keys: list[tuple], shared: dict[tuple, set[int]]) -> set[int]:
+    """The briefings that can be among the closest to one with ``keys``, without scoring every briefing.
+
+    A briefing that shares only one key with it (a common tag, say) ranks below
+    the first ``RELATED_LIMIT`` others that share that key, since those score at
+    least as much and come first in order (each posting list is in rank order).
+    So the candidates are: everyone on a short list, the head of each long list,
+    and whoever is on two or more long lists (kept in ``shared`` by pair of keys,
+    as many briefings have the same common tags).
+    """
+    found: set[int] = set()
+    long = []
+    for key in sorted(keys):
+        posting = index[key]
+        if len(posting) <= _SMALL_POSTING:
+            found.update(posting)
+        else:
+            found.update(posting[:RELATED_LIMIT + 1])  # one more: the briefing itself may be among them
+            long.append(key)
+    for a, first in enumerate(long):
+        for second in long[a + 1:]:
+            if (first, second) not in shared:
+                shared[first, second] = set(index[first]).intersection(index[second])
+            found |= shared[first, second]
+    return found
+
+
+def _inverted_index(tag_slugs: list[list[tuple[str, str]]], fact_sets: list[frozenset[str]],
+                    ranked: list[int]) -> dict[tuple, list[int]]:
+    """Which plans (by index, in ``ranked`` order) carry each fact, and each tag slug.
+
+    A tag's key also holds how many spellings of it the briefing has (1 but on
+    a site that fails ``check_tags``), so that every briefing on one list gets
+    the same score from it.
+    """
+    index: dict[tuple, list[int]] = defaultdict(list)
+    for i in ranked:
+        for slug, count in Counter(slug for _, slug in tag_slugs[i]).items():
+            index[("tag", slug, count)].append(i)
+        for fact in fact_sets[i]:
+            index[("fact", fact)].append(i)
+    return index
 
 
 def check_tags(content: Content, errors: ErrorCollector) -> None:

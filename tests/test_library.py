@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import shutil
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,8 @@ import pytest
 from site_builder.build import build_site
 from site_builder.callouts import wrap_callouts
 from site_builder.errors import BuildErrors
-from site_builder.library import date_sort_key
+from site_builder.glossary import slugify
+from site_builder.library import PageLink, Related, date_sort_key, related_briefings
 from site_builder.project import Project, load_content
 from site_builder.scaffold import create_project
 
@@ -205,3 +208,43 @@ def test_the_default_timeline_runs_from_the_plant_opening_to_the_restart(default
     dates = [e.select_one("time")["datetime"] for e in events]
     assert dates == sorted(dates, key=lambda d: date_sort_key(dt.date.fromisoformat(d) if len(d) == 10 else d))
     assert dates[0] == "2010-04-23" and "2024-03-27" in dates
+
+
+# --- Related briefings against the pairwise definition --------------------------------------------
+
+def related_by_comparing_every_pair(plans, links):
+    """The definition: score every other briefing (2 a shared tag, 1 a shared fact), best first, then newest."""
+    related = {}
+    for plan in plans:
+        mine = {slugify(t) for t in plan.briefing.meta.tags}
+        scored = []
+        for other in plans:
+            if other is plan:
+                continue
+            tags = tuple(t for t in dict.fromkeys(other.briefing.meta.tags) if slugify(t) in mine)
+            facts = len(set(plan.fact_ids) & set(other.fact_ids))
+            page = links[other.briefing.slug]
+            if 2 * len(tags) + facts:
+                scored.append(((-(2 * len(tags) + facts), -page.date.toordinal(), page.slug), Related(page, tags, facts)))
+        related[plan.briefing.slug] = tuple(r for _, r in sorted(scored, key=lambda s: s[0])[:3])
+    return related
+
+
+def random_plans(seed: int, count: int):
+    rng = random.Random(seed)
+    tags, facts = ["a", "b", "c", "d", "North America", "north america", "e"], [f"f{i}" for i in range(12)]
+    plans, links = [], {}
+    for i in range(count):
+        slug = f"b{rng.randrange(10 ** 6)}-{i}"
+        meta = SimpleNamespace(tags=rng.sample(tags, rng.randrange(4)))
+        plans.append(SimpleNamespace(briefing=SimpleNamespace(slug=slug, meta=meta),
+                                     fact_ids=tuple(rng.sample(facts, rng.randrange(5)))))
+        links[slug] = PageLink(slug.upper(), f"briefings/{slug}/index.html",
+                               dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(20)), "", slug)
+    return plans, links
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_related_briefings_from_the_index_match_comparing_every_pair(seed):
+    plans, links = random_plans(seed, 20 + 60 * seed)  # tags and facts on few briefings, and on many
+    assert related_briefings(plans, links) == related_by_comparing_every_pair(plans, links)
