@@ -1,24 +1,27 @@
 """Rendered HTML as a flat list of tokens that keep their exact source text.
 
 Post-processing steps (glossary terms, callouts, search text) change or read a
-page body without re-serialising it: the standard library's ``html.parser``
-finds where each tag, text run and character reference starts, and every token
-keeps the bytes it came from, so joining the tokens gives back the input.
+page body without re-serialising it: every token keeps the bytes it came from,
+so joining the tokens gives back the input. Markup in the plain form that
+Markdown and the templates write (quoted attributes, named or numeric character
+references, no scripts, styles or comments) is split by one regular expression;
+anything else goes to the standard library's ``html.parser``, which finds where
+each tag, text run and character reference starts. Both give the same tokens
+for the plain form (``tests/test_html_tokens.py`` compares them), and the
+expression is about ten times faster on a page.
 """
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                            "source", "track", "wbr"})
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # immutable like a frozen dataclass, and made several times faster: a page has thousands
     """One piece of HTML: ``kind`` is start, end, startend, text, ref (``&amp;``) or other (comments, ...)."""
 
     kind: str
@@ -87,10 +90,63 @@ def element_html(markup: str, tag: str, css_class: str) -> str:
 def _tokenize_flat(markup: str) -> list[Token]:
     if not markup:
         return []
+    plain = _plain_tokens(markup)
+    return plain if plain is not None else _parsed_tokens(markup)
+
+
+def _parsed_tokens(markup: str) -> list[Token]:
+    """``markup``'s tokens as ``html.parser`` finds them: any HTML at all."""
     parser = _Tokenizer(markup)
     parser.feed(markup)
     parser.close()
     return parser.tokens()
+
+
+_PLAIN_TOKEN = re.compile(r"""
+    (?P<text>[^<&]+)
+  | </(?P<end>[a-zA-Z][a-zA-Z0-9-]*)\s*>
+  | <(?P<start>[a-zA-Z][a-zA-Z0-9-]*)
+     (?P<attrs>(?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))?)*)
+     \s*(?P<close>/?)>
+  | (?P<ref>&(?:[a-zA-Z][a-zA-Z0-9]*|\#[0-9]+|\#[xX][0-9a-fA-F]+);)
+""", re.X)
+_PLAIN_ATTR = re.compile(r"""\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'))?""")
+# Elements whose content html.parser reads as raw text (in some Python versions): left to it.
+_RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+                       "plaintext"})
+
+
+def _plain_tokens(markup: str) -> list[Token] | None:
+    """``markup``'s tokens when all of it is in the plain form (see the module's docstring), else None."""
+    found: list[Token] = []
+    done = 0
+    for match in _PLAIN_TOKEN.finditer(markup):
+        if match.start() != done:
+            return None  # something the expression does not cover: a comment, a bare "<" or "&", ...
+        done = match.end()
+        raw, kind = match.group(), match.lastgroup
+        if kind == "text" or kind == "ref":
+            found.append(Token(kind, raw))
+        elif kind == "end":
+            found.append(Token("end", raw, match.group("end").lower()))
+        else:
+            tag = match.group("start").lower()
+            if tag in _RAW_TEXT:
+                return None
+            found.append(Token("startend" if match.group("close") else "start", raw, tag,
+                               _plain_attrs(match.group("attrs"))))
+    return found if done == len(markup) else None
+
+
+def _plain_attrs(text: str) -> tuple[tuple[str, str | None], ...]:
+    """Attributes as ``html.parser`` gives them: names in lower case, values unquoted and unescaped."""
+    if not text:
+        return ()
+    attrs = []
+    for match in _PLAIN_ATTR.finditer(text):
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        attrs.append((match.group(1).lower(), None if value is None else html.unescape(value)))
+    return tuple(attrs)
 
 
 def join(tokens: list[Token]) -> str:
