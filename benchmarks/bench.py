@@ -4,15 +4,20 @@
    cache, no output), no-op rebuild, one fact edited, peak memory, output size
    and the bytes one page costs a reader. Also the same rebuilds in one
    long-running process, as ``briefing serve`` does them.
-2. The same Markdown without charts built by site_builder, Hugo, MkDocs and
-   Pelican in the same run, with site_builder's time as a ratio to each.
-3. The repository's own site: cold build, no-op rebuild, one fact edited.
+2. The same Markdown without charts built by site_builder, Hugo, MkDocs,
+   Pelican and a plain Python loop (``plain_loop.py``) in the same run, at
+   1,000 and 4,000 pages: medians and spread of interleaved cold builds, each
+   tool's time as a ratio to site_builder's, and how each grows from the first
+   size to the last.
+3. A 10,000-briefing chart-free site built cold: wall, CPU and peak memory.
+4. The repository's own site: cold build, no-op rebuild, one fact edited.
 
 Everything is built in a temporary folder; nothing is written to the repository
 except the competitors' tools under benchmarks/.tools/ (git-ignored).
 
-    python benchmarks/bench.py                                  # N=200, K=1: a few minutes
+    python benchmarks/bench.py                                  # N=200, K=1, comparisons at 1,000 and 4,000
     python benchmarks/bench.py --briefings 1000 --charts 3      # the big run
+    python benchmarks/bench.py --pages 1000 --memory-briefings 0 --no-serve   # the 1,000-page comparison alone
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,7 +42,7 @@ import synth  # noqa: E402
 from measure import Run, folder_bytes, page_weight, run_timed  # noqa: E402
 
 ENV = os.environ | {"SOURCE_DATE_EPOCH": "1710504000", "PYTHONPATH": str(REPO)}
-TOOLS = ("hugo", "mkdocs", "pelican")
+TOOLS = ("hugo", "mkdocs", "pelican", "plain")
 _CHANGED = re.compile(r"(\d+) of (\d+) files changed")
 
 
@@ -58,10 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         _print_site_figures(_site_figures(site.root, site.edit_one_fact, args.repeat, middle))
         if not args.no_serve:
             _print_serve_figures(site)
-        pages = args.pages if args.pages is not None else args.briefings
-        if tools and pages:
-            _section(f"Same Markdown, no charts: {pages} pages of about 600 words with a table and a list")
-            _compare(work, pages, tools, args.repeat)
+        sizes = [int(n) for n in args.pages.split(",") if n.strip()] if args.pages else [args.briefings]
+        if tools and sizes and sizes[0]:
+            _compare_sizes(work, sizes, tools, args.compare_repeat)
+        if args.memory_briefings:
+            _section(f"A large site: {args.memory_briefings} briefings, no charts, cold")
+            _memory_run(work, args.memory_briefings)
         if not args.no_default_site:
             _section("The repository's own site (content/)")
             _print_site_figures(_site_figures(_copy_default_site(work / "default"), None, args.repeat, None))
@@ -72,10 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--briefings", type=int, default=200, help="N, briefings in the synthetic site (default 200)")
     parser.add_argument("--charts", type=int, default=1, help="K, charts per briefing (default 1)")
-    parser.add_argument("--pages", type=int, default=None,
-                        help="pages for the comparison with Hugo, MkDocs and Pelican (default: N)")
+    parser.add_argument("--pages", default="1000,4000",
+                        help="comma-separated page counts for the comparison with the other tools (default 1000,4000)")
     parser.add_argument("--competitors", default=",".join(TOOLS),
-                        help="comma-separated: hugo,mkdocs,pelican, or none (default: all three)")
+                        help="comma-separated: hugo,mkdocs,pelican,plain, or none (default: all four)")
+    parser.add_argument("--compare-repeat", type=int, default=3,
+                        help="cold builds of each tool at each size, interleaved; medians are shown (default 3)")
+    parser.add_argument("--memory-briefings", type=int, default=10000,
+                        help="briefings of the large chart-free site built for peak memory, 0 to skip (default 10000)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each warm measurement this many times, keep the best")
     parser.add_argument("--no-serve", action="store_true", help="skip the in-process (briefing serve) rebuilds")
@@ -158,31 +170,77 @@ def _print_serve_figures(site: synth.SyntheticSite) -> None:
     print(f"  peak memory of that process: {_mib(run.peak_rss)}")
 
 
-def _compare(work: Path, pages: int, tools: list[str], repeat: int) -> None:
-    ours_root = work / "plain-ours"
+def _compare_sizes(work: Path, sizes: list[int], tools: list[str], repeat: int) -> None:
+    """The comparison at each size, then how each tool's median grows from the first size to the last."""
+    medians: dict[int, dict[str, float]] = {}
+    for pages in sizes:
+        _section(f"Same Markdown, no charts: {pages} pages of about 600 words with a table and a list")
+        medians[pages] = _compare(work / f"plain-{pages}", pages, tools, repeat)
+    if len(sizes) > 1:
+        first, last = sizes[0], sizes[-1]
+        _section(f"Growth: {last} pages against {first} ({last / first:g}x the pages), medians")
+        _table(["generator", f"{first} pages s", f"{last} pages s", "ratio"],
+               [[name, f"{medians[first][name]:.2f}", f"{medians[last][name]:.2f}",
+                 f"{medians[last][name] / medians[first][name]:.2f}"]
+                for name in medians[first] if name in medians[last]])
+
+
+def _compare(work: Path, pages: int, tools: list[str], repeat: int) -> dict[str, float]:
+    """Cold builds of the same pages by site_builder and each tool, interleaved; returns the median walls."""
+    work.mkdir(parents=True)
+    ours_root = work / "ours"
     synth.write_site(ours_root, pages, 0)
-    ours = _best([_build(ours_root, work / f"plain-ours-out-{i}") for i in range(repeat)])
     markdown = synth.write_plain_markdown(work, pages)
-    rows = [["site_builder", "", f"{ours.wall:.2f}", f"{ours.cpu:.2f}", _mib(ours.peak_rss), "1.00"]]
+    builders: dict[str, Callable[[], Run]] = {"site_builder": lambda: _cold_build(ours_root, work / "ours-out")}
+    versions = {"site_builder": ""}
     for name in tools:
         tool = competitors.ensure(name)
         if tool.missing:
             print(f"  {name}: skipped, {tool.missing}")
             continue
-        root = work / f"plain-{name}"
+        root = work / name
         competitors.write_project(name, root, markdown)
-        try:
-            runs = []
-            for _ in range(repeat):
-                shutil.rmtree(competitors.output_folder(name, root), ignore_errors=True)
-                runs.append(competitors.build(name, root))
-            theirs = _best(runs)
-        except subprocess.CalledProcessError as exc:
-            print(f"  {name}: skipped, its build failed: {(exc.output or '').strip()[-300:]}")
-            continue
-        rows.append([name, tool.version, f"{theirs.wall:.2f}", f"{theirs.cpu:.2f}", _mib(theirs.peak_rss),
-                     f"{ours.wall / theirs.wall:.2f}"])
-    _table(["generator", "version", "wall s", "CPU s", "peak memory", "site_builder / it"], rows)
+        builders[name], versions[name] = (lambda n=name, r=root: _cold_tool_build(n, r)), tool.version
+    runs: dict[str, list[Run]] = {name: [] for name in builders}
+    for _ in range(repeat):  # round after round, so that the machine's load falls on every tool alike
+        for name, build in list(builders.items()):
+            try:
+                runs[name].append(build())
+            except subprocess.CalledProcessError as exc:
+                print(f"  {name}: skipped, its build failed: {(exc.output or '').strip()[-300:]}")
+                del builders[name], runs[name]
+    ours = statistics.median(r.wall for r in runs["site_builder"])
+    rows, medians = [], {}
+    for name, done in runs.items():
+        walls = sorted(r.wall for r in done)
+        medians[name] = statistics.median(walls)
+        rows.append([name, versions[name], f"{medians[name]:.2f}", f"{walls[0]:.2f}-{walls[-1]:.2f}",
+                     f"{statistics.median(r.cpu for r in done):.2f}", _mib(max(r.peak_rss for r in done)),
+                     f"{medians[name] / ours:.2f}"])
+    _table(["generator", "version", f"wall s (median of {repeat})", "spread", "CPU s", "peak memory",
+            "it / site_builder"], rows)
+    return medians
+
+
+def _cold_build(root: Path, out: Path) -> Run:
+    shutil.rmtree(root / ".briefing-cache", ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    return _build(root, out)
+
+
+def _cold_tool_build(name: str, root: Path) -> Run:
+    shutil.rmtree(competitors.output_folder(name, root), ignore_errors=True)
+    return competitors.build(name, root)
+
+
+def _memory_run(work: Path, briefings: int) -> None:
+    """One cold build of a large chart-free synthetic site: its time and the peak memory of all its processes."""
+    site = synth.write_site(work / "large", briefings, 0)
+    run = _build(site.root)
+    count, size = folder_bytes(site.root / "_site")
+    _table(["measure", "wall s", "CPU s", "peak memory", "output"],
+           [["cold build", f"{run.wall:.2f}", f"{run.cpu:.2f}", _mib(run.peak_rss), f"{count} files, {_mib(size)}"]])
+    shutil.rmtree(site.root, ignore_errors=True)
 
 
 def _copy_default_site(dest: Path) -> Path:

@@ -1,8 +1,10 @@
-"""Hugo, MkDocs and Pelican building the same Markdown, installed on demand.
+"""Hugo, MkDocs, Pelican and a plain Python loop building the same Markdown, installed on demand.
 
 Hugo comes from Debian (``apt-get install hugo``, only when running as root);
 MkDocs and Pelican are installed with pip into their own virtual environment
 under ``benchmarks/.tools/``, so that they never touch the project's ``.venv``.
+The plain loop (``plain_loop.py``: Python-Markdown + Jinja2 + PyYAML, one loop)
+runs with the Python running the benchmark, whose libraries site_builder uses.
 A competitor that cannot be installed is skipped with the reason.
 """
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 
 from measure import Run, run_timed
 
-TOOLS = Path(__file__).resolve().parent / ".tools"
+HERE = Path(__file__).resolve().parent
+TOOLS = HERE / ".tools"
 PIP_PACKAGES = {"mkdocs": "mkdocs==1.6.*", "pelican": "pelican[markdown]==4.12.*"}
 Page = tuple[str, str, str]  # slug, title, Markdown body
 
@@ -32,8 +35,10 @@ class Competitor:
 
 
 def ensure(name: str) -> Competitor:
-    """Install ``name`` (hugo, mkdocs or pelican) if needed; says why not when it cannot be installed."""
+    """Install ``name`` (hugo, mkdocs, pelican or plain) if needed; says why not when it cannot be installed."""
     try:
+        if name == "plain":
+            return _plain_loop()
         if name == "hugo":
             return _ensure_hugo()
         return _ensure_pip_tool(name)
@@ -57,6 +62,13 @@ def _ensure_hugo() -> Competitor:
     return Competitor("hugo", out.split()[1] if len(out.split()) > 1 else out.strip())
 
 
+def _plain_loop() -> Competitor:
+    import importlib.metadata as metadata
+
+    versions = [f"{n} {metadata.version(n)}" for n in ("markdown", "jinja2", "pyyaml")]
+    return Competitor("plain", ", ".join(versions))
+
+
 def _ensure_pip_tool(name: str) -> Competitor:
     python = TOOLS / "venv" / "bin" / "python"
     if not python.exists():
@@ -71,11 +83,14 @@ def _ensure_pip_tool(name: str) -> Competitor:
 
 def write_project(name: str, root: Path, pages: list[Page]) -> None:
     """Write ``pages`` as a project of ``name`` under ``root``, with its minimal configuration."""
-    {"hugo": _write_hugo, "mkdocs": _write_mkdocs, "pelican": _write_pelican}[name](root, pages)
+    {"hugo": _write_hugo, "mkdocs": _write_mkdocs, "pelican": _write_pelican,
+     "plain": _write_plain}[name](root, pages)
 
 
 def build(name: str, root: Path) -> Run:
     """Build the project of ``name`` at ``root`` once, measured."""
+    if name == "plain":
+        return run_timed([sys.executable, str(HERE / "plain_loop.py"), "content", "output"], cwd=root)
     if name == "hugo":
         return run_timed(["hugo", "--quiet", "--destination", str(root / "public")], cwd=root)
     python = str(TOOLS / "venv" / "bin" / "python")
@@ -86,7 +101,7 @@ def build(name: str, root: Path) -> Run:
 
 def output_folder(name: str, root: Path) -> Path:
     """Where ``name`` wrote the site."""
-    return root / {"hugo": "public", "mkdocs": "site", "pelican": "output"}[name]
+    return root / {"hugo": "public", "mkdocs": "site", "pelican": "output", "plain": "output"}[name]
 
 
 def _write_hugo(root: Path, pages: list[Page]) -> None:
@@ -105,6 +120,12 @@ def _write_hugo(root: Path, pages: list[Page]) -> None:
     for slug, title, body in pages:
         (root / "content" / "posts" / f"{slug}.md").write_text(
             f'---\ntitle: "{title}"\ndate: 2023-01-01\n---\n{body}', encoding="utf-8")
+
+
+def _write_plain(root: Path, pages: list[Page]) -> None:
+    from plain_loop import write_pages
+
+    write_pages(root / "content", pages)
 
 
 def _write_mkdocs(root: Path, pages: list[Page]) -> None:
