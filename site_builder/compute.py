@@ -6,6 +6,7 @@ sources and checks) is made. Every problem is collected and raised at once.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable
@@ -14,12 +15,13 @@ from dataclasses import dataclass
 from .charts import ChartDrawings, Point, RenderedChart, chart_points, rendered_chart
 from .errors import ErrorCollector, Problem
 from .facts import FactBook, resolve_facts
+from .headlines import headline_fact_refs, with_plain_headlines
 from .model import Chart, Content
 from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing
 from .parallel import draw_missing_charts
 from .project import Project, load_content
 from .revisions import FactRow, fact_rows
-from .scan import Scanner, scan_body
+from .scan import BodyRefs, Scanner, scan_body
 from .values import CALL_NOW, CallNow, same
 
 
@@ -58,8 +60,9 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
     refs = {}
     known = known_ids(content)
     for briefing in content.briefings:
-        refs[briefing.slug] = scan_body(briefing, errors, scans)
-        check_body_refs(briefing, refs[briefing.slug], known, errors)
+        body_refs = scan_body(briefing, errors, scans)
+        check_body_refs(briefing, body_refs, known, errors)
+        refs[briefing.slug] = _with_headline_facts(body_refs, headline_fact_refs(briefing, content.facts, errors))
     points = {chart.id: _points(chart, book, previous, errors) for chart in content.charts.values()}
     errors.raise_if_any()
     kept_charts = {chart.id: old for chart in content.charts.values()
@@ -73,7 +76,8 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
             charts[chart.id] = rendered
         chart_done()
     errors.raise_if_any()
-    plans = [reuse.call(("plan", b.slug), plan_briefing, b, refs[b.slug], content, book) for b in content.briefings]
+    shown = [with_plain_headlines(b, book, content.site) for b in content.briefings]
+    plans = [reuse.call(("plan", b.slug), plan_briefing, b, refs[b.slug], content, book) for b in shown]
     warnings = [Problem(r.check.origin.path, r.check.origin.line,
                         f"check {r.check.id!r}: {r.verdict}: {r.check.title}: {r.stated.id} is {r.stated.formatted()}, "
                         f"{r.derived.id} is {r.derived.formatted()} ({r.relative_difference:+.1%}, "
@@ -81,6 +85,13 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
                 for r in book.failed_checks()]
     rows = fact_rows(book, previous.rows if previous else None)
     return CompiledSite(content, book, charts, plans, warnings, rows)
+
+
+def _with_headline_facts(refs: BodyRefs, headline: dict[str, int]) -> BodyRefs:
+    # The title and summary are read first, so their facts come first in the page's list.
+    if not headline:
+        return refs
+    return dataclasses.replace(refs, facts=headline | {k: v for k, v in refs.facts.items() if k not in headline})
 
 
 def _points(chart: Chart, book: FactBook, previous: CompiledSite | None, errors: ErrorCollector) -> list[Point]:

@@ -84,6 +84,13 @@ def _fraction_digits(value: float, precision: int | None, default: int = 2) -> i
     return max(0, precision - shown)
 
 
+def _decimals(value: float, precision: int | None, default: int = 2) -> str:
+    # A stated precision keeps its trailing zeros (15.0 to three digits); otherwise they are dropped.
+    if not precision or value == 0:
+        return "#" * default
+    return "0" * max(0, precision - 1 - math.floor(math.log10(abs(value))))  # written out: 3,820, not 3.82 thousand
+
+
 @functools.lru_cache(maxsize=16)
 def _parsed_locale(locale: str) -> Locale:
     # Babel parses a locale given as text on every call: a third of the time of formatting a number.
@@ -93,14 +100,14 @@ def _parsed_locale(locale: str) -> Locale:
 def _babel_number(value: float, fmt: str, loc: Locale, precision: int | None = None) -> str:
     if fmt == "compact":
         if abs(value) < 1000:  # Babel returns small numbers unrounded ("2.611156462585034")
-            return format_decimal(value, format="#,##0." + "#" * _fraction_digits(value, precision), locale=loc)
+            return format_decimal(value, format="#,##0." + _decimals(value, precision), locale=loc)
         return format_compact_decimal(value, format_type="long", locale=loc,
                                       fraction_digits=_fraction_digits(value, precision))
     if fmt == "integer":
         return format_decimal(round(value), locale=loc)
     if fmt == "decimal":
         if precision:
-            return format_decimal(value, format="#,##0." + "#" * _fraction_digits(value, precision, 3), locale=loc)
+            return format_decimal(value, format="#,##0." + _decimals(value, precision, 3), locale=loc)
         return format_decimal(value, format="#,##0.0##", locale=loc)
     if fmt == "percent":
         return format_percent(value / 100, format="#,##0.#%", locale=loc)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .errors import ErrorCollector
 from .facts import FactBook, fact_ids_in_use
+from .glossary import term_anchor
 from .model import Briefing, Content
 from .scan import BodyRefs
 from .units import rate_facts_for
@@ -35,13 +36,19 @@ class BriefingPlan:
 
 @dataclass(frozen=True)
 class Citation:
-    """Something that cites a source: a fact or chart on a page."""
+    """Something that cites a source: a fact, chart, dataset or the text of a page, or a glossary term."""
 
-    kind: str  # "fact" or "chart"
+    kind: str  # "fact", "chart", "dataset", "text" (a body's source() call) or "term"
     id: str
     label: str
     page_title: str
     page_url: str
+    anchor: str = ""  # the element of the page it links to; "{kind}-{id}" when empty
+
+    @property
+    def href(self) -> str:
+        """The citation's address relative to the site root: its page and the element it is."""
+        return f"{self.page_url}#{self.anchor or f'{self.kind}-{self.id}'}"
 
 
 def check_body_refs(briefing: Briefing, refs: BodyRefs, known: Mapping[str, Container[str]],
@@ -94,13 +101,25 @@ def citations_by_source(plans: list[BriefingPlan], book: FactBook, content: Cont
     for plan in plans:
         for sid, citation in (of_plan or plan_citations)(plan, book, content):
             cited[sid].append(citation)
+    for sid, citation in glossary_citations(content):
+        cited[sid].append(citation)
     return cited
+
+
+def glossary_citations(content: Content) -> list[tuple[str, Citation]]:
+    """What the glossary page cites: (source id, citation) for each term with a source, by term."""
+    return [(term.source, Citation("term", term.term, term.term, "Glossary", "glossary/index.html",
+                                   term_anchor(term)))
+            for term in sorted(content.glossary, key=lambda t: t.term) if term.source in content.sources]
 
 
 def plan_citations(plan: BriefingPlan, book: FactBook, content: Content) -> list[tuple[str, Citation]]:
     """What the facts and charts of ``plan``'s page cite: (source id, citation) pairs in reading order."""
     cited = []
     title = plan.briefing.meta.title
+    for sid in plan.refs.sources:
+        if sid in content.sources:
+            cited.append((sid, Citation("text", sid, "cited in the text", title, plan.url, f"source-{sid}")))
     for fact_id in plan.fact_ids:
         fact = book[fact_id]
         cited += [(sid, Citation("fact", fact_id, fact.fact.label, title, plan.url)) for sid in fact.sources]
@@ -108,7 +127,21 @@ def plan_citations(plan: BriefingPlan, book: FactBook, content: Content) -> list
         chart = content.charts[chart_id]
         for sid in _unique([s for f in chart.fact_ids() if f in book for s in book[f].sources]):
             cited.append((sid, Citation("chart", chart_id, chart.title, title, plan.url)))
+    for dataset_id, first_fact in _datasets_read(plan, book, content).items():
+        dataset = content.tables[dataset_id].dataset
+        cited += [(sid, Citation("dataset", dataset.id, dataset.title, title, plan.url, f"fact-{first_fact}"))
+                  for sid in dataset.source_ids if sid in content.sources]
     return cited
+
+
+def _datasets_read(plan: BriefingPlan, book: FactBook, content: Content) -> dict[str, str]:
+    """The id of each dataset that the facts of ``plan`` are read from, with the first of those facts."""
+    found: dict[str, str] = {}
+    for fact_id in plan.fact_ids:
+        data = book[fact_id].fact.data
+        if data is not None and data.dataset in content.tables:
+            found.setdefault(data.dataset, fact_id)
+    return found
 
 
 PlanCitations = Callable[[BriefingPlan, FactBook, Content], list[tuple[str, Citation]]]

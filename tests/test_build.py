@@ -15,7 +15,7 @@ from site_builder.compute import build_date
 from site_builder.errors import BuildError, BuildErrors
 from site_builder.project import Project
 
-from conftest import parse_html
+from conftest import parse_html, replace_in_file
 
 BRIEFING = "briefings/widget-outlook/index.html"
 
@@ -130,6 +130,27 @@ def test_sources_page_lists_each_source_and_what_cites_it(mini_page, mini_site):
     assert cited["Widgets compared"] == f"../{BRIEFING}#chart-compare"
     ministry_cites = [a.get_text() for a in page.find(id="source-ministry").select("details a")]
     assert "Forecast widget sales, 2030" in ministry_cites and "Widget imports, January-November 2023" not in ministry_cites
+
+
+def test_sources_page_counts_a_source_the_text_alone_cites(make_project):
+    project = make_project()
+    replace_in_file(project, "content/sources.yaml", "sources:\n", "sources:\n  - id: press\n    publisher: Widget Press\n"
+                    "    title: Widgets today\n    url: https://example.org/press\n    published: 2024-01-02\n")
+    replace_in_file(project, "content/briefings/widget-outlook.md", "## Do the numbers", 'As {{ source("press") }} wrote.\n\n## Do the numbers')
+    build_site(project)
+    entry = parse_html(project.out / "sources/index.html").find(id="source-press")
+    assert "Not cited" not in entry.get_text()
+    assert entry.find("summary").get_text() == "Cited by 1 item"
+    link = entry.select_one("details a")
+    assert (link.get_text(), link["href"]) == ("cited in the text", f"../{BRIEFING}#source-press")
+    assert parse_html(project.out / BRIEFING).find(id="source-press") is not None  # where the link lands
+
+
+def test_sources_page_counts_glossary_entries(library_site):
+    entry = parse_html(library_site / "sources/index.html").find(id="source-registry")
+    terms = [a for a in entry.select("details a") if a["href"].startswith("../glossary/")]
+    assert [(a.get_text(), a["href"]) for a in terms] == [("widget", "../glossary/index.html#term-widget")]
+    assert "Term: widget in the glossary" in " ".join(entry.get_text().split())
 
 
 def test_404_page_and_nojekyll(mini_site, mini_page):

@@ -1,6 +1,7 @@
 """The shipped Kaluga briefing: every fact from the seed article is on the page, sourced to the article."""
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 
@@ -230,3 +231,93 @@ def test_2023_is_drawn_on_the_registration_basis_as_our_calculation(page):
             "Our calculation"] in rows
     entry = page.find(id="fact-market.sales_2023_registration_basis")
     assert "taken back 1 year at 46% growth a year" in entry.get_text(" ", strip=True)
+
+
+# --- the fuel-economy briefing: every number read from content/data/cars.json ----------------
+
+CARS = REPO / "content/data/cars.json"
+ORIGINS = ("USA", "Japan", "Europe")
+
+
+def cars_mean(column: str, origin: str | None = None, year: int | None = None) -> float:
+    """An average computed here, from the vendored file, independently of the site's code."""
+    import json
+    from statistics import mean
+    rows = json.loads(CARS.read_text(encoding="utf-8"))
+    return mean(r[column] for r in rows if r[column] is not None and (origin is None or r["Origin"] == origin)
+                and (year is None or r["Year"].startswith(str(year))))
+
+
+def to3(value: float) -> str:
+    """Three significant digits, as the facts state them: 15.034 is "15.0", 3821.4 is "3,820"."""
+    digits = max(0, 2 - math.floor(math.log10(abs(value))))
+    rounded = round(value, 2 - math.floor(math.log10(abs(value))))
+    return f"{rounded:,.{digits}f}"
+
+
+@pytest.fixture(scope="module")
+def fuel(default_site) -> BeautifulSoup:
+    return read(default_site, "fuel-economy-1970s")
+
+
+def test_the_fuel_economy_briefing_reads_its_averages_from_the_table(fuel):
+    shown = {a["data-fact"]: a.get_text() for a in fuel.select(".briefing__body a.fact")}
+    assert shown["cars.mpg_usa_1973"] == to3(cars_mean("Miles_per_Gallon", "USA", 1973)) == "15.0"
+    assert shown["cars.mpg_usa_1980"] == to3(cars_mean("Miles_per_Gallon", "USA", 1980))
+    assert shown["cars.mpg_japan_1980"] == to3(cars_mean("Miles_per_Gallon", "Japan", 1980))
+    assert shown["cars.weight_usa_1973"] == to3(cars_mean("Weight_in_lbs", "USA", 1973)) + " lb"
+    change = cars_mean("Miles_per_Gallon", "USA", 1980) / cars_mean("Miles_per_Gallon", "USA", 1973) - 1
+    assert shown["cars.mpg_usa_change"] == f"{change:.1%}"
+    assert shown["cars.models"] == "406"
+
+
+def test_the_fuel_economy_summary_and_title_carry_facts_as_text(fuel):
+    lead = fuel.find("p", class_="lead").get_text()
+    assert f"from {to3(cars_mean('Miles_per_Gallon', 'USA', 1973))} miles per gallon" in lead
+    assert f"to {to3(cars_mean('Miles_per_Gallon', 'USA', 1980))} in 1980" in lead
+    assert "{{" not in lead and "{{" not in fuel.find("meta", attrs={"name": "description"})["content"]
+
+
+def test_every_figure_of_the_fuel_economy_body_is_a_sourced_fact(fuel):
+    body = fuel.select_one(".briefing__body")
+    for a in body.select("a.fact"):
+        entry = fuel.find(id=f"fact-{a['data-fact']}")
+        cites = {link["href"] for link in entry.select("a[href^='#source-']")}
+        assert cites & {"#source-vega-datasets-cars", "#source-ucs-cafe-history"}, a["data-fact"]
+    # No figure is typed by hand: outside fact links and charts, the only numbers are model years.
+    import copy
+    import re
+    prose = copy.copy(body)
+    for tag in prose.select("a.fact, figure"):
+        tag.decompose()
+    typed = {int(n) for n in re.findall(r"\d+", prose.get_text(" "))}
+    assert typed and typed <= set(range(1970, 1986)), typed
+
+
+def test_a_fact_read_from_the_table_says_where_it_was_read(fuel):
+    entry = " ".join(fuel.find(id="fact-cars.mpg_usa").get_text(" ").split())
+    assert "Miles_per_Gallon by Year (average of 254 rows of content/data/cars.json where Origin is USA)" in entry
+    for source in ("vega-datasets-cars", "statlib-cars", "uci-auto-mpg"):
+        assert fuel.find(id=f"source-{source}") is not None
+
+
+def test_the_fuel_economy_chart_draws_the_mean_by_origin_and_year(fuel):
+    figure = fuel.select_one('figure[data-chart="mpg-by-origin"]')
+    assert figure.select_one(".chart__svg svg") is not None
+    rows = {(tds[0].get_text(), tds[1].get_text()): tds[2].get_text()
+            for tds in (tr.find_all("td") for tr in figure.select(".chart__table tbody tr"))}
+    assert {origin for origin, _ in rows} == set(ORIGINS)
+    assert {year for _, year in rows} == {str(y) for y in (*range(1970, 1981), 1982)}  # the table has no 1981
+    for origin in ORIGINS:
+        assert rows[(origin, "1975")] == to3(cars_mean("Miles_per_Gallon", origin, 1975)) + " mpg"
+    assert fuel.select_one('figure[data-chart="weight-by-origin"] .chart__svg svg') is not None
+
+
+def test_the_sources_page_lists_the_dataset_as_citing_its_sources(default_site):
+    sources = BeautifulSoup((default_site / "sources/index.html").read_text(), "html.parser")
+    for source in ("vega-datasets-cars", "statlib-cars", "uci-auto-mpg", "ucs-cafe-history"):
+        entry = sources.find(id=f"source-{source}")
+        assert "Not cited" not in entry.get_text(), source
+    statlib = " ".join(sources.find(id="source-statlib-cars").get_text(" ").split())
+    assert "Dataset: Fuel economy, power and weight of car models of the 1970s and early 1980s" in statlib
+    assert "Text: cited in the text of" in statlib

@@ -152,3 +152,13 @@ def test_custom_units_are_written_where_no_sentence_names_them():
     assert [unit_words(u) for u in ("vehicles", "percent", "usd", "year", "usd_per_eur", "km")] == [
         "vehicles", "", "", "", "", ""]
     assert format_value(35.301, unit="percentage points") == "35.301 percentage points"
+
+
+def test_a_stated_precision_keeps_its_trailing_zeros():
+    # An average of 15.034 mpg to three digits is "15.0", not "15"; 20 to three digits is "20.0".
+    assert format_value(15.034, None, "mpg", precision=3) == "15.0"
+    assert format_value(20, "decimal", None, precision=3) == "20.0"
+    assert format_value(25.914, None, "mpg", precision=3) == "25.9"
+    assert format_value(15.034, None, "mpg") != "15.0"  # without a precision, no digits are invented
+    assert format_value(3821.448, None, "lb", precision=3) == "3,820"
+    assert format_value(0.5, "decimal", None, precision=2) == "0.50"

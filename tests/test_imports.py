@@ -21,7 +21,7 @@ STAGES = {
     "load": {"loader", "chart_geo", "chart_checks", "validate", "scan", "glossary", "datasets", "history"},
     "compute": {"facts", "reconcile", "operations", "datafacts", "units", "pages", "library", "project", "charts",
                 "chart_data", "chart_theme", "chart_axes", "chart_labels", "chart_custom", "chart_map", "chart_spec",
-                "chart_describe", "parallel", "revisions", "compute"},
+                "chart_describe", "parallel", "revisions", "headlines", "compute"},
     "render": {"render", "callouts", "search", "feeds", "site"},
     "write": {"output", "swap"},
 }

@@ -104,3 +104,32 @@ def test_unknown_body_references_are_reported_at_their_lines(mini):
         f"{path}:{start + 3}: unknown source 'nosource'",
         f"{path}:{start + 3}: unknown check 'nocheck'",
     ]
+
+
+def test_a_source_cited_only_by_the_text_is_counted(mini):
+    content, book = mini
+    plan = plan_for(content, book, body='As {{ source("ministry") }} says.\n', key_numbers=[], hero_chart=None)
+    cited = citations_by_source([plan], book, content)
+    assert [(c.kind, c.href) for c in cited["ministry"]] == [
+        ("text", "briefings/widget-outlook/index.html#source-ministry")]
+    assert cited["agency"] == []
+
+
+def test_glossary_terms_cite_their_sources():
+    content = load_content(Project.at(MINI.parent / "library"))
+    book = resolve_facts(content, ErrorCollector())
+    registry = citations_by_source([], book, content)["registry"]
+    assert [(c.kind, c.label, c.page_url) for c in registry] == [("term", "widget", "glossary/index.html")]
+    assert registry[0].href == "glossary/index.html#term-widget"
+
+
+def test_datasets_cite_their_sources_where_their_facts_are_shown():
+    content = load_content(Project.at(MINI.parent / "data"))
+    book = resolve_facts(content, ErrorCollector())
+    briefing = content.briefings[0]
+    plan = plan_briefing(briefing, scan_body(briefing, ErrorCollector()), content, book)
+    cited = citations_by_source([plan], book, content)
+    datasets = [(c.id, c.href) for c in cited["eia-iowa"] if c.kind == "dataset"]
+    first_read = next(f for f in plan.fact_ids if book[f].fact.data and book[f].fact.data.dataset == "iowa")
+    assert datasets == [("iowa", f"{plan.url}#fact-{first_read}")]
+    assert {c.id for c in cited["vega-datasets"] if c.kind == "dataset"} == {"iowa", "stocks"}
