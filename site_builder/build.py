@@ -179,7 +179,7 @@ class SiteBuilder:
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
                            self.cache.rendered - drawn_before, len(files), changed, compiled.warnings, revised)
 
-    def _previous_displays(self) -> dict[str, str]:
+    def _previous_displays(self) -> dict[str, tuple[str, str]]:
         # What the manifest in the output folder records (for the terminal's "Revised" lines); when it is
         # the one the last build wrote, that build knows it already (parsing it takes a quarter of a second
         # at 1,000 briefings).
@@ -189,7 +189,7 @@ class SiteBuilder:
             return {}
         last = self._written.files.get(MANIFEST_PATH) if self._written else None
         if self._compiled is not None and manifest == last:
-            return {fid: row.display for fid, row in self._compiled.rows.items()}
+            return {fid: (row.display, row.value_key) for fid, row in self._compiled.rows.items()}
         return manifest_displays(manifest)[0]
 
     def _fact_history(self) -> FactHistory:

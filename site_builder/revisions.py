@@ -39,6 +39,7 @@ class FactRow:
     fact: ResolvedFact
     display: str
     line: str
+    value_key: str = ""  # the value and unit alone, so that a change of format is not taken for a revision
 
 
 def fact_rows(book: FactBook, previous: dict[str, FactRow] | None = None) -> dict[str, FactRow]:
@@ -56,24 +57,48 @@ def _row(fid: str, fact: ResolvedFact) -> FactRow:
     entry = {"label": fact.fact.label, "display": display, "unit": fact.unit, "kind": fact.kind,
              "value": fact.value.isoformat() if isinstance(fact.value, dt.date) else fact.value,
              "period": fact.fact.period, "sources": list(fact.sources)}
-    return FactRow(fact, display, f"  {json.dumps(fid, ensure_ascii=False)}: {_json_line(entry)}")
+    line = _json_line(entry)
+    return FactRow(fact, display, f"  {json.dumps(fid, ensure_ascii=False)}: {line}",
+                   value_key(json.loads(line)["value"], fact.unit))
 
 
-def manifest_displays(manifest: bytes) -> tuple[dict[str, str], list[Revision]]:
-    """The fact values and revisions recorded in a manifest (empty when it cannot be read)."""
+def value_key(value: object, unit: str | None) -> str:
+    """A fact's value and unit as one text, equal for equal figures (1450000 and 1450000.0 are one figure)."""
+    return json.dumps([_integral(value), unit], sort_keys=True)
+
+
+def _integral(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
+
+
+def manifest_displays(manifest: bytes) -> tuple[dict[str, tuple[str, str]], list[Revision]]:
+    """Each fact's shown value and ``value_key`` as a manifest records them, and its revisions (empty when it
+    cannot be read)."""
     try:
         data = json.loads(manifest)
-        facts = {fid: str(entry["display"]) for fid, entry in data["facts"].items()}
+        facts = {fid: (str(entry["display"]), value_key(entry.get("value"), entry.get("unit")))
+                 for fid, entry in data["facts"].items()}
         history = [Revision(**entry) for entry in data.get("revisions", [])]
     except (ValueError, KeyError, TypeError, AttributeError):
         return {}, []
     return facts, history
 
 
-def new_revisions(previous: dict[str, str], rows: dict[str, FactRow], date: dt.date) -> list[Revision]:
-    """A revision for every fact whose shown value differs from ``previous`` (facts new since then are not revisions)."""
-    return [Revision(fid, row.fact.fact.label, previous[fid], row.display, date.isoformat())
-            for fid, row in rows.items() if fid in previous and previous[fid] != row.display]
+def new_revisions(previous: dict[str, tuple[str, str]], rows: dict[str, FactRow], date: dt.date) -> list[Revision]:
+    """A revision for every fact whose value, and so its shown value, differs from ``previous``.
+
+    ``previous`` holds (shown value, ``value_key``) by fact id. Facts new since then are not revisions, and
+    neither is a change of format, precision or label alone: the figure itself must have changed.
+    """
+    return [Revision(fid, row.fact.fact.label, previous[fid][0], row.display, date.isoformat())
+            for fid, row in rows.items()
+            if fid in previous and previous[fid][0] != row.display and previous[fid][1] != row.value_key]
 
 
 def revisions_from(changes: tuple[ValueChange, ...], book: FactBook) -> list[Revision]:

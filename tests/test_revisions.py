@@ -69,3 +69,27 @@ def test_several_edits_in_one_day_are_one_revision_and_an_undo_is_none():
     assert updated_history(second, [Revision("f", "F", "3", "1", day)]) == []
     next_day = updated_history(second, [Revision("f", "F", "3", "4", "2025-11-26")])
     assert next_day == [Revision("f", "F", "1", "3", day), Revision("f", "F", "3", "4", "2025-11-26")]
+
+
+def test_a_change_of_format_alone_is_not_a_revision_of_a_dataset_fact(make_project):
+    project = make_project(fixture="data", warm=False)
+    build_site(project)
+    facts, data = project.root / "content/facts/iowa.yaml", project.root / "content/data/iowa-electricity.csv"
+    # The fact's format changes, and the file writes the same figure another way.
+    facts.write_text(facts.read_text().replace(
+        "where: {source: Renewables, year: 2017}}\n", "where: {source: Renewables, year: 2017}}\n    format: integer\n"))
+    data.write_text(data.read_text().replace("2017-01-01,Renewables,21933\n", "2017-01-01,Renewables,21933.0\n"))
+    result = build_site(project)
+    shown = json.loads((project.out / MANIFEST_PATH).read_text())["facts"]["iowa.wind_2017"]["display"]
+    assert shown == "21,933,000"  # the page shows it differently now (it read "21.93 million")...
+    assert [r.fact for r in result.revised if r.fact == "iowa.wind_2017"] == []  # ...but it is the same figure
+    data.write_text(data.read_text().replace("2017-01-01,Renewables,21933.0\n", "2017-01-01,Renewables,22000\n"))
+    revised = [(r.before, r.after) for r in build_site(project).revised if r.fact == "iowa.wind_2017"]
+    assert revised == [("21,933,000", "22,000,000")]
+
+
+def test_a_change_of_format_alone_is_not_a_revision_between_builds(make_project):
+    project = make_project()
+    build_site(project)
+    _edit_fact(project, "value: 1400000", "value: 1400000\n    format: integer")
+    assert build_site(project).revised == []
