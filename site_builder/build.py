@@ -7,7 +7,6 @@ them pass, and then the new site replaces the old one in one swap.
 """
 from __future__ import annotations
 
-import datetime as dt
 import gc
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import Store
-from .compute import CompiledSite, build_date, compile_content
+from .compute import CompiledSite, compile_content
 from .errors import BuildError, Problem
 from .kept import BodyScans, ParsedDocuments, SvgCache
 from .memo import MemoRenderer, RenderMemo
@@ -26,6 +25,7 @@ from .recall import Recall
 from .recorded import Memo
 from .render import site_environment
 from .history import FactHistory, history_key, read_history
+from .settings import cname_problem, resolve_settings
 from .revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, revisions_from
 from .stamp import BuildStamp, current_stamp, input_digest, output_digest, write_stamp
 from .swap import recover_interrupted_swap
@@ -161,11 +161,11 @@ class SiteBuilder:
             compiled = compile_content(content, self.cache, self._compiled, self.progress.chart_done, self.scans,
                                        self.calls)
             self.scans.next_build()
-            stamp = build_date()
+            settings = resolve_settings(content.site, self.base_url)
             previous = self._previous_displays()
-            revised = new_revisions(previous, compiled.rows, stamp or dt.datetime.now(dt.timezone.utc).date())
+            revised = new_revisions(previous, compiled.rows, settings.today)
             history = revisions_from(self._fact_history().changes, compiled.book)
-            renderer = MemoRenderer(self.project, compiled, self.base_url, stamp, history, self.memo, self.progress)
+            renderer = MemoRenderer(self.project, compiled, settings, history, self.memo, self.progress)
             files = renderer.render_all()
         finally:
             self.progress.finish()
@@ -177,7 +177,15 @@ class SiteBuilder:
         self.memo.written.remember(self.memo.pages)
         self._compiled = compiled
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
-                           self.cache.rendered - drawn_before, len(files), changed, compiled.warnings, revised)
+                           self.cache.rendered - drawn_before, len(files), changed,
+                           compiled.warnings + self._settings_warnings(content.site, settings.base_url), revised)
+
+    def _settings_warnings(self, site, base_url: str) -> list[Problem]:
+        problem = cname_problem(site, base_url)
+        if problem is None:
+            return []
+        path = self.project.content / "site.yaml"
+        return [Problem(self.project.display(path), _line_of_key(path, "cname"), problem)]
 
     def _previous_displays(self) -> dict[str, tuple[str, str]]:
         # What the manifest in the output folder records (for the terminal's "Revised" lines); when it is
@@ -198,3 +206,12 @@ class SiteBuilder:
         if self._history is None or self._history[0] != key or key == "no git":
             self._history = (key, read_history(self.project.root, self.project.content, self.store))
         return self._history[1]
+
+
+def _line_of_key(path: Path, key: str) -> int:
+    # The line of a top-level key in a small YAML file, for a warning (1 when it cannot be found).
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), 1)

@@ -25,7 +25,8 @@ def make_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("--root", default=".", help="project folder holding content/, templates/, static/ (default: .)")
         sub.add_argument("--out", default=None, help="output folder (default: ROOT/_site)")
-        sub.add_argument("--base-url", default=None, help="public URL of the site (overrides site.yaml)")
+        sub.add_argument("--base-url", default=None, type=_base_url, metavar="URL",
+                         help="public URL of the site, an absolute http(s) URL (overrides site.yaml's base_url)")
         sub.add_argument("-q", "--quiet", action="store_true", help="print errors only")
         return sub
 
@@ -45,6 +46,13 @@ def make_parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="Create a new site project with one example briefing.")
     new.add_argument("dir", help="folder to create")
     return parser
+
+
+def _base_url(value: str) -> str:
+    from .settings import base_url_problem
+    if problem := base_url_problem(value):
+        raise argparse.ArgumentTypeError(problem)
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,8 +7,6 @@ sources and checks) is made. Every problem is collected and raised at once.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -107,14 +105,3 @@ def _kept_chart(chart: Chart, points: list[Point], previous: CompiledSite | None
     # points are the same points: their numbers are all floats, and each carries its value as shown.
     old = previous.charts.get(chart.id) if previous else None
     return old if old is not None and same(old.chart, chart) and list(old.points) == points else None
-
-
-def build_date() -> dt.date | None:
-    """The date to stamp on the build: from SOURCE_DATE_EPOCH, so that builds are reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        return None
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    except (ValueError, OverflowError, OSError):
-        return None

@@ -31,6 +31,7 @@ from .project import Project
 from .recorded import Memo
 from .render import BodyDrafts
 from .revisions import Revision
+from .settings import Settings
 from .values import same
 from .site import Kept, SiteRenderer
 from .written import WrittenPages
@@ -139,11 +140,11 @@ class MemoRenderer(SiteRenderer):
                           "pages_seen", "_site_wide", "readings", "drafts"})  # drafts: made from each page's body
     PLANNED = frozenset({"facts", "checks", "charts", "sources", "briefings", "book", "plans", "warnings", "rows"})
 
-    def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, date: dt.date | None,
+    def __init__(self, project: Project, compiled: CompiledSite, settings: Settings,
                  revisions: list[Revision], memo: RenderMemo, progress: BuildProgress) -> None:
         self.memo = memo
         memo.start_build()
-        super().__init__(project, compiled, base_url, date, revisions,
+        super().__init__(project, compiled, settings, revisions,
                          Kept(memo.readings, memo.cards, DraftCache(memo.store), memo.store))
         self.env = memo.env
         self.drafts = memo.drafts

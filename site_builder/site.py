@@ -20,6 +20,7 @@ from .library import Library, build_library, glossary_usage
 from .pages import BriefingPlan, Citation, citations_by_source
 from .parallel import KeptDrafts, draft_bodies
 from .render import BodyDrafts, draft_body, render_body, render_template, site_environment
+from .settings import Settings
 from .revisions import MANIFEST_PATH, Revision, manifest_bytes, revisions_for
 from .search import SEARCH_INDEX, SEARCH_PAGE, search_documents, search_index_script
 
@@ -43,7 +44,7 @@ class Kept:
 class SiteRenderer:
     """Renders the pages of one compiled site with the project's templates."""
 
-    def __init__(self, project: Project, compiled: CompiledSite, base_url: str | None, build_date: dt.date | None,
+    def __init__(self, project: Project, compiled: CompiledSite, settings: Settings,
                  revisions: list[Revision], kept: Kept) -> None:
         self.project = project
         self.kept = kept
@@ -52,10 +53,10 @@ class SiteRenderer:
         self.readings = kept.readings
         self.site = compiled
         self.env = site_environment(project.template_folders)
-        base = base_url or compiled.content.site.base_url or "/"
-        self.base_url = base if base.endswith("/") else base + "/"
+        self.base_url = settings.base_url
         briefing_dates = [b.meta.updated or b.meta.date for b in compiled.content.briefings]
-        self.build_date = build_date or max(briefing_dates, default=dt.date(2000, 1, 1))
+        # Unstamped builds date the site by its newest briefing, not today, so that they are reproducible.
+        self.build_date = settings.stamped or max(briefing_dates, default=dt.date(2000, 1, 1))
         self.cards: dict[str, SocialCard] = {}  # by page path; drawn by render_all
         self.library = self._library()
 

@@ -17,7 +17,6 @@ warnings of the recorded build are kept and shown again.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import stat
@@ -29,6 +28,7 @@ from .errors import Problem
 from .files import MAX_STATIC_BYTES, read_regular
 from .history import history_key
 from .project import Project
+from .settings import build_day
 
 STAMP_VERSION = 1
 
@@ -49,7 +49,7 @@ def input_digest(project: Project, base_url: str | None) -> str | None:
     """A digest of everything a build of ``project`` reads; None when an input cannot be read."""
     digest = hashlib.sha256()
     for part in (STAMP_VERSION, code_version(), base_url, history_key(project.root, project.content),
-                 os.environ.get("SOURCE_DATE_EPOCH") or dt.datetime.now(dt.timezone.utc).date().isoformat(),
+                 build_day().isoformat(),
                  str(project.out)):
         digest.update(f"{part}\n".encode())
     try:

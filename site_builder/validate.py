@@ -22,6 +22,7 @@ from .loader import Document, Loc, MarkdownFile
 from .model import (
     Briefing, BriefingMeta, Chart, Check, Content, Fact, Location, SiteConfig, Source,
 )
+from .settings import base_url_problem
 from .periods import PeriodError, parse_period, period_key
 
 T = TypeVar("T")
@@ -52,7 +53,11 @@ def call(function: Callable[[Any, ErrorCollector], T], argument: Any, errors: Er
 
 def validate_site(doc: Document, errors: ErrorCollector) -> SiteConfig | None:
     """``site.yaml`` as a SiteConfig, or None (with errors recorded)."""
-    return _validate_object(SiteConfig, doc, (), errors)
+    site = _validate_object(SiteConfig, doc, (), errors)
+    if site is not None and (problem := base_url_problem(site.base_url)):
+        errors.add(doc.path, doc.line_of(("base_url",)), problem)
+        return None
+    return site
 
 
 def validate_sources(doc: Document, errors: ErrorCollector) -> dict[str, Source]:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from site_builder.build import build_site
-from site_builder.compute import build_date
+from site_builder.settings import stamped_date as build_date
 from site_builder.errors import BuildError, BuildErrors
 from site_builder.project import Project
 

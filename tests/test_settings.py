@@ -1,0 +1,116 @@
+"""Settings resolved once: the base URL's rule (site.yaml and --base-url), the cname warning, the build date."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import copy_project
+
+from site_builder.model import SiteConfig
+from site_builder.settings import (
+    LOCAL_BASE, base_url_problem, cname_problem, normalised_base_url, resolve_settings, stamped_date,
+)
+
+MINI = Path(__file__).parent / "fixtures" / "mini"  # its site.yaml is valid
+HOSTILE = [
+    "notaurl",
+    "javascript:alert(1)//",
+    "data:text/html,<script>alert(1)</script>",
+    "https://example.github.io//evil.example/",
+    "https://example.github.io\\evil.example/",
+    "https://example.github.io/a b/",
+    "https://example.github.io/\t/",
+    "https://example.github.io/\x00/",
+    "ftp://example.org/",
+    "https://user:secret@example.github.io/",
+    "https:///path/",
+    "https://[::1/",
+    "https://example.org:99999/",
+    "https://example.org/?q=1",
+    "//example.org/",
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE)
+def test_hostile_base_urls_are_refused(url):
+    assert base_url_problem(url)
+
+
+@pytest.mark.parametrize("url", ["/", "https://user.github.io/repo/", "http://localhost:8000/", "https://EXAMPLE.org"])
+def test_usual_base_urls_are_accepted(url):
+    assert base_url_problem(url) is None
+
+
+def test_base_url_gains_its_trailing_slash_once():
+    assert normalised_base_url("https://u.github.io/r") == "https://u.github.io/r/"
+    assert resolve_settings(SiteConfig(title="t", base_url="https://u.github.io/r"), None, {}).base_url == \
+        "https://u.github.io/r/"
+    assert resolve_settings(SiteConfig(title="t"), None, {}).base_url == LOCAL_BASE
+
+
+def test_command_line_base_url_wins_over_site_yaml():
+    site = SiteConfig(title="t", base_url="https://u.github.io/r/")
+    assert resolve_settings(site, "https://example.org", {}).base_url == "https://example.org/"
+
+
+def test_build_date_comes_from_source_date_epoch_else_today():
+    stamped = resolve_settings(SiteConfig(title="t"), None, {"SOURCE_DATE_EPOCH": "1748736000"})
+    assert stamped.stamped == stamped.today == dt.date(2025, 6, 1)
+    unstamped = resolve_settings(SiteConfig(title="t"), None, {"SOURCE_DATE_EPOCH": "soon"})
+    assert unstamped.stamped is None and unstamped.today == dt.datetime.now(dt.timezone.utc).date()
+    assert stamped_date({}) is None
+
+
+def test_cname_disagreeing_with_the_host_is_named():
+    site = SiteConfig(title="t", base_url="https://u.github.io/r/", cname="briefings.example.org")
+    assert "briefings.example.org" in cname_problem(site, "https://u.github.io/r/")
+    assert cname_problem(site, "https://briefings.example.org/") is None
+    assert cname_problem(SiteConfig(title="t"), "https://u.github.io/r/") is None
+
+
+def _project(tmp_path: Path, base_url: str, extra: str = "", cache: Path | None = None) -> Path:
+    root = copy_project(tmp_path / "site", cache=cache)
+    site_yaml = root / "content" / "site.yaml"
+    lines = [f"base_url: {base_url}" if line.startswith("base_url:") else line
+             for line in site_yaml.read_text(encoding="utf-8").splitlines()]
+    site_yaml.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return root
+
+
+def _briefing(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "site_builder", *args], capture_output=True, text=True)
+
+
+def _base_url_line(root: Path) -> int:
+    lines = (root / "content" / "site.yaml").read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if line.startswith("base_url:"))
+
+
+@pytest.mark.parametrize("url", ["notaurl", "'javascript:alert(1)//'", "https://example.github.io//evil.example/",
+                                 "ftp://example.org/"])
+def test_a_bad_base_url_in_site_yaml_is_a_located_error(tmp_path, url):
+    root = _project(tmp_path, url)
+    done = _briefing("build", "--root", str(root))
+    assert done.returncode == 1
+    assert f"content/site.yaml:{_base_url_line(root)}: base_url" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (root / "_site").exists()
+
+
+@pytest.mark.parametrize("url", [u for u in HOSTILE if "\x00" not in u])  # argv cannot hold NUL
+def test_a_bad_base_url_on_the_command_line_is_a_usage_error(tmp_path, url):
+    done = _briefing("build", "--root", str(MINI), "--out", str(tmp_path / "out"), "--base-url", url)
+    assert done.returncode == 2
+    assert "--base-url" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_cname_for_another_host_warns_at_its_line(tmp_path, chart_cache):
+    root = _project(tmp_path, "https://user.github.io/repo/", "cname: briefings.example.org\n", chart_cache)
+    done = _briefing("build", "--root", str(root))
+    assert done.returncode == 0, done.stderr
+    line = len((root / "content" / "site.yaml").read_text(encoding="utf-8").splitlines())
+    assert f"content/site.yaml:{line}: warning: cname 'briefings.example.org' disagrees" in done.stderr
