@@ -4,7 +4,10 @@ Only files under the output folder are ever read: a request path is decoded
 once, any ``.`` or ``..`` segment, backslash or NUL is refused, and the path is
 resolved (following symlinks) and must still be inside the folder. Folders are
 never listed. HTML responses, and only they, get the live-reload script; the
-files on disk are left exactly as the build wrote them.
+files on disk are left exactly as the build wrote them. A request whose Host
+header is not this server's own address (``127.0.0.1:PORT``, ``localhost:PORT``)
+is refused with 421, so a page on another site cannot reach this one through a
+name that it re-points at 127.0.0.1 (DNS rebinding).
 """
 from __future__ import annotations
 
@@ -120,6 +123,26 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def is_own_host(host: str, bound: str, port: int) -> bool:
+    """True when a request's Host header names this server: ``localhost`` or the bound address, with its port.
+
+    A server bound to every interface (``0.0.0.0``, ``::``) also answers any IP address with its port:
+    DNS rebinding needs a name, never a bare address.
+    """
+    name, colon, given_port = host.strip().lower().rpartition(":")
+    if not colon or given_port != str(port):
+        return False
+    if name in ("localhost", "127.0.0.1", "[::1]", f"[{bound}]" if ":" in bound else bound):
+        return True
+    try:
+        if not ipaddress.ip_address(bound).is_unspecified:
+            return False
+        ipaddress.ip_address(name.strip("[]"))  # a name, not an address: ValueError
+    except ValueError:
+        return False
+    return True
+
+
 class SiteHolder(Protocol):
     """What the HTTP side needs of the dev server."""
 
@@ -136,6 +159,9 @@ class DevHTTPServer(ThreadingHTTPServer):
     """A threaded HTTP server for one dev server's site, on an IPv4 or IPv6 address."""
 
     daemon_threads = True
+    # The kernel queues this many connections not yet accepted (capped by net.core.somaxconn); with the
+    # default of 5, a burst of requests (a page with many charts, a link checker) had most of them refused.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], dev: SiteHolder) -> None:
         self.dev = dev
@@ -160,6 +186,8 @@ class DevRequestHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         """Serve a file, the event stream or the status."""
+        if not self._host_is_ours():
+            return
         path = self.path.split("?", 1)[0]
         if path == EVENTS_PATH:
             self._events()
@@ -170,7 +198,18 @@ class DevRequestHandler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:  # noqa: N802
         """Like GET, without the body."""
-        self._file(head=True)
+        if self._host_is_ours():
+            self._file(head=True)
+
+    def _host_is_ours(self) -> bool:
+        if is_own_host(self.headers.get("Host", ""), *self.server.server_address[:2]):
+            return True
+        # 421 Misdirected Request: the request was meant for some other server name.
+        self.close_connection = True
+        self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
+                   b"briefing serve answers only requests for its own address (127.0.0.1 or localhost)\n",
+                   self.command == "HEAD")
+        return False
 
     def _file(self, head: bool = False) -> None:
         dev = self.server.dev
