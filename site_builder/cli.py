@@ -27,25 +27,37 @@ def make_parser() -> argparse.ArgumentParser:
         sub.add_argument("--out", default=None, help="output folder (default: ROOT/_site)")
         sub.add_argument("--base-url", default=None, type=_base_url, metavar="URL",
                          help="public URL of the site, an absolute http(s) URL (overrides site.yaml's base_url)")
-        sub.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+        sub.add_argument("-q", "--quiet", action="store_true", help="print errors only (no warnings, no summary)")
         return sub
 
     build = project_command("build", "Build the site into the output folder.")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
     build.add_argument("--force", action="store_true", help="build even if nothing changed since the last build")
     serve = project_command("serve", "Build, serve on 127.0.0.1 and rebuild on changes.")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8000, metavar="N", help="port (default 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
     check = project_command("check", "Validate content and run reconciliation checks without writing.")
-    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
     deploy = project_command("deploy", "Build and push the site to a gh-pages branch.")
-    deploy.add_argument("--remote", default="origin")
-    deploy.add_argument("--branch", default="gh-pages")
+    deploy.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
+    deploy.add_argument("--branch", default="gh-pages", help="branch that receives the site (default: gh-pages)")
     deploy.add_argument("--message", default=None, help="commit message")
     deploy.add_argument("--no-push", action="store_true", help="commit to the branch without pushing")
-    new = commands.add_parser("new", help="Create a new site project with one example briefing.")
-    new.add_argument("dir", help="folder to create")
+    new_help = "Create a new site project with one example briefing."
+    new = commands.add_parser("new", help=new_help, description=new_help + " The folder must not exist yet.")
+    new.add_argument("dir", metavar="DIR", help="folder to create")
     return parser
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 1-65535, or 0 for a free one")
+    return port
 
 
 def _base_url(value: str) -> str:
@@ -84,7 +96,8 @@ def _run(args: argparse.Namespace) -> int:
         from .build import build_site
         from .progress import progress_for
         result = build_site(project, args.base_url, progress_for(sys.stderr, args.quiet), force=args.force)
-        _print_warnings(result.warnings)
+        if failed := _strict_failure(result.warnings, args):
+            return failed
         if result.up_to_date and not args.quiet:
             print(f"Up to date: nothing changed since the last build of {result.pages} briefing(s) and "
                   f"{result.charts} chart(s) → {project.display(result.out)} (--force builds anyway)")
@@ -99,12 +112,10 @@ def _run(args: argparse.Namespace) -> int:
         from .check import check_project
         report = check_project(project)
         warnings = report.warnings
-        _print_warnings(warnings)
+        if failed := _strict_failure(warnings, args):
+            return failed
         if not args.quiet and report.lines:
             print("\n".join(report.lines))
-        if warnings and args.strict:
-            print(f"briefing: {len(warnings)} warning(s), failing because of --strict", file=sys.stderr)
-            return EXIT_ERROR
         if not args.quiet:
             print(f"Content is valid ({len(warnings)} warning(s)).")
         return EXIT_OK
@@ -116,13 +127,24 @@ def _run(args: argparse.Namespace) -> int:
         from .deploy import deploy
         deployed = deploy(project, remote=args.remote, branch=args.branch, message=args.message,
                           push=not args.no_push, base_url=args.base_url)
-        _print_warnings(deployed.build.warnings)
+        _print_warnings(deployed.build.warnings, args.quiet)
         if not args.quiet:
             print(deployed.summary())
         return EXIT_OK
     raise AssertionError(args.command)  # pragma: no cover - argparse rejects other commands
 
 
-def _print_warnings(warnings) -> None:
+def _strict_failure(warnings, args: argparse.Namespace) -> int | None:
+    # Warnings are printed unless -q; with --strict they are errors, always printed, and the exit code is 1.
+    _print_warnings(warnings, args.quiet and not args.strict)
+    if warnings and args.strict:
+        print(f"briefing: {len(warnings)} warning(s), failing because of --strict", file=sys.stderr)
+        return EXIT_ERROR
+    return None
+
+
+def _print_warnings(warnings, quiet: bool = False) -> None:
+    if quiet:
+        return
     for warning in warnings:
         print(f"{warning.path}:{warning.line}: warning: {warning.message}", file=sys.stderr)

@@ -150,3 +150,35 @@ def test_long_error_lists_are_capped_with_a_count(make_project, capsys):
     assert len(lines) == MAX_REPORTED_ERRORS + 2
     assert lines[0] == "content/facts/many.yaml:2: fact 'f0': unknown source id 'nobody'"
     assert lines[-2:] == ["... and 10 more errors", f"briefing: {MAX_REPORTED_ERRORS + 10} error(s); nothing was written"]
+
+
+def test_strict_build_fails_on_a_warning_and_quiet_hides_warnings(make_project, cli):
+    project = make_project()
+    strict = cli("build", "--root", str(project.root), "--strict", "-q")
+    assert strict.returncode == 1
+    assert "content/facts/widgets.yaml:56: warning: check 'forecast-2030'" in strict.stderr
+    assert "failing because of --strict" in strict.stderr
+    quiet = cli("build", "--root", str(project.root), "-q", "--force")
+    assert quiet.returncode == 0 and quiet.stdout == ""
+    assert "warning" not in quiet.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("serve", "--port", "99999"), ("serve", "--port", "-1"), ("serve", "--port", "http"),
+    ("build", "--base-url", "notaurl"), ("new",), ("deploy", "--nope"), ("check", "--port", "1"), ("frobnicate",),
+])
+def test_bad_arguments_are_usage_errors_without_a_traceback(cli, tmp_path, args):
+    done = cli(*args)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "usage:" in done.stderr
+
+
+def test_every_argument_and_command_has_help():
+    import argparse
+    from site_builder.cli import make_parser
+    parser = make_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        assert sub.description, name
+        for action in sub._actions:
+            assert action.help, (name, action.dest)
