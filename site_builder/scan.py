@@ -104,7 +104,9 @@ _CSS_URL = re.compile(r"url\(\s*['\"]?\s*([a-z][a-z0-9+.-]*:|//)", re.I)
 
 def external_resources(markdown_text: str) -> list[tuple[int, str, str]]:
     """Raw HTML in a body that would make the page load something from another site: (line, tag, url)."""
-    found = []
+    found: list[tuple[int, str, str]] = []
+    if "<" not in markdown_text:
+        return found  # no tag at all: most bodies are spared tokenizing
     offset = 0
     for token in tokenize(markdown_text):
         if token.kind in ("start", "startend"):
