@@ -17,7 +17,7 @@ import json
 import re
 from pathlib import Path
 
-from .errors import BuildError, ErrorCollector
+from .errors import BuildError, BuildErrors, ErrorCollector
 from .loader import Document, load_yaml
 from .model import SCALES, Column, Dataset, Table
 from .periods import PeriodError, as_period
@@ -84,6 +84,9 @@ def load_tables(content_dir: Path, datasets: dict[str, Dataset], errors: ErrorCo
             records, unit = _records(path, shown, content_dir)
         except BuildError as exc:
             errors.add_error(exc)
+            continue
+        except BuildErrors as exc:  # several ragged rows of one file: reported with the other files' problems
+            errors.problems.extend(exc.problems)
             continue
         table = _typed_table(dataset, shown, records, unit, errors)
         if table is not None:
@@ -197,8 +200,8 @@ def _typed_table(dataset: Dataset, shown: str, records: list[tuple[int, dict]], 
     rows, lines, keys = [], [], {}
     for line, record in records:
         row = tuple(_typed_cell(record.get(name), dataset.columns[name], name, shown, line, errors) for name in names)
-        if dataset.key:
-            key = tuple(row[names.index(k)] for k in dataset.key)
+        key = tuple(row[names.index(k)] for k in dataset.key)
+        if dataset.key and None not in key:  # an empty or unreadable key cell is no duplicate of another
             if key in keys:
                 shown_key = ", ".join(f"{k} {v}" for k, v in zip(dataset.key, key))
                 errors.add(shown, line, f"duplicate key ({shown_key}): also at line {keys[key]}")

@@ -146,6 +146,18 @@ def test_sources_page_counts_a_source_the_text_alone_cites(make_project):
     assert parse_html(project.out / BRIEFING).find(id="source-press") is not None  # where the link lands
 
 
+def test_a_fact_may_cite_a_compilation_and_its_original_publisher(make_project):
+    project = make_project()
+    replace_in_file(project, "content/facts/widgets.yaml", "    value: 700000\n    unit: widgets\n    period: \"2022\"\n"
+                    "    source: agency\n", "    value: 700000\n    unit: widgets\n    period: \"2022\"\n"
+                    "    sources: [agency, ministry]\n")
+    build_site(project)
+    entry = parse_html(project.out / BRIEFING).find(id="fact-sales.2022")
+    assert [a["href"] for a in entry.select("a[href^='#source-']")] == ["#source-agency", "#source-ministry"]
+    cites = parse_html(project.out / "sources/index.html").find(id="source-ministry")
+    assert "Widget sales, 2022" in [a.get_text() for a in cites.select("details a")]
+
+
 def test_sources_page_counts_glossary_entries(library_site):
     entry = parse_html(library_site / "sources/index.html").find(id="source-registry")
     terms = [a for a in entry.select("details a") if a["href"].startswith("../glossary/")]

@@ -81,3 +81,51 @@ def test_a_reference_to_a_missing_column_or_several_rows_is_an_error_at_the_fact
     assert [str(p) for p in exc.value.problems] == [
         "content/facts/stocks.yaml:8: fact 'msft.jan_2000': data: 123 rows match where symbol is MSFT "
         "(lines 2, 3, 4, 5, 6, ...); narrow `where` to one row, or give `agg` (sum, mean, min, max, first, last, count)"]
+
+
+# --- the fixture built as a site: what readers of the stocks and Iowa briefing see ----------------
+
+@pytest.fixture(scope="module")
+def data_site(tmp_path_factory):
+    from site_builder.build import build_site
+    project = Project.at(copy_project(tmp_path_factory.mktemp("data-site") / "p", "data"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1710504000")
+        build_site(project)
+    return project.out
+
+
+def test_a_monthly_series_keeps_its_currency_and_months_in_table_and_description(data_site):
+    from conftest import parse_html
+    page = parse_html(data_site / "briefings/from-data/index.html")
+    figure = page.select_one('figure[data-chart="msft-monthly"]')
+    rows = [[td.get_text() for td in tr.find_all("td")] for tr in figure.select(".chart__table tbody tr")]
+    first = stock_rows()[0]
+    assert rows[0] == ["Microsoft", "January 2000", f"${float(first['price']):.2f}", "Reported"]
+    assert len(rows) == len([r for r in stock_rows() if r["symbol"] == "MSFT"])
+    assert figure.select_one(".chart__svg")["aria-label"].startswith(
+        "Line chart: Microsoft's share price. Microsoft: $39.81 in January 2000 to $28.80 in March 2010")
+    listed = " ".join(page.find(id="fact-msft.price").get_text(" ").split())
+    assert listed.startswith("Microsoft share price, monthly January 2000: $39.81; February 2000: $36.35;")
+    tooltip_values = (data_site / "charts/msft-monthly.vl.json").read_text()
+    assert '"$39.81"' in tooltip_values
+
+
+def test_a_share_of_a_total_cites_both_of_its_dataset_sources(data_site):
+    from conftest import parse_html
+    page = parse_html(data_site / "briefings/from-data/index.html")
+    cites = [a["href"] for a in page.find(id="fact-iowa.wind_share").select("a[href^='#source-']")]
+    assert cites == ["#source-vega-datasets", "#source-eia-iowa"]
+    entry = " ".join(page.find(id="fact-msft.jan_2000").get_text(" ").split())
+    assert "Read from content/data/stocks.csv, line 2, column price" in entry
+    sources = parse_html(data_site / "sources/index.html").find(id="source-eia-iowa")
+    assert "Dataset: Net generation of electricity in Iowa by source" in " ".join(sources.get_text(" ").split())
+
+
+def test_a_monthly_series_is_drawn_with_a_few_readable_year_labels(data_site):
+    from conftest import parse_html
+    figure = parse_html(data_site / "briefings/from-data/index.html").select_one('figure[data-chart="msft-monthly"]')
+    for art in figure.select(".chart__art--wide, .chart__art--narrow"):
+        labels = [t.get_text() for t in art.select("text")]
+        years = [label for label in labels if label.isdigit() and len(label) == 4]
+        assert 3 <= len(years) <= 12 and years[0] == "2000"  # not 123 month labels over each other

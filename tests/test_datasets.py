@@ -110,3 +110,58 @@ def test_a_failed_build_leaves_the_previous_site(tmp_path):
     with pytest.raises(BuildErrors):
         build_site(project)
     assert {p: p.read_bytes() for p in project.out.rglob("*") if p.is_file()} == before
+
+
+def test_an_unparseable_date_is_reported_at_its_line(tmp_path):
+    problems = problems_of(data_project(tmp_path, "month,total,sector\n2006-01,1,a\nJan 2006,2,b\n2006/03,3,c\n"))
+    assert [p.split(": ", 1)[0] for p in problems] == ["content/data/jobs.csv:3", "content/data/jobs.csv:4"]
+    assert all("column 'month'" in p for p in problems), problems
+
+
+BAD_FILES = {  # file: (its text, the line and the start of the message the author gets)
+    "missing.csv": ("month,sector\n2006-01,a\n", 1, "dataset 'missing': missing column 'total'"),
+    "text.csv": ("month,total,sector\n2006-01,12,a\n2006-02,twelve,b\n", 3, "column 'total': 'twelve' is not a number"),
+    "twice.csv": ("month,total,sector\n2006-01,1,a\n2006-02,2,b\n2006-01,3,c\n", 4, "duplicate key (month 2006-01)"),
+    "dates.csv": ("month,total,sector\n2006-01,1,a\nsometime,2,b\n", 3, "column 'month':"),
+    "ragged.csv": ("month,total,sector\n2006-01,1,a\n2006-02,2\n", 3, "row has 2 cells; the header has 3"),
+    "latin1.csv": (b"month,total,sector\n2006-01,1,a\n2006-02,2,caf\xe9\n", 3, "data file is not valid UTF-8"),
+    "huge.csv": ("month,total,sector\n", 1, "data file is 1,073,741,824 bytes; the limit is 50,000,000"),
+}
+
+
+def test_every_bad_data_file_is_reported_at_once_and_the_previous_site_stays(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from site_builder.build import build_site
+    project = data_project(tmp_path, "month,total,sector\n2006-01,1,a\n")
+    declaration = (project.content / "datasets.yaml").read_text()
+    (project.content / "datasets.yaml").write_text(declaration + "".join(
+        declaration.split("datasets:\n", 1)[1].replace("id: jobs", f"id: {name[:-4]}").replace("jobs.csv", name)
+        for name in BAD_FILES))
+    for name in BAD_FILES:
+        (project.content / "data" / name).write_text("month,total,sector\n2006-01,1,a\n")
+    build_site(project)  # every file good: a site to keep
+    before = {p: p.read_bytes() for p in project.out.rglob("*") if p.is_file()}
+    for name, (text, _, _) in BAD_FILES.items():
+        (project.content / "data" / name).write_bytes(text if isinstance(text, bytes) else text.encode())
+    huge = project.content / "data" / "huge.csv"
+    with open(huge, "r+b") as f:
+        f.truncate(1 << 30)  # a sparse gigabyte
+    read_bytes, read_text = Path.read_bytes, Path.read_text
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read the huge file") if self == huge else read_bytes(self))
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: pytest.fail("read the huge file") if self == huge
+                        else read_text(self, *a, **k))
+    with pytest.raises(BuildErrors) as exc:
+        build_site(project)
+    found = [str(p) for p in exc.value.problems]
+    for name, (_, line, message) in BAD_FILES.items():
+        assert any(p.startswith(f"content/data/{name}:{line}: {message}") for p in found), (name, found)
+    assert {p: p.read_bytes() for p in project.out.rglob("*") if p.is_file()} == before
+
+
+def test_bad_data_files_are_reported_by_the_command_line_without_a_traceback(tmp_path, cli):
+    project = data_project(tmp_path, "month,total,sector\n2006-01,1,a\n2006-02,x,b\n2006-02,3\n")
+    result = cli("build", "--root", str(project.root))
+    assert result.returncode == 1
+    assert "content/data/jobs.csv:4: row has 2 cells; the header has 3" in result.stderr
+    assert "Traceback" not in result.stderr

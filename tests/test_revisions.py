@@ -93,3 +93,16 @@ def test_a_change_of_format_alone_is_not_a_revision_between_builds(make_project)
     build_site(project)
     _edit_fact(project, "value: 1400000", "value: 1400000\n    format: integer")
     assert build_site(project).revised == []
+
+
+def test_a_revised_money_series_keeps_its_currency_in_the_note(make_project):
+    project = make_project()
+    _edit_fact(project, "facts:\n", "facts:\n  - id: price\n    label: Widget price\n    value: {2020: 3.41, 2021: 3.5}\n"
+                                    "    unit: usd\n    source: agency\n")
+    briefing = project.root / "content/briefings/widget-outlook.md"
+    briefing.write_text(briefing.read_text().replace("## Do the numbers", 'Prices: {{ fact("price") }}.\n\n## Do the numbers'))
+    (project.root / "content/revisions.yaml").write_text(
+        "revisions:\n  - {fact: price, date: 2025-11-25, from: {2020: 3.31, 2021: 3.5}, to: {2020: 3.41, 2021: 3.5}}\n")
+    build_site(project)
+    [note] = [n for n in _revision_notes(project) if "Widget price" in n]
+    assert "2020: $3.31" in note and "2020: $3.41" in note and "3.31 to 3.41" not in note
