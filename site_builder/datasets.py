@@ -29,8 +29,8 @@ MAX_DATA_BYTES = 50_000_000
 FORMATS = (".csv", ".json", ".yaml", ".yml")
 TIME_TYPES = frozenset({"year", "quarter", "month", "date"})
 MISSING = frozenset({"", "NA", "N/A", "n/a", "null"})
-_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][-+]?\d+)?$")
-_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*$")
+_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][-+]?\d+)?\Z")
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*\Z")
 
 
 def validate_datasets(doc: Document, errors: ErrorCollector) -> dict[str, Dataset]:

@@ -22,7 +22,7 @@ CURRENCIES = frozenset(code.lower() for code in list_currencies())
 # Units that the number itself already says (1%, $3.30, 2024, 1.2 km) or that have no words (a ratio):
 # every other unit ("vehicles", "thousand jobs") is written after the number where no sentence says it.
 _SILENT_UNITS = frozenset({"percent", "year", "ratio", "index", "km", "miles", "mi", POINTS})
-_RATE_UNIT = re.compile(r"^[a-z]{3}_per_[a-z]{3}$")
+_RATE_UNIT = re.compile(r"^[a-z]{3}_per_[a-z]{3}\Z")
 
 
 def babel_locale(locale: str) -> str:
@@ -200,7 +200,7 @@ def iso_date(value: dt.date | str) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
-_PERIOD_PART = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?(?:-(\d{2}))?$")
+_PERIOD_PART = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?(?:-(\d{2}))?\Z")
 
 
 def format_period(period: str | int | None, locale: str = DEFAULT_LOCALE) -> str:

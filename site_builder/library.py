@@ -23,7 +23,7 @@ from .units import read_fact, reader_units
 
 RELATED_LIMIT = 3
 TAG_WEIGHT = 2  # a shared tag says more about two briefings than one shared figure
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?\Z")
 
 
 BODY_CLASS = "briefing__body"  # the element of a briefing page that holds its text (templates/briefing.html)

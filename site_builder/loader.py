@@ -24,8 +24,12 @@ MAX_YAML_NODES = 200_000
 Loc = tuple[str | int, ...]
 
 # YAML 1.1 (which PyYAML implements) reads these plain scalars as booleans.
-_BOOL_TRAPS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
-_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+_BOOL_TRAPS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)\Z")
+# YAML 1.1 reads a leading zero as octal (012 is 10) and 0b1010 as binary; YAML 1.2 and readers do not.
+_OCTAL_OR_BINARY = re.compile(r"^[-+]?0([0-7_]+|b[01_]+)\Z")
+# YAML 1.1 wants a dot and a signed exponent (1.5e+6); 1.5e6, 1E6 and 1e400 would be text. YAML 1.2 reads numbers.
+_EXPONENT = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+\Z")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?\Z")
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
@@ -214,6 +218,15 @@ class _Builder:
             raise BuildError(self.path, line, f"{node.value[:40]!r} is not a usable number (infinite, not a number, or too large)")
         if not node.style:  # plain (unquoted) scalars are where YAML 1.1 surprises (libyaml says '', not None)
             text = node.value
+            if isinstance(value, str) and _EXPONENT.match(text):
+                value = float(text)
+                if not math.isfinite(value):
+                    raise BuildError(self.path, line, f"{text[:40]!r} is not a usable number (too large)")
+            if isinstance(value, int) and not isinstance(value, bool) and _OCTAL_OR_BINARY.match(text):
+                kind = "binary" if "b" in text else "octal"
+                raise BuildError(self.path, line, f"YAML 1.1 reads {text!r} as the {kind} number {value}; "
+                                 f"write {int(text.replace('_', '').lstrip('+-0') or '0') if kind == 'octal' else value} "
+                                 f"if that is the number, or quote it (\"{text}\") for text")
             if isinstance(value, bool) and _BOOL_TRAPS.match(text):
                 raise BuildError(self.path, line, f"YAML 1.1 reads {text!r} as {value}; "
                                  f"write true/false, or quote it (\"{text}\") for text")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from babel.dates import format_date, format_skeleton
 
 PeriodKey = int | str
-_PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{2})(?:-(\d{2}))?))?$")
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{2})(?:-(\d{2}))?))?\Z")
 KINDS = ("year", "quarter", "month", "date")
 
 

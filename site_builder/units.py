@@ -24,7 +24,7 @@ from .facts import FactBook, ResolvedFact, as_stated
 from .formatting import babel_locale, default_format, format_money, format_value, with_unit_words
 from .model import Content, SiteConfig
 
-RATE_UNIT = re.compile(r"^([a-z]{3})_per_([a-z]{3})$")
+RATE_UNIT = re.compile(r"^([a-z]{3})_per_([a-z]{3})\Z")
 _CURRENCIES = frozenset(code.lower() for code in list_currencies())
 
 

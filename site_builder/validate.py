@@ -26,11 +26,13 @@ from .settings import base_url_problem
 from .periods import PeriodError, parse_period, period_key
 
 T = TypeVar("T")
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*\Z")
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
+# Ids, slugs and tags become file and folder names: long ones would fail at write time ("File name too long").
+MAX_NAME_LENGTH = 80
 _WEB_URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 _LOOKS_DATED = re.compile(r"^\d{4}-")
-_UNION_TAG = re.compile(r"^(int|float|str|bool|date|datetime|none|(list|dict|literal|union)\[.*|[A-Z]\w*)$")
+_UNION_TAG = re.compile(r"^(int|float|str|bool|date|datetime|none|(list|dict|literal|union)\[.*|[A-Z]\w*)\Z")
 
 _UNION_HINTS = {
     "value": "must be a number, a text, a date, a list of texts, or a series {period: number}",
@@ -152,9 +154,17 @@ def validate_briefing(md: MarkdownFile, errors: ErrorCollector) -> Briefing | No
     if not SLUG_PATTERN.match(slug):
         errors.add(md.path, 1, f"file name {md.path.name!r} must be a slug: lowercase letters, digits and '-'")
         return None
+    if len(slug) > MAX_NAME_LENGTH:
+        errors.add(md.path, 1, f"file name {md.path.name!r} is longer than {MAX_NAME_LENGTH} characters")
+        return None
     meta = _validate_object(BriefingMeta, md.meta, (), errors)
     if meta is None:
         return None
+    for i, tag in enumerate(meta.tags):
+        if len(tag) > MAX_NAME_LENGTH or not tag.strip() or any(ord(c) < 32 or 0x7f <= ord(c) < 0xa0 for c in tag):
+            errors.add(md.path, md.meta.line_of(("tags", i)),
+                       f"tags[{i}]: {tag[:40]!r} must be 1 to {MAX_NAME_LENGTH} characters with no control characters")
+            return None
     return Briefing(slug=slug, meta=meta, body=md.body, body_line=md.body_line,
                     origin=Location(str(md.path), 1), meta_lines=dict(md.meta.lines))
 
@@ -307,6 +317,10 @@ def _validate_object(cls: type[T], doc: Document, loc: Loc, errors: ErrorCollect
     if hasattr(obj, "id") and not ID_PATTERN.match(obj.id):
         errors.add(doc.path, doc.line_of(loc + ("id",)),
                    f"{_dotted(loc + ('id',))}: {obj.id!r} is not a valid id (lowercase letters, digits, '.', '_', '-')")
+        return None
+    if hasattr(obj, "id") and len(obj.id) > MAX_NAME_LENGTH:
+        errors.add(doc.path, doc.line_of(loc + ("id",)),
+                   f"{_dotted(loc + ('id',))}: {obj.id[:40]!r}... is longer than {MAX_NAME_LENGTH} characters")
         return None
     if any(f.name == "origin" for f in dataclasses.fields(obj)):
         obj = dataclasses.replace(obj, origin=_location(doc, loc))

@@ -324,3 +324,23 @@ def test_a_file_with_errors_is_never_stored(tmp_path):
     with pytest.raises(BuildError):
         ParsedDocuments(Store(tmp_path)).parse("a: [1\n", Path("content/x.yaml"))
     assert list(tmp_path.rglob("*.*")) == []
+
+
+@pytest.mark.parametrize("text, number", [("1.5e6", 1.5e6), ("1E6", 1e6), ("-2.5e-3", -0.0025), (".5e2", 50.0),
+                                          ("2e+3", 2000.0), ("0x1A", 26), ("0", 0), ("-0.5", -0.5)])
+def test_numbers_are_read_as_yaml_1_2_reads_them(text, number):
+    value = parse_yaml(f"a: {text}\n", Path("x.yaml")).data["a"]
+    assert value == number and not isinstance(value, str)
+
+
+@pytest.mark.parametrize("text, says", [("012", "octal number 10; write 12"), ("-007", "octal number -7"),
+                                        ("0b1010", "binary number 10"), ("1e400", "not a usable number"),
+                                        ("-1E999", "not a usable number")])
+def test_yaml_1_1_number_traps_are_refused_at_their_line(text, says):
+    with pytest.raises(BuildError) as caught:
+        parse_yaml(f"label: x\nvalue: {text}\n", Path("x.yaml"))
+    assert caught.value.problem.line == 2 and says in caught.value.problem.message
+
+
+def test_quoted_numbers_stay_text():
+    assert parse_yaml("a: '012'\nb: \"1e400\"\n", Path("x.yaml")).data == {"a": "012", "b": "1e400"}
