@@ -108,7 +108,7 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Document:
         node = loader.get_single_node()
         if node is None:
             return Document(path, None, {(): first_line}, first_line)
-        builder = _Builder(path, first_line, loader)
+        builder = _Builder(path, first_line, loader, text)
         data = builder.build(node, ())
         return Document(path, data, builder.lines, first_line)
     except yaml.MarkedYAMLError as exc:
@@ -116,7 +116,7 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Document:
         if exc.context_mark and exc.context and re.search(r"end of stream|<stream end>", exc.problem or ""):
             # An unclosed quote or bracket: where it opened is what needs fixing, not the end of the file.
             mark, message = exc.context_mark, f"{exc.problem} {exc.context}"
-        line = (mark.line if mark else 0) + first_line
+        line = (_file_line(text, mark) if mark else 0) + first_line
         raise BuildError(path, line, f"malformed YAML: {message}") from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + first_line
@@ -148,7 +148,7 @@ def _parse_with_libyaml(text: str, path: Path, first_line: int) -> Document | No
         node = loader.get_single_node()
         if node is None:
             return None
-        builder = _Builder(path, first_line, loader)
+        builder = _Builder(path, first_line, loader, text)
         return Document(path, builder.build(node, ()), builder.lines, first_line)
     except (yaml.YAMLError, RecursionError):
         return None
@@ -157,13 +157,23 @@ def _parse_with_libyaml(text: str, path: Path, first_line: int) -> Document | No
 
 
 _CSafeLoader = getattr(yaml, "CSafeLoader", None)
+# PyYAML also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR; editors and `path:line` count "\n" only.
+_OTHER_BREAKS = re.compile("[\u0085\u2028\u2029]")
+
+
+def _file_line(text: str, mark: yaml.Mark) -> int:
+    """The 0-based line of ``mark`` as an editor counts lines (PyYAML's own count differs after U+2028)."""
+    if mark.index is None or not _OTHER_BREAKS.search(text, 0, mark.index):
+        return mark.line
+    return text.count("\n", 0, mark.index)
 
 
 class _Builder:
     """Builds Python values from a YAML node tree, recording lines and refusing traps."""
 
-    def __init__(self, path: Path, first_line: int, loader: yaml.SafeLoader) -> None:
+    def __init__(self, path: Path, first_line: int, loader: yaml.SafeLoader, text: str) -> None:
         self.path = path
+        self.text = text
         self.first_line = first_line
         self.loader = loader
         self.lines: dict[Loc, int] = {}
@@ -172,7 +182,7 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.count += 1
-        line = node.start_mark.line + self.first_line
+        line = _file_line(self.text, node.start_mark) + self.first_line
         if self.count > MAX_YAML_NODES:
             raise BuildError(self.path, line, "document is too large (too many values, or aliases expanding)")
         if id(node) in self.active:
@@ -194,9 +204,9 @@ class _Builder:
         self.active.add(id(node))
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = self._scalar(key_node, key_node.start_mark.line + self.first_line) \
+            key_line = _file_line(self.text, key_node.start_mark) + self.first_line
+            key = self._scalar(key_node, key_line) \
                 if isinstance(key_node, yaml.ScalarNode) else None
-            key_line = key_node.start_mark.line + self.first_line
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 shown = repr(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
                 raise BuildError(self.path, key_line, f"mapping key must be a text or a number, not {shown}")

@@ -344,3 +344,15 @@ def test_yaml_1_1_number_traps_are_refused_at_their_line(text, says):
 
 def test_quoted_numbers_stay_text():
     assert parse_yaml("a: '012'\nb: \"1e400\"\n", Path("x.yaml")).data == {"a": "012", "b": "1e400"}
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_a_unicode_line_separator_in_a_string_does_not_shift_later_lines(separator):
+    document = parse_yaml(f'a: "one{separator}two"\nb: 1\nc: 3\n', Path("x.yaml"))
+    assert (document.line_of(("b",)), document.line_of(("c",))) == (2, 3)
+    with pytest.raises(BuildError) as caught:
+        parse_yaml(f'a: "one{separator}two"\nb: 1\nc: 012\n', Path("x.yaml"))
+    assert caught.value.problem.line == 3
+    with pytest.raises(BuildError) as caught:
+        parse_yaml(f'a: "one{separator}two"\nb: 1\nb: 2\n', Path("x.yaml"))
+    assert caught.value.problem.line == 3
