@@ -10,6 +10,7 @@ import functools
 from collections.abc import Callable
 
 from .chart_geo import country_names
+from .periods import PeriodError, parse_period
 from .model import Chart
 
 Report = Callable[[tuple, str], None]
@@ -61,16 +62,29 @@ def check_chart(chart: Chart, report: Report) -> None:
             report(("annotations", i), f"{name}: an annotation needs one of `x`, `y`, `x_range` or `fact`")
         elif note.x_range is not None and len(note.x_range) != 2:
             report(("annotations", i, "x_range"), f"{name}: x_range needs two values, [from, to]")
+        for key, value in (("x", note.x), *((("x_range", j), v) for j, v in enumerate(note.x_range or ()))):
+            if isinstance(value, str) and not _is_period(value):
+                where = ("annotations", i, *(key if isinstance(key, tuple) else (key,)))
+                report(where, f"{name}: {value!r} is not a year, quarter, month or day (2024, 2024-Q1, 2024-03, "
+                              "2024-03-05)")
     if chart.type == "map" and not chart.places:
         report(("places",), f"{name}: a map needs `places`")
     elif chart.type == "custom":
         if chart.vega_lite is None:
             report(("vega_lite",), f"{name}: a custom chart needs a `vega_lite` spec")
         else:
-            for where, message in vega_lite_problems(chart.vega_lite):
+            for where, message in foreign_data(chart.vega_lite) + vega_lite_problems(chart.vega_lite):
                 report(("vega_lite", *where), f"{name}: vega_lite{_dotted(where)}: {message}")
     elif not chart.series and chart.type != "map":
         report((), f"{name} has no series")
+
+
+def _is_period(text: str) -> bool:
+    try:
+        parse_period(text.strip())
+    except PeriodError:
+        return False
+    return True
 
 
 def _is_region(region: list) -> bool:
@@ -91,15 +105,63 @@ def _check_series(chart: Chart, i: int, report: Report) -> None:
         report(("series", i), f"{name} needs either `facts` (a list) or `fact` (a series fact)")
 
 
+def foreign_data(spec, where: tuple = ()) -> list[tuple[tuple, str]]:
+    """Where a custom spec draws data that is not the chart's own points: a URL (a page must not fetch from
+    another host, and a number needs a source) or values written into the spec."""
+    found: list[tuple[tuple, str]] = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "url":
+                found.append(((*where, key), "data from a URL is refused: draw the chart's points (series of facts, "
+                                             "which may read a dataset)"))
+            elif key == "data" and isinstance(value, dict) and value != {"name": "points"}:
+                found.append(((*where, key), "a custom chart draws its own points only (`data: {name: points}`, "
+                                             "the default): give its numbers as facts with sources"))
+            else:
+                found += foreign_data(value, (*where, key))
+    elif isinstance(spec, list):
+        for i, item in enumerate(spec):
+            found += foreign_data(item, (*where, i))
+    return found
+
+
 def vega_lite_problems(spec: dict) -> list[tuple[tuple, str]]:
     """Where ``spec`` breaks the Vega-Lite schema, and how: one message per place, most specific first."""
     import jsonschema  # lazy: only custom charts need it
 
     found = []
-    for error in sorted(_vega_lite_validator().iter_errors(spec), key=lambda e: list(e.absolute_path)):
-        best = jsonschema.exceptions.best_match([error])
+    for error in sorted(_vega_lite_validator().iter_errors(_as_drawn(spec)), key=lambda e: list(e.absolute_path)):
+        best = _most_telling(error)
         found.append((tuple(best.absolute_path), _short(best.message)))
     return found
+
+
+def _as_drawn(spec: dict) -> dict:
+    # The spec is drawn with the chart's points as its data, so it is checked with them (a spec without
+    # ``data`` is no valid Vega-Lite on its own).
+    return spec if "data" in spec else {**spec, "data": {"name": "points"}}
+
+
+def _most_telling(error):
+    """Of an error and the alternatives it failed (``anyOf``), the one deepest in the spec that names the
+    fault ("'ordinall' is not one of [...]", "'labelAngel' was unexpected") rather than "not valid under any"."""
+    leaves = list(_leaves(error))
+    depth = max(len(e.absolute_path) for e in leaves)
+    deepest = [e for e in leaves if len(e.absolute_path) == depth]
+
+    def rank(e) -> tuple:
+        vague = "is not valid under any" in e.message
+        unexpected = e.validator == "additionalProperties"
+        return (vague, not (e.validator == "enum" or unexpected), len(e.message))
+    return min(deepest, key=rank)
+
+
+def _leaves(error):
+    if not error.context:
+        yield error
+        return
+    for sub in error.context:
+        yield from _leaves(sub)
 
 
 def _short(message: str) -> str:

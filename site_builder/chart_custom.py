@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from .chart_data import Point, point_rows
-from .chart_theme import theme, vega_lite_schema_url
+from .chart_theme import FONT_SIZE, theme, vega_lite_schema_url
 from .model import Chart
 
 COMPOSED = ("facet", "repeat", "concat", "hconcat", "vconcat")
@@ -16,11 +16,13 @@ def custom_spec(chart: Chart, points: list[Point], description: str, board) -> d
     spec = copy.deepcopy(chart.vega_lite or {})
     spec["$schema"] = vega_lite_schema_url()
     spec["description"] = description
-    spec["config"] = merged(theme(points), spec.get("config", {}))
+    # Unlike the kinds drawn here, a custom spec has no HTML key: its legends are drawn, under the plot.
+    legend = {"disable": False, "orient": "bottom", "labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE,
+              "labelLimit": board.width - 40, "titleLimit": board.width - 20}
+    spec["config"] = merged(merged(theme(points), {"legend": legend}), spec.get("config", {}))
     if points:
         spec.setdefault("datasets", {})["points"] = point_rows(points)
-        if "data" not in spec and not any(k in spec for k in COMPOSED):
-            spec["data"] = {"name": "points"}
+        spec.setdefault("data", {"name": "points"})  # layers, panels and concatenations inherit it
     if not any(k in spec for k in COMPOSED):
         spec["width"] = board.width
         spec.setdefault("height", board.height)

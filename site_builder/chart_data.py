@@ -131,7 +131,7 @@ def _pair_point(chart: Chart, series: ChartSeries, pair, book: FactBook) -> Poin
     return Point(series.label, x, y, with_unit_words(fy.formatted(None, book.locale), fy.unit), fx.is_projection or fy.is_projection,
                  fy.id, f"{series.label}, {name}", tuple(dict.fromkeys(fx.sources + fy.sources)), fy.unit,
                  book.locale, with_unit_words(fx.formatted(None, book.locale), fx.unit), fx.id, fx.unit, name,
-                 "calculated" if "calculated" in (fx.kind, fy.kind) else fy.kind)
+                 kind="calculated" if "calculated" in (fx.kind, fy.kind) else fy.kind)
 
 
 def _place_points(chart: Chart, book: FactBook) -> list[Point]:

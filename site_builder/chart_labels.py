@@ -10,6 +10,7 @@ from __future__ import annotations
 from textwrap import wrap
 
 from .chart_data import Point, position
+from .periods import PeriodError, parse_period
 from .model import Chart
 
 LINE_HEIGHT = 15
@@ -22,6 +23,17 @@ def _lines(text: str, room: float) -> list[str]:
     return wrap(text, max(6, int(room / CHAR_WIDTH))) or [text]
 
 
+def x_place(value: int | float | str | None) -> float | None:
+    """Where an annotation's x sits on a time axis: a year as it is, a quarter, month or day ("2007-12") at
+    its place in years (as points are placed); None for what is no period."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    try:
+        return parse_period(value.strip()).position
+    except PeriodError:
+        return None
+
+
 def _fraction(value: float, domain: list[float]) -> float:
     lo, hi = domain
     return 0.5 if hi == lo else (value - lo) / (hi - lo)
@@ -31,8 +43,10 @@ def annotation_layers(chart: Chart, points: list[Point], board, x: dict, y: dict
     """The layers drawing ``chart``'s rules and annotations on a plot with quantitative ``x`` and ``y``."""
     x_domain, y_domain = x["scale"]["domain"], y["scale"]["domain"]
     layers: list[dict] = []
-    vertical = [(r.x, r.label) for r in chart.rules] + [(a.x, a.label) for a in chart.annotations if a.x is not None]
-    ranges = [(a.x_range, a.label) for a in chart.annotations if a.x_range is not None]
+    vertical = [(x_place(r.x), r.label) for r in chart.rules] + \
+               [(x_place(a.x), a.label) for a in chart.annotations if a.x is not None]
+    ranges = [([x_place(v) for v in a.x_range], a.label) for a in chart.annotations
+              if a.x_range is not None and len(a.x_range) == 2 and None not in map(x_place, a.x_range)]
     x_only = {"field": "x", "type": "quantitative"}
     tops = 0  # texts written along the top of the plot, one under the other
     if ranges:
@@ -127,16 +141,44 @@ def end_label_layer(chart: Chart, points: list[Point], board, x: dict, y: dict, 
                          "color": {"field": "series", "type": "nominal", "legend": None}}}
 
 
-def point_label_layers(points: list[Point], x_domain: list[float]) -> list[dict]:
-    """The names of a scatter chart's points, above each point, aligned to stay inside the plot."""
-    rows = []
-    for p in points:
-        if p.name:
-            f = _fraction(float(p.x), x_domain)
-            rows.append({"x": p.x, "y": p.y, "text": p.name,
-                         "align": "right" if f > 0.8 else ("left" if f < 0.2 else "center")})
-    return [{"data": {"values": chosen},
-             "mark": {"type": "text", "baseline": "bottom", "dy": -8, "color": NOTE_GREY, "align": align},
+# Where a point's name may go, tried in turn: above, right, below, left (dx, dy, align, baseline).
+PLACES = ((0, -9, "center", "bottom"), (9, 0, "left", "middle"), (0, 9, "center", "top"), (-9, 0, "right", "middle"))
+MARKER = 5      # half a marker's width, in px
+GAP = 3         # kept free around each name, for the difference between estimated and drawn widths
+
+
+def point_label_layers(points: list[Point], board, x_domain: list[float], y_domain: list[float]) -> list[dict]:
+    """The names of a scatter chart's points beside them: each put in the first place (above, right, below,
+    left) where it stays inside the plot and clear of every marker and name already placed; a name with
+    no such place is left out (the data table lists every point)."""
+    at = [(board.plot_width * _fraction(float(p.x), x_domain), board.height * (1 - _fraction(p.y, y_domain)))
+          for p in points]
+    taken = [(x - MARKER, y - MARKER, x + MARKER, y + MARKER) for x, y in at]
+    chosen: dict[tuple, list[dict]] = {}
+    for p, (px, py) in zip(points, at):
+        if not p.name:
+            continue
+        for place in PLACES:
+            box = _label_box(p.name, px, py, place)
+            inside = box[0] >= 0 and box[2] <= board.plot_width and box[1] >= -LINE_HEIGHT and box[3] <= board.height
+            if inside and not any(_meets(box, other) for other in taken):
+                taken.append(box)
+                chosen.setdefault(place, []).append({"x": p.x, "y": p.y, "text": p.name})
+                break
+    return [{"data": {"values": rows},
+             "mark": {"type": "text", "dx": dx, "dy": dy, "align": align, "baseline": baseline, "color": NOTE_GREY},
              "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"},
                           "text": {"field": "text"}}}
-            for align in ("left", "center", "right") if (chosen := [r for r in rows if r["align"] == align])]
+            for (dx, dy, align, baseline), rows in chosen.items()]
+
+
+def _label_box(text: str, x: float, y: float, place: tuple) -> tuple[float, float, float, float]:
+    dx, dy, align, baseline = place
+    width, height = len(text) * CHAR_WIDTH, LINE_HEIGHT
+    left = {"center": x + dx - width / 2, "left": x + dx, "right": x + dx - width}[align]
+    top = {"bottom": y + dy - height, "top": y + dy, "middle": y + dy - height / 2}[baseline]
+    return (left, top, left + width, top + height)
+
+
+def _meets(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] + GAP and b[0] < a[2] + GAP and a[1] < b[3] + GAP and b[1] < a[3] + GAP

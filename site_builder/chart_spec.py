@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import math
+from textwrap import wrap
 from dataclasses import dataclass
 
 from .chart_axes import axis_ticks, tick_labels, year_ticks
 from .chart_custom import custom_spec
-from .chart_labels import annotation_layers, end_label_layer, point_label_layers
+from .chart_labels import CHAR_WIDTH, annotation_layers, end_label_layer, point_label_layers
 from .chart_data import CALCULATED, PROJECTED, REPORTED, Point, line_segments, point_rows, position, series_order
 from .chart_map import map_spec
 from .chart_theme import CONTEXT_GREY, FONT_SIZE, PALETTE, theme, vega_lite_schema_url
@@ -76,14 +77,21 @@ def _value_axis(chart: Chart, points: list[Point], board: Artboard, values: list
         text = f"{text} (axis does not start at zero)" if text else "Axis does not start at zero"
     axis = {"values": ticks, "labelExpr": f"{json.dumps(labels, ensure_ascii=False)}"
                                           f"[indexof({json.dumps(ticks)}, datum.value)]",
-            "title": text or None, "labelFlush": False}
+            "title": (wrap(text, int((board.width - 16) / CHAR_WIDTH)) if text and len(text) * CHAR_WIDTH > board.width - 16
+                      else text or None), "labelFlush": False}
     return {"domain": [ticks[0], ticks[-1]], "nice": False, "zero": False}, axis
 
 
-def _top_title(axis: dict) -> dict:
-    # The quantity's name, written level above the axis (newsroom style) instead of turned on its side.
+def _top_title(axis: dict, board: Artboard) -> dict:
+    # The quantity's name, written level above the axis (newsroom style) instead of turned on its side,
+    # on as many lines as the artboard's width needs.
+    title = axis.get("title")
+    title = " ".join(title) if isinstance(title, list) else title
+    lines = wrap(title, int((board.width - 16) / CHAR_WIDTH)) if title else []
+    if len(lines) > 1:
+        axis = {**axis, "title": lines, "titleLineHeight": FONT_SIZE + 3}
     return {**axis, "titleAngle": 0, "titleAlign": "left", "titleAnchor": "end", "titleBaseline": "bottom",
-            "titleX": -40, "titleY": -10}
+            "titleX": -40, "titleY": -10 - (FONT_SIZE + 3) * max(0, len(lines) - 1)}
 
 
 def _year_axis(chart: Chart, xs: list[float], board: Artboard) -> tuple[dict, dict]:
@@ -115,7 +123,7 @@ def _lines(chart: Chart, points: list[Point], board: Artboard, datasets: dict) -
     else:
         y_scale, y_axis = _value_axis(chart, points, board, values, zero=chart.zero)
     x = {"field": "x", "type": "quantitative", "scale": x_scale, "axis": x_axis}
-    y = {"field": "y", "type": "quantitative", "scale": y_scale, "axis": _top_title(y_axis)}
+    y = {"field": "y", "type": "quantitative", "scale": y_scale, "axis": _top_title(y_axis, board)}
     colour = _colour(chart)
     if stacked:
         y_stacked = {**y, "stack": "normalize" if share else "zero"}
@@ -131,10 +139,10 @@ def _lines(chart: Chart, points: list[Point], board: Artboard, datasets: dict) -
         if chart.type == "area":
             layers.append({"data": {"name": "points"}, "mark": {"type": "area", "opacity": 0.2},
                            "encoding": {"x": x, "y": y, "color": colour, "detail": {"field": "series"}}})
-        layers += [line, {"data": {"name": "points"},
-                          "mark": {"type": "point", "filled": False, "size": 55, "strokeWidth": 2, "opacity": 1,
-                                   "fill": "white"},
-                          "encoding": {"x": x, "y": y, "stroke": colour, **_status_fill(chart), "tooltip": _tooltip()}}]
+        markers = {"data": {"name": "points"},
+                   "mark": {"type": "point", "filled": False, "size": 55, "strokeWidth": 2, "opacity": 1, "fill": "white"},
+                   "encoding": {"x": x, "y": y, "stroke": colour, **_status_fill(chart), "tooltip": _tooltip()}}
+        layers += _highlighted(chart, line, markers) if chart.highlight else [line, markers]
     layers += annotation_layers(chart, points, board, x, y)
     if chart.direct_labels or chart.highlight:
         layers.append(end_label_layer(chart, points, board, x, y, y_scale["domain"]))
@@ -142,6 +150,13 @@ def _lines(chart: Chart, points: list[Point], board: Artboard, datasets: dict) -
     if chart.small_multiples:
         return _small_multiples(chart, body, board)
     return {"width": board.width, "height": board.height, "autosize": {"type": "fit-x", "contains": "padding"}, **body}
+
+
+def _highlighted(chart: Chart, line: dict, markers: dict) -> list[dict]:
+    """The other series as thin grey lines without markers, then the highlighted one over them."""
+    mine = f"datum.series === {json.dumps(chart.highlight)}"
+    context = {**line, "mark": {**line["mark"], "strokeWidth": 1.5}, "transform": [{"filter": f"!({mine})"}]}
+    return [context, {**line, "transform": [{"filter": mine}]}, {**markers, "transform": [{"filter": mine}]}]
 
 
 def _status_fill(chart: Chart) -> dict:
@@ -171,7 +186,9 @@ def _small_multiples(chart: Chart, body: dict, board: Artboard) -> dict:
                     axis = {**axis, "values": [values[0], values[-1]]}
                 layer["encoding"][channel] = {**layer["encoding"][channel], "axis": axis}
     return {"data": {"name": "segments"}, "facet": {"field": "series", "type": "nominal", "title": None,
-                                                    "sort": series_order(chart), "header": {"labelLimit": panel}},
+                                                    "sort": series_order(chart),
+                                                    "header": {"labelLimit": 0, "labelExpr": _wrapped_labels(
+                                                        series_order(chart), int(panel / CHAR_WIDTH))}},
             "columns": columns, "spec": {"width": panel, "height": board.height // 2, **body},
             "resolve": {"axis": {"x": "independent", "y": "independent"}}}
 
@@ -217,7 +234,7 @@ def _bars(chart: Chart, points: list[Point], board: Artboard, datasets: dict) ->
                                                          "title": chart.y_title or None}
     else:
         scale, axis = _value_axis(chart, points, board, values, zero=True)
-    value = {"field": "y", "type": "quantitative", "scale": scale, "axis": axis if horizontal else _top_title(axis),
+    value = {"field": "y", "type": "quantitative", "scale": scale, "axis": axis if horizontal else _top_title(axis, board),
              "stack": ("normalize" if share else "zero") if stacked else None}
     category = _category_axis(chart, points, board, horizontal)
     many = len(chart.series) > 1
@@ -260,7 +277,7 @@ def _scatter(chart: Chart, points: list[Point], board: Artboard, datasets: dict)
                            f"[indexof({json.dumps(x_axis['values'])}, datum.value)]")
     y_scale, y_axis = _value_axis(chart, points, board, [p.y for p in points], zero=chart.zero)
     x = {"field": "x", "type": "quantitative", "scale": x_scale, "axis": x_axis}
-    y = {"field": "y", "type": "quantitative", "scale": y_scale, "axis": _top_title(y_axis)}
+    y = {"field": "y", "type": "quantitative", "scale": y_scale, "axis": _top_title(y_axis, board)}
     colour = _colour(chart)
     layers = []
     if chart.type == "connected-scatter":
@@ -270,7 +287,7 @@ def _scatter(chart: Chart, points: list[Point], board: Artboard, datasets: dict)
     layers.append({"data": {"name": "points"}, "mark": {"type": "point", "filled": False, "size": 70, "strokeWidth": 2,
                                                         "opacity": 1, "fill": "white"},
                    "encoding": {"x": x, "y": y, "stroke": colour, **_status_fill(chart), "tooltip": _tooltip()}})
-    layers += point_label_layers(points, x_scale["domain"])
+    layers += point_label_layers(points, board, x_scale["domain"], y_scale["domain"])
     layers += annotation_layers(chart, points, board, x, y)
     return {"width": board.width, "height": board.height, "autosize": {"type": "fit-x", "contains": "padding"},
             "layer": layers}
