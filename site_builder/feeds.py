@@ -7,7 +7,8 @@ briefing's ``updated`` or ``date``), never from the clock, and the XML and PNG
 bytes depend only on the content: a rebuild writes identical files.
 
 A social card is a briefing's hero chart drawn at 1200x630 with its title, the
-size link previews (OpenGraph, Twitter's ``summary_large_image``) expect.
+size link previews (OpenGraph, Twitter's ``summary_large_image``) expect. Pages
+with no hero chart share the theme's ``static/social.png`` (``default_card``).
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
 CARD_SCALE = 2  # drawn at 600x315 and scaled, so lines and text are as thick as on the page, only sharper
 NOT_IN_SITEMAP = frozenset({"404.html"})
+ALT_LIMIT = 420  # the most characters twitter:image:alt may have
+DEFAULT_CARD_PATH = "static/social.png"
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,28 @@ def absolute_url(base_url: str, path: str) -> str:
     if path == "index.html" or path.endswith("/index.html"):
         path = path[: -len("index.html")]
     return base_url + path
+
+
+def card_alt(description: str, limit: int = ALT_LIMIT) -> str:
+    """``description`` as an image's alt text of at most ``limit`` characters, cut at a word with an ellipsis."""
+    text = " ".join(description.split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]  # one character is left for the ellipsis
+    if text[limit - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]  # the word cut in two is left out whole
+    return head.rstrip(" ,;:.") + "…"
+
+
+def default_card(site: SiteConfig, base_url: str) -> SocialCard | None:
+    """The share image of pages with no hero chart: the theme's (or project's) ``static/social.png``.
+
+    None when ``base_url`` is not absolute. Its bytes are written with the other
+    static files, so the card carries none.
+    """
+    if not is_absolute_url(base_url):
+        return None
+    return SocialCard(DEFAULT_CARD_PATH, absolute_url(base_url, DEFAULT_CARD_PATH), card_alt(site.title), b"")
 
 
 def card_path(chart_id: str) -> str:
@@ -136,7 +161,8 @@ def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], ba
             cache.keep(keys[chart_id], png)
             cache.rendered += 1
         path = card_path(chart_id)
-        cards[plan.url] = SocialCard(path, absolute_url(base_url, path), rendered.description, png, keys[chart_id])
+        cards[plan.url] = SocialCard(path, absolute_url(base_url, path), card_alt(rendered.description), png,
+                                     keys[chart_id])
     return cards
 
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from .errors import BuildError
-from .feeds import FEED_PATH, CardImages, SocialCard, absolute_url, is_absolute_url, publishing_files, social_cards
+from .feeds import (FEED_PATH, CardImages, SocialCard, absolute_url, default_card, is_absolute_url, publishing_files,
+                    social_cards)
 from .glossary import mark_terms
 from .library import Library, build_library, glossary_usage
 from .pages import BriefingPlan, Citation, citations_by_source
@@ -58,6 +59,7 @@ class SiteRenderer:
         # Unstamped builds date the site by its newest briefing, not today, so that they are reproducible.
         self.build_date = settings.stamped or max(briefing_dates, default=dt.date(2000, 1, 1))
         self.cards: dict[str, SocialCard] = {}  # by page path; drawn by render_all
+        self.default_card = default_card(compiled.content.site, self.base_url)  # for pages without a card
         self.library = self._library()
 
     def _library(self) -> Library:
@@ -114,7 +116,7 @@ class SiteRenderer:
             "locale": self.site.content.site.locale,
             "feed_href": root + FEED_PATH if absolute else None,
             "og_url": absolute_url(self.base_url, url) if absolute else None,
-            "card": self.cards.get(url),
+            "card": self.cards.get(url) or self.default_card,
             "library": self.library,
             "glossary": self.site.content.glossary,
         }

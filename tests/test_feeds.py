@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from site_builder.cache import Store
 from site_builder.build import build_site
-from site_builder.feeds import card_spec, social_cards
+from site_builder.feeds import card_alt, card_spec, social_cards
 from site_builder.kept import PngCache, SvgCache
 from site_builder.project import Project
 
@@ -147,12 +147,47 @@ def test_briefing_head_has_description_canonical_opengraph_and_a_large_image_car
     assert meta(head, "twitter:card") == "summary_large_image"
 
 
-def test_pages_without_a_hero_chart_get_a_summary_card_without_image(site):
-    for page in ("index.html", "briefings/rd-spending/index.html"):
+def test_pages_without_a_hero_chart_share_the_default_social_image_by_absolute_url(site):
+    for page in ("index.html", "briefings/rd-spending/index.html", "sources/index.html", "glossary/index.html"):
         head = head_of(site, page)
-        assert meta(head, "twitter:card") == "summary"
-        assert meta(head, "og:image") is None
+        assert meta(head, "og:image") == meta(head, "twitter:image") == BASE + "static/social.png"
+        assert meta(head, "og:image:alt") == meta(head, "twitter:image:alt") == "Mini Briefings"
+        assert meta(head, "twitter:card") == "summary_large_image"
+    assert png_size((site / "static/social.png").read_bytes()) == (1200, 630)
     assert meta(head_of(site, "index.html"), "og:type") == "website"
+
+
+def test_briefing_pages_give_their_publication_and_update_dates(site):
+    updated = head_of(site, "briefings/rd-spending/index.html")
+    assert meta(updated, "article:published_time") == "2024-01-10"
+    assert meta(updated, "article:modified_time") == "2024-05-02"
+    never_updated = head_of(site, "briefings/widget-outlook/index.html")
+    assert meta(never_updated, "article:published_time") == "2024-03-15"
+    assert meta(never_updated, "article:modified_time") is None
+    assert meta(head_of(site, "index.html"), "article:published_time") is None
+
+
+def test_image_alt_text_is_cut_at_a_word_within_420_characters(tmp_path, chart_cache):
+    project = new_project(tmp_path / "site", cache=chart_cache)
+    charts = project.root / "content/charts/widgets.yaml"
+    title = "Widget sales " + "reported and then forecast by the ministry " * 12 + "to 2030"
+    charts.write_text(charts.read_text().replace("Widget sales, reported and forecast", title, 1))
+    build_site(project)
+    head = head_of(project.out, "briefings/widget-outlook/index.html")
+    alt = meta(head, "twitter:image:alt")
+    assert len(alt) <= 420 and alt.endswith("…") and meta(head, "og:image:alt") == alt
+    described = "Line chart: " + title
+    assert described.startswith(alt[:-1]) and described[len(alt) - 1] == " "  # the cut falls between words
+
+
+@pytest.mark.parametrize(("text", "limit", "alt"), [
+    ("Short  alt\ntext", 420, "Short alt text"),
+    ("one two three", 9, "one two…"),
+    ("one two, three", 13, "one two…"),
+    ("unbroken" * 10, 9, "unbroken…"),
+])
+def test_card_alt_keeps_short_text_and_cuts_long_text_between_words(text, limit, alt):
+    assert card_alt(text, limit) == alt
 
 
 def test_social_card_is_a_1200x630_png_of_the_hero_chart_only(site):
