@@ -58,7 +58,7 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
     refs = {}
     known = known_ids(content)
     for briefing in content.briefings:
-        body_refs = scan_body(briefing, errors, scans)
+        body_refs = scan_body(briefing, errors, scans, content.site.allow_raw_html)
         check_body_refs(briefing, body_refs, known, errors)
         refs[briefing.slug] = _with_headline_facts(body_refs, headline_fact_refs(briefing, content.facts, errors))
     points = {chart.id: _points(chart, book, previous, errors) for chart in content.charts.values()}

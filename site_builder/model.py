@@ -69,6 +69,7 @@ class SiteConfig:
     author: StrictStr = ""
     organization: StrictStr = ""
     show_revisions: bool = True
+    allow_raw_html: bool = False               # true: bodies may carry <script>, onclick=, javascript:, <iframe>...
     cname: StrictStr | None = None
     units: Literal["us", "metric"] = "us"      # which of km or miles (kg or lb, ...) readers see first
     currency: StrictStr = "USD"                # money in other currencies is shown converted, original in parentheses

@@ -186,7 +186,8 @@ def _record_body_problems(content: Content, declared: dict[str, set[str]], unrea
     known = {function: set(declared.get(f"{function}s", ())) | set(valid)
              for function, valid in known_ids(content).items() if files[function] not in unreadable}
     for briefing in content.briefings:
-        check_body_refs(briefing, scan_body(briefing, errors), known, errors)
+        check_body_refs(briefing, scan_body(briefing, errors, allow_raw_html=content.site.allow_raw_html),
+                        known, errors)
 
 
 def _load_tables(project: Project, parsed: Parser | None, errors: ErrorCollector):

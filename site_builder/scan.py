@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from .errors import ErrorCollector
 from .html_tokens import tokenize
 from .model import Briefing
+from .raw_html import active_content
 
 BODY_FUNCTIONS = ("fact", "chart", "source", "check")
 _BODY_RULE = 'write only text and calls such as {{ fact("id") }} or {{ chart("id") }}'
@@ -47,14 +48,18 @@ class Scanner(Protocol):
     def scan(self, body: str) -> BodyScan: ...
 
 
-def scan_body(briefing: Briefing, errors: ErrorCollector, scans: Scanner | None = None) -> BodyRefs:
+def scan_body(briefing: Briefing, errors: ErrorCollector, scans: Scanner | None = None,
+              allow_raw_html: bool = False) -> BodyRefs:
     """Every fact, chart, source and check the body names; syntax problems are recorded.
 
     ``scans``, when given, is asked for each body's scan first (the build keeps them between builds).
+    Raw HTML that can run script is a problem too unless ``allow_raw_html`` (see :mod:`raw_html`).
     """
     scan = scans.scan(briefing.body) if scans else scan_text(briefing.body)
     offset = briefing.body_line - 1  # a scan's lines count from the body's first line
-    for line, message in scan.problems:
+    # Never part of a kept scan: a stored scan written before this check must not let script through.
+    active = () if allow_raw_html else active_content(briefing.body)
+    for line, message in sorted(scan.problems + active):
         errors.add(briefing.origin.path, line + offset, message)
     named: dict[str, dict[str, int]] = {name: {} for name in BODY_FUNCTIONS}
     for function, ref_id, line in scan.refs:

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "site_builder"
 # Stages, earliest first. A module may import modules of its own stage or of an earlier one.
 STAGES = {
     "base": {"errors", "model", "settings", "formatting", "html_tokens", "values", "periods", "files", "time_limit"},
-    "load": {"loader", "chart_geo", "chart_checks", "validate", "scan", "glossary", "datasets", "history"},
+    "load": {"raw_html", "loader", "chart_geo", "chart_checks", "validate", "scan", "glossary", "datasets", "history"},
     "compute": {"facts", "reconcile", "operations", "datafacts", "units", "pages", "library", "project", "charts",
                 "chart_data", "chart_theme", "chart_axes", "chart_labels", "chart_custom", "chart_map", "chart_spec",
                 "chart_describe", "parallel", "revisions", "headlines", "compute"},
