@@ -104,7 +104,8 @@ figure => {
   }
   const marks = svg.querySelectorAll('.role-mark :is(path, rect, line, circle), .role-legend-symbol path');
   for (const mark of marks) {
-    if (!shown(mark)) continue;
+    // A layer drawn with aria: false (a map's sea) is declared decorative: no data is read from it.
+    if (!shown(mark) || mark.closest('[aria-hidden="true"]')) continue;
     const style = getComputedStyle(mark);
     const colours = [style.stroke, style.fill].filter(opaque).map(c => paint(c, true));
     if (colours.length) items.push({kind: 'mark', what: mark.closest('[class*=role-]').getAttribute('class'), colours});
