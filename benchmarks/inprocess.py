@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from site_builder import build
-from site_builder.project import Project
+from site_builder.compute.project import Project
 
 
 def main(root: str, edit_file: str, old: str, new: str) -> dict:

@@ -28,20 +28,20 @@ import synth  # noqa: E402
 # (stage, function name, file name ending): the cumulative time of each is shown; stages can nest.
 STAGES = [
     ("whole build", "build_site", "build.py"),
-    ("load + validate content (YAML, pydantic)", "load_content", "project.py"),
-    ("facts, charts, page plans", "compile_content", "compute.py"),
-    ("chart specs (Altair)", "chart_spec", "charts.py"),
+    ("load + validate content (YAML, pydantic)", "load_content", "compute/project.py"),
+    ("facts, charts, page plans", "compile_content", "compute/stage.py"),
+    ("chart specs (Altair)", "chart_spec", "compute/charts.py"),
     ("chart SVGs (vl-convert)", "vegalite_to_svg", ""),
     ("social card PNGs (vl-convert)", "vegalite_to_png", ""),
-    ("body drafts (Jinja + Markdown)", "draft_body", "render.py"),
+    ("body drafts (Jinja + Markdown)", "draft_body", "render/bodies.py"),
     ("  of which Markdown", "convert", "markdown/core.py"),
-    ("briefing pages (templates, references)", "_briefing_page", "site.py"),
-    ("page reuse checks (memo digests)", "digest", "memo.py"),
-    ("library: related briefings, tags", "build_library", "library.py"),
-    ("library pages, search index, glossary use", "_library_files", "site.py"),
-    ("  search index text", "search_documents", "search.py"),
+    ("briefing pages (templates, references)", "_briefing_page", "render/site.py"),
+    ("page reuse checks (memo digests)", "digest", "incremental/memo.py"),
+    ("library: related briefings, tags", "build_library", "compute/library.py"),
+    ("library pages, search index, glossary use", "_library_files", "render/site.py"),
+    ("  search index text", "search_documents", "render/search.py"),
     ("  HTML tokenizing (html.parser)", "tokenize", "html_tokens.py"),
-    ("Vega bundle (read or made)", "_vega_bundle", "site.py"),
+    ("Vega bundle (read or made)", "_vega_bundle", "render/site.py"),
     ("write the site (compare, link, swap)", "write_site", "output.py"),
 ]
 
@@ -57,7 +57,7 @@ def main() -> int:
     os.environ["BRIEFING_WORKERS"] = "1"
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1710504000")
     from site_builder.build import build_site
-    from site_builder.project import Project
+    from site_builder.compute.project import Project
 
     with tempfile.TemporaryDirectory(prefix="briefing-profile-") as tmp:
         site = synth.write_site(Path(tmp) / "site", args.briefings, args.charts)

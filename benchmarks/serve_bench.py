@@ -29,8 +29,8 @@ if str(REPO) not in sys.path:  # runnable from a checkout without installing
     sys.path.insert(0, str(REPO))
 
 from site_builder.build import SiteBuilder  # noqa: E402
-from site_builder.project import Project, load_content  # noqa: E402
-from site_builder.serve import DevServer  # noqa: E402
+from site_builder.compute.project import Project, load_content  # noqa: E402
+from site_builder.commands.serve import DevServer  # noqa: E402
 
 
 def copy_project(source: Path, dest: Path) -> Project:

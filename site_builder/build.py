@@ -13,21 +13,21 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Store
-from .compute import CompiledSite, compile_content
+from .incremental.cache import Store
+from .compute.stage import CompiledSite, compile_content
 from .errors import BuildError, Problem
-from .kept import BodyScans, ParsedDocuments, SvgCache
-from .memo import MemoRenderer, RenderMemo
+from .incremental.kept import BodyScans, ParsedDocuments, SvgCache
+from .incremental.memo import MemoRenderer, RenderMemo
 from .output import WrittenSite, check_output_folder, update_site
 from .progress import BuildProgress
-from .project import Project, load_content
-from .recall import Recall
-from .recorded import Memo
-from .render import site_environment
-from .history import FactHistory, history_key, read_history
+from .compute.project import Project, load_content
+from .incremental.recall import Recall
+from .incremental.recorded import Memo
+from .render.bodies import site_environment
+from .content.history import FactHistory, history_key, read_history
 from .settings import cname_problem, resolve_settings
-from .revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, revisions_from
-from .stamp import BuildStamp, current_stamp, input_digest, output_digest, write_stamp
+from .compute.revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, revisions_from
+from .incremental.stamp import BuildStamp, current_stamp, input_digest, output_digest, write_stamp
 from .swap import recover_interrupted_swap
 
 

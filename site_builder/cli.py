@@ -84,10 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .project import Project
+    from .compute.project import Project
 
     if args.command == "new":
-        from .scaffold import create_project
+        from .commands.scaffold import create_project
         path = create_project(args.dir)
         print(f"Created {path}. Next: cd {args.dir} && briefing build")
         return EXIT_OK
@@ -109,7 +109,7 @@ def _run(args: argparse.Namespace) -> int:
                   f"{len(result.changed)} of {result.files} files changed → {project.display(result.out)}")
         return EXIT_OK
     if args.command == "check":
-        from .check import check_project
+        from .commands.check import check_project
         report = check_project(project)
         warnings = report.warnings
         if failed := _strict_failure(warnings, args):
@@ -120,11 +120,11 @@ def _run(args: argparse.Namespace) -> int:
             print(f"Content is valid ({len(warnings)} warning(s)).")
         return EXIT_OK
     if args.command == "serve":
-        from .serve import serve
+        from .commands.serve import serve
         return serve(project, host=args.host, port=args.port, open_browser=args.open,
                      base_url=args.base_url, quiet=args.quiet)
     if args.command == "deploy":
-        from .deploy import deploy
+        from .commands.deploy import deploy
         deployed = deploy(project, remote=args.remote, branch=args.branch, message=args.message,
                           push=not args.no_push, base_url=args.base_url)
         _print_warnings(deployed.build.warnings, args.quiet)

@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 
 from site_builder.build import build_site
 from site_builder.model import Briefing, BriefingMeta, Location
-from site_builder.project import THEME, Project
+from site_builder.compute.project import THEME, Project
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

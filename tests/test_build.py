@@ -13,7 +13,7 @@ import yaml
 from site_builder.build import build_site
 from site_builder.settings import stamped_date as build_date
 from site_builder.errors import BuildError, BuildErrors
-from site_builder.project import Project
+from site_builder.compute.project import Project
 
 from conftest import parse_html, replace_in_file
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import cache
+from site_builder.incremental import cache
 from site_builder.build import build_site
-from site_builder.cache import KINDS, Store, key_file, prune_cache, secret_key
-from site_builder.project import Project
+from site_builder.incremental.cache import KINDS, Store, key_file, prune_cache, secret_key
+from site_builder.compute.project import Project
 
 from conftest import REPO, SOURCE_DATE_EPOCH, copy_project, snapshot
 
@@ -129,7 +129,7 @@ def test_the_code_version_covers_every_module_and_every_library_that_shapes_the_
     package = tmp_path / "site_builder"
     shutil.copytree(REPO / "site_builder", package, ignore=shutil.ignore_patterns("__pycache__"))
     assert cache._package_digest(package) == cache._package_digest(REPO / "site_builder")
-    for module in ("formatting.py", "units.py", "render.py", "callouts.py", "charts.py"):
+    for module in ("formatting.py", "compute/units.py", "render/bodies.py", "render/callouts.py", "compute/charts.py"):
         edited = package / module
         edited.write_text(edited.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
         assert cache._package_digest.__wrapped__(package) != cache._package_digest(REPO / "site_builder"), module
@@ -163,7 +163,7 @@ def test_editing_the_axis_labels_changes_the_svg_on_the_next_build(tmp_path, cha
         return snapshot(root / "_site")
 
     before = build()
-    axes = code / "site_builder" / "chart_axes.py"  # the axis labels: what every chart's SVG shows
+    axes = code / "site_builder" / "compute/chart_axes.py"  # the axis labels: what every chart's SVG shows
     axes.write_text(axes.read_text(encoding="utf-8") + EDITED_AXIS_LABEL, encoding="utf-8")
     after = build()
     svgs = [name for name in before if name.startswith("charts/") and name.endswith(".svg")]

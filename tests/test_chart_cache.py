@@ -5,12 +5,12 @@ import dataclasses
 from pathlib import Path
 
 from site_builder.build import build_site
-from site_builder.cache import Store
-from site_builder.charts import chart_points, describe_chart, render_chart
-from site_builder.kept import SvgCache
+from site_builder.incremental.cache import Store
+from site_builder.compute.charts import chart_points, describe_chart, render_chart
+from site_builder.incremental.kept import SvgCache
 from site_builder.errors import ErrorCollector
-from site_builder.facts import resolve_facts
-from site_builder.project import Project, load_content
+from site_builder.compute.facts import resolve_facts
+from site_builder.compute.project import Project, load_content
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 

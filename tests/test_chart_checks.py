@@ -5,7 +5,7 @@ import json
 
 from conftest import parse_html
 
-from site_builder.chart_checks import foreign_data, vega_lite_problems
+from site_builder.content.chart_checks import foreign_data, vega_lite_problems
 
 
 def test_a_schema_mistake_names_the_deepest_place_and_the_fault():

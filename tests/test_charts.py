@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.cache import Store
-from site_builder.kept import SvgCache
-from site_builder.charts import (
+from site_builder.incremental.cache import Store
+from site_builder.incremental.kept import SvgCache
+from site_builder.compute.charts import (
     chart_csv, chart_points, chart_spec, describe_chart, render_chart, scope_svg_ids,
 )
-from site_builder.chart_spec import NARROW
+from site_builder.compute.chart_spec import NARROW
 from site_builder.errors import ErrorCollector
-from site_builder.facts import resolve_facts
+from site_builder.compute.facts import resolve_facts
 from site_builder.model import Chart, ChartSeries, Content, Fact, Location, SiteConfig
-from site_builder.project import Project, load_content
+from site_builder.compute.project import Project, load_content
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
@@ -219,7 +219,7 @@ def test_cache_hit_does_not_render_again(mini, tmp_path):
 
 
 def test_csv_text_cells_cannot_run_as_spreadsheet_formulas():
-    from site_builder.charts import Point, chart_csv
+    from site_builder.compute.charts import Point, chart_csv
     point = Point(series="=HYPERLINK(\"http://x\")", x="@SUM(A1)", y=5.0, display="5", projected=False,
                   fact_id="f", label="l", sources=("s",))
     row = chart_csv([point]).splitlines()[1]
@@ -236,8 +236,8 @@ def test_charts_are_drawn_with_vl_converts_own_fonts_whatever_the_machine_has(mi
     import subprocess
     import sys
 
-    from site_builder import charts
-    from site_builder.charts import chart_renderer
+    from site_builder.compute import charts
+    from site_builder.compute.charts import chart_renderer
 
     content, book = mini
     chart = content.charts["outlook"]
@@ -248,7 +248,7 @@ def test_charts_are_drawn_with_vl_converts_own_fonts_whatever_the_machine_has(mi
     (tmp_path / "fonts.conf").write_text(f"<fontconfig><dir>{DEJAVU}</dir></fontconfig>", encoding="utf-8")
     (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
     script = ("import json, sys, vl_convert\n"
-              "from site_builder.charts import chart_renderer\n"
+              "from site_builder.compute.charts import chart_renderer\n"
               "spec = json.load(open(sys.argv[1]))\n"
               "renderer = vl_convert if sys.argv[2] == 'plain' else chart_renderer()\n"
               "print(json.dumps(renderer.vegalite_to_svg(spec)))\n")

@@ -9,7 +9,7 @@ import pytest
 
 from site_builder.cli import main
 from site_builder.errors import MAX_REPORTED_ERRORS
-from site_builder.project import Project
+from site_builder.compute.project import Project
 
 BUILT = "Built 1 briefing(s)"
 

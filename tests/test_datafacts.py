@@ -7,8 +7,8 @@ from statistics import mean
 import pytest
 
 from site_builder.errors import BuildErrors, ErrorCollector
-from site_builder.facts import resolve_facts
-from site_builder.project import Project, load_content
+from site_builder.compute.facts import resolve_facts
+from site_builder.compute.project import Project, load_content
 
 from conftest import FIXTURES, copy_project, replace_in_file
 

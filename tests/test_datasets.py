@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from site_builder.errors import BuildErrors
-from site_builder.project import Project, load_content
+from site_builder.compute.project import Project, load_content
 
 from conftest import copy_project
 

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from site_builder.cli import main
-from site_builder.deploy import deploy
+from site_builder.commands.deploy import deploy
 from site_builder.errors import BuildError, BuildErrors
-from site_builder.project import Project
+from site_builder.compute.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests/fixtures/mini/content"

@@ -10,11 +10,11 @@ from urllib.parse import urljoin
 import pytest
 from bs4 import BeautifulSoup
 
-from site_builder.cache import Store
+from site_builder.incremental.cache import Store
 from site_builder.build import build_site
-from site_builder.feeds import card_alt, card_spec, social_cards
-from site_builder.kept import PngCache, SvgCache
-from site_builder.project import Project
+from site_builder.render.feeds import card_alt, card_spec, social_cards
+from site_builder.incremental.kept import PngCache, SvgCache
+from site_builder.compute.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests/fixtures/mini/content"
@@ -208,7 +208,7 @@ def test_rebuilding_from_scratch_gives_byte_identical_feeds_and_cards(tmp_path):
 def test_each_card_is_drawn_once_across_runs_and_again_when_its_chart_changes(tmp_path, site):
     import dataclasses
 
-    from site_builder.compute import compile_site
+    from site_builder.compute.stage import compile_site
 
     project = Project.at(site.parent)
     compiled = compile_site(project, SvgCache(Store(project.cache)))
@@ -241,7 +241,7 @@ def test_a_kept_card_cache_reads_each_png_once_and_forgets_those_a_build_did_not
 
 
 def test_card_spec_fills_the_card_and_carries_the_chart_title(site):
-    from site_builder.compute import compile_site
+    from site_builder.compute.stage import compile_site
 
     rendered = compile_site(Project.at(site.parent), SvgCache(Store(site.parent / ".briefing-cache"))).charts["outlook"]
     spec = card_spec(rendered)

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, strategies as st
 
 from site_builder.errors import BuildErrors, ErrorCollector
-from site_builder.glossary import mark_terms, term_anchor, validate_glossary
+from site_builder.content.glossary import mark_terms, term_anchor, validate_glossary
 from site_builder.html_tokens import visible_text
-from site_builder.loader import parse_yaml
+from site_builder.content.loader import parse_yaml
 from site_builder.model import GlossaryTerm
-from site_builder.project import Project, load_content
+from site_builder.compute.project import Project, load_content
 
 from conftest import copy_project, parse_html
 

@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from site_builder.build import build_site
-from site_builder.project import Project
+from site_builder.compute.project import Project
 
 from conftest import FIXTURES, copy_project, parse_html
 

@@ -10,10 +10,10 @@ import pytest
 
 from conftest import parse_html, replace_in_file, snapshot
 from site_builder.build import build_site
-from site_builder.cache import Store
+from site_builder.incremental.cache import Store
 from site_builder.errors import BuildErrors
-from site_builder.history import ValueChange, read_history
-from site_builder.project import Project
+from site_builder.content.history import ValueChange, read_history
+from site_builder.compute.project import Project
 
 PAGE = "briefings/widget-outlook/index.html"
 FACTS = "content/facts/widgets.yaml"
@@ -105,7 +105,7 @@ def test_each_version_of_a_facts_file_is_read_from_git_once(repo, monkeypatch):
     first = read_history(repo.root, repo.content, Store(repo.cache))
     assert first.origin == "git"
     assert first.changes == (ValueChange("forecast.2030", (1400000, None), (1450000, None), dt.date(2025, 11, 26)),)
-    monkeypatch.setattr("site_builder.history._BlobStore._read", lambda self, blobs: pytest.fail(f"read {blobs}"))
+    monkeypatch.setattr("site_builder.content.history._BlobStore._read", lambda self, blobs: pytest.fail(f"read {blobs}"))
     assert read_history(repo.root, repo.content, Store(repo.cache)) == first
 
 

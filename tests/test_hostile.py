@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.cli import main
-from site_builder.loader import MAX_FILE_BYTES
+from site_builder.content.loader import MAX_FILE_BYTES
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 CASES = tomllib.loads((HOSTILE / "cases.toml").read_text(encoding="utf-8"))

@@ -1,10 +1,12 @@
 """The import rules of the README's "Design" section, read from the source with ``ast``.
 
-Data flows one way: load -> compute -> render -> write. A stage imports only
-its own stage and earlier ones, never the incremental layer (the store, what
-is kept between builds, the build's stamps) or the commands; those sit on top
-and hand the stages what they need. Imports made only for type checkers
-(``if TYPE_CHECKING:``) are not imports at run time and are not counted.
+The layout is the pipeline: the base modules at the top of ``site_builder/`` (shared types, errors,
+numbers and dates), then one sub-package per stage, earliest first: ``content/`` (load and validate),
+``compute/``, ``render/``, and the write modules (``output``, ``swap``) at the top again. A stage
+imports only its own stage and earlier ones, never a later stage, the incremental layer
+(``incremental/``) or the commands (``commands/``, ``build``, ``cli``); those sit on top and hand the
+stages what they need. Imports made only for type checkers (``if TYPE_CHECKING:``) are not imports at
+run time and are not counted.
 """
 from __future__ import annotations
 
@@ -15,58 +17,100 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "site_builder"
 
-# Stages, earliest first. A module may import modules of its own stage or of an earlier one.
-STAGES = {
-    "base": {"errors", "model", "settings", "formatting", "html_tokens", "values", "periods", "files", "time_limit"},
-    "load": {"raw_html", "loader", "chart_geo", "chart_checks", "validate", "scan", "glossary", "datasets", "history"},
-    "compute": {"facts", "reconcile", "operations", "datafacts", "units", "pages", "library", "project", "charts",
-                "chart_data", "chart_theme", "chart_axes", "chart_labels", "chart_custom", "chart_map", "chart_spec",
-                "chart_describe", "parallel", "revisions", "headlines", "compute"},
-    "render": {"render", "callouts", "search", "feeds", "site"},
-    "write": {"output", "swap"},
-}
-INCREMENTAL = {"cache", "recall", "recorded", "kept", "written", "stamp", "memo"}
-ON_TOP = {"build", "check", "cli", "deploy", "scaffold", "serve", "serve_http", "progress", "__main__", "__init__"}
-ORDER = list(STAGES)
+BASE = {"errors", "model", "formatting", "html_tokens", "values", "periods", "files", "time_limit", "settings",
+        "terminal"}
+WRITE = {"output", "swap"}
+TOP_ON_TOP = {"build", "cli", "progress", "__main__", "__init__"}
+ORDER = ["base", "content", "compute", "render", "write"]
+SUBPACKAGES = {"content", "compute", "render", "incremental", "commands"}
 # Cycles known and not yet untangled; a new one fails the test. facts.resolve_facts runs the checks, which
 # reconcile.py builds on facts' ResolvedFact and derive_fact (imported inside the function).
 KNOWN_CYCLES = {frozenset({"facts", "reconcile"})}
 
 
-def stage_of(module: str) -> str | None:
-    return next((stage for stage, modules in STAGES.items() if module in modules), None)
+def modules(package: Path) -> dict[str, Path]:
+    """Every module of the package by its name (names are unique across sub-packages)."""
+    found = {}
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package)
+        if len(rel.parts) > 2 or (path.name == "__init__.py" and len(rel.parts) == 2):
+            continue
+        found[path.stem] = path
+    return found
 
 
-def runtime_imports(module: str) -> set[str]:
-    """The package's modules that ``module`` imports at run time (module level or inside functions)."""
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+def place_of(name: str, package: Path) -> str:
+    """The folder a module sits in: 'top' or its sub-package."""
+    rel = modules(package)[name].relative_to(package)
+    return rel.parts[0] if len(rel.parts) == 2 else "top"
+
+
+def stage_of(name: str, package: Path | None = None) -> str | None:
+    package = package or PACKAGE
+    place = place_of(name, package)
+    if place == "top":
+        return "base" if name in BASE else "write" if name in WRITE else None
+    return place if place in ORDER else None
+
+
+def runtime_imports(name: str, package: Path | None = None) -> set[str]:
+    """The package's modules that ``name`` imports at run time (module level or inside functions)."""
+    package = package or PACKAGE
+    path = modules(package)[name]
+    here = ("site_builder",) + path.relative_to(package).parts[:-1]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     typing_only = {id(node) for branch in ast.walk(tree)
                    if isinstance(branch, ast.If) and "TYPE_CHECKING" in ast.unparse(branch.test)
                    for node in ast.walk(branch)}
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(tree):
         if id(node) in typing_only:
             continue
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            found |= {node.module} if node.module else {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("site_builder."):
-            found.add(node.module.split(".")[1])
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here[: len(here) - node.level + 1]
+                target = base + tuple((node.module or "").split(".")) if node.module else base
+            elif (node.module or "").startswith("site_builder"):
+                target = tuple(node.module.split("."))
+            else:
+                continue
+            found |= _named(target, [a.name for a in node.names], package)
         elif isinstance(node, ast.Import):
-            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("site_builder.")}
-    return {name.split(".")[0] for name in found}
+            for alias in node.names:
+                if alias.name.startswith("site_builder."):
+                    found |= _named(tuple(alias.name.split(".")), [], package)
+    return found - {name}
 
 
-MODULES = sorted(p.stem for p in PACKAGE.glob("*.py"))
+def _named(target: tuple[str, ...], names: list[str], package: Path) -> set[str]:
+    folder = package.joinpath(*target[1:])
+    if folder.is_dir():  # `from .compute import facts` or `from . import __version__`
+        return {n for n in names if (folder / f"{n}.py").exists()} | ({"__init__"} if folder == package else set())
+    return {target[-1]}
 
 
-def test_every_module_has_a_place_in_the_rules():
-    placed = set().union(*STAGES.values()) | INCREMENTAL | ON_TOP
-    assert set(MODULES) - placed == set(), "add the new module to STAGES, INCREMENTAL or ON_TOP (and to README)"
+MODULES = sorted(modules(PACKAGE))
+
+
+def test_the_layout_is_the_pipeline():
+    subfolders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert SUBPACKAGES <= subfolders
+    top = {name for name in MODULES if place_of(name, PACKAGE) == "top"}
+    assert top - (BASE | WRITE | TOP_ON_TOP) == set(), "a new top-level module: place it in a stage's sub-package"
+    for sub in SUBPACKAGES:
+        doc = ast.get_docstring(ast.parse((PACKAGE / sub / "__init__.py").read_text(encoding="utf-8")))
+        assert doc and ("May import" in doc or "may import" in doc), f"{sub}/__init__.py says what it may import"
+
+
+def test_module_names_are_unique_across_the_package():
+    stems = [p.stem for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"]
+    assert len(stems) == len(set(stems))
 
 
 @pytest.mark.parametrize("module", [m for m in MODULES if stage_of(m)])
 def test_a_stage_imports_neither_the_incremental_layer_nor_the_commands(module):
-    assert runtime_imports(module) & (INCREMENTAL | ON_TOP) == set()
+    on_top = {m for m in MODULES if stage_of(m) is None}
+    assert runtime_imports(module) & on_top == set()
 
 
 @pytest.mark.parametrize("module", [m for m in MODULES if stage_of(m)])
@@ -95,12 +139,20 @@ def test_there_is_no_import_cycle():
             visit(module, ())
 
 
-def test_the_rules_see_an_import_that_breaks_them(tmp_path, monkeypatch):
+def test_the_rules_see_an_import_that_breaks_them(tmp_path):
     """The checker itself: a stage importing the store is caught, a type-checking import is not."""
     fake = tmp_path / "site_builder"
-    fake.mkdir()
-    (fake / "charts.py").write_text("from typing import TYPE_CHECKING\nfrom .cache import Store\n"
-                                    "if TYPE_CHECKING:\n    from .memo import RenderMemo\n"
-                                    "def f():\n    from .site import SiteRenderer\n", encoding="utf-8")
-    monkeypatch.setitem(globals(), "PACKAGE", fake)
-    assert runtime_imports("charts") == {"cache", "site"}
+    for sub in ("compute", "incremental", "render"):
+        (fake / sub).mkdir(parents=True)
+        (fake / sub / "__init__.py").write_text("", encoding="utf-8")
+    (fake / "__init__.py").write_text("", encoding="utf-8")
+    (fake / "errors.py").write_text("", encoding="utf-8")
+    (fake / "incremental" / "cache.py").write_text("", encoding="utf-8")
+    (fake / "incremental" / "memo.py").write_text("", encoding="utf-8")
+    (fake / "render" / "site.py").write_text("", encoding="utf-8")
+    (fake / "compute" / "charts.py").write_text(
+        "from typing import TYPE_CHECKING\nfrom ..incremental.cache import Store\nfrom ..errors import BuildError\n"
+        "if TYPE_CHECKING:\n    from ..incremental.memo import RenderMemo\n"
+        "def f():\n    from site_builder.render import site\n", encoding="utf-8")
+    assert runtime_imports("charts", fake) == {"cache", "errors", "site"}
+    assert stage_of("charts", fake) == "compute" and stage_of("cache", fake) is None

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import build_site
-from site_builder.callouts import wrap_callouts
+from site_builder.render.callouts import wrap_callouts
 from site_builder.errors import BuildErrors
-from site_builder.glossary import slugify
-from site_builder.library import PageLink, Related, date_sort_key, related_briefings
-from site_builder.project import Project, load_content
-from site_builder.scaffold import create_project
+from site_builder.content.glossary import slugify
+from site_builder.compute.library import PageLink, Related, date_sort_key, related_briefings
+from site_builder.compute.project import Project, load_content
+from site_builder.commands.scaffold import create_project
 
 from conftest import copy_project, parse_html, snapshot
 

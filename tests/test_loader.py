@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.cache import Store
-from site_builder.kept import ParsedDocuments
+from site_builder.incremental.cache import Store
+from site_builder.incremental.kept import ParsedDocuments
 from site_builder.errors import BuildError
-from site_builder.loader import (
+from site_builder.content.loader import (
     MAX_FILE_BYTES, MAX_YAML_NODES, load_markdown, load_yaml, parse_yaml, read_text,
 )
 
@@ -291,7 +291,7 @@ unicode: "Ŝtellantis — “quoted” \\u00e9"
 
 
 def test_documents_kept_on_disk_come_back_exactly_as_parsed(tmp_path, monkeypatch):
-    from site_builder import kept
+    from site_builder.incremental import kept
 
     first = ParsedDocuments(Store(tmp_path)).parse(ALL_KINDS, Path("content/x.yaml"))
     monkeypatch.setattr(kept, "parse_yaml", lambda *a: pytest.fail("parsed again instead of read from disk"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_builder import loader
+from site_builder.content import loader
 from site_builder.errors import BuildError
 
 TESTS = Path(__file__).resolve().parent

@@ -8,7 +8,7 @@ import pytest
 
 from site_builder.build import SiteBuilder, build_site
 from site_builder.errors import BuildErrors
-from site_builder.project import Project
+from site_builder.compute.project import Project
 
 from conftest import replace_in_file as edit
 

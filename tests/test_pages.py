@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import ErrorCollector
-from site_builder.facts import resolve_facts
-from site_builder.pages import check_body_refs, citations_by_source, known_ids, plan_briefing
-from site_builder.project import Project, load_content
-from site_builder.scan import scan_body
+from site_builder.compute.facts import resolve_facts
+from site_builder.compute.pages import check_body_refs, citations_by_source, known_ids, plan_briefing
+from site_builder.compute.project import Project, load_content
+from site_builder.content.scan import scan_body
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from site_builder import parallel
+from site_builder.compute import parallel
 from site_builder.build import build_site
 from site_builder.model import Briefing, BriefingMeta, Location
-from site_builder.render import BodyDrafts, draft_body
+from site_builder.render.bodies import BodyDrafts, draft_body
 
 from conftest import REPO, snapshot
 
@@ -106,7 +106,7 @@ def test_drafts_are_made_once_and_forgotten_with_their_briefing(pool_for_everyth
 
 def test_a_build_with_every_chart_cached_does_not_import_altair(make_project):
     project = make_project()  # its chart cache is warm
-    script = ("import sys; from site_builder.build import build_site; from site_builder.project import Project; "
+    script = ("import sys; from site_builder.build import build_site; from site_builder.compute.project import Project; "
               f"result = build_site(Project.at({str(project.root)!r})); "
               "print(result.charts_rendered, 'altair' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
@@ -135,8 +135,8 @@ def test_a_rebuild_takes_body_drafts_from_disk_and_runs_no_markdown(make_project
     def no_markdown(briefing):
         raise AssertionError("drafted again")
 
-    monkeypatch.setattr("site_builder.site.draft_body", no_markdown)
-    monkeypatch.setattr("site_builder.render.draft_body", no_markdown)
+    monkeypatch.setattr("site_builder.render.site.draft_body", no_markdown)
+    monkeypatch.setattr("site_builder.render.bodies.draft_body", no_markdown)
     build_site(project)
     assert snapshot(project.out) == first
 

@@ -7,7 +7,7 @@ import pytest
 
 from site_builder.errors import BuildErrors
 from site_builder.periods import PeriodError, as_period, key_label, parse_period, sorted_keys
-from site_builder.project import Project, load_content
+from site_builder.compute.project import Project, load_content
 
 from conftest import copy_project, replace_in_file
 

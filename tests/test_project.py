@@ -5,8 +5,8 @@ import shutil
 
 from conftest import FIXTURES, parse_html
 from site_builder.build import build_site
-from site_builder.project import THEME, Project
-from site_builder.scaffold import create_project
+from site_builder.compute.project import THEME, Project
+from site_builder.commands.scaffold import create_project
 
 
 def bare_project(tmp_path, chart_cache) -> Project:

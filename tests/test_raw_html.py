@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.cli import main
-from site_builder.raw_html import active_content, runs_script
+from site_builder.content.raw_html import active_content, runs_script
 
 BRIEFING = "content/briefings/widget-outlook.md"
 PAGE = "briefings/widget-outlook/index.html"

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from site_builder.errors import ErrorCollector
-from site_builder.loader import Document, MarkdownFile
-from site_builder.recall import Recall, same
+from site_builder.content.loader import Document, MarkdownFile
+from site_builder.incremental.recall import Recall, same
 
 
 def counting_validator(calls: list):
@@ -74,7 +74,7 @@ def test_same_means_interchangeable_not_merely_equal():
 
 
 def test_recently_used_keeps_what_this_build_or_the_last_one_used():
-    from site_builder.recall import RecentlyUsed
+    from site_builder.incremental.recall import RecentlyUsed
 
     kept: RecentlyUsed[str, int] = RecentlyUsed()
     kept.keep("a", 1)

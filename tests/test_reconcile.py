@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import ErrorCollector
-from site_builder.facts import FactBook, resolve_facts
+from site_builder.compute.facts import FactBook, resolve_facts
 from site_builder.model import Check, CheckAdjustment, Content, Derivation, Fact, Location, SiteConfig
-from site_builder.project import Project, load_content
+from site_builder.compute.project import Project, load_content
 
 from conftest import REPO, copy_project, parse_html
 

@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from site_builder.build import SiteBuilder
-from site_builder.recorded import Memo, Reads, watched
+from site_builder.incremental.recorded import Memo, Reads, watched
 
 from conftest import replace_in_file as edit
 

@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from site_builder.errors import BuildError
-from site_builder.render import json_for_script, render_body, render_template, site_environment
+from site_builder.render.bodies import json_for_script, render_body, render_template, site_environment
 
 from conftest import briefing_with_body as briefing
 

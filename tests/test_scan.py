@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder import kept
-from site_builder.cache import Store
+from site_builder.incremental import kept
+from site_builder.incremental.cache import Store
 from site_builder.errors import ErrorCollector
-from site_builder.scan import scan_body
+from site_builder.content.scan import scan_body
 
 from conftest import briefing_with_body as briefing
 

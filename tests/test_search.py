@@ -10,12 +10,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from site_builder import kept
-from site_builder.cache import Store
+from site_builder.incremental import kept
+from site_builder.incremental.cache import Store
 from site_builder.build import build_site
-from site_builder.library import Library, read_page
-from site_builder.project import Project
-from site_builder.search import SearchDocument, search_index_script
+from site_builder.compute.library import Library, read_page
+from site_builder.compute.project import Project
+from site_builder.render.search import SearchDocument, search_index_script
 
 from conftest import copy_project, parse_html
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from site_builder import compute
+from site_builder.compute import stage as compute
 from site_builder.build import SiteBuilder, build_site
 from site_builder.cli import make_parser
-from site_builder.project import Project
-from site_builder.serve import DevServer, ServeStatus, is_loopback, serve
+from site_builder.compute.project import Project
+from site_builder.commands.serve import DevServer, ServeStatus, is_loopback, serve
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests/fixtures/mini/content"
@@ -255,7 +255,7 @@ def test_an_edited_fact_is_served_after_the_rebuild(server: DevServer, project: 
 def test_what_a_build_keeps_is_set_aside_from_the_collector_until_the_author_pauses(project: Project, monkeypatch):
     import gc
 
-    from site_builder import serve as serve_module
+    from site_builder.commands import serve as serve_module
 
     monkeypatch.setattr(serve_module, "IDLE_MS", 200)
     collected = []
@@ -275,7 +275,7 @@ def test_what_a_build_keeps_is_set_aside_from_the_collector_until_the_author_pau
 
 @pytest.mark.parametrize("fixture, warmed", [("mini", True), ("library", False)], ids=["charts", "no-charts"])
 def test_a_site_with_charts_readies_altair_and_vl_convert_in_the_background(make_project, monkeypatch, fixture, warmed):
-    from site_builder import serve as serve_module
+    from site_builder.commands import serve as serve_module
 
     calls = []
     monkeypatch.setattr(serve_module, "warm_up", lambda: calls.append("warm"))
@@ -417,7 +417,7 @@ def test_a_fact_edit_rewrites_its_page_and_the_charts_drawing_it_only(builder: S
 
 
 def test_a_rebuild_parses_only_the_content_files_that_changed(builder: SiteBuilder, project: Project, monkeypatch):
-    from site_builder import kept
+    from site_builder.incremental import kept
 
     parsed = []
     real = kept.parse_yaml

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.project import Project
-from site_builder.serve_http import DevHTTPServer, ServeStatus, is_own_host
+from site_builder.compute.project import Project
+from site_builder.commands.serve_http import DevHTTPServer, ServeStatus, is_own_host
 
 PAGE = b"<!doctype html><html><head><title>Hello</title></head><body><p>hello</p></body></html>"
 

@@ -8,8 +8,8 @@ import pytest
 
 from site_builder.build import build_site
 from site_builder.errors import BuildError, BuildErrors
-from site_builder.project import Project
-from site_builder.cache import Store
+from site_builder.compute.project import Project
+from site_builder.incremental.cache import Store
 
 from conftest import parse_html
 

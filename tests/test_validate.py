@@ -7,9 +7,9 @@ from textwrap import dedent
 import pytest
 
 from site_builder.errors import BuildErrors, ErrorCollector
-from site_builder.loader import load_markdown, parse_yaml
-from site_builder.project import load_content
-from site_builder.validate import (
+from site_builder.content.loader import load_markdown, parse_yaml
+from site_builder.compute.project import load_content
+from site_builder.content.validate import (
     validate_briefing, validate_charts, validate_facts, validate_site, validate_sources,
 )
 

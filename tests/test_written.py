@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from site_builder import cache
+from site_builder.incremental import cache
 from site_builder.build import SiteBuilder, build_site
-from site_builder.cache import Store
-from site_builder.project import Project
+from site_builder.incremental.cache import Store
+from site_builder.compute.project import Project
 
 from conftest import replace_in_file as edit
 
@@ -20,7 +20,7 @@ FACTS = "content/facts/widgets.yaml"
 RENDERED_BY_A_NEW_PROCESS = """
 import json, sys
 from site_builder.build import SiteBuilder
-from site_builder.project import Project
+from site_builder.compute.project import Project
 builder = SiteBuilder(Project.at(sys.argv[1]))
 result = builder.build()
 print(json.dumps({"rendered": sorted(builder.rendered), "changed": sorted(result.changed)}))

@@ -23,7 +23,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from site_builder.build import build_site
-from site_builder.project import Project
+from site_builder.compute.project import Project
 
 from pages_server import serve_pages
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from site_builder.serve import DevServer
+from site_builder.commands.serve import DevServer
 
 PAGE = "briefings/widget-outlook/index.html"
 FACTS = "content/facts/widgets.yaml"

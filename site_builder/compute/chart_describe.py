@@ -1,0 +1,112 @@
+"""What a chart says in words (its text description) and its key (which colour, line and marker is what)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .chart_data import CALCULATED, PROJECTED, REPORTED, Point, line_status
+from .chart_theme import CONTEXT_GREY, PALETTE
+from ..model import Chart
+
+KINDS = {"line": "Line chart", "area": "Area chart", "bar": "Bar chart", "dot": "Dot plot",
+         "scatter": "Scatter chart", "connected-scatter": "Connected scatter chart", "map": "Locator map",
+         "custom": "Chart"}
+STATUS_GREY = "#4b5563"
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    """One item of a chart's key, drawn in HTML beside the chart: a swatch and what it stands for."""
+
+    label: str
+    colour: str
+    mark: str              # "line" (a line through a marker), "bar", "dot"
+    dashed: bool = False   # the line or the bar's outline dashed, its marker hollow: forecasts and estimates
+    dotted: bool = False   # dotted and hollow: our own calculations
+
+    @property
+    def hollow(self) -> bool:
+        """Whether the marker is drawn as a ring (anything but a reported figure)."""
+        return self.dashed or self.dotted
+
+
+def chart_key_entries(chart: Chart, points: list[Point]) -> tuple[KeyEntry, ...]:
+    """The chart's key: one entry per series (unless lines are labelled directly), then how forecasts
+    and estimates are drawn, when the chart has any."""
+    mark = {"bar": "bar", "area": "bar" if chart.stack != "none" else "line", "dot": "dot", "scatter": "dot",
+            "map": "dot"}.get(chart.type, "line")
+    entries = []
+    drawn_as = {s.label: {line_status(p) for p in points if p.series == s.label} for s in chart.series}
+    if chart.type not in ("map", "custom") and not chart.direct_labels and not chart.small_multiples:
+        for i, series in enumerate(chart.series):
+            if chart.highlight and series.label != chart.highlight:
+                continue
+            colour = PALETTE[0] if chart.highlight else PALETTE[i % len(PALETTE)]
+            drawn = drawn_as[series.label]
+            entries.append(KeyEntry(series.label, colour, mark, dashed=drawn == {PROJECTED}, dotted=drawn == {CALCULATED}))
+        if chart.highlight and len(chart.series) > 1:
+            entries.append(KeyEntry("Other series", CONTEXT_GREY, mark))
+    drawn = {line_status(p) for p in points}
+    if drawn != {REPORTED} and chart.type != "custom":
+        if REPORTED in drawn:
+            entries.append(KeyEntry(REPORTED, STATUS_GREY, mark))
+        if PROJECTED in drawn:
+            entries.append(KeyEntry(PROJECTED, STATUS_GREY, mark, dashed=True))
+        if CALCULATED in drawn:
+            entries.append(KeyEntry(CALCULATED, STATUS_GREY, mark, dotted=True))
+    return tuple(entries)
+
+
+def describe_chart(chart: Chart, points: list[Point]) -> str:
+    """A plain-language summary of what the chart shows, derived from its data."""
+    kind = KINDS[chart.type]
+    if chart.stack == "share":
+        kind = f"{kind} of shares"
+    elif chart.stack == "stacked":
+        kind = f"Stacked {kind[0].lower()}{kind[1:]}"
+    if chart.small_multiples:
+        kind += ", one panel per series"
+    parts = [_describe_series(chart, label, [p for p in points if p.series == label])
+             for label in dict.fromkeys(p.series for p in points)]
+    notes = [f"{a.label} ({a.x if a.x is not None else a.y if a.y is not None else '-'.join(map(str, a.x_range or ()))})"
+             for a in chart.annotations if a.label and a.fact is None] + [f"{r.label} ({r.x})" for r in chart.rules]
+    text = f"{kind}: {chart.title}. " + " ".join(p for p in parts if p)
+    if chart.highlight:
+        text += f" {chart.highlight} is highlighted."
+    if notes:
+        text += " Marked: " + "; ".join(notes) + "."
+    if not chart.zero and chart.type in ("line", "scatter", "connected-scatter", "dot"):
+        text += " The value axis does not start at zero."
+    forecasts, ours = any(p.projected and not p.calculated for p in points), any(p.calculated for p in points)
+    if forecasts:
+        text += " Dashed lines and hollow markers are forecasts or estimates" + ("; dotted lines are our own calculations."
+                                                                             if ours else ".")
+    elif ours:
+        text += " Dotted lines and hollow markers are our own calculations."
+    return text
+
+
+def _describe_series(chart: Chart, label: str, pts: list[Point]) -> str:
+    if not pts:
+        return ""
+    if chart.type == "map":
+        return f"{label} ({_coordinates(float(pts[0].x), pts[0].y)})."
+    if chart.type in ("scatter", "connected-scatter"):
+        x_name, y_name = chart.x_title or "x", chart.y_title or "y"
+        return f"{label}: " + "; ".join(f"{p.name}: {x_name} {p.x_display}, {y_name} {p.display}" for p in pts) + "."
+    if chart.type in ("bar", "dot") or pts[0].at is None:
+        return f"{label}: " + "; ".join(f"{p.x}, {p.display}" for p in pts) + "."
+    first, last = pts[0], pts[-1]
+    text = f"{label}: {first.display} in {first.x}"
+    if len(pts) > 1:
+        text += f" to {last.display} in {last.x}"
+        low, high = min(pts, key=lambda p: p.y), max(pts, key=lambda p: p.y)
+        extremes = [f"{name} of {p.display} in {p.x}" for name, p in (("low", low), ("high", high))
+                    if p not in (first, last)]
+        if extremes:
+            text += f" ({', '.join(extremes)})"
+    return text + "."
+
+
+def _coordinates(lon: float, lat: float) -> str:
+    """A place as readers write it: "41.53° N, 93.66° W"."""
+    return f"{abs(lat):.2f}\u00b0 {'N' if lat >= 0 else 'S'}, {abs(lon):.2f}\u00b0 {'E' if lon >= 0 else 'W'}"

@@ -1,0 +1,184 @@
+"""Text drawn on a chart's plot: annotations (reference lines, shaded ranges, point labels) and direct
+labels at the ends of lines.
+
+Labels are placed at build time, where the chart's scales are known: each is wrapped to the room it
+has on its artboard and, where several would collide (line ends close together), pushed apart, so
+that no two texts overlap at any width.
+"""
+from __future__ import annotations
+
+from textwrap import wrap
+
+from .chart_data import Point, position
+from ..periods import PeriodError, parse_period
+from ..model import Chart
+
+LINE_HEIGHT = 15
+CHAR_WIDTH = 6.7   # of a 12 px Liberation Sans character, on average, rounded up
+NOTE_GREY = "#4b5563"
+RULE_GREY = "#6b7280"
+
+
+def _lines(text: str, room: float) -> list[str]:
+    return wrap(text, max(6, int(room / CHAR_WIDTH))) or [text]
+
+
+def x_place(value: int | float | str | None) -> float | None:
+    """Where an annotation's x sits on a time axis: a year as it is, a quarter, month or day ("2007-12") at
+    its place in years (as points are placed); None for what is no period."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    try:
+        return parse_period(value.strip()).position
+    except PeriodError:
+        return None
+
+
+def _fraction(value: float, domain: list[float]) -> float:
+    lo, hi = domain
+    return 0.5 if hi == lo else (value - lo) / (hi - lo)
+
+
+def annotation_layers(chart: Chart, points: list[Point], board, x: dict, y: dict) -> list[dict]:
+    """The layers drawing ``chart``'s rules and annotations on a plot with quantitative ``x`` and ``y``."""
+    x_domain, y_domain = x["scale"]["domain"], y["scale"]["domain"]
+    layers: list[dict] = []
+    vertical = [(x_place(r.x), r.label) for r in chart.rules] + \
+               [(x_place(a.x), a.label) for a in chart.annotations if a.x is not None]
+    ranges = [([x_place(v) for v in a.x_range], a.label) for a in chart.annotations
+              if a.x_range is not None and len(a.x_range) == 2 and None not in map(x_place, a.x_range)]
+    x_only = {"field": "x", "type": "quantitative"}
+    tops = 0  # texts written along the top of the plot, one under the other
+    if ranges:
+        rows = [{"x": lo, "x2": hi} for (lo, hi), _ in ranges]
+        layers.append({"data": {"values": rows}, "mark": {"type": "rect", "color": "#9ca3af", "opacity": 0.18},
+                       "encoding": {"x": x_only, "x2": {"field": "x2"}}})
+    texts = []
+    for value, label in [(lo, label) for (lo, _), label in ranges] + vertical:
+        if not label or not isinstance(value, (int, float)):
+            continue
+        f = _fraction(value, x_domain)
+        right = f > 0.55
+        room = board.plot_width * (f if right else 1 - f) - 8
+        lines = _lines(label, room)
+        texts.append({"x": value, "text": lines, "top": 4 + tops * LINE_HEIGHT, "align": "right" if right else "left"})
+        tops += len(lines)
+    if vertical:
+        layers.append({"data": {"values": [{"x": v} for v, _ in vertical if isinstance(v, (int, float))]},
+                       "mark": {"type": "rule", "color": RULE_GREY, "strokeDash": [2, 2]}, "encoding": {"x": x_only}})
+    for align in ("left", "right"):
+        rows = [t for t in texts if t["align"] == align]
+        if rows:
+            layers.append({"data": {"values": rows},
+                           "mark": {"type": "text", "align": align, "baseline": "top", "dx": 4 if align == "left" else -4,
+                                    "color": NOTE_GREY, "lineHeight": LINE_HEIGHT},
+                           "encoding": {"x": x_only, "y": {"field": "top", "type": "quantitative", "scale": None},
+                                        "text": {"field": "text"}}})
+    horizontal = [(a.y, a.label) for a in chart.annotations if a.y is not None]
+    if horizontal:
+        rows = [{"y": v, "text": _lines(label, board.plot_width * 0.6)} for v, label in horizontal]
+        y_only = {"field": "y", "type": "quantitative"}
+        layers.append({"data": {"values": rows}, "mark": {"type": "rule", "color": RULE_GREY, "strokeDash": [4, 3]},
+                       "encoding": {"y": y_only}})
+        layers.append({"data": {"values": [r for r in rows if r["text"] != [""]]},
+                       "mark": {"type": "text", "align": "right", "baseline": "bottom", "dy": -3, "color": NOTE_GREY,
+                                "lineHeight": LINE_HEIGHT, "x": {"expr": "width"}},
+                       "encoding": {"y": y_only, "text": {"field": "text"}}})
+    layers += _fact_labels(chart, points, board, x_domain)
+    return layers
+
+
+def _fact_labels(chart: Chart, points: list[Point], board, x_domain: list[float]) -> list[dict]:
+    by_fact = {p.fact_id: p for p in points}
+    rows = []
+    for note in chart.annotations:
+        p = by_fact.get(note.fact or "")
+        if p is None or not note.label:
+            continue
+        f = _fraction(float(position(p)), x_domain)
+        rows.append({"x": position(p), "y": p.y, "text": _lines(note.label, board.plot_width * 0.45),
+                     "align": "right" if f > 0.6 else ("left" if f < 0.4 else "center")})
+    layers = []
+    for align in ("left", "center", "right"):
+        chosen = [r for r in rows if r["align"] == align]
+        if chosen:
+            layers.append({"data": {"values": chosen},
+                           "mark": {"type": "text", "align": align, "baseline": "bottom", "dy": -9, "fontWeight": "bold",
+                                    "color": NOTE_GREY, "lineHeight": LINE_HEIGHT},
+                           "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                        "y": {"field": "y", "type": "quantitative"}, "text": {"field": "text"}}})
+    return layers
+
+
+def end_label_layer(chart: Chart, points: list[Point], board, x: dict, y: dict, y_domain: list[float]) -> dict:
+    """Each series' name beside its line's last point (only the highlighted one's, with ``highlight``),
+    pushed apart vertically where names would collide."""
+    labels = [chart.highlight] if chart.highlight else [s.label for s in chart.series]
+    room = 130 if board.width < 500 else 180
+    ends = []
+    for label in labels:
+        pts = [p for p in points if p.series == label]
+        if pts:
+            last = max(pts, key=position)
+            lines = _lines(label, room)
+            ends.append({"x": position(last), "py": board.height * (1 - _fraction(last.y, y_domain)), "text": lines,
+                         "series": label})
+    ends.sort(key=lambda e: e["py"])
+    bottom = -1e9
+    for end in ends:  # push each name below the one above it, then keep the block inside the plot
+        height = LINE_HEIGHT * len(end["text"])
+        end["py"] = max(end["py"] - height / 2, bottom)
+        bottom = end["py"] + height
+    overflow = max(0.0, bottom - board.height - 8)
+    for end in ends:
+        end["py"] -= overflow
+    return {"data": {"values": ends},
+            "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 8, "fontWeight": "bold",
+                     "lineHeight": LINE_HEIGHT},
+            "encoding": {"x": {"field": "x", "type": "quantitative"},
+                         "y": {"field": "py", "type": "quantitative", "scale": None},
+                         "text": {"field": "text"},
+                         "color": {"field": "series", "type": "nominal", "legend": None}}}
+
+
+# Where a point's name may go, tried in turn: above, right, below, left (dx, dy, align, baseline).
+PLACES = ((0, -9, "center", "bottom"), (9, 0, "left", "middle"), (0, 9, "center", "top"), (-9, 0, "right", "middle"))
+MARKER = 5      # half a marker's width, in px
+GAP = 3         # kept free around each name, for the difference between estimated and drawn widths
+
+
+def point_label_layers(points: list[Point], board, x_domain: list[float], y_domain: list[float]) -> list[dict]:
+    """The names of a scatter chart's points beside them: each put in the first place (above, right, below,
+    left) where it stays inside the plot and clear of every marker and name already placed; a name with
+    no such place is left out (the data table lists every point)."""
+    at = [(board.plot_width * _fraction(float(p.x), x_domain), board.height * (1 - _fraction(p.y, y_domain)))
+          for p in points]
+    taken = [(x - MARKER, y - MARKER, x + MARKER, y + MARKER) for x, y in at]
+    chosen: dict[tuple, list[dict]] = {}
+    for p, (px, py) in zip(points, at):
+        if not p.name:
+            continue
+        for place in PLACES:
+            box = _label_box(p.name, px, py, place)
+            inside = box[0] >= 0 and box[2] <= board.plot_width and box[1] >= -LINE_HEIGHT and box[3] <= board.height
+            if inside and not any(_meets(box, other) for other in taken):
+                taken.append(box)
+                chosen.setdefault(place, []).append({"x": p.x, "y": p.y, "text": p.name})
+                break
+    return [{"data": {"values": rows},
+             "mark": {"type": "text", "dx": dx, "dy": dy, "align": align, "baseline": baseline, "color": NOTE_GREY},
+             "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"},
+                          "text": {"field": "text"}}}
+            for (dx, dy, align, baseline), rows in chosen.items()]
+
+
+def _label_box(text: str, x: float, y: float, place: tuple) -> tuple[float, float, float, float]:
+    dx, dy, align, baseline = place
+    width, height = len(text) * CHAR_WIDTH, LINE_HEIGHT
+    left = {"center": x + dx - width / 2, "left": x + dx, "right": x + dx - width}[align]
+    top = {"bottom": y + dy - height, "top": y + dy, "middle": y + dy - height / 2}[baseline]
+    return (left, top, left + width, top + height)
+
+
+def _meets(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] + GAP and b[0] < a[2] + GAP and a[1] < b[3] + GAP and b[1] < a[3] + GAP

@@ -1,0 +1,178 @@
+"""The slow, independent pieces of a build, done ahead: in a process pool when there are many.
+
+Drawing a chart (Altair, then vl-convert), drawing a social card and turning a
+briefing body into HTML (Jinja, then Markdown) each depend only on their own
+inputs, so they can run in worker processes. Each function here finds the
+pieces that are not done yet (not in the chart, card or body-draft cache on
+disk), does them, and leaves the results where the build looks for them; the
+build then proceeds exactly as without a pool, so the output is byte-identical
+either way. Anything that fails in a worker is simply left undone: the build
+does it again itself and reports the error with its location.
+
+A pool is used only when it pays: with at least two CPUs and enough pieces to
+outweigh starting the workers (about half a second, most of it warming up
+vl-convert). ``BRIEFING_WORKERS`` sets the number of workers; 1 turns the pool
+off. Workers are spawned, not forked, so a script that calls ``build_site``
+needs the usual ``if __name__ == "__main__":`` guard (the ``briefing`` command
+has it); without it each worker would run the script again, and the pool gives up.
+"""
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+from .charts import ChartDrawings, Point, RenderedChart, describe_chart, draw_chart
+from ..errors import BuildError, Problem
+from ..model import Briefing, Chart
+
+MIN_CHARTS = 8  # below this, warming up vl-convert in each worker costs more than it saves
+MIN_BODIES = 150  # below this, starting the workers costs more than Markdown takes
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class KeptCards(Protocol):
+    """Social cards kept by the build (``kept.PngCache``; ``feeds.CardImages`` is the same)."""
+
+    rendered: int
+
+    def has(self, key: str) -> bool: ...
+    def keep(self, key: str, png: bytes) -> None: ...
+
+
+class KeptDrafts(Protocol):
+    """Body drafts (``render.BodyDraft``) kept by the build (``kept.DraftCache``; ``render.BodyDrafts``)."""
+
+    def draft(self, briefing: Briefing) -> Any: ...
+    def keep(self, briefing: Briefing, draft: Any) -> None: ...
+
+
+class Drafts(Protocol):
+    """The drafts of one build (``render.BodyDrafts``)."""
+
+    def missing(self, briefings: list[Briefing]) -> list[Briefing]: ...
+    def keep(self, briefing: Briefing, draft: Any) -> None: ...
+
+
+def worker_count() -> int:
+    """How many worker processes to use: ``BRIEFING_WORKERS``, or one per CPU this process may run on."""
+    setting = os.environ.get("BRIEFING_WORKERS", "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def pool_map(function: Callable[[T], R], items: Sequence[T], chunksize: int = 1) -> list[R] | None:
+    """``[function(item) for item in items]`` computed in worker processes, in order; None if no pool could run.
+
+    ``function`` must not raise. A pool that cannot start or breaks (for instance
+    in a script without the ``if __name__ == "__main__":`` guard that spawned
+    workers need) returns None, and the build then does every piece itself.
+    """
+    if multiprocessing.parent_process() is not None:
+        return None  # never a pool inside a worker, or inside a script that a worker is re-running
+    workers = min(worker_count(), len(items))
+    try:
+        # spawn, not fork: the parent may hold vl-convert's threads, which a forked child would inherit broken.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return list(pool.map(function, items, chunksize=chunksize))
+    except Exception:  # noqa: BLE001 - the pool itself failed (function does not raise): fall back
+        return None
+
+
+def _worth_a_pool(count: int, minimum: int) -> bool:
+    return count >= minimum and worker_count() > 1
+
+
+def draw_missing_charts(charts: Iterable[Chart], points_of: dict[str, list[Point]], cache: ChartDrawings) -> None:
+    """Draw, in a pool, each chart whose drawing ``cache`` lacks, and keep it there (counted in ``cache.rendered``).
+
+    ``points_of`` holds each chart's points (``charts.chart_points``), by chart id.
+    """
+    jobs = []
+    for chart in charts:
+        points = points_of.get(chart.id)
+        if not points:
+            continue
+        description = describe_chart(chart, points)
+        key = cache.key(chart, points, description)
+        if not cache.has(key):
+            jobs.append((key, (chart, points, description)))
+    if not _worth_a_pool(len(jobs), MIN_CHARTS):
+        return
+    drawings = pool_map(_draw_chart, [args for _, args in jobs]) or []
+    for (key, _), drawn in zip(jobs, drawings):
+        if drawn is not None:
+            cache.keep(key, *drawn)
+            cache.rendered += 1
+
+
+def _draw_chart(args: tuple) -> tuple[str, str] | None:
+    try:
+        return draw_chart(*args)
+    except Exception:  # noqa: BLE001 - drawn again by the build, which reports it
+        return None
+
+
+def draw_missing_cards(cards: dict[str, RenderedChart], cache: KeptCards,
+                       draw: Callable[[RenderedChart], bytes]) -> None:
+    """Draw with ``draw`` (a module-level function, which workers import), in a pool, each social card
+    (chart by its key) that ``cache`` lacks, and keep it there."""
+    jobs = {key: rendered for key, rendered in cards.items() if not cache.has(key)}
+    if not _worth_a_pool(len(jobs), MIN_CHARTS):
+        return  # drawn one by one by the build
+    pngs = pool_map(functools.partial(_or_none, draw), list(jobs.values())) or []
+    for key, png in zip(jobs, pngs):
+        if png is not None:
+            cache.keep(key, png)
+            cache.rendered += 1
+
+
+def _or_none(function: Callable[[T], R], item: T) -> R | None:
+    try:
+        return function(item)
+    except Exception:  # noqa: BLE001 - made again by the build, which reports it
+        return None
+
+
+def draft_bodies(briefings: list[Briefing], drafts: Drafts, draft: Callable[[Briefing], Any],
+                 cache: KeptDrafts | None = None) -> None:
+    """Draft every body not drafted yet with ``draft`` (``render.draft_body``, a module-level function, which
+    workers import): from ``cache``, else in a pool when there are many.
+
+    The drafts go to ``drafts``; drafts of bodies no longer in ``briefings`` are forgotten there.
+    """
+    todo = []
+    for briefing in drafts.missing(briefings):
+        kept = cache.draft(briefing) if cache else None
+        if kept is None:
+            todo.append(briefing)
+        else:
+            drafts.keep(briefing, kept)
+    chunk = max(1, len(todo) // (4 * worker_count()))
+    safely = functools.partial(_draft_or_problem, draft)
+    made = (pool_map(safely, todo, chunksize=chunk) if _worth_a_pool(len(todo), MIN_BODIES) else None) \
+        or [safely(briefing) for briefing in todo]
+    for briefing, made_draft in zip(todo, made):
+        if isinstance(made_draft, Problem):  # kept, so that a body over its time limit is not drafted twice
+            drafts.keep(briefing, made_draft)
+        elif made_draft is not None:
+            drafts.keep(briefing, made_draft)
+            if cache:
+                cache.keep(briefing, made_draft)
+
+
+def _draft_or_problem(draft: Callable[[Briefing], R], briefing: Briefing) -> R | Problem | None:
+    try:
+        return draft(briefing)
+    except BuildError as exc:
+        return exc.problem
+    except Exception:  # noqa: BLE001 - drafted again by the build, which reports it
+        return None

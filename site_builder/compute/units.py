@@ -1,0 +1,307 @@
+"""Reader units: a fact's value in the units and currency the site's readers use, the original beside it.
+
+A site declares its readers' habits in ``site.yaml`` (``units: us`` or ``metric``,
+``currency: USD``). A fact keeps the unit its source used; when that is not the
+reader's, pages show the converted value first and the source's in parentheses:
+"112 miles (180 km)", "$155.75 million (€144 million)".
+
+Physical units convert by their definitions (1 mile is exactly 1.609344 km).
+Money converts only through an exchange rate that is itself a sourced fact, named
+in ``site.yaml`` under ``exchange_rates`` and shown on every page that uses it.
+"""
+from __future__ import annotations
+
+import decimal
+import math
+import re
+from dataclasses import dataclass
+
+from babel.numbers import format_decimal, get_currency_name, list_currencies
+from jinja2 import pass_context
+
+from ..errors import ErrorCollector
+from .facts import FactBook, ResolvedFact, as_stated
+from ..formatting import babel_locale, default_format, format_money, format_value, with_unit_words
+from ..model import Content, SiteConfig
+
+RATE_UNIT = re.compile(r"^([a-z]{3})_per_([a-z]{3})\Z")
+_CURRENCIES = frozenset(code.lower() for code in list_currencies())
+
+
+@dataclass(frozen=True)
+class UnitPair:
+    """A metric unit and its US customary counterpart: ``factor`` US units make one metric unit."""
+
+    metric: str
+    us: str
+    factor: float
+
+
+# Exact by definition: the international mile, foot, pound; the US gallon; the short ton.
+UNIT_PAIRS = (
+    UnitPair("km", "miles", 1 / 1.609344),
+    UnitPair("m", "ft", 1 / 0.3048),
+    UnitPair("kg", "lb", 1 / 0.45359237),
+    UnitPair("tonnes", "short tons", 1 / 0.90718474),
+    UnitPair("l", "gal", 1 / 3.785411784),
+    UnitPair("km/h", "mph", 1 / 1.609344),
+    UnitPair("sq km", "sq miles", 1 / 2.589988110336),
+)
+UNIT_ALIASES = {"mi": "miles", "liters": "l", "litres": "l", "kph": "km/h"}
+UNIT_SYMBOLS = {"l": "L"}
+
+
+@dataclass(frozen=True)
+class ExchangeRate:
+    """A sourced rate: ``fact.value`` units of ``quote`` currency buy one unit of ``base``."""
+
+    fact: ResolvedFact
+    quote: str
+    base: str
+
+    def per_one(self, currency: str) -> float:
+        """How many of the other currency one unit of ``currency`` is worth."""
+        value = float(self.fact.value)
+        return value if currency == self.base else 1 / value
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """How a shown value was converted: a unit definition, or a sourced exchange rate."""
+
+    original_unit: str
+    shown_unit: str
+    note: str
+    rate: ExchangeRate | None = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A fact's value as the reader sees it, and the original when it was converted."""
+
+    shown: str
+    original: str | None = None
+    conversion: Conversion | None = None
+
+    def __str__(self) -> str:
+        return f"{self.shown} ({self.original})" if self.original else self.shown
+
+
+@dataclass(frozen=True)
+class ReaderUnits:
+    """The site's readers: their unit system, currency and the exchange rates the site may use."""
+
+    system: str = "us"
+    currency: str = "usd"
+    rates: tuple[ExchangeRate, ...] = ()
+
+    def rate_for(self, currency: str) -> ExchangeRate | None:
+        """The exchange rate between ``currency`` and the reader's, if the site declares one."""
+        for rate in self.rates:
+            if {rate.quote, rate.base} == {currency, self.currency}:
+                return rate
+        return None
+
+
+def reader_units(site: SiteConfig, book: FactBook) -> ReaderUnits:
+    """The reader preferences of ``site``, with its exchange-rate facts looked up in ``book``."""
+    rates = []
+    for fact_id in site.exchange_rates:
+        rate = exchange_rate(book.facts.get(fact_id))
+        if rate:
+            rates.append(rate)
+    return ReaderUnits(site.units, site.currency.lower(), tuple(rates))
+
+
+def exchange_rate(fact: ResolvedFact | None) -> ExchangeRate | None:
+    """``fact`` as an exchange rate, or None when it is not a positive number with a unit like ``usd_per_eur``."""
+    if fact is None or not fact.is_number or float(fact.value) <= 0:
+        return None
+    match = RATE_UNIT.match(fact.unit or "")
+    if not match or not {match.group(1), match.group(2)} <= _CURRENCIES or match.group(1) == match.group(2):
+        return None
+    return ExchangeRate(fact, match.group(1), match.group(2))
+
+
+def is_currency(unit: str | None) -> bool:
+    """True when ``unit`` is an ISO 4217 currency code (``usd``, ``eur``, ``rub``)."""
+    return (unit or "").lower() in _CURRENCIES
+
+
+def canonical_unit(unit: str | None) -> str | None:
+    """The unit's name in the conversion tables (``mi`` is ``miles``), lower-cased currencies."""
+    if unit is None:
+        return None
+    name = unit.strip()
+    name = UNIT_ALIASES.get(name.lower(), name)
+    return name.lower() if is_currency(name) else name
+
+
+def read_fact(fact: ResolvedFact, reader: ReaderUnits, fmt: str | None = None, locale: str = "en-US") -> Reading:
+    """``fact`` as the reader sees it: converted to the reader's unit or currency when it can be,
+    with the original in ``Reading.original``. ``fmt`` overrides the format of the shown value.
+    A qualified or ranged figure keeps its qualifier or range ("approaching 1.8 million")."""
+    if fact.fact.range is None and fact.fact.qualifier is None:
+        return _read_point(fact, reader, fmt, locale)
+    point = _read_point(fact, reader, fmt, locale)
+    shown = as_stated(fact, lambda f: _read_point(f, reader, fmt, locale).shown)
+    original = as_stated(fact, lambda f: _read_point(f, reader, fmt, locale).original or "") if point.original else None
+    return Reading(shown, original, point.conversion)
+
+
+def _read_point(fact: ResolvedFact, reader: ReaderUnits, fmt: str | None, locale: str) -> Reading:
+    unit = canonical_unit(fact.unit)
+    digits = fact.precision
+    if not fact.is_number or unit is None:
+        return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale, digits))
+    value = float(fact.value)
+    original = _measure(fact.value, fact.fact.format, unit, locale, digits)
+    if is_currency(unit):
+        rate = reader.rate_for(unit) if unit != reader.currency else None
+        if rate is None:
+            return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale, digits))
+        shown = _measure(value * rate.per_one(unit), fmt, reader.currency, locale)
+        note = (f"Converted from {currency_name(unit, 2, locale)} to {currency_name(reader.currency, 2, locale)} "
+                f"at {rate_text(rate, locale)}")
+        return Reading(shown, original, Conversion(unit, reader.currency, note, rate))
+    pair = _pair_for(unit)
+    if pair is None or (unit == pair.us) == (reader.system == "us"):
+        return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale, digits))
+    to_us = unit == pair.metric
+    target = pair.us if to_us else pair.metric
+    converted = _round_like(value * (pair.factor if to_us else 1 / pair.factor), fact.value)
+    shown = _measure(converted, fmt or _converted_format(fact.fact.format, converted), target, locale)
+    one_us_in_metric = _trim(1 / pair.factor)
+    note = f"Converted from {_symbol(unit)} to {_symbol(target)}: 1 {_singular(pair.us)} = {one_us_in_metric} {_symbol(pair.metric)}"
+    return Reading(shown, original, Conversion(unit, target, note))
+
+
+def rate_text(rate: ExchangeRate, locale: str = "en-US") -> str:
+    """An exchange rate in words: "1.082 US dollars per euro"."""
+    return _measure(rate.fact.value, None, rate.fact.unit, locale)
+
+
+def currency_name(code: str, count: int, locale: str = "en-US") -> str:
+    """A currency's name as a reader says it: "US dollars", "euro", "Russian rubles"."""
+    return get_currency_name(code.upper(), count=count, locale=babel_locale(locale))
+
+
+def check_exchange_rates(content: Content, errors: ErrorCollector, site_path: str = "content/site.yaml",
+                         lines: dict | None = None) -> None:
+    """Record a currency that is no ISO code, and every ``exchange_rates`` entry that is not a sourced fact
+    with a unit like ``usd_per_eur`` involving the site's currency, at its line in site.yaml."""
+    lines = lines or {}
+    currency = content.site.currency.lower()
+    if not is_currency(currency):
+        errors.add(site_path, lines.get(("currency",), 1), f"currency: {content.site.currency!r} is not an ISO 4217 code such as USD")
+    for i, fact_id in enumerate(content.site.exchange_rates):
+        line = lines.get(("exchange_rates", i), lines.get(("exchange_rates",), 1))
+        fact = content.facts.get(fact_id)
+        match = RATE_UNIT.match(fact.unit or "") if fact else None
+        if fact is None:
+            errors.add(site_path, line, f"exchange_rates: unknown fact {fact_id!r}")
+        elif not match or not {match.group(1), match.group(2)} <= _CURRENCIES or match.group(1) == match.group(2):
+            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} needs a unit like usd_per_eur "
+                                        f"(US dollars for one euro), not {fact.unit!r}")
+        elif currency not in (match.group(1), match.group(2)):
+            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} ({fact.unit}) does not involve "
+                                        f"the site's currency {content.site.currency}")
+        elif fact.source == "none" or (isinstance(fact.value, (int, float)) and fact.value <= 0):
+            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} must be a sourced, positive number")
+
+
+def rate_facts_for(fact_ids: list[str] | tuple[str, ...], site: SiteConfig, book: FactBook) -> list[str]:
+    """The exchange-rate facts that pages showing ``fact_ids`` convert with, so they can list them too."""
+    reader = reader_units(site, book)
+    found = []
+    for fact_id in fact_ids:
+        fact = book.facts.get(fact_id)
+        unit = canonical_unit(fact.unit) if fact else None
+        if fact and fact.is_number and is_currency(unit) and unit != reader.currency:
+            rate = reader.rate_for(unit)
+            if rate:
+                found.append(rate.fact.id)
+    return list(dict.fromkeys(found))
+
+
+@pass_context
+def reading_filter(context, fact: ResolvedFact, fmt: str | None = None, words: bool = False) -> str:
+    """Jinja filter ``fact|reading(fmt)``: the value in the reader's units, the original in parentheses.
+    ``words=true`` (key numbers, the facts list: no sentence names the unit) adds the unit's words
+    ("1.8 million vehicles", "135.45 million jobs")."""
+    if words and isinstance(fact.value, dict):
+        locale = context.get("locale") or "en-US"
+        unit = canonical_unit(fact.unit)
+        return format_value({k: with_unit_words(_measure(v, fact.fact.format, unit, locale, fact.precision), unit)
+                             for k, v in fact.value.items()}, locale=locale)
+    reading = _reading_in(context, fact, fmt)
+    if not words:
+        return str(reading)
+    shown_unit = reading.conversion.shown_unit if reading.conversion else canonical_unit(fact.unit)
+    return str(Reading(with_unit_words(reading.shown, shown_unit),
+                       with_unit_words(reading.original, canonical_unit(fact.unit)) if reading.original else None))
+
+
+@pass_context
+def conversion_filter(context, fact: ResolvedFact) -> Conversion | None:
+    """Jinja filter ``fact|conversion``: how the shown value was converted, or None."""
+    return _reading_in(context, fact, None).conversion
+
+
+def _reading_in(context, fact: ResolvedFact, fmt: str | None) -> Reading:
+    reader = reader_units(context["site"], context["book"]) if "site" in context and "book" in context else ReaderUnits()
+    return read_fact(fact, reader, fmt, context.get("locale") or "en-US")
+
+
+def _measure(value, fmt: str | None, unit: str | None, locale: str, precision: int | None = None) -> str:
+    if isinstance(value, dict):  # a series: each value with its unit, each period the reader's way
+        return format_value({k: _measure(v, fmt, unit, locale, precision) for k, v in value.items()}, locale=locale)
+    if is_currency(unit) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_money(float(value), unit, fmt, locale, precision)
+    rate = RATE_UNIT.match(unit or "")
+    if rate and isinstance(value, (int, float)) and {rate.group(1), rate.group(2)} <= _CURRENCIES:
+        number = format_decimal(float(value), format="#,##0.0###", locale=babel_locale(locale))
+        return f"{number} {currency_name(rate.group(1), 2, locale)} per {currency_name(rate.group(2), 1, locale)}"
+    text = format_value(value, fmt, unit, locale, precision)
+    if _pair_for(unit or "") and isinstance(value, (int, float)) and not text.endswith(_symbol(unit)) \
+            and (fmt or default_format(value, unit)) not in ("percent", "year"):
+        text = f"{text} {_symbol(unit)}"
+    return text
+
+
+def _pair_for(unit: str) -> UnitPair | None:
+    return next((p for p in UNIT_PAIRS if unit in (p.metric, p.us)), None)
+
+
+def _symbol(unit: str | None) -> str:
+    return UNIT_SYMBOLS.get(unit or "", unit or "")
+
+
+def _singular(unit: str) -> str:
+    return {"miles": "mile", "short tons": "short ton", "sq miles": "sq mile"}.get(unit, unit)
+
+
+def _converted_format(fmt: str | None, value: float) -> str:
+    if fmt in ("compact", "percent", "year", "text"):
+        return fmt if fmt != "text" else default_format(value, None)
+    return default_format(value, None)
+
+
+def _round_like(value: float, original: float) -> float:
+    """``value`` to the precision of ``original`` (at least three significant digits): 180 km is 112 miles."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    digits = max(3, _significant_digits(original))
+    rounded = round(value, digits - 1 - math.floor(math.log10(abs(value))))
+    return float(rounded)
+
+
+def _significant_digits(number: float) -> int:
+    text = f"{number}".lower().split("e")[0].lstrip("-").replace(".", "").lstrip("0")
+    if isinstance(number, int) or float(number).is_integer():
+        text = str(abs(int(number))).rstrip("0") or "0"
+    return max(1, len(text))
+
+
+def _trim(number: float) -> str:
+    return f"{number:.6f}".rstrip("0").rstrip(".")

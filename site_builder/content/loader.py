@@ -1,0 +1,271 @@
+"""Read content files into plain data, keeping ``file:line`` for every value.
+
+Nothing here knows what a fact or a chart is: the loader turns bytes into
+Python values (dicts, lists, scalars) plus a map from each value's location in
+the document to its line, so that later stages can report errors precisely.
+"""
+from __future__ import annotations
+
+import math
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+from ..errors import BuildError
+from ..files import MAX_CONTENT_BYTES, read_regular, why_unreadable
+
+MAX_FILE_BYTES = MAX_CONTENT_BYTES
+MAX_YAML_NODES = 200_000
+
+Loc = tuple[str | int, ...]
+
+# YAML 1.1 (which PyYAML implements) reads these plain scalars as booleans.
+_BOOL_TRAPS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)\Z")
+# YAML 1.1 reads a leading zero as octal (012 is 10) and 0b1010 as binary; YAML 1.2 and readers do not.
+_OCTAL_OR_BINARY = re.compile(r"^[-+]?0([0-7_]+|b[01_]+)\Z")
+# YAML 1.1 wants a dot and a signed exponent (1.5e+6); 1.5e6, 1E6 and 1e400 would be text. YAML 1.2 reads numbers.
+_EXPONENT = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+\Z")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?\Z")
+_PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
+@dataclass(frozen=True)
+class Document:
+    """Data read from one YAML document, with the line of each location in it."""
+
+    path: Path
+    data: Any
+    lines: dict[Loc, int] = field(default_factory=dict)
+    first_line: int = 1
+
+    def line_of(self, loc: Loc) -> int:
+        """The line of ``loc``, or of its nearest enclosing location."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get((), self.first_line)
+
+
+@dataclass(frozen=True)
+class MarkdownFile:
+    """A Markdown file split into its front matter and its body."""
+
+    path: Path
+    meta: Document
+    body: str
+    body_line: int  # line number of the body's first line in the file
+
+
+def read_text(path: Path, display: str | Path | None = None) -> str:
+    """Read a content file as UTF-8 text, with newlines normalised to ``\\n``.
+
+    Raises BuildError for files that are too large, not UTF-8, or start with a BOM.
+    """
+    display = display or path
+    try:
+        raw = read_regular(path, MAX_FILE_BYTES)
+    except OSError as exc:
+        raise BuildError(display, 1, why_unreadable(exc)) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise BuildError(display, 1, "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BuildError(display, line, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class Parser(Protocol):
+    """What parses YAML for the loader: ``parse_yaml``, or documents the build kept (``kept.ParsedDocuments``)."""
+
+    def parse(self, text: str, path: Path, first_line: int = 1) -> Document: ...
+
+
+def load_yaml(path: Path, display: str | Path | None = None, parsed: Parser | None = None) -> Document:
+    """Load one YAML file into a Document. Empty files are an error."""
+    display = Path(display or path)
+    text = read_text(path, display)
+    if not text.strip():
+        raise BuildError(display, 1, "file is empty")
+    return parsed.parse(text, display) if parsed else parse_yaml(text, display)
+
+
+def parse_yaml(text: str, path: Path, first_line: int = 1) -> Document:
+    """Parse YAML text safely into a Document; ``first_line`` offsets line numbers."""
+    fast = _parse_with_libyaml(text, path, first_line)
+    if fast is not None:
+        return fast
+    loader = None
+    try:
+        loader = yaml.SafeLoader(text)  # checks every character, so it can fail too
+        node = loader.get_single_node()
+        if node is None:
+            return Document(path, None, {(): first_line}, first_line)
+        builder = _Builder(path, first_line, loader, text)
+        data = builder.build(node, ())
+        return Document(path, data, builder.lines, first_line)
+    except yaml.MarkedYAMLError as exc:
+        mark, message = exc.problem_mark or exc.context_mark, exc.problem or exc.context
+        if exc.context_mark and exc.context and re.search(r"end of stream|<stream end>", exc.problem or ""):
+            # An unclosed quote or bracket: where it opened is what needs fixing, not the end of the file.
+            mark, message = exc.context_mark, f"{exc.problem} {exc.context}"
+        line = (_file_line(text, mark) if mark else 0) + first_line
+        raise BuildError(path, line, f"malformed YAML: {message}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + first_line
+        raise BuildError(path, line, f"malformed YAML: control character U+{exc.character:04X} is not allowed") from None
+    except yaml.YAMLError as exc:
+        raise BuildError(path, first_line, f"malformed YAML: {exc}") from None
+    except RecursionError:
+        # PyYAML composes nested collections recursively; refuse what Python's stack cannot hold.
+        line = (loader.line if loader else 0) + first_line
+        raise BuildError(path, line, "YAML is nested too deeply") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _parse_with_libyaml(text: str, path: Path, first_line: int) -> Document | None:
+    """The Document the pure-Python parser gives, from libyaml's parser, several times faster.
+
+    None when the pure-Python parser must decide: without libyaml, for text that
+    libyaml reads more leniently (tabs, BOMs, '?' in a flow collection, characters the
+    pure parser rejects), or when libyaml finds any problem, so that every
+    message stays the same. Both parsers feed the same safe constructor.
+    """
+    if _CSafeLoader is None or "\t" in text or "\ufeff" in text or "?" in text and ("[" in text or "{" in text) \
+            or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None  # libyaml accepts some tabs, BOMs, '?' in [...] and characters that the pure-Python parser refuses
+    loader = _CSafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        builder = _Builder(path, first_line, loader, text)
+        return Document(path, builder.build(node, ()), builder.lines, first_line)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+
+
+_CSafeLoader = getattr(yaml, "CSafeLoader", None)
+# PyYAML also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR; editors and `path:line` count "\n" only.
+_OTHER_BREAKS = re.compile("[\u0085\u2028\u2029]")
+
+
+def _file_line(text: str, mark: yaml.Mark) -> int:
+    """The 0-based line of ``mark`` as an editor counts lines (PyYAML's own count differs after U+2028)."""
+    if mark.index is None or not _OTHER_BREAKS.search(text, 0, mark.index):
+        return mark.line
+    return text.count("\n", 0, mark.index)
+
+
+class _Builder:
+    """Builds Python values from a YAML node tree, recording lines and refusing traps."""
+
+    def __init__(self, path: Path, first_line: int, loader: yaml.SafeLoader, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.first_line = first_line
+        self.loader = loader
+        self.lines: dict[Loc, int] = {}
+        self.count = 0
+        self.active: set[int] = set()
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.count += 1
+        line = _file_line(self.text, node.start_mark) + self.first_line
+        if self.count > MAX_YAML_NODES:
+            raise BuildError(self.path, line, "document is too large (too many values, or aliases expanding)")
+        if id(node) in self.active:
+            raise BuildError(self.path, line, "recursive YAML alias")
+        self.lines.setdefault(loc, line)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            raise BuildError(self.path, line, f"unsupported YAML tag {node.tag!r}")
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            self.active.add(id(node))
+            items = [self.build(child, loc + (i,)) for i, child in enumerate(node.value)]
+            self.active.discard(id(node))
+            return items
+        return self._scalar(node, line)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+        self.loader.flatten_mapping(node)
+        self.active.add(id(node))
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key_line = _file_line(self.text, key_node.start_mark) + self.first_line
+            key = self._scalar(key_node, key_line) \
+                if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                shown = repr(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                raise BuildError(self.path, key_line, f"mapping key must be a text or a number, not {shown}")
+            if key in result:
+                raise BuildError(self.path, key_line, f"duplicate key {key!r}")
+            self.lines[loc + (key,)] = key_line
+            result[key] = self.build(value_node, loc + (key,))
+            self.lines[loc + (key,)] = key_line
+        self.active.discard(id(node))
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode, line: int) -> Any:
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:  # e.g. 2024-13-45, or an integer of 5,000 digits
+            raise BuildError(self.path, line, f"cannot read {node.value[:40]!r}: {str(exc).split(';')[0]}") from None
+        if isinstance(value, float) and not math.isfinite(value) \
+                or isinstance(value, int) and not isinstance(value, bool) and abs(value) > sys.float_info.max:
+            raise BuildError(self.path, line, f"{node.value[:40]!r} is not a usable number (infinite, not a number, or too large)")
+        if not node.style:  # plain (unquoted) scalars are where YAML 1.1 surprises (libyaml says '', not None)
+            text = node.value
+            if isinstance(value, str) and _EXPONENT.match(text):
+                value = float(text)
+                if not math.isfinite(value):
+                    raise BuildError(self.path, line, f"{text[:40]!r} is not a usable number (too large)")
+            if isinstance(value, int) and not isinstance(value, bool) and _OCTAL_OR_BINARY.match(text):
+                kind = "binary" if "b" in text else "octal"
+                raise BuildError(self.path, line, f"YAML 1.1 reads {text!r} as the {kind} number {value}; "
+                                 f"write {int(text.replace('_', '').lstrip('+-0') or '0') if kind == 'octal' else value} "
+                                 f"if that is the number, or quote it (\"{text}\") for text")
+            if isinstance(value, bool) and _BOOL_TRAPS.match(text):
+                raise BuildError(self.path, line, f"YAML 1.1 reads {text!r} as {value}; "
+                                 f"write true/false, or quote it (\"{text}\") for text")
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and "_" in text:
+                raise BuildError(self.path, line, f"{text!r} is read as the number {value} by YAML 1.1 "
+                                 f"but as text by YAML 1.2; write {value!r} or quote it")
+            if isinstance(value, (int, float)) and _SEXAGESIMAL.match(text):
+                raise BuildError(self.path, line, f"{text!r} is read as a base-60 number ({value}) by YAML 1.1; quote it")
+        return value
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+
+
+def load_markdown(path: Path, display: str | Path | None = None,
+                  parsed: Parser | None = None) -> MarkdownFile:
+    """Load a Markdown file with YAML front matter between ``---`` lines."""
+    display = Path(display or path)
+    text = read_text(path, display)
+    if not text.strip():
+        raise BuildError(display, 1, "file is empty")
+    match = _FRONT_MATTER.match(text)
+    if not match and re.match(r"---[ \t]*\n", text):
+        raise BuildError(display, 1, "the front matter that starts here is never closed by a '---' line")
+    if not match:
+        raise BuildError(display, 1, "a briefing starts with YAML front matter between '---' lines")
+    meta = (parsed.parse if parsed else parse_yaml)(match.group(1) or "", display, first_line=2)
+    if meta.data is None:
+        meta = Document(display, {}, {(): 1}, 1)
+    body = text[match.end():]
+    body_line = text[: match.end()].count("\n") + 1
+    return MarkdownFile(display, meta, body, body_line)

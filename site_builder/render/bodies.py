@@ -1,0 +1,219 @@
+"""The render stage: the Jinja environment, briefing bodies (Jinja + Markdown) and pages.
+
+A briefing body is a small template: ``{{ fact("id") }}``, ``{{ chart("id") }}``,
+``{{ source("id") }}`` and ``{{ check("id") }}`` are its only names. Bodies are
+scanned before rendering (``scan.py``), so every reference is known up front;
+here they are drafted (Jinja with placeholders, Markdown, callouts) and filled in.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import jinja2
+import markdown
+from markupsafe import Markup
+
+from .callouts import wrap_callouts
+from ..errors import BuildError, Problem
+from ..formatting import format_date, format_period, format_value, iso_date
+from ..content.glossary import term_anchor
+from ..model import Briefing
+from ..content.scan import BODY_FUNCTIONS, body_environment
+from ..time_limit import TimeLimitExceeded, call_with_time_limit
+from ..compute.units import conversion_filter, reading_filter
+
+MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "smarty", "toc"]
+# A body of ordinary prose converts in milliseconds; this is for inputs on which Markdown is quadratic.
+MARKDOWN_SECONDS = 10.0
+BLOCK_FUNCTIONS = frozenset({"chart", "check"})  # placed on a line of their own, outside any paragraph
+
+
+def site_environment(templates: Path | Sequence[Path]) -> jinja2.Environment:
+    """The Jinja environment for site templates: autoescaped, strict about undefined names.
+
+    ``templates`` is one folder or several, searched in order (a project's own folder before the theme's)."""
+    folders = [templates] if isinstance(templates, Path) else list(templates)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["longdate"] = format_date
+    env.filters["value"] = format_value
+    env.filters["isodate"] = iso_date
+    env.filters["tojson_script"] = json_for_script
+    env.filters["period"] = format_period
+    env.filters["reading"] = reading_filter
+    env.filters["conversion"] = conversion_filter
+    env.filters["term_anchor"] = term_anchor
+    return env
+
+
+def json_for_script(text: str) -> Markup:
+    """JSON text made safe inside ``<script type="application/json">``: no ``</script>`` can end it early."""
+    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return Markup(text)
+
+
+def render_body(briefing: Briefing, render_ref: Callable[[str, str, tuple], tuple[str, bool]],
+                draft: BodyDraft | None = None) -> str:
+    """The body as HTML: Jinja first (references become placeholders), then Markdown, then the references.
+
+    ``render_ref(function, id, extra_args)`` returns the reference's HTML (and whether it is a block,
+    which BLOCK_FUNCTIONS fixes). The first two steps are ``draft_body``, which may have run ahead, in a pool:
+    pass its ``draft`` then.
+    """
+    draft = draft or draft_body(briefing)
+    pieces = [render_ref(function, ref_id, extra)[0] for function, ref_id, extra in draft.calls]
+    html = re.sub(rf"<p>\s*{draft.tag}N(\d+)Z\s*</p>", lambda m: pieces[int(m.group(1))], draft.html)
+    return re.sub(rf"{draft.tag}N(\d+)Z", lambda m: pieces[int(m.group(1))], html)
+
+
+@dataclass(frozen=True)
+class BodyDraft:
+    """A body as HTML (callouts wrapped), each reference a placeholder ``{tag}N{index}Z``, and the references in order."""
+
+    html: str
+    tag: str
+    calls: tuple[tuple[str, str, tuple], ...]
+
+
+def draft_body(briefing: Briefing) -> BodyDraft:
+    """The body through Jinja (each reference becomes a placeholder), Markdown and callouts; depends on the body alone.
+
+    Callouts are found here, before the references are filled in, because they
+    depend on the body's headings alone, and a filled-in body (charts with their
+    data tables) is several times longer to tokenize.
+    """
+    calls: list[tuple[str, str, tuple]] = []
+    # A token the body cannot already contain, so that no text of the author's is mistaken for one.
+    tag = "SBREF" + hashlib.sha256(briefing.body.encode()).hexdigest()[:16]
+
+    def placeholder(function: str) -> Callable[..., str]:
+        def call(ref_id: str, *extra: Any) -> str:
+            calls.append((function, ref_id, extra))
+            token = f"{tag}N{len(calls) - 1}Z"
+            return f"\n\n{token}\n\n" if function in BLOCK_FUNCTIONS else token
+        return call
+
+    env = body_environment()
+    try:
+        text = env.from_string(briefing.body).render({name: placeholder(name) for name in BODY_FUNCTIONS})
+    except BuildError:
+        raise
+    except jinja2.TemplateError as exc:
+        raise BuildError(briefing.origin.path, briefing.body_line + _template_line(exc, "<template>") - 1,
+                         f"template error: {exc}") from None
+    try:
+        html = call_with_time_limit(lambda: wrap_callouts(_markdown().reset().convert(text)), MARKDOWN_SECONDS)
+    except (TimeLimitExceeded, RecursionError) as exc:
+        del _CONVERTERS.markdown  # interrupted half-way: its state is not to be trusted
+        why = (f"Markdown {exc} on this body" if isinstance(exc, TimeLimitExceeded)
+               else "Markdown nests too deeply in this body")
+        raise BuildError(briefing.origin.path, briefing.body_line,
+                         f"{why} (runs of unclosed [ or deeply nested lists or quotes do this); simplify it") from None
+    return BodyDraft(html, tag, tuple(calls))
+
+
+class BodyDrafts:
+    """Drafts of one site's bodies, made ahead (possibly in a pool) for its renderer to look up."""
+
+    def __init__(self) -> None:
+        self._drafts: dict[tuple[str, int, str], BodyDraft | Problem] = {}
+
+    def missing(self, briefings: list[Briefing]) -> list[Briefing]:
+        """The briefings without a draft yet; drafts of bodies not among ``briefings`` are forgotten."""
+        wanted = {_body_key(b) for b in briefings}
+        self._drafts = {key: draft for key, draft in self._drafts.items() if key in wanted}
+        return [b for b in briefings if _body_key(b) not in self._drafts]
+
+    def keep(self, briefing: Briefing, draft: BodyDraft | Problem) -> None:
+        """Remember ``draft`` as the draft of ``briefing``'s body, or the problem that drafting it met."""
+        self._drafts[_body_key(briefing)] = draft
+
+    def draft_of(self, briefing: Briefing) -> BodyDraft:
+        """The draft of ``briefing``'s body, made now if it was not made ahead; raises BuildError."""
+        key = _body_key(briefing)
+        if key not in self._drafts:
+            self._drafts[key] = draft_body(briefing)
+        draft = self._drafts[key]
+        if isinstance(draft, Problem):
+            raise BuildError(draft.path, draft.line, draft.message)
+        return draft
+
+
+def _body_key(briefing: Briefing) -> tuple[str, int, str]:
+    return briefing.origin.path, briefing.body_line, briefing.body
+
+
+
+_CONVERTERS = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    # One converter per thread, reset between bodies: building one loads every extension again,
+    # and a converter holds the state of the body it is converting.
+    if not hasattr(_CONVERTERS, "markdown"):
+        _CONVERTERS.markdown = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    return _CONVERTERS.markdown
+
+
+def render_template(env: jinja2.Environment, name: str, templates: Path, project_root: Path, **context: Any) -> str:
+    """Render one site template; template errors become BuildErrors naming the template file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise BuildError(_display(exc.filename, templates, project_root, name), exc.lineno or 1,
+                         f"template syntax: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise BuildError(_display(None, templates, project_root, name), 1, f"template not found: {exc.name}") from None
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        filename, line = _template_frame(exc)
+        raise BuildError(_display(filename, templates, project_root, name), line,
+                         f"template error: {type(exc).__name__}: {exc}") from None
+
+
+def _display(filename: str | None, templates: Path, root: Path, name: str) -> str:
+    path = Path(filename) if filename else templates / name
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int]:
+    """The innermost template file and line in ``exc``'s traceback (Jinja maps frames to templates)."""
+    found: tuple[str | None, int] = (None, 1)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt", ".j2")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _template_line(exc: BaseException, filename: str) -> int:
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno:
+        return exc.lineno
+    line = 1
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def markup(html: str) -> Markup:
+    """Mark HTML produced by the renderer as safe for templates."""
+    return Markup(html)
