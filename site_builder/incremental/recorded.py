@@ -100,18 +100,23 @@ class ObjectView:
         raise AttributeError(f"{type(self._target).__name__} is read-only here")
 
     def __getitem__(self, key: Any) -> Any:
-        try:
-            value = self._target[key]
-        except KeyError:
-            self._reads.note(self._path + (("item", key),), MISSING)
-            raise
-        return self._reads.note(self._path + (("item", key),), value)
+        return _read_item(self._target, self._reads, self._path, key)
 
     def __contains__(self, key: Any) -> bool:
         return self._reads.note(self._path + (("in", key),), key in self._target)
 
     def __reduce__(self):
         raise TypeError("a watched view must not outlive its call (it leaked into a result)")
+
+
+def _read_item(target: Any, reads: "Reads", path: Path, key: Any) -> Any:
+    """``target[key]``, recorded (a missing key is recorded as missing, then raised)."""
+    try:
+        value = target[key]
+    except KeyError:
+        reads.note(path + (("item", key),), MISSING)
+        raise
+    return reads.note(path + (("item", key),), value)
 
 
 class MappingView(Mapping):
@@ -123,12 +128,7 @@ class MappingView(Mapping):
         self._target, self._reads, self._path = target, reads, path
 
     def __getitem__(self, key: Any) -> Any:
-        try:
-            value = self._target[key]
-        except KeyError:
-            self._reads.note(self._path + (("item", key),), MISSING)
-            raise
-        return self._reads.note(self._path + (("item", key),), value)
+        return _read_item(self._target, self._reads, self._path, key)
 
     def get(self, key: Any, default: Any = None) -> Any:
         value = self._target.get(key, MISSING)
