@@ -291,7 +291,7 @@ def test_a_site_with_charts_readies_altair_and_vl_convert_in_the_background(make
 
 
 def test_warming_up_imports_what_the_first_chart_drawn_needs():
-    code = "import sys; from site_builder import charts; charts.warm_up(); print('altair' in sys.modules)"
+    code = "import sys; from site_builder.compute import charts; charts.warm_up(); print('altair' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert done.stdout.strip() == "True"
 
