@@ -65,6 +65,15 @@ def parse_html(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+def build_fixture(dest: Path, fixture: str = "mini", cache: Path | None = None) -> Project:
+    """A copy of ``tests/fixtures/<fixture>`` at ``dest``, built as of ``SOURCE_DATE_EPOCH``."""
+    project = Project.at(copy_project(dest, fixture, cache))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        build_site(project)
+    return project
+
+
 @pytest.fixture(autouse=True)
 def fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> str:
     """Every test builds as of the same date unless it says otherwise."""
@@ -75,11 +84,7 @@ def fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture(scope="session")
 def chart_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ``.briefing-cache`` filled by one build of the mini fixture, shared by the session."""
-    root = copy_project(tmp_path_factory.mktemp("warm-cache") / "mini")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-        build_site(Project.at(root))
-    return root / ".briefing-cache"
+    return build_fixture(tmp_path_factory.mktemp("warm-cache") / "mini").root / ".briefing-cache"
 
 
 @pytest.fixture
@@ -94,12 +99,7 @@ def make_project(tmp_path: Path, chart_cache: Path) -> Callable[..., Project]:
 @pytest.fixture(scope="session")
 def mini_site(tmp_path_factory: pytest.TempPathFactory, chart_cache: Path) -> Project:
     """The mini fixture, built once for the session. Read it; never change it."""
-    root = copy_project(tmp_path_factory.mktemp("mini-site") / "mini", cache=chart_cache)
-    project = Project.at(root)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-        build_site(project)
-    return project
+    return build_fixture(tmp_path_factory.mktemp("mini-site") / "mini", cache=chart_cache)
 
 
 @pytest.fixture(scope="session")
@@ -118,11 +118,7 @@ def mini_page(mini_site: Project) -> Callable[[str], BeautifulSoup]:
 def charts_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The chart kinds fixture (tests/fixtures/charts: one chart of every kind, the examples of
     docs/content-format.md), built once for the session. Read it; never change it."""
-    project = Project.at(copy_project(tmp_path_factory.mktemp("charts-site") / "charts", "charts"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-        build_site(project)
-    return project
+    return build_fixture(tmp_path_factory.mktemp("charts-site") / "charts", "charts")
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -154,8 +150,4 @@ def html_of() -> Callable[[Path], BeautifulSoup]:
 @pytest.fixture(scope="session")
 def library_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The ``library`` fixture (several briefings, tags, a glossary, dated facts), built once per session."""
-    root = copy_project(tmp_path_factory.mktemp("library") / "project", "library")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-        build_site(Project.at(root))
-    return root / "_site"
+    return build_fixture(tmp_path_factory.mktemp("library") / "project", "library").root / "_site"

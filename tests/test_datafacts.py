@@ -10,7 +10,7 @@ from site_builder.errors import BuildErrors, ErrorCollector
 from site_builder.compute.facts import resolve_facts
 from site_builder.compute.project import Project, load_content
 
-from conftest import FIXTURES, copy_project, replace_in_file
+from conftest import FIXTURES, build_fixture, copy_project, replace_in_file
 
 DATA = FIXTURES / "data" / "content" / "data"
 
@@ -87,12 +87,7 @@ def test_a_reference_to_a_missing_column_or_several_rows_is_an_error_at_the_fact
 
 @pytest.fixture(scope="module")
 def data_site(tmp_path_factory):
-    from site_builder.build import build_site
-    project = Project.at(copy_project(tmp_path_factory.mktemp("data-site") / "p", "data"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", "1710504000")
-        build_site(project)
-    return project.out
+    return build_fixture(tmp_path_factory.mktemp("data-site") / "p", "data").out
 
 
 def test_a_monthly_series_keeps_its_currency_and_months_in_table_and_description(data_site):

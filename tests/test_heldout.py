@@ -6,21 +6,16 @@ import csv
 
 import pytest
 
-from site_builder.build import build_site
-from site_builder.compute.project import Project
 
-from conftest import FIXTURES, copy_project, parse_html
+from conftest import FIXTURES, build_fixture, parse_html
 
 DATA = FIXTURES / "heldout" / "content" / "data"
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    project = Project.at(copy_project(tmp_path_factory.mktemp("heldout") / "p", "heldout"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", "1710504000")
-        build_site(project)
-    return parse_html(project.out / "briefings/lakeland/index.html")
+    return parse_html(build_fixture(tmp_path_factory.mktemp("heldout") / "p", "heldout").out
+                      / "briefings/lakeland/index.html")
 
 
 def rows(name: str) -> list[dict]:
