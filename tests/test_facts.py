@@ -7,7 +7,8 @@ import pytest
 from hypothesis import example, given, strategies as st
 
 from site_builder.errors import ErrorCollector
-from site_builder.compute.facts import FactBook, derive_fact, fact_ids_in_use, resolve_facts
+from site_builder.compute.facts import FactBook, fact_ids_in_use, resolve_facts
+from site_builder.compute.resolved import derive_fact
 from site_builder.model import Check, Content, Derivation, Fact, Location, SiteConfig
 
 PATH = "content/facts/f.yaml"

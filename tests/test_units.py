@@ -11,7 +11,7 @@ import pytest
 from site_builder.build import build_site
 from site_builder.compute.charts import Point, axis_ticks, chart_spec
 from site_builder.errors import BuildErrors
-from site_builder.compute.facts import ResolvedFact
+from site_builder.compute.resolved import ResolvedFact
 from site_builder.formatting import format_date, format_period, format_value
 from site_builder.model import Chart, ChartSeries, Fact
 from site_builder.compute.project import Project, load_content

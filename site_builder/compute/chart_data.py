@@ -5,10 +5,11 @@ import math
 from dataclasses import dataclass
 
 from ..errors import BuildError, ErrorCollector
-from .facts import KIND_STATUS, FactBook, ResolvedFact
+from .facts import FactBook
 from ..formatting import format_value, with_unit_words
 from ..model import Chart, ChartSeries
 from ..periods import PeriodError, key_label, parse_period, sorted_keys
+from .resolved import KIND_STATUS, ResolvedFact
 
 REPORTED, PROJECTED, CALCULATED = "Reported", "Forecast or estimate", "Our calculation"
 # Vega places numbers on a scale as doubles; near the float limit the scale's extent overflows.

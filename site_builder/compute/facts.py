@@ -6,98 +6,13 @@ readers can see it and every figure stays traceable to its sources.
 """
 from __future__ import annotations
 
-import dataclasses
-import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from .datafacts import read_data_fact
 from ..errors import BuildError, ErrorCollector
-from ..formatting import default_format, format_value, significant_digits
-from ..model import Content, Fact, FactValue
-from .operations import apply_operation
-
-if TYPE_CHECKING:
-    from .reconcile import CheckResult
-
-# Not reported: drawn dashed and hollow. "calculated" (our own arithmetic, e.g. a figure implied by a
-# forecast's assumptions) is projected too, but badged and styled apart from a publisher's forecast.
-PROJECTED_KINDS = frozenset({"forecast", "estimate", "calculated"})
-KIND_STATUS = {"reported": "Reported", "derived": "Derived from reported figures", "forecast": "Forecast",
-               "estimate": "Estimate", "calculated": "Our calculation"}
-
-
-@dataclass(frozen=True)
-class ResolvedFact:
-    """A fact with its final value, the sources behind it, and how it was obtained."""
-
-    fact: Fact
-    value: FactValue
-    unit: str | None
-    kind: str
-    sources: tuple[str, ...]
-    inputs: tuple[str, ...] = ()
-    how: str = ""
-    rows: tuple[int, ...] = ()  # for a fact read from a dataset: the file lines of the rows it was read from
-
-    @property
-    def id(self) -> str:
-        """The fact's id."""
-        return self.fact.id
-
-    @property
-    def is_number(self) -> bool:
-        """True when the value is a single number."""
-        return isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
-
-    @property
-    def is_projection(self) -> bool:
-        """True for forecasts, estimates and our own calculations, which charts draw differently."""
-        return self.kind in PROJECTED_KINDS
-
-    @property
-    def is_calculated(self) -> bool:
-        """True for a figure we computed ourselves and no publisher stated (``kind: calculated``)."""
-        return self.kind == "calculated"
-
-    @property
-    def status(self) -> str:
-        """The kind in words, for tables and legends: "Forecast", "Our calculation", ..."""
-        return KIND_STATUS.get(self.kind, self.kind.capitalize())
-
-    def formatted(self, fmt: str | None = None, locale: str = "en-US") -> str:
-        """The value as a reader sees it, qualified or as a range when it was stated so."""
-        return as_stated(self, lambda f: format_value(f.value, fmt or f.fact.format, f.unit, locale, f.precision))
-
-    @property
-    def precision(self) -> int | None:
-        """Significant digits to show: the fact's ``precision``, or with ``approx: true`` those it was written with."""
-        if self.fact.precision:
-            return self.fact.precision
-        if self.fact.approx and self.is_number:
-            return significant_digits(self.value)
-        return None
-
-    @property
-    def number_format(self) -> str:
-        """The format this fact's numbers use (for charts and tables)."""
-        return self.fact.format or default_format(self.value, self.unit)
-
-
-def as_stated(fact: ResolvedFact, show: Callable[[ResolvedFact], str]) -> str:
-    """``show(fact)``, as the figure was stated: "approaching 1.8 million" for a fact with
-    ``qualifier: approaching``, "1.65 million to 1.75 million" for one with a ``range``."""
-    stated = fact.fact
-    if stated.range is None and stated.qualifier is None:
-        return show(fact)
-    plain = dataclasses.replace(fact, fact=dataclasses.replace(stated, range=None, qualifier=None))
-    if stated.range is not None:
-        low, high = (show(dataclasses.replace(plain, value=v)) for v in stated.range)
-        text = f"{low} to {high}"
-    else:
-        text = show(plain)
-    return f"{stated.qualifier} {text}" if stated.qualifier else text
+from ..model import Content, Fact
+from .reconcile import CheckResult, run_checks
+from .resolved import ResolvedFact, derive_fact, own_sources
 
 
 @dataclass(frozen=True)
@@ -184,16 +99,9 @@ def resolve_facts(content: Content, errors: ErrorCollector, previous: FactBook |
             except BuildError as exc:
                 errors.add_error(exc)
                 failed.add(fact.id)
-    from .reconcile import run_checks  # reconcile builds on this module's ResolvedFact and derive_fact
-
     old_checks = previous.checks if previous else {}
     checks = run_checks(content.checks, resolved, errors, old_checks, content.site.locale)
     return FactBook(resolved, checks, content.site.locale)
-
-
-def own_sources(fact: Fact) -> tuple[str, ...]:
-    """The sources ``fact`` names itself: ``source`` first, then ``sources``."""
-    return tuple(dict.fromkeys(([fact.source] if fact.source not in (None, "none") else []) + list(fact.sources)))
 
 
 def data_fact(fact: Fact, content: Content) -> ResolvedFact:
@@ -219,23 +127,6 @@ def _in_cycles(pending: dict[str, Fact]) -> list[Fact]:
                 stack.extend(r for r in pending[fid].derive.inputs() if r in pending)
         return False
     return [f for f in pending.values() if reaches_itself(f)]
-
-
-def derive_fact(fact: Fact, known: dict[str, ResolvedFact]) -> ResolvedFact:
-    """Compute one derived fact from already resolved ones."""
-    d = fact.derive
-    assert d is not None
-    try:
-        value, how, unit = apply_operation(d, known, fact)
-    except OverflowError:  # float ** int and fsum raise instead of returning infinity
-        value, how, unit = math.inf, "", None
-    if not all(math.isfinite(v) for v in (value.values() if isinstance(value, dict) else (value,))):
-        raise BuildError(fact.origin.path, fact.origin.line, f"fact {fact.id!r}: {d.op} gives no finite number")
-    inputs = d.inputs()
-    sources = tuple(dict.fromkeys(own_sources(fact) + tuple(s for ref in inputs for s in known[ref].sources)))
-    first = known[inputs[0]] if inputs else None
-    return ResolvedFact(fact, value, fact.unit or unit or (first.unit if first else None),
-                        fact.kind or "derived", sources, inputs, how)
 
 
 def fact_ids_in_use(fact_ids: set[str], book: FactBook) -> set[str]:

@@ -14,11 +14,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from ..errors import ErrorCollector
-from .facts import FactBook, ResolvedFact
+from .facts import FactBook
 from ..content.glossary import slugify
 from ..html_tokens import element_html, tokenize, tokens_text
 from ..model import Content
 from .pages import BriefingPlan
+from .resolved import ResolvedFact
 from .units import read_fact, reader_units
 
 RELATED_LIMIT = 3

@@ -17,7 +17,7 @@ from ..model import Derivation, Fact
 from ..periods import PeriodError, key_label, parse_period, period_key, sorted_keys
 
 if TYPE_CHECKING:
-    from .facts import ResolvedFact
+    from .resolved import ResolvedFact
 
 POINTS = "percentage points"
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from babel.numbers import format_percent
 
 from ..errors import BuildError, ErrorCollector
-from .facts import ResolvedFact, derive_fact
 from ..formatting import babel_locale, format_value
 from ..model import Check
+from .resolved import ResolvedFact, derive_fact
 
 RECONCILES = "reconciles"
 DOES_NOT_RECONCILE = "does not reconcile"

@@ -14,8 +14,9 @@ import datetime as dt
 import json
 from dataclasses import asdict, dataclass, replace
 
-from .facts import FactBook, ResolvedFact
+from .facts import FactBook
 from ..content.history import ValueChange
+from .resolved import ResolvedFact
 
 MANIFEST_PATH = "data/facts.json"
 MANIFEST_VERSION = 1

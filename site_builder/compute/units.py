@@ -20,9 +20,10 @@ from babel.numbers import format_decimal, get_currency_name, list_currencies
 from jinja2 import pass_context
 
 from ..errors import ErrorCollector
-from .facts import FactBook, ResolvedFact, as_stated
+from .facts import FactBook
 from ..formatting import babel_locale, default_format, format_money, format_value, with_unit_words
 from ..model import Content, SiteConfig
+from .resolved import ResolvedFact, as_stated
 
 RATE_UNIT = re.compile(r"^([a-z]{3})_per_([a-z]{3})\Z")
 _CURRENCIES = frozenset(code.lower() for code in list_currencies())
