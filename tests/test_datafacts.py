@@ -124,3 +124,41 @@ def test_a_monthly_series_is_drawn_with_a_few_readable_year_labels(data_site):
         labels = [t.get_text() for t in art.select("text")]
         years = [label for label in labels if label.isdigit() and len(label) == 4]
         assert 3 <= len(years) <= 12 and years[0] == "2000"  # not 123 month labels over each other
+
+
+def test_a_value_read_at_one_period_keeps_the_series_precision_unit_and_currency(data_site, book):
+    # iowa.total is published to three significant digits; iowa.total_2017 reads it `at: 2017` and states nothing.
+    from conftest import parse_html
+    with open(DATA / "iowa-electricity.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    total = {y: sum(float(r["net_generation"]) for r in rows if r["year"].startswith(y)) * 1000 for y in ("2001", "2017")}
+    assert book["iowa.total_2017"].value == total["2017"] and book["iowa.total_2017"].precision == 3
+    three = {y: f"{round(v / 1e6, 1):g} million" for y, v in total.items()}  # 56,476,000 is "56.5 million"
+    assert three == {"2001": "40.7 million", "2017": "56.5 million"}
+    page = parse_html(data_site / "briefings/from-data/index.html")
+    text = {a["data-fact"]: a.get_text() for a in page.select(".briefing__body a.fact")}
+    assert (text["iowa.total_2001"], text["iowa.total_2017"]) == (three["2001"], three["2017"])
+    assert text["msft.mar_2005"] == "$22.24"  # the series' currency
+    boxes = {" ".join(box.get_text(" ").split()) for box in page.select(".key-numbers li, .key-number")}
+    assert f"Iowa electricity from all sources, 2017 {three['2017']} megawatthours" in boxes, boxes
+    listed = " ".join(page.find(id="fact-iowa.total_2017").get_text(" ").split())
+    assert f"{three['2017']} megawatthours" in listed and "56.48" not in listed
+    table = page.select_one('figure[data-chart="iowa-totals"] .chart__table')
+    cells = [[td.get_text() for td in tr.find_all("td")] for tr in table.select("tbody tr")]
+    assert [c[1:] for c in cells] == [["2001", f"{three['2001']} megawatthours", "Reported"],
+                                      ["2017", f"{three['2017']} megawatthours", "Reported"]]  # as the series was
+
+
+def test_approx_and_format_are_kept_by_at_abs_and_negate_unless_the_fact_states_its_own(tmp_path):
+    root = copy_project(tmp_path / "p", "data")
+    replace_in_file(Project.at(root), "content/facts/iowa.yaml", "    precision: 3  ", "    approx: true\n    format: integer  #")
+    with open(root / "content/facts/iowa.yaml", "a", encoding="utf-8") as f:
+        f.write("  - id: iowa.fall\n    label: A fall\n    derive: {op: negate, of: iowa.total_2017}\n"
+                "  - id: iowa.own\n    label: Own precision\n    precision: 2\n    derive: {op: at, of: iowa.total, at: 2017}\n")
+    errors = ErrorCollector()
+    book = resolve_facts(load_content(Project.at(root)), errors)
+    assert errors.problems == []
+    assert book["iowa.total_2017"].formatted() == "56,476,000"  # approx: all five digits published, as integers
+    assert book["iowa.fall"].formatted() == "-56,476,000"
+    assert book["iowa.own"].formatted() == "56,000,000"
+    assert book["iowa.share_gain"].precision is None  # arithmetic on values makes a new figure

@@ -83,7 +83,7 @@ def _fact_points(chart: Chart, series: ChartSeries, fact: ResolvedFact, locale: 
         for key in _period_keys(chart, fact, where):
             v = fact.value[key]
             x = key if isinstance(key, int) else key_label(key, locale)
-            display = with_unit_words(format_value(v, fact.fact.format, fact.unit, locale, fact.precision), fact.unit)
+            display = with_unit_words(format_value(v, fact.format, fact.unit, locale, fact.precision), fact.unit)
             placed.append(Point(series.label, x, _number(chart, fact, v, series), display, fact.is_projection,
                                 fact.id, f"{fact.fact.label}, {key_label(key, locale)}", fact.sources, fact.unit,
                                 locale, at=parse_period(key).position, kind=fact.kind))

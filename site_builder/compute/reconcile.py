@@ -261,7 +261,7 @@ def _shown(value: float, like: ResolvedFact, locale: str, whole: bool = False) -
     if like.unit == "percent":
         return _percent(value, locale)
     fmt = "integer" if whole and abs(value) < 1_000_000 else None
-    return format_value(value, fmt or (like.fact.format if like.fact.format != "text" else None), like.unit, locale)
+    return format_value(value, fmt or (like.format if like.format != "text" else None), like.unit, locale)
 
 
 def _percent(value: float, locale: str) -> str:

@@ -20,6 +20,9 @@ from .operations import apply_operation
 # Not reported: drawn dashed and hollow. "calculated" (our own arithmetic, e.g. a figure implied by a
 # forecast's assumptions) is projected too, but badged and styled apart from a publisher's forecast.
 PROJECTED_KINDS = frozenset({"forecast", "estimate", "calculated"})
+# Operations whose result is one of their input's values (or its size or opposite): it keeps that input's
+# format and published precision. Any other arithmetic makes a new figure, which states its own.
+KEEPS_PRESENTATION = frozenset({"at", "abs", "negate"})
 KIND_STATUS = {"reported": "Reported", "derived": "Derived from reported figures", "forecast": "Forecast",
                "estimate": "Estimate", "calculated": "Our calculation"}
 
@@ -36,6 +39,9 @@ class ResolvedFact:
     inputs: tuple[str, ...] = ()
     how: str = ""
     rows: tuple[int, ...] = ()  # for a fact read from a dataset: the file lines of the rows it was read from
+    # For a value read out of another fact (at, abs, negate): that fact, whose format and precision it keeps
+    # unless it states its own, so that March 2024 of a series published to 3 digits is shown to 3 digits.
+    like: Fact | None = None
 
     @property
     def id(self) -> str:
@@ -64,21 +70,30 @@ class ResolvedFact:
 
     def formatted(self, fmt: str | None = None, locale: str = "en-US") -> str:
         """The value as a reader sees it, qualified or as a range when it was stated so."""
-        return as_stated(self, lambda f: format_value(f.value, fmt or f.fact.format, f.unit, locale, f.precision))
+        return as_stated(self, lambda f: format_value(f.value, fmt or f.format, f.unit, locale, f.precision))
+
+    @property
+    def format(self) -> str | None:
+        """The format the fact states, or the one of the fact it was read out of (``like``)."""
+        return self.fact.format or (self.like.format if self.like else None)
 
     @property
     def precision(self) -> int | None:
-        """Significant digits to show: the fact's ``precision``, or with ``approx: true`` those it was written with."""
-        if self.fact.precision:
-            return self.fact.precision
-        if self.fact.approx and self.is_number:
-            return significant_digits(self.value)
+        """Significant digits to show: the fact's ``precision``, or with ``approx: true`` those it was written with;
+        for a value read out of another fact (``like``) that states neither, that fact's."""
+        for stated in (self.fact, self.like):
+            if stated is None:
+                continue
+            if stated.precision:
+                return stated.precision
+            if stated.approx and self.is_number:
+                return significant_digits(self.value)
         return None
 
     @property
     def number_format(self) -> str:
         """The format this fact's numbers use (for charts and tables)."""
-        return self.fact.format or default_format(self.value, self.unit)
+        return self.format or default_format(self.value, self.unit)
 
 
 def as_stated(fact: ResolvedFact, show: Callable[[ResolvedFact], str]) -> str:
@@ -114,5 +129,8 @@ def derive_fact(fact: Fact, known: dict[str, ResolvedFact]) -> ResolvedFact:
     inputs = d.inputs()
     sources = tuple(dict.fromkeys(own_sources(fact) + tuple(s for ref in inputs for s in known[ref].sources)))
     first = known[inputs[0]] if inputs else None
+    like = (first.like or first.fact) if first and d.op in KEEPS_PRESENTATION else None
+    # One value read out of a series is what the series is (reported, a forecast...), not a new derived figure.
+    kind = fact.kind or (first.kind if first and d.op == "at" else "derived")
     return ResolvedFact(fact, value, fact.unit or unit or (first.unit if first else None),
-                        fact.kind or "derived", sources, inputs, how)
+                        kind, sources, inputs, how, like=like)

@@ -154,24 +154,24 @@ def _read_point(fact: ResolvedFact, reader: ReaderUnits, fmt: str | None, locale
     unit = canonical_unit(fact.unit)
     digits = fact.precision
     if not fact.is_number or unit is None:
-        return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale, digits))
+        return Reading(_measure(fact.value, fmt or fact.format, unit, locale, digits))
     value = float(fact.value)
-    original = _measure(fact.value, fact.fact.format, unit, locale, digits)
+    original = _measure(fact.value, fact.format, unit, locale, digits)
     if is_currency(unit):
         rate = reader.rate_for(unit) if unit != reader.currency else None
         if rate is None:
-            return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale, digits))
+            return Reading(_measure(fact.value, fmt or fact.format, unit, locale, digits))
         shown = _measure(value * rate.per_one(unit), fmt, reader.currency, locale)
         note = (f"Converted from {currency_name(unit, 2, locale)} to {currency_name(reader.currency, 2, locale)} "
                 f"at {rate_text(rate, locale)}")
         return Reading(shown, original, Conversion(unit, reader.currency, note, rate))
     pair = _pair_for(unit)
     if pair is None or (unit == pair.us) == (reader.system == "us"):
-        return Reading(_measure(fact.value, fmt or fact.fact.format, unit, locale, digits))
+        return Reading(_measure(fact.value, fmt or fact.format, unit, locale, digits))
     to_us = unit == pair.metric
     target = pair.us if to_us else pair.metric
     converted = _round_like(value * (pair.factor if to_us else 1 / pair.factor), fact.value)
-    shown = _measure(converted, fmt or _converted_format(fact.fact.format, converted), target, locale)
+    shown = _measure(converted, fmt or _converted_format(fact.format, converted), target, locale)
     one_us_in_metric = _trim(1 / pair.factor)
     note = f"Converted from {_symbol(unit)} to {_symbol(target)}: 1 {_singular(pair.us)} = {one_us_in_metric} {_symbol(pair.metric)}"
     return Reading(shown, original, Conversion(unit, target, note))
@@ -233,7 +233,7 @@ def reading_filter(context, fact: ResolvedFact, fmt: str | None = None, words: b
     if words and isinstance(fact.value, dict):
         locale = context.get("locale") or "en-US"
         unit = canonical_unit(fact.unit)
-        return format_value({k: with_unit_words(_measure(v, fact.fact.format, unit, locale, fact.precision), unit)
+        return format_value({k: with_unit_words(_measure(v, fact.format, unit, locale, fact.precision), unit)
                              for k, v in fact.value.items()}, locale=locale)
     reading = _reading_in(context, fact, fmt)
     if not words:
