@@ -136,6 +136,16 @@ def test_axis_ticks_are_round_and_cover_zero_and_every_value():
         assert len(steps) == 1 and 3 <= len(ticks) <= 8
 
 
+def test_a_chart_of_figures_past_10_to_the_20_is_drawn():
+    # Integer ticks past 64 bits (10**20) made vl-convert refuse the spec's JSON: a traceback, not a chart.
+    import vl_convert as vlc
+
+    values = [1e20, 3e20, 2e20]  # as chart_data gives them: floats
+    assert all(isinstance(t, float) or abs(t) < 2 ** 53 for t in axis_ticks(values))
+    svg = vlc.vegalite_to_svg(chart_spec(line_chart(), chart_points(values, "en-US"), "A chart"))
+    assert "<svg" in svg and "NaN" not in svg
+
+
 def test_the_chart_spec_carries_the_locale_and_axis_labels_babel_wrote():
     import vl_convert as vlc
 

@@ -28,7 +28,8 @@ def axis_ticks(values: list[float], count: int = 5, zero: bool = True) -> list[f
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first, last = math.floor(lo / step), math.ceil(hi / step)
     ticks = [round(i * step, 10) for i in range(first, last + 1)]
-    return [int(t) if float(t).is_integer() and abs(t) < 2 ** 53 else t for t in ticks]
+    # Past 2**53 a tick stays a float: vl-convert's JSON cannot read integers beyond 64 bits (10**20).
+    return [int(t) if float(t).is_integer() and abs(t) < 2 ** 53 else float(t) for t in ticks]
 
 
 def year_ticks(years: list[float], most: int) -> list[int]:

@@ -139,7 +139,12 @@ def _series(ref: DataRef, table: Table, rows, col: int, unit: str | None, where:
 
 def _aggregate(agg: str, values: list, fail) -> float | int:
     if agg == "sum":
-        total = math.fsum(values)
+        try:
+            total = math.fsum(values)
+        except OverflowError:  # fsum raises where + would give infinity
+            total = math.inf
+        if not math.isfinite(total):
+            raise fail(f"the sum of {len(values)} values is too large to be a usable number")
         return int(total) if all(isinstance(v, int) for v in values) else total
     if agg == "mean":
         return mean(values)

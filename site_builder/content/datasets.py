@@ -15,6 +15,7 @@ import decimal
 import io
 import json
 import re
+import sys
 from pathlib import Path
 
 from ..errors import BuildError, BuildErrors, ErrorCollector
@@ -30,6 +31,7 @@ FORMATS = (".csv", ".json", ".yaml", ".yml")
 TIME_TYPES = frozenset({"year", "quarter", "month", "date"})
 MISSING = frozenset({"", "NA", "N/A", "n/a", "null"})
 _NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][-+]?\d+)?\Z")
+_LARGEST = decimal.Decimal(sys.float_info.max)
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*\Z")
 
 
@@ -244,4 +246,7 @@ def _number(raw: object, column: Column) -> int | float:
     if not raw.is_finite():
         raise ValueError(f"{raw} is not a finite number")
     scaled = raw * SCALES.get(column.scale or "", 1)
+    if abs(scaled) > _LARGEST:  # float() would make it infinite, and every sum, chart and page after it
+        scale = f" {column.scale}" if column.scale else ""
+        raise ValueError(f"{raw.normalize():.4g}{scale} is too large to be a usable number")
     return int(scaled) if scaled == scaled.to_integral_value() and abs(scaled) < 2 ** 53 else float(scaled)
