@@ -21,9 +21,9 @@ from ..model import Content, SiteConfig
 from .pages import check_body_refs, known_ids
 from ..content.scan import scan_body
 from .units import check_exchange_rates
+from ..content.references import cross_check, declared_ids
 from ..content.validate import (
-    Recaller, call, cross_check, declared_ids, validate_briefing, validate_charts, validate_facts, validate_site,
-    validate_sources,
+    Recaller, call, validate_briefing, validate_charts, validate_facts, validate_site, validate_sources,
 )
 
 # The default theme ships inside the package; a project overrides any of its files with its own copy.

@@ -22,7 +22,7 @@ from ..errors import BuildError, BuildErrors, ErrorCollector
 from .loader import Document, load_yaml
 from ..model import SCALES, Column, Dataset, Table
 from ..periods import PeriodError, as_period
-from .validate import _list_items, _refuse_unknown_top_keys, _validate_object, _unique_ids, Identified
+from .schema import Identified, list_items, refuse_unknown_top_keys, unique_ids, validate_object
 
 DATASETS_FILE = "datasets.yaml"
 DATA_FOLDER = "data"
@@ -37,13 +37,13 @@ _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]
 
 def validate_datasets(doc: Document, errors: ErrorCollector) -> dict[str, Dataset]:
     """The ``datasets:`` list of ``datasets.yaml``, keyed by id, each checked on its own."""
-    _refuse_unknown_top_keys(doc, {"datasets"}, errors)
+    refuse_unknown_top_keys(doc, {"datasets"}, errors)
     found = []
-    for _, loc in _list_items(doc, "datasets", errors):
-        dataset = _validate_object(Dataset, doc, loc, errors)
+    for _, loc in list_items(doc, "datasets", errors):
+        dataset = validate_object(Dataset, doc, loc, errors)
         if dataset and _dataset_is_whole(dataset, doc, loc, errors):
             found.append(Identified(dataset, doc.line_of(loc + ("id",))))
-    return _unique_ids(found, errors, "dataset")
+    return unique_ids(found, errors, "dataset")
 
 
 def _dataset_is_whole(d: Dataset, doc: Document, loc: tuple, errors: ErrorCollector) -> bool:

@@ -17,7 +17,7 @@ from ..errors import ErrorCollector
 from ..html_tokens import Token, tokenize, with_ancestors
 from .loader import Document
 from ..model import Content, GlossaryTerm
-from .validate import _list_items, _refuse_unknown_top_keys, _validate_object
+from .schema import list_items, refuse_unknown_top_keys, validate_object
 
 GLOSSARY_FILE = "glossary.yaml"
 # Text inside these is never marked: links and headings (a link cannot hold a link, a heading is a label),
@@ -62,9 +62,9 @@ def validate_glossary(doc: Document, errors: ErrorCollector) -> tuple[GlossaryTe
     """The ``terms:`` list of ``glossary.yaml``; missing definitions and duplicate terms are located errors."""
     terms: list[GlossaryTerm] = []
     seen: dict[str, GlossaryTerm] = {}
-    _refuse_unknown_top_keys(doc, {"terms"}, errors)
-    for _, loc in _list_items(doc, "terms", errors):
-        term = _validate_object(GlossaryTerm, doc, loc, errors)
+    refuse_unknown_top_keys(doc, {"terms"}, errors)
+    for _, loc in list_items(doc, "terms", errors):
+        term = validate_object(GlossaryTerm, doc, loc, errors)
         if term is None:
             continue
         line = doc.line_of(loc)
