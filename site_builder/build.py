@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .incremental.cache import Store
 from .compute.stage import CompiledSite, compile_content
-from .errors import BuildError, Problem
+from .errors import BuildError, Problem, StrictWarnings
 from .incremental.kept import BodyScans, ParsedDocuments, SvgCache
 from .incremental.memo import MemoRenderer, RenderMemo
 from .output import WrittenSite, check_output_folder, update_site
@@ -47,22 +47,25 @@ class BuildResult:
 
 
 def build_site(project: Project, base_url: str | None = None, progress: BuildProgress | None = None,
-               force: bool = False) -> BuildResult:
+               force: bool = False, strict: bool = False) -> BuildResult:
     """Build the project's site into its output folder, atomically.
 
     When nothing the build reads has changed since the last build into the same
     folder, and that folder is as the build left it, the build is skipped and
     its recorded result returned with ``up_to_date`` set (see ``stamp.py``);
-    ``force`` builds anyway.
+    ``force`` builds anyway. With ``strict``, warnings are errors: StrictWarnings
+    is raised and nothing is written.
     """
     recover_interrupted_swap(project.out)  # before the up-to-date check, so that no leftover outlives it
     store = Store(project.cache)
     inputs = input_digest(project, base_url)
     recorded = None if force else current_stamp(project, store, inputs)
+    if recorded and strict and recorded.warnings:
+        raise StrictWarnings(list(recorded.warnings))
     if recorded:
         return BuildResult(project.out, recorded.pages, recorded.charts, 0, recorded.files,
                            warnings=list(recorded.warnings), up_to_date=True)
-    result = SiteBuilder(project, base_url, progress, store).build()
+    result = SiteBuilder(project, base_url, progress, store, strict).build()
     store.prune()  # after the build, which marked every entry it used
     if inputs and (outputs := output_digest(project.out)):
         write_stamp(project, store, BuildStamp(inputs, outputs, result.pages, result.charts, result.files,
@@ -121,9 +124,10 @@ class SiteBuilder:
     """
 
     def __init__(self, project: Project, base_url: str | None = None, progress: BuildProgress | None = None,
-                 store: Store | None = None) -> None:
+                 store: Store | None = None, strict: bool = False) -> None:
         self.project = project
         self.base_url = base_url
+        self.strict = strict  # warnings are errors: StrictWarnings, raised before anything is rendered or written
         self.progress = progress or BuildProgress()
         self.store = store or Store(project.cache)  # every result kept on disk, authenticated (cache.py)
         self.cache = SvgCache(self.store)
@@ -162,6 +166,9 @@ class SiteBuilder:
                                        self.calls)
             self.scans.next_build()
             settings = resolve_settings(content.site, self.base_url)
+            warnings = compiled.warnings + self._settings_warnings(content.site, settings.base_url)
+            if self.strict and warnings:
+                raise StrictWarnings(warnings)
             previous = self._previous_displays()
             revised = new_revisions(previous, compiled.rows, settings.today)
             history = revisions_from(self._fact_history().changes, compiled.book)
@@ -177,8 +184,7 @@ class SiteBuilder:
         self.memo.written.remember(self.memo.pages)
         self._compiled = compiled
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
-                           self.cache.rendered - drawn_before, len(files), changed,
-                           compiled.warnings + self._settings_warnings(content.site, settings.base_url), revised)
+                           self.cache.rendered - drawn_before, len(files), changed, warnings, revised)
 
     def _settings_warnings(self, site, base_url: str) -> list[Problem]:
         problem = cname_problem(site, base_url)

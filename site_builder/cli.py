@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .errors import BuildError, BuildErrors
+from .errors import BuildError, BuildErrors, StrictWarnings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -31,12 +31,14 @@ def make_parser() -> argparse.ArgumentParser:
         return sub
 
     build = project_command("build", "Build the site into the output folder.")
-    build.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1, nothing written)")
     build.add_argument("--force", action="store_true", help="build even if nothing changed since the last build")
     serve = project_command("serve", "Build, serve on 127.0.0.1 and rebuild on changes.")
     serve.add_argument("--port", type=_port, default=8000, metavar="N", help="port (default 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve.add_argument("--strict", action="store_true",
+                       help="treat warnings as errors (shown like errors; the last good site stays served)")
     check = project_command("check", "Validate content and run reconciliation checks without writing.")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
     deploy = project_command("deploy", "Build and push the site to a gh-pages branch.")
@@ -44,6 +46,7 @@ def make_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--branch", default="gh-pages", help="branch that receives the site (default: gh-pages)")
     deploy.add_argument("--message", default=None, help="commit message")
     deploy.add_argument("--no-push", action="store_true", help="commit to the branch without pushing")
+    deploy.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1, nothing deployed)")
     new_help = "Create a new site project with one example briefing."
     new = commands.add_parser("new", help=new_help, description=new_help + " The folder must not exist yet.")
     new.add_argument("dir", metavar="DIR", help="folder to create")
@@ -72,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return _run(args)
+    except StrictWarnings as exc:
+        print(exc.report(), file=sys.stderr)
+        done = "nothing was deployed" if args.command == "deploy" else "nothing was written"
+        print(f"briefing: {len(exc.warnings)} warning(s), failing because of --strict; {done}", file=sys.stderr)
+        return EXIT_ERROR
     except BuildErrors as exc:
         print(exc.report(), file=sys.stderr)
         print(f"briefing: {len(exc.problems)} error(s); nothing was written", file=sys.stderr)
@@ -95,9 +103,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         from .build import build_site
         from .progress import progress_for
-        result = build_site(project, args.base_url, progress_for(sys.stderr, args.quiet), force=args.force)
-        if failed := _strict_failure(result.warnings, args):
-            return failed
+        result = build_site(project, args.base_url, progress_for(sys.stderr, args.quiet), force=args.force,
+                            strict=args.strict)
+        _print_warnings(result.warnings, args.quiet)
         if result.up_to_date and not args.quiet:
             print(f"Up to date: nothing changed since the last build of {result.pages} briefing(s) and "
                   f"{result.charts} chart(s) → {project.display(result.out)} (--force builds anyway)")
@@ -122,11 +130,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from .commands.serve import serve
         return serve(project, host=args.host, port=args.port, open_browser=args.open,
-                     base_url=args.base_url, quiet=args.quiet)
+                     base_url=args.base_url, quiet=args.quiet, strict=args.strict)
     if args.command == "deploy":
         from .commands.deploy import deploy
         deployed = deploy(project, remote=args.remote, branch=args.branch, message=args.message,
-                          push=not args.no_push, base_url=args.base_url)
+                          push=not args.no_push, base_url=args.base_url, strict=args.strict)
         _print_warnings(deployed.build.warnings, args.quiet)
         if not args.quiet:
             print(deployed.summary())

@@ -47,6 +47,14 @@ class BuildErrors(Exception):
         return "\n".join(lines)
 
 
+class StrictWarnings(BuildErrors):
+    """Warnings that ``--strict`` turns into errors: reported as ``path:line: warning: ...``, nothing written."""
+
+    def __init__(self, warnings: list[Problem]) -> None:
+        self.warnings = tuple(sorted(set(warnings)))
+        super().__init__([Problem(w.path, w.line, f"warning: {w.message}") for w in self.warnings])
+
+
 @dataclass
 class ErrorCollector:
     """Gathers problems so that one build reports all of them at once."""

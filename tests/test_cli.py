@@ -156,11 +156,25 @@ def test_strict_build_fails_on_a_warning_and_quiet_hides_warnings(make_project, 
     project = make_project()
     strict = cli("build", "--root", str(project.root), "--strict", "-q")
     assert strict.returncode == 1
-    assert "content/facts/widgets.yaml:56: warning: check 'forecast-2030'" in strict.stderr
-    assert "failing because of --strict" in strict.stderr
+    assert strict.stderr.splitlines()[0].startswith("content/facts/widgets.yaml:56: warning: check 'forecast-2030'")
+    assert strict.stderr.splitlines()[-1] == ("briefing: 1 warning(s), failing because of --strict; "
+                                              "nothing was written")
+    assert not project.out.exists()
     quiet = cli("build", "--root", str(project.root), "-q", "--force")
     assert quiet.returncode == 0 and quiet.stdout == ""
     assert "warning" not in quiet.stderr
+
+
+def test_strict_build_after_a_relaxed_one_fails_and_leaves_that_site_alone(make_project, cli, files_of):
+    project = make_project()
+    assert cli("build", "--root", str(project.root)).returncode == 0
+    before = files_of(project.out)
+    strict = cli("build", "--root", str(project.root), "--strict")  # up to date, and its warning still counts
+    assert strict.returncode == 1 and "failing because of --strict" in strict.stderr
+    assert files_of(project.out) == before
+    edit(project, FACTS, "tolerance: 0.02", "tolerance: 0.99")
+    fixed = cli("build", "--root", str(project.root), "--strict")
+    assert fixed.returncode == 0 and "warning" not in fixed.stderr and BUILT in fixed.stdout
 
 
 @pytest.mark.parametrize("args", [

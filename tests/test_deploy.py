@@ -209,3 +209,14 @@ def test_make_site_passes_build_args_to_the_build():
     dry_run = subprocess.run(["make", "-n", "site", "BUILD_ARGS=--base-url https://u.github.io/r/"],
                              cwd=REPO, capture_output=True, text=True, check=True).stdout
     assert "briefing build --base-url https://u.github.io/r/" in dry_run
+
+
+def test_strict_deploy_refuses_a_site_with_warnings(project, remote, capsys):
+    assert main(["deploy", "--strict", "--root", str(project.root)]) == 1
+    err = capsys.readouterr().err
+    assert "content/facts/widgets.yaml:56: warning: check 'forecast-2030'" in err
+    assert err.splitlines()[-1] == "briefing: 1 warning(s), failing because of --strict; nothing was deployed"
+    assert remote_branches(remote) == []
+    assert git(project.root, "branch", "--list", "gh-pages") == ""
+    assert main(["deploy", "--root", str(project.root)]) == 0  # without --strict the warning is only a warning
+    assert "index.html" in remote_files(remote)

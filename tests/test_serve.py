@@ -341,6 +341,40 @@ def test_build_errors_are_printed_in_the_terminal(project: Project):
     assert out.getvalue() == ""  # quiet: errors only
 
 
+def test_strict_serve_shows_warnings_as_errors_and_keeps_the_last_site_without_them(project: Project):
+    edit(project, FACTS, "tolerance: 0.02", "tolerance: 0.99")  # the mini site's one warning, gone
+    err = io.StringIO()
+    dev = DevServer(project, port=0, quiet=True, stdout=io.StringIO(), stderr=err, strict=True)
+    try:
+        good = dev.start()
+        assert good.errors == ()
+        served = raw_get(dev, PAGE)
+        stream = EventStream(dev)
+        try:
+            stream.next()
+            edit(project, FACTS, "tolerance: 0.99", "tolerance: 0.02")
+            broken = stream.until(lambda status: not status["ok"])
+        finally:
+            stream.close()
+        assert broken["site"] == good.site  # no new site: an overlay over the last good one
+        assert [e.split(": warning: ")[0] for e in broken["errors"]] == [f"{FACTS}:56"]
+        assert "check 'forecast-2030'" in broken["errors"][0]
+        assert raw_get(dev, PAGE) == served  # the page as it was, without the failing check
+    finally:
+        dev.stop()
+    assert "briefing: 1 warning(s), failing because of --strict; still serving the last good site" in err.getvalue()
+
+
+def test_relaxed_serve_publishes_a_site_with_warnings(server: DevServer):
+    assert server.status.errors == () and served_status(server)["ok"]
+
+
+def test_serve_and_deploy_take_strict():
+    parser = make_parser()
+    assert parser.parse_args(["serve", "--strict"]).strict and not parser.parse_args(["serve"]).strict
+    assert parser.parse_args(["deploy", "--strict"]).strict and not parser.parse_args(["deploy"]).strict
+
+
 def test_stop_closes_the_port_and_ends_every_thread(project: Project):
     dev = DevServer(project, port=0, quiet=True, stdout=io.StringIO(), stderr=io.StringIO())
     dev.start()

@@ -39,14 +39,17 @@ class DeployResult:
 
 
 def deploy(project: Project, remote: str = "origin", branch: str = "gh-pages", message: str | None = None,
-           push: bool = True, base_url: str | None = None) -> DeployResult:
-    """Build the site, commit it to ``branch`` and push that branch to ``remote``; raises BuildError(s) on failure."""
+           push: bool = True, base_url: str | None = None, strict: bool = False) -> DeployResult:
+    """Build the site, commit it to ``branch`` and push that branch to ``remote``; raises BuildError(s) on failure.
+
+    With ``strict``, a warning stops the deploy as an error does: StrictWarnings, nothing committed or pushed.
+    """
     repo = git_toplevel(project.root)
     _refuse_checked_out_branch(repo, branch)
     _require_committer(repo)
     if push:
         _require_remote(repo, remote)
-    result = build_site(project, base_url)
+    result = build_site(project, base_url, strict=strict)
     commit = commit_site(project.out, repo, branch, message or default_message(repo), remote)
     if push:
         push_branch(repo, remote, branch)

@@ -20,7 +20,7 @@ from typing import Callable, Iterator, TextIO
 
 from ..build import SiteBuilder
 from ..compute.charts import warm_up
-from ..errors import BuildError, BuildErrors
+from ..errors import BuildError, BuildErrors, StrictWarnings
 from ..output import check_output_folder
 from ..progress import BuildProgress, progress_for
 from ..compute.project import Project
@@ -38,11 +38,12 @@ class DevServer:
 
     def __init__(self, project: Project, host: str = "127.0.0.1", port: int = 0, base_url: str | None = None,
                  quiet: bool = False, progress: BuildProgress | None = None,
-                 stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+                 stdout: TextIO | None = None, stderr: TextIO | None = None, strict: bool = False) -> None:
         self.project, self.host, self.port, self.quiet = project, host, port, quiet
         self.stdout, self.stderr = stdout or sys.stdout, stderr or sys.stderr
         # Served from the root of this server: "/" keeps the 404 page's root-relative links local.
-        self.builder = SiteBuilder(project, base_url or "/", progress)
+        # Strict: a build with warnings fails like one with errors (shown, and the last good site kept).
+        self.builder = SiteBuilder(project, base_url or "/", progress, strict=strict)
         self.site_lock = threading.Lock()  # held while the new site is swapped in, and while a file is read
         self._build_lock = threading.Lock()
         self._changed = threading.Condition()
@@ -151,7 +152,8 @@ class DevServer:
                 result = self.builder.build(write_lock=self.site_lock)
             except (BuildErrors, BuildError) as exc:
                 problems = exc.problems if isinstance(exc, BuildErrors) else [exc.problem]
-                return self._failed([str(p) for p in problems])
+                kind = "warning(s), failing because of --strict" if isinstance(exc, StrictWarnings) else "error(s)"
+                return self._failed([str(p) for p in problems], kind)
             except Exception as exc:  # noqa: BLE001 - a bug in a build must not stop the server
                 traceback.print_exc(file=self.stderr)
                 return self._failed([f"internal error: {type(exc).__name__}: {exc}"])
@@ -168,8 +170,8 @@ class DevServer:
                       f"{result.files} files changed{': ' + shown if shown else ''}")
             return self._status
 
-    def _failed(self, errors: list[str]) -> ServeStatus:
-        self._complain("\n".join(errors) + f"\nbriefing: {len(errors)} error(s); still serving the last good site")
+    def _failed(self, errors: list[str], kind: str = "error(s)") -> ServeStatus:
+        self._complain("\n".join(errors) + f"\nbriefing: {len(errors)} {kind}; still serving the last good site")
         self._publish(ServeStatus(self._site_id(), tuple(errors)))
         return self._status
 
@@ -230,12 +232,12 @@ class DevServer:
 
 
 def serve(project: Project, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
-          base_url: str | None = None, quiet: bool = False) -> int:
-    """Run the development server until Ctrl+C; returns the exit code."""
+          base_url: str | None = None, quiet: bool = False, strict: bool = False) -> int:
+    """Run the development server until Ctrl+C; returns the exit code. ``strict``: warnings fail builds."""
     if not is_loopback(host):
         print(f"briefing: warning: serving on {host}, which other machines may reach; "
               "the dev server is meant for 127.0.0.1", file=sys.stderr)
-    server = DevServer(project, host, port, base_url, quiet, progress_for(sys.stderr, quiet))
+    server = DevServer(project, host, port, base_url, quiet, progress_for(sys.stderr, quiet), strict=strict)
     try:
         server.start()
     except OSError as exc:
