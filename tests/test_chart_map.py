@@ -11,7 +11,7 @@ from site_builder.content.chart_geo import clip_ring, country_outlines, fitted_b
 from site_builder.compute.chart_spec import NARROW, WIDE, chart_spec
 from site_builder.model import Chart
 
-from conftest import REPO, parse_html
+from conftest import REPO, build_fixture, parse_html
 
 KALUGA = Point("Kaluga", 36.25, 54.51, "54.51", False, "k.lat", "Kaluga", ("s",), x_fact="k.lon", name="Kaluga")
 MOSCOW = Point("Moscow", 37.62, 55.75, "55.75", False, "m.lat", "Moscow", ("s",), x_fact="m.lon", name="Moscow")
@@ -112,3 +112,36 @@ def test_the_documented_map_is_the_fixture_the_tests_build():
     example = section.split("```")[1].removeprefix("yaml\n")
     assert "type: map" in example
     assert example in (REPO / "tests/fixtures/charts/content/charts/map.yaml").read_text(encoding="utf-8")
+
+
+def _drawn(svg, role: str) -> dict[str, tuple[float, float, str]]:
+    """The marks of one kind in a drawn SVG: {place: (x, y, text-anchor)} from their aria-labels."""
+    found = {}
+    for mark in svg.find_all(attrs={"aria-roledescription": role}):
+        place = mark["aria-label"].rsplit(": ", 1)[1]
+        x, y = map(float, mark["transform"].removeprefix("translate(").rstrip(")").split(","))
+        found[place] = (x, y, mark.get("text-anchor", ""))
+    return found
+
+
+@pytest.mark.parametrize("artboard", ["wide", "narrow"])
+def test_a_place_at_any_edge_of_the_map_has_its_name_inside_it_beside_its_dot(tmp_path, artboard):
+    # Kaliningrad is at the map's west edge, Vladivostok at its east (and south) edge, Dikson at its north and
+    # Sochi at its south: each name used to run off the map (Vladivostok past the right edge, Sochi below).
+    from site_builder.compute.chart_map import BOLD_CHAR_WIDTH
+
+    project = build_fixture(tmp_path / "edges", "map-edges")
+    svg = parse_html(project.out / "briefings/russia/index.html").select_one(f".chart__art--{artboard} svg")
+    width, height = float(svg["width"]), float(svg["height"])
+    dots, names = _drawn(svg, "circle"), _drawn(svg, "text mark")
+    assert set(dots) == {"Kaliningrad", "Vladivostok", "Dikson", "Sochi", "Moscow"} <= set(names)
+    for place, (x, y, anchor) in names.items():
+        if place not in dots:
+            continue  # a country's name
+        length = len(place) * BOLD_CHAR_WIDTH
+        left = x if anchor == "start" else x - length
+        top, bottom = y - 11, y + 3  # the baseline is at y; capitals rise about 9 px, descenders drop 3
+        assert 0 <= left and left + length <= width, (place, left, left + length, width)
+        assert 0 <= top and bottom <= height, (place, top, bottom, height)
+        dot_x, dot_y = dots[place][:2]
+        assert abs((top + bottom) / 2 - dot_y) <= 2 * 14 and min(abs(left - dot_x), abs(left + length - dot_x)) <= 12, place

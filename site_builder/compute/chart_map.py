@@ -2,7 +2,8 @@
 Vega-Lite ``geoshape`` layers on a Mercator projection fitted to the map's region.
 
 Place names are placed at build time, where the projection is known: to the right of their dot, or to the
-left where the right runs out of room or another name is already there, or one line lower.
+left where the right runs out of room or another name is already there, or a line higher or lower; never
+past the map's edge (a place at the edge of the region has its name on the inner side).
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from ..model import Chart
 WATER, LAND, HIGHLIGHT, BORDER = "#e6eff6", "#f4f3ef", "#dcd8cc", "#6b7280"
 COUNTRY_GREY = "#57534e"
 CHAR_WIDTH = 6.9  # of a 12 px Liberation Sans character, on average, rounded up
-LINE = FONT_SIZE + 4
+BOLD_CHAR_WIDTH = 7.6  # of a bold one (place names): "Vladivostok" is 80 px wide
+LINE = FONT_SIZE + 2  # a line of text, as drawn (14 px)
 GAP = 8  # between a dot and its name
 
 
@@ -93,17 +95,22 @@ def _name_layers(points: list[Point], box: Box, size: tuple[int, int], where: di
 
 
 def _name_spot(name: str, x: float, y: float, size: tuple[int, int], taken: list) -> tuple[str, int, tuple]:
-    """Where a place's name goes: (alignment, vertical offset, box), the first free of right, left, lower."""
+    """Where a place's name goes: (alignment, vertical offset, box), the first free of right, left, a line
+    higher, a line lower, and so on; inside the map in any case, over another name only if nothing is free."""
     width, height = size
-    length = len(name) * CHAR_WIDTH
-    for dy in range(0, 6 * LINE, LINE):
+    length = len(name) * BOLD_CHAR_WIDTH
+    inside = []
+    for dy in (0, *(sign * n * LINE for n in range(1, 6) for sign in (-1, 1))):
         for align in ("left", "right"):
             left = x + GAP if align == "left" else x - GAP - length
             spot = (left, y + dy - LINE / 2, left + length, y + dy + LINE / 2)
-            inside = left >= 2 and spot[2] <= width - 2 and spot[1] >= 0 and spot[3] <= height
-            if inside and not any(_overlaps(spot, other) for other in taken):
-                return align, dy, spot
-    return "left", 0, (x + GAP, y - LINE / 2, x + GAP + length, y + LINE / 2)  # no room anywhere: as usual
+            if left >= 2 and spot[2] <= width - 2 and spot[1] >= 0 and spot[3] <= height:
+                if not any(_overlaps(spot, other) for other in taken):
+                    return align, dy, spot
+                inside.append((align, dy, spot))
+    if inside:  # crowded: better over another name than cut off by the map's edge
+        return inside[0]
+    return "left", 0, (x + GAP, y - LINE / 2, x + GAP + length, y + LINE / 2)  # a name wider than the map
 
 
 def _overlaps(a: tuple, b: tuple) -> bool:

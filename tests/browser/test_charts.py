@@ -87,7 +87,8 @@ def build_fixture_site(root: Path, fixture: str) -> Path:
 def chart_pages(site, tmp_path_factory) -> list[Path]:
     """Every page with a chart: the default site's briefings and the chart fixtures' briefings."""
     pages = [site.out / path for path in site.briefings]
-    for fixture in ("data", "charts"):  # monthly series read from a dataset; one chart of every kind
+    # Monthly series read from a dataset; one chart of every kind; a map with places at its four edges.
+    for fixture in ("data", "charts", "map-edges"):
         out = build_fixture_site(tmp_path_factory.mktemp(fixture) / "project", fixture)
         pages += sorted(out.glob("briefings/*/index.html"))
     return [p for p in pages if BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").select("figure.chart")]
