@@ -12,10 +12,11 @@ from site_builder.build import build_site
 from site_builder.compute.charts import Point, axis_ticks, chart_spec
 from site_builder.errors import BuildErrors
 from site_builder.compute.resolved import ResolvedFact
-from site_builder.formatting import format_date, format_period, format_value
+from site_builder.formatting import format_date, format_money, format_period, format_value
 from site_builder.model import Chart, ChartSeries, Fact
 from site_builder.compute.project import Project, load_content
-from site_builder.compute.units import ExchangeRate, ReaderUnits, exchange_rate, format_money, read_fact
+from site_builder.compute.currency import ExchangeRate, exchange_rate
+from site_builder.compute.units import ReaderUnits, read_fact
 
 from conftest import copy_project, parse_html
 

@@ -10,6 +10,7 @@ import importlib.resources
 from dataclasses import dataclass
 from pathlib import Path
 
+from .currency import check_exchange_rates
 from .datafacts import check_data_refs
 from ..content.datasets import DATASETS_FILE, load_tables, validate_datasets
 from ..errors import BuildError, ErrorCollector
@@ -19,9 +20,8 @@ from .library import check_tags
 from ..content.loader import Document, Parser, load_markdown, load_yaml
 from ..model import Content, SiteConfig
 from .pages import check_body_refs, known_ids
-from ..content.scan import scan_body
-from .units import check_exchange_rates
 from ..content.references import cross_check, declared_ids
+from ..content.scan import scan_body
 from ..content.validate import (
     Recaller, call, validate_briefing, validate_charts, validate_facts, validate_site, validate_sources,
 )

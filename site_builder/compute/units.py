@@ -11,22 +11,17 @@ in ``site.yaml`` under ``exchange_rates`` and shown on every page that uses it.
 """
 from __future__ import annotations
 
-import decimal
 import math
-import re
 from dataclasses import dataclass
 
-from babel.numbers import format_decimal, get_currency_name, list_currencies
+from babel.numbers import format_decimal
 from jinja2 import pass_context
 
-from ..errors import ErrorCollector
+from .currency import CURRENCIES, RATE_UNIT, ExchangeRate, currency_name, exchange_rate, is_currency
 from .facts import FactBook
 from ..formatting import babel_locale, default_format, format_money, format_value, with_unit_words
-from ..model import Content, SiteConfig
+from ..model import SiteConfig
 from .resolved import ResolvedFact, as_stated
-
-RATE_UNIT = re.compile(r"^([a-z]{3})_per_([a-z]{3})\Z")
-_CURRENCIES = frozenset(code.lower() for code in list_currencies())
 
 
 @dataclass(frozen=True)
@@ -50,20 +45,6 @@ UNIT_PAIRS = (
 )
 UNIT_ALIASES = {"mi": "miles", "liters": "l", "litres": "l", "kph": "km/h"}
 UNIT_SYMBOLS = {"l": "L"}
-
-
-@dataclass(frozen=True)
-class ExchangeRate:
-    """A sourced rate: ``fact.value`` units of ``quote`` currency buy one unit of ``base``."""
-
-    fact: ResolvedFact
-    quote: str
-    base: str
-
-    def per_one(self, currency: str) -> float:
-        """How many of the other currency one unit of ``currency`` is worth."""
-        value = float(self.fact.value)
-        return value if currency == self.base else 1 / value
 
 
 @dataclass(frozen=True)
@@ -112,21 +93,6 @@ def reader_units(site: SiteConfig, book: FactBook) -> ReaderUnits:
         if rate:
             rates.append(rate)
     return ReaderUnits(site.units, site.currency.lower(), tuple(rates))
-
-
-def exchange_rate(fact: ResolvedFact | None) -> ExchangeRate | None:
-    """``fact`` as an exchange rate, or None when it is not a positive number with a unit like ``usd_per_eur``."""
-    if fact is None or not fact.is_number or float(fact.value) <= 0:
-        return None
-    match = RATE_UNIT.match(fact.unit or "")
-    if not match or not {match.group(1), match.group(2)} <= _CURRENCIES or match.group(1) == match.group(2):
-        return None
-    return ExchangeRate(fact, match.group(1), match.group(2))
-
-
-def is_currency(unit: str | None) -> bool:
-    """True when ``unit`` is an ISO 4217 currency code (``usd``, ``eur``, ``rub``)."""
-    return (unit or "").lower() in _CURRENCIES
 
 
 def canonical_unit(unit: str | None) -> str | None:
@@ -182,35 +148,6 @@ def rate_text(rate: ExchangeRate, locale: str = "en-US") -> str:
     return _measure(rate.fact.value, None, rate.fact.unit, locale)
 
 
-def currency_name(code: str, count: int, locale: str = "en-US") -> str:
-    """A currency's name as a reader says it: "US dollars", "euro", "Russian rubles"."""
-    return get_currency_name(code.upper(), count=count, locale=babel_locale(locale))
-
-
-def check_exchange_rates(content: Content, errors: ErrorCollector, site_path: str = "content/site.yaml",
-                         lines: dict | None = None) -> None:
-    """Record a currency that is no ISO code, and every ``exchange_rates`` entry that is not a sourced fact
-    with a unit like ``usd_per_eur`` involving the site's currency, at its line in site.yaml."""
-    lines = lines or {}
-    currency = content.site.currency.lower()
-    if not is_currency(currency):
-        errors.add(site_path, lines.get(("currency",), 1), f"currency: {content.site.currency!r} is not an ISO 4217 code such as USD")
-    for i, fact_id in enumerate(content.site.exchange_rates):
-        line = lines.get(("exchange_rates", i), lines.get(("exchange_rates",), 1))
-        fact = content.facts.get(fact_id)
-        match = RATE_UNIT.match(fact.unit or "") if fact else None
-        if fact is None:
-            errors.add(site_path, line, f"exchange_rates: unknown fact {fact_id!r}")
-        elif not match or not {match.group(1), match.group(2)} <= _CURRENCIES or match.group(1) == match.group(2):
-            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} needs a unit like usd_per_eur "
-                                        f"(US dollars for one euro), not {fact.unit!r}")
-        elif currency not in (match.group(1), match.group(2)):
-            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} ({fact.unit}) does not involve "
-                                        f"the site's currency {content.site.currency}")
-        elif fact.source == "none" or (isinstance(fact.value, (int, float)) and fact.value <= 0):
-            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} must be a sourced, positive number")
-
-
 def rate_facts_for(fact_ids: list[str] | tuple[str, ...], site: SiteConfig, book: FactBook) -> list[str]:
     """The exchange-rate facts that pages showing ``fact_ids`` convert with, so they can list them too."""
     reader = reader_units(site, book)
@@ -260,7 +197,7 @@ def _measure(value, fmt: str | None, unit: str | None, locale: str, precision: i
     if is_currency(unit) and isinstance(value, (int, float)) and not isinstance(value, bool):
         return format_money(float(value), unit, fmt, locale, precision)
     rate = RATE_UNIT.match(unit or "")
-    if rate and isinstance(value, (int, float)) and {rate.group(1), rate.group(2)} <= _CURRENCIES:
+    if rate and isinstance(value, (int, float)) and {rate.group(1), rate.group(2)} <= CURRENCIES:
         number = format_decimal(float(value), format="#,##0.0###", locale=babel_locale(locale))
         return f"{number} {currency_name(rate.group(1), 2, locale)} per {currency_name(rate.group(2), 1, locale)}"
     text = format_value(value, fmt, unit, locale, precision)
