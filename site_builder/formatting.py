@@ -11,7 +11,8 @@ from numbers import Real
 from babel import Locale
 from babel.dates import format_date as babel_format_date, format_interval, format_skeleton
 from babel.lists import format_list
-from babel.numbers import format_compact_decimal, format_decimal, format_percent, get_currency_symbol, list_currencies
+from babel.numbers import (format_compact_decimal, format_decimal, format_percent, get_currency_symbol,
+                           get_decimal_symbol, get_group_symbol, list_currencies)
 
 from .periods import key_label, sorted_keys
 
@@ -49,12 +50,15 @@ def default_format(value: object, unit: str | None) -> str:
 def format_number(value: float, fmt: str, locale: str = DEFAULT_LOCALE, precision: int | None = None) -> str:
     """A number as a reader sees it: ``compact`` 1.8 million, ``integer`` 992,200, ``percent`` 1%, ...
 
-    ``precision`` is the number of significant digits it was published with: 1,650,000 with 3 is
-    "1.65 million", 1,599,000 with 4 "1.599 million" (never more digits than were published)."""
+    ``precision`` is the number of significant digits it was published with, no more and no fewer:
+    1,650,000 with 3 is "1.65 million", 1,500,000 with 3 "1.50 million", 15.034 with 3 "15.0",
+    12,345 with 3 "12,300". Without one, nothing is invented and nothing non-zero is shown as 0."""
     if not math.isfinite(value):
         raise ValueError(f"cannot show {value} to a reader")
+    value = value + 0  # -0.0 is shown as 0, never "-0"
     with decimal.localcontext() as context:
         context.prec = 400  # Babel rounds with Decimal; the default 28 digits fail on numbers past 1e27
+        context.rounding = decimal.ROUND_HALF_UP  # 1.65 million to two digits is 1.7 million, as readers round
         if precision:
             value = _to_significant(value, precision)
         return _babel_number(value, fmt, _parsed_locale(locale), precision)
@@ -72,7 +76,20 @@ def significant_digits(value: float | int) -> int:
 def _to_significant(value: float, digits: int) -> float:
     if value == 0:
         return value
-    return float(round(value, digits - 1 - math.floor(math.log10(abs(value)))))
+    exponent = math.floor(math.log10(abs(value))) - digits + 1
+    with decimal.localcontext() as context:
+        context.prec = 400
+        return float(_decimal(value).quantize(decimal.Decimal(1).scaleb(exponent), rounding=decimal.ROUND_HALF_UP))
+
+
+def _decimal(value: float | int) -> decimal.Decimal:
+    # The value as written (repr: 2.165, not 2.16499999...), so that halves round up as readers expect.
+    return decimal.Decimal(value if isinstance(value, int) else repr(float(value)))
+
+
+def _whole(value: float | int) -> int:
+    """``value`` rounded to a whole number, halves away from zero (2.5 is 3, -0.4 is 0)."""
+    return value if isinstance(value, int) else int(_decimal(value).quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
 
 
 def _fraction_digits(value: float, precision: int | None, default: int = 2) -> int:
@@ -80,15 +97,34 @@ def _fraction_digits(value: float, precision: int | None, default: int = 2) -> i
     if not precision or value == 0:
         return default
     magnitude = math.floor(math.log10(abs(value)))
-    shown = magnitude % 3 + 1 if abs(value) >= 1000 else magnitude + 1  # digits before the point of "1.65 million"
+    # digits before the point of "1.65 million" (and of "1,234 trillion": there is no larger word)
+    shown = (magnitude - 11 if magnitude >= 15 else magnitude % 3 + 1) if abs(value) >= 1000 else magnitude + 1
     return max(0, precision - shown)
 
 
 def _decimals(value: float, precision: int | None, default: int = 2) -> str:
-    # A stated precision keeps its trailing zeros (15.0 to three digits); otherwise they are dropped.
-    if not precision or value == 0:
-        return "#" * default
-    return "0" * max(0, precision - 1 - math.floor(math.log10(abs(value))))  # written out: 3,820, not 3.82 thousand
+    # A stated precision keeps its trailing zeros (15.0 to three digits); otherwise they are dropped, and a
+    # small number keeps two significant digits (0.004, not 0).
+    if value == 0:
+        return "#" * default if not precision else ""
+    magnitude = math.floor(math.log10(abs(value)))
+    if not precision:
+        return "#" * max(default, 1 - magnitude)
+    return "0" * max(0, precision - 1 - magnitude)  # written out: 3,820, not 3.82 thousand
+
+
+def _compact(value: float, loc: Locale, precision: int | None) -> str:
+    """``value`` (a thousand or more) in words, "1.65 million": to ``precision`` digits with its trailing zeros
+    ("1.50 million"), and grouped past a thousand trillion ("1,234 trillion")."""
+    digits = _fraction_digits(value, precision)
+    text = format_compact_decimal(value, format_type="long", locale=loc, fraction_digits=digits)
+    point, group = get_decimal_symbol(loc), get_group_symbol(loc)
+    match = re.search(rf"\d[\d{re.escape(group)}]*(?:{re.escape(point)}\d+)?", text)
+    if match is None:  # pragma: no cover - every locale we serve writes digits
+        return text
+    number = decimal.Decimal(match.group(0).replace(group, "").replace(point, "."))
+    pattern = "#,##0." + ("0" * digits if precision else "#" * digits)
+    return text[:match.start()] + format_decimal(number, format=pattern, locale=loc) + text[match.end():]
 
 
 @functools.lru_cache(maxsize=16)
@@ -99,20 +135,24 @@ def _parsed_locale(locale: str) -> Locale:
 
 def _babel_number(value: float, fmt: str, loc: Locale, precision: int | None = None) -> str:
     if fmt == "compact":
-        if abs(value) < 1000:  # Babel returns small numbers unrounded ("2.611156462585034")
-            return format_decimal(value, format="#,##0." + _decimals(value, precision), locale=loc)
-        return format_compact_decimal(value, format_type="long", locale=loc,
-                                      fraction_digits=_fraction_digits(value, precision))
+        if abs(value) >= 1_000_000:
+            return _compact(value, loc, precision)
+        if abs(value) >= 1000:  # as newsrooms write it: 12,345, never "12.34 thousand"
+            return format_decimal(_whole(value), locale=loc)
+        # Babel returns small numbers unrounded ("2.611156462585034")
+        return format_decimal(value, format="#,##0." + _decimals(value, precision), locale=loc)
     if fmt == "integer":
-        return format_decimal(round(value), locale=loc)
+        return format_decimal(_whole(value), locale=loc)
     if fmt == "decimal":
         if precision:
             return format_decimal(value, format="#,##0." + _decimals(value, precision, 3), locale=loc)
-        return format_decimal(value, format="#,##0.0##", locale=loc)
+        if isinstance(value, int):  # a whole number as written: 1,000, not "1,000.0"
+            return format_decimal(value, locale=loc)
+        return format_decimal(value, format="#,##0.0" + "#" * max(2, len(_decimals(value, None, 3)) - 1), locale=loc)
     if fmt == "percent":
-        return format_percent(value / 100, format="#,##0.#%", locale=loc)
+        return format_percent(value / 100, format="#,##0." + _decimals(value, precision, 1) + "%", locale=loc)
     if fmt == "year":
-        return str(int(round(value)))
+        return str(_whole(value))
     return format_decimal(value, locale=loc)
 
 
@@ -133,9 +173,11 @@ def format_value(value: object, fmt: str | None = None, unit: str | None = None,
         return format_date(value, locale)
     if (unit or "").lower() in CURRENCIES and fmt not in ("percent", "year"):
         return format_money(float(value), unit, fmt if fmt != "text" else None, locale, precision)
-    fmt = fmt or default_format(value, unit)
-    if fmt == "text":
-        fmt = default_format(value, unit)
+    if fmt in (None, "text"):
+        # Chosen for the value as shown: 999,999 to three digits is "1.00 million"
+        fmt = default_format(_to_significant(value, precision) if precision else value, unit)
+        if fmt == "integer" and precision and value and precision > math.floor(math.log10(abs(value))) + 1:
+            fmt = "decimal"  # 1.0 to three digits is "1.00", as published: a precision is never dropped
     text = format_number(value, fmt, locale, precision)  # ints stay exact: float() would round past 2**53
     suffix = _UNIT_SUFFIXES.get(unit or "")
     return f"{text} {suffix}" if suffix and fmt not in ("percent", "year") else text
@@ -161,15 +203,16 @@ def format_money(value: float, currency: str, fmt: str | None = None, locale: st
     "$12,000", "$155.75 million", "€144 million", "US$12,000" (en-CA)."""
     loc = babel_locale(locale)
     amount = abs(value)
+    if precision and amount >= 100 and fmt != "decimal":  # cents below $100 are as published; above, a precision
+        amount = _to_significant(amount, precision)
     fmt = fmt or ("compact" if amount >= 1_000_000 else "money")
     with decimal.localcontext() as context:
         context.prec = 400
-        if fmt == "compact" and amount >= 1000:
-            number = format_compact_decimal(_to_significant(amount, precision) if precision else amount,
-                                            format_type="long", locale=loc,
-                                            fraction_digits=_fraction_digits(amount, precision))
+        context.rounding = decimal.ROUND_HALF_UP
+        if fmt == "compact" and amount >= 1_000_000:
+            number = _compact(amount, _parsed_locale(locale), precision)
         elif fmt == "integer" or (fmt != "decimal" and (amount >= 1000 or (amount >= 100 and float(amount).is_integer()))):
-            number = format_decimal(round(amount), locale=loc)
+            number = format_decimal(_whole(amount), locale=loc)
         else:  # cents: two decimals below $100, and above it when the amount has them
             number = format_decimal(amount, format="#,##0.00", locale=loc)
     symbol = get_currency_symbol(currency.upper(), locale=loc)
@@ -178,7 +221,7 @@ def format_money(value: float, currency: str, fmt: str | None = None, locale: st
         text = f"{symbol}\u00a0{number}" if symbol[-1:].isalpha() else f"{symbol}{number}"  # RUB 5,000 but $5,000
     else:
         text = f"{number}\u00a0{symbol}"
-    return f"-{text}" if value < 0 else text
+    return f"-{text}" if value < 0 and number.strip("0.,") else text  # -$0.001 is "$0.00", not "-$0.00"
 
 
 @functools.lru_cache(maxsize=4096, typed=True)  # Babel takes 25 µs a date; a site shows the same few hundred dates

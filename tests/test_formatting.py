@@ -103,9 +103,9 @@ finite = st.one_of(st.integers(min_value=-10 ** 300, max_value=10 ** 300),
 
 
 @given(value=finite, fmt=st.sampled_from(FORMATS + [None]), unit=st.sampled_from([None, "percent", "year", "km", "usd"]),
-       locale=st.sampled_from(["en-US", "en-CA"]))
-def test_format_value_never_raises_for_finite_numbers(value, fmt, unit, locale):
-    text = format_value(value, fmt, unit, locale)
+       locale=st.sampled_from(["en-US", "en-CA"]), precision=st.sampled_from([None, 1, 3, 40]))
+def test_format_value_never_raises_for_finite_numbers(value, fmt, unit, locale, precision):
+    text = format_value(value, fmt, unit, locale, precision)
     assert isinstance(text, str) and text
 
 
@@ -130,7 +130,7 @@ def test_a_number_keeps_the_precision_it_was_published_with(value, precision, sh
 
 
 @pytest.mark.parametrize("value, shown", [(2.611156462585034, "2.61"), (12.5, "12.5"), (999, "999"),
-                                          (0.004, "0")])
+                                          (0.004, "0.004"), (0.01234, "0.012")])
 def test_compact_works_below_a_thousand(value, shown):
     assert format_value(value, "compact") == shown
 
@@ -162,3 +162,70 @@ def test_a_stated_precision_keeps_its_trailing_zeros():
     assert format_value(15.034, None, "mpg") != "15.0"  # without a precision, no digits are invented
     assert format_value(3821.448, None, "lb", precision=3) == "3,820"
     assert format_value(0.5, "decimal", None, precision=2) == "0.50"
+
+
+# --- the rule at every size: a number keeps the precision it was published with ----------------
+# With `precision` (significant digits) a number shows exactly that many: trailing zeros that were published are
+# kept ("1.50 million", "1.00", "20.0%"), digits that were not are never invented (12,345 to three is "12,300").
+# Without one, nothing is invented either, and a number that is not zero is never shown as 0 (or as "-0").
+
+@pytest.mark.parametrize("value, fmt, unit, precision, shown", [
+    # the default format (by size), with and without a precision
+    (0, None, None, None, "0"), (-0.0, None, None, None, "0"), (0.001, None, None, None, "0.001"),
+    (0.001, None, None, 3, "0.00100"), (-0.0123, None, None, None, "-0.012"), (1, None, None, None, "1"),
+    (1.0, None, None, 3, "1.00"), (20, None, None, 3, "20.0"), (1.5, None, None, 3, "1.50"),
+    (12.34, None, None, 3, "12.3"), (999.5, None, None, 3, "1,000"), (12_345, None, None, None, "12,345"),
+    (12_345, None, None, 3, "12,300"), (999_999, None, None, None, "999,999"), (999_999, None, None, 3, "1.00 million"),
+    (1_500_000, None, None, None, "1.5 million"), (1_500_000, None, None, 3, "1.50 million"),
+    (1_000_000, None, None, 3, "1.00 million"), (1_650_000, None, None, 2, "1.7 million"),
+    (-1_650_000, None, None, 3, "-1.65 million"), (1e9, None, None, None, "1 billion"),
+    (1.23e12, None, None, 3, "1.23 trillion"), (1e12, None, None, None, "1 trillion"),
+    (1.234e15, None, None, None, "1,234 trillion"),
+    # compact: words from a million, written out below (as newsrooms do), decimals only below a thousand
+    (0, "compact", None, None, "0"), (-0.0, "compact", None, None, "0"), (0.001, "compact", None, None, "0.001"),
+    (-0.001, "compact", None, None, "-0.001"), (1.0, "compact", None, 3, "1.00"), (999.5, "compact", None, None, "999.5"),
+    (1000, "compact", None, None, "1,000"), (12_345, "compact", None, None, "12,345"),
+    (12_345, "compact", None, 3, "12,300"), (999_999, "compact", None, None, "999,999"), (2.5, "integer", None, None, "3"),
+    (1_500_000, "compact", None, 3, "1.50 million"), (15_970_000, "compact", None, 4, "15.97 million"),
+    (1e12, "compact", None, 3, "1.00 trillion"), (-2_500_000, "compact", None, None, "-2.5 million"),
+    # integer: whole numbers, every digit, to a precision when one is stated
+    (0.4, "integer", None, None, "0"), (-0.4, "integer", None, None, "0"), (1e12, "integer", None, None, "1,000,000,000,000"),
+    (12_345, "integer", None, 3, "12,300"),
+    # decimal: a whole number as written (1,000, not 1,000.0), small numbers to two significant digits
+    (0, "decimal", None, None, "0"), (1000, "decimal", None, None, "1,000"), (3.0, "decimal", None, None, "3.0"),
+    (0.0001234, "decimal", None, None, "0.00012"), (15.034, "decimal", None, 3, "15.0"),
+    (-1.5, "decimal", None, 3, "-1.50"), (1_650_000, "decimal", None, None, "1,650,000"),
+    # percent
+    (0, "percent", None, None, "0%"), (0.04, None, "percent", None, "0.04%"), (-0.001, None, "percent", None, "-0.001%"),
+    (1.5, None, "percent", 3, "1.50%"), (20, None, "percent", 3, "20.0%"), (12.34, None, "percent", None, "12.3%"),
+    (12.34, None, "percent", 3, "12.3%"), (1500, None, "percent", None, "1,500%"),
+    # money: cents below $100 (always: they are how prices are published), none from $1,000, words from a million
+    (0, None, "usd", None, "$0.00"), (-0.001, None, "usd", None, "$0.00"), (3.3, None, "usd", 2, "$3.30"),
+    (2.165, None, "usd", None, "$2.17"), (999.5, None, "usd", None, "$999.50"), (12_345, None, "usd", 3, "$12,300"),
+    (12_345, "compact", "usd", None, "$12,345"), (999_999, None, "usd", 3, "$1.00 million"),
+    (1_500_000, None, "usd", 3, "$1.50 million"), (-1_650_000, None, "usd", None, "-$1.65 million"),
+    (1.23e12, None, "usd", None, "$1.23 trillion"), (1_650_000, "decimal", "usd", None, "$1,650,000.00"),
+])
+def test_every_format_at_every_size(value, fmt, unit, precision, shown):
+    assert format_value(value, fmt, unit, precision=precision) == shown
+
+
+def test_en_ca_keeps_the_published_zeros_too():
+    assert format_value(1_500_000, precision=3, locale="en-CA") == "1.50 million"
+    assert format_value(1.5, unit="usd", locale="en-CA") == "US$1.50"
+
+
+@given(value=st.floats(min_value=-1e300, max_value=1e300, allow_nan=False).filter(lambda v: v == 0 or abs(v) > 1e-9),
+       fmt=st.sampled_from([None, "compact", "decimal", "percent"]), precision=st.sampled_from([None, 1, 2, 3, 5]))
+def test_no_number_is_shown_as_zero_or_minus_zero_unless_it_is_zero(value, fmt, precision):
+    text = format_value(value, fmt, precision=precision)
+    assert any(d in text for d in "123456789") == (value != 0), text
+    assert not text.startswith("-") or value < 0
+
+
+@given(value=st.floats(min_value=1e-6, max_value=1e15).map(lambda v: float(f"{v:.3g}")), fmt=st.sampled_from([None, "compact", "decimal"]))
+def test_a_stated_precision_shows_exactly_its_digits_below_a_thousand_and_in_words(value, fmt):
+    text = format_value(value, fmt, precision=3)
+    number = text.split(" ")[0].replace(",", "")
+    if "." in number:  # "1.50 million", "15.0", "0.00100": three significant digits, the published zeros with them
+        assert len(number.replace(".", "").lstrip("0")) == 3, text
