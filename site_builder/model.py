@@ -2,17 +2,21 @@
 
 Loaded content becomes these frozen dataclasses once it has been validated;
 nothing downstream handles raw dicts. ``origin`` always says where an object
-was written, so later stages can still report ``path:line``.
+was written, so later stages can still report ``path:line``. Charts are modelled
+in :mod:`chart_model`, datasets and their rows in :mod:`data_model`; ``Content``
+holds them all.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from typing import Annotated
+from pydantic import ConfigDict, Strict, StrictFloat, StrictInt, StrictStr, StringConstraints
 
-from pydantic import ConfigDict, Strict, StrictBool, StrictFloat, StrictInt, StrictStr, StringConstraints
+if TYPE_CHECKING:  # the chart and data models build on this module's Location and Number
+    from .chart_model import Chart
+    from .data_model import Table
 
 FORBID_EXTRA = ConfigDict(extra="forbid")
 
@@ -28,8 +32,6 @@ Kind = Literal["reported", "forecast", "estimate", "derived", "calculated"]
 # How a vague figure was stated ("approach 1.8 million", "near 1.9 million"): shown before the value.
 Qualifier = Literal["about", "approaching", "near", "nearly", "up to", "at least", "more than", "less than"]
 Format = Literal["compact", "integer", "decimal", "percent", "year", "text"]
-# Kinds of chart (docs/content-format.md shows each): "custom" draws the chart's own Vega-Lite spec.
-ChartType = Literal["line", "bar", "area", "scatter", "connected-scatter", "dot", "map", "custom"]
 # A publication date may be known only to the month or year: "2023-12" or "2023".
 PartialDate = Annotated[str, StringConstraints(strict=True, pattern=r"^([1-9]\d{3}|0[1-9]\d{2}|00[1-9]\d|000[1-9])(-(0[1-9]|1[0-2]))?$")]
 PublishedDate = Union[dt.date, PartialDate]
@@ -37,9 +39,6 @@ Operation = Literal["mean", "sum", "difference", "ratio", "growth", "rate", "con
                     "at", "percent_change", "point_change", "share", "index", "abs", "negate",
                     "change_series", "percent_change_series", "share_series", "rolling_mean"]
 Aggregate = Literal["sum", "mean", "min", "max", "first", "last", "count"]
-ColumnType = Literal["year", "quarter", "month", "date", "number", "category", "text"]
-Scale = Literal["thousands", "millions", "billions"]
-SCALES = {"thousands": 1_000, "millions": 1_000_000, "billions": 1_000_000_000}
 Cell = Union[StrictInt, StrictFloat, StrictStr]
 
 
@@ -141,64 +140,6 @@ class DataRef:
 
 
 @dataclass(frozen=True)
-class Column:
-    """A declared column of a dataset: its type, and for numbers their unit and scale."""
-
-    __pydantic_config__ = FORBID_EXTRA
-    type: ColumnType
-    unit: StrictStr | None = None
-    currency: StrictStr | None = None           # money: an ISO 4217 code (usd); the unit then
-    scale: Scale | None = None                  # cells counted in thousands (or millions, billions)
-    parse: StrictStr | None = None              # a time column's strptime format, e.g. "%b %d %Y"
-    label: StrictStr | None = None
-
-    @property
-    def value_unit(self) -> str | None:
-        """The unit of this column's values once scaled."""
-        return (self.currency or "").lower() or self.unit
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """A data table under ``content/data/``, declared once in ``content/datasets.yaml``."""
-
-    __pydantic_config__ = FORBID_EXTRA
-    id: StrictStr
-    file: StrictStr
-    title: StrictStr
-    license: StrictStr
-    retrieved: dt.date
-    columns: dict[StrictStr, Column]
-    source: StrictStr | None = None
-    sources: list[StrictStr] = field(default_factory=list)
-    time: StrictStr | None = None               # the time column
-    key: list[StrictStr] = field(default_factory=list)   # columns no two rows may share (e.g. [month])
-    note: StrictStr | None = None
-    origin: Location = NOWHERE
-
-    @property
-    def source_ids(self) -> tuple[str, ...]:
-        """Every source the dataset cites."""
-        return tuple(dict.fromkeys(([self.source] if self.source else []) + list(self.sources)))
-
-
-@dataclass(frozen=True)
-class Table:
-    """A loaded dataset: its rows, each with the line (or record) it was read from."""
-
-    dataset: Dataset
-    path: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[Cell | None, ...], ...]
-    lines: tuple[int, ...]
-    unit: str = "line"                          # what ``lines`` count: file lines, or JSON/YAML lines
-
-    def column(self, name: str) -> int:
-        """The index of column ``name`` in each row."""
-        return self.columns.index(name)
-
-
-@dataclass(frozen=True)
 class Fact:
     """One sourced figure or statement, typed or derived."""
 
@@ -254,99 +195,6 @@ class Check:
         """The ids of every fact the check reads: stated, derived and any adjustment."""
         extra = (self.adjustment.add,) if self.adjustment else ()
         return (self.stated, self.derived) + extra
-
-
-@dataclass(frozen=True)
-class ChartPair:
-    """One point of a scatter chart: the facts giving its x and y, and its label."""
-
-    __pydantic_config__ = FORBID_EXTRA
-    x: StrictStr
-    y: StrictStr
-    label: StrictStr = ""
-
-
-@dataclass(frozen=True)
-class ChartSeries:
-    """One line, area, group of bars or set of scatter points in a chart, drawn from facts."""
-
-    __pydantic_config__ = FORBID_EXTRA
-    label: StrictStr
-    facts: list[StrictStr] | None = None
-    fact: StrictStr | None = None
-    points: list[ChartPair] | None = None
-    origin: Location = NOWHERE
-
-    def fact_ids(self) -> tuple[str, ...]:
-        """The ids of the facts this series draws."""
-        pairs = tuple(fid for pair in self.points or () for fid in (pair.x, pair.y))
-        return tuple(self.facts or ()) + ((self.fact,) if self.fact else ()) + pairs
-
-
-@dataclass(frozen=True)
-class ChartRule:
-    """A vertical marker, e.g. a break in a data series."""
-
-    __pydantic_config__ = FORBID_EXTRA
-    x: StrictInt | StrictStr
-    label: StrictStr
-
-
-@dataclass(frozen=True)
-class ChartAnnotation:
-    """A note drawn on a chart: a line at ``x`` or ``y``, a shaded ``x_range``, or a label on a ``fact``'s point."""
-
-    __pydantic_config__ = FORBID_EXTRA
-    label: StrictStr = ""
-    x: StrictInt | StrictStr | None = None
-    y: Number | None = None
-    x_range: list[StrictInt | StrictStr] | None = None
-    fact: StrictStr | None = None
-
-
-@dataclass(frozen=True)
-class ChartPlace:
-    """A point on a locator map: its name and the facts giving its longitude and latitude."""
-
-    __pydantic_config__ = FORBID_EXTRA
-    label: StrictStr
-    lon: StrictStr
-    lat: StrictStr
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A chart declared in ``content/charts/*.yaml``."""
-
-    __pydantic_config__ = FORBID_EXTRA
-    id: StrictStr
-    type: ChartType
-    title: StrictStr
-    series: list[ChartSeries] = field(default_factory=list)
-    subtitle: StrictStr = ""
-    caption: StrictStr = ""
-    x_title: StrictStr = ""
-    y_title: StrictStr = ""
-    rules: list[ChartRule] = field(default_factory=list)
-    annotations: list[ChartAnnotation] = field(default_factory=list)
-    note: StrictStr = ""
-    zero: StrictBool = True                    # lines: start the y axis at zero (bars always do)
-    orientation: Literal["auto", "vertical", "horizontal"] = "auto"   # bars and dots
-    stack: Literal["none", "stacked", "share"] = "none"               # bars and areas
-    categories: list[StrictStr] | None = None  # bars and dots: the category of each series' n-th fact
-    highlight: StrictStr = ""                  # lines: the series drawn in colour, the others in grey
-    small_multiples: StrictBool = False        # lines and areas: one small panel per series
-    direct_labels: StrictBool = False          # lines: series names at the lines' ends instead of a key
-    region: list[Number] | None = None         # maps: [west, south, east, north] in degrees
-    places: list[ChartPlace] = field(default_factory=list)
-    vega_lite: dict | None = None              # custom: a Vega-Lite spec (its data: {name: points})
-    origin: Location = NOWHERE
-
-    def fact_ids(self) -> tuple[str, ...]:
-        """The ids of every fact drawn in the chart, in order."""
-        places = tuple(fid for place in self.places for fid in (place.lon, place.lat))
-        annotated = tuple(a.fact for a in self.annotations if a.fact)
-        return tuple(fid for series in self.series for fid in series.fact_ids()) + places + annotated
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from site_builder.compute.charts import (
 from site_builder.compute.chart_spec import NARROW
 from site_builder.errors import ErrorCollector
 from site_builder.compute.facts import resolve_facts
-from site_builder.model import Chart, ChartSeries, Content, Fact, Location, SiteConfig
+from site_builder.chart_model import Chart, ChartSeries
+from site_builder.model import Content, Fact, Location, SiteConfig
 from site_builder.compute.project import Project, load_content
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"

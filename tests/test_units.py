@@ -13,7 +13,8 @@ from site_builder.compute.charts import Point, axis_ticks, chart_spec
 from site_builder.errors import BuildErrors
 from site_builder.compute.resolved import ResolvedFact
 from site_builder.formatting import format_date, format_money, format_period, format_value
-from site_builder.model import Chart, ChartSeries, Fact
+from site_builder.chart_model import Chart, ChartSeries
+from site_builder.model import Fact
 from site_builder.compute.project import Project, load_content
 from site_builder.compute.currency import ExchangeRate, exchange_rate
 from site_builder.compute.units import ReaderUnits, read_fact

@@ -6,7 +6,7 @@ import copy
 
 from .chart_data import Point, point_rows
 from .chart_theme import FONT_SIZE, theme, vega_lite_schema_url
-from ..model import Chart
+from ..chart_model import Chart
 
 COMPOSED = ("facet", "repeat", "concat", "hconcat", "vconcat")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..errors import BuildError, ErrorCollector
 from .facts import FactBook
 from ..formatting import format_value, with_unit_words
-from ..model import Chart, ChartSeries
+from ..chart_model import Chart, ChartSeries
 from ..periods import PeriodError, key_label, parse_period, sorted_keys
 from .resolved import KIND_STATUS, ResolvedFact
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from .chart_data import CALCULATED, PROJECTED, REPORTED, Point, line_status
 from .chart_theme import CONTEXT_GREY, PALETTE
-from ..model import Chart
+from ..chart_model import Chart
 
 KINDS = {"line": "Line chart", "area": "Area chart", "bar": "Bar chart", "dot": "Dot plot",
          "scatter": "Scatter chart", "connected-scatter": "Connected scatter chart", "map": "Locator map",

@@ -11,7 +11,7 @@ from textwrap import wrap
 
 from .chart_data import Point, position
 from ..periods import PeriodError, parse_period
-from ..model import Chart
+from ..chart_model import Chart
 
 LINE_HEIGHT = 15
 CHAR_WIDTH = 6.7   # of a 12 px Liberation Sans character, on average, rounded up

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .chart_data import Point
 from ..content.chart_geo import Box, country_anchors, country_outlines, fitted_box, place_at
 from .chart_theme import FONT_SIZE, PALETTE
-from ..model import Chart
+from ..chart_model import Chart
 
 # Borders at 4.8:1 on white (WCAG 1.4.11 asks 3:1 of the shapes a reader must tell apart).
 WATER, LAND, HIGHLIGHT, BORDER = "#e6eff6", "#f4f3ef", "#dcd8cc", "#6b7280"

@@ -20,7 +20,7 @@ from .chart_labels import CHAR_WIDTH, annotation_layers, end_label_layer, point_
 from .chart_data import CALCULATED, PROJECTED, REPORTED, Point, line_segments, point_rows, position, series_order
 from .chart_map import map_spec
 from .chart_theme import CONTEXT_GREY, FONT_SIZE, PALETTE, theme, vega_lite_schema_url
-from ..model import Chart
+from ..chart_model import Chart
 
 DASH = (6, 4)      # forecasts and estimates
 DOTS = (1.5, 3)    # our own calculations

@@ -28,7 +28,7 @@ from .chart_describe import KeyEntry, chart_key_entries, describe_chart
 from .chart_spec import ARTBOARDS, chart_spec
 from ..errors import ErrorCollector
 from .facts import FactBook
-from ..model import Chart
+from ..chart_model import Chart
 
 __all__ = ["Point", "ChartDrawings", "RenderedChart", "axis_ticks", "chart_points", "chart_spec", "describe_chart",
            "draw_chart", "render_chart", "rendered_chart"]

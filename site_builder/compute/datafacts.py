@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from statistics import mean
 
 from ..errors import BuildError
-from ..model import Content, DataRef, Fact, Table
+from ..data_model import Table
+from ..model import Content, DataRef, Fact
 from ..periods import PeriodError, as_period, parse_period, sorted_keys
 
 AGGREGATE_WORDS = {"sum": "Sum", "mean": "Average", "min": "Lowest", "max": "Highest",

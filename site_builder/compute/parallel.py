@@ -27,7 +27,8 @@ from typing import Any, Protocol, TypeVar
 
 from .charts import ChartDrawings, Point, RenderedChart, describe_chart, draw_chart
 from ..errors import BuildError, Problem
-from ..model import Briefing, Chart
+from ..chart_model import Chart
+from ..model import Briefing
 
 MIN_CHARTS = 8  # below this, warming up vl-convert in each worker costs more than it saves
 MIN_BODIES = 150  # below this, starting the workers costs more than Markdown takes

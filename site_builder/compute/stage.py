@@ -14,7 +14,8 @@ from .charts import ChartDrawings, Point, RenderedChart, chart_points, rendered_
 from ..errors import ErrorCollector, Problem
 from .facts import FactBook, resolve_facts
 from .headlines import headline_fact_refs, with_plain_headlines
-from ..model import Chart, Content
+from ..chart_model import Chart
+from ..model import Content
 from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing
 from .parallel import draw_missing_charts
 from .project import Project, load_content

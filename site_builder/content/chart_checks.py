@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from .chart_geo import country_names
 from ..periods import PeriodError, parse_period
-from ..model import Chart
+from ..chart_model import Chart
 
 Report = Callable[[tuple, str], None]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import BuildError, BuildErrors, ErrorCollector
 from .loader import Document, load_yaml
-from ..model import SCALES, Column, Dataset, Table
+from ..data_model import SCALES, Column, Dataset, Table
 from ..periods import PeriodError, as_period
 from .schema import Identified, list_items, refuse_unknown_top_keys, unique_ids, validate_object
 

@@ -16,7 +16,8 @@ from typing import Any
 from .chart_checks import check_chart
 from ..errors import ErrorCollector
 from .loader import Document, Loc, MarkdownFile
-from ..model import Briefing, BriefingMeta, Chart, Check, Fact, Location, SiteConfig, Source
+from ..chart_model import Chart
+from ..model import Briefing, BriefingMeta, Check, Fact, Location, SiteConfig, Source
 from ..periods import PeriodError, parse_period, period_key
 from .schema import (
     MAX_NAME_LENGTH, UNION_HINTS, Identified, T, accept_id, dotted, list_items, location_of, refuse_unknown_top_keys,

@@ -19,7 +19,8 @@ from .cache import Store
 from ..compute.charts import Point, RenderedChart
 from ..compute.library import PageReading, read_page
 from ..content.loader import Document, parse_yaml
-from ..model import Briefing, Chart
+from ..chart_model import Chart
+from ..model import Briefing
 from ..compute.pages import BriefingPlan
 from .recall import RecentlyUsed
 from ..render.bodies import BodyDraft

@@ -1,0 +1,109 @@
+"""The model of a chart declared in ``content/charts/*.yaml``: its series, markers, notes and places.
+
+Frozen dataclasses validated by pydantic like the rest of :mod:`model`; the compute
+stage turns them into points, Vega-Lite specs and drawings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import StrictBool, StrictInt, StrictStr
+
+from .model import FORBID_EXTRA, NOWHERE, Location, Number
+
+# Kinds of chart (docs/content-format.md shows each): "custom" draws the chart's own Vega-Lite spec.
+ChartType = Literal["line", "bar", "area", "scatter", "connected-scatter", "dot", "map", "custom"]
+
+
+@dataclass(frozen=True)
+class ChartPair:
+    """One point of a scatter chart: the facts giving its x and y, and its label."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    x: StrictStr
+    y: StrictStr
+    label: StrictStr = ""
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One line, area, group of bars or set of scatter points in a chart, drawn from facts."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    label: StrictStr
+    facts: list[StrictStr] | None = None
+    fact: StrictStr | None = None
+    points: list[ChartPair] | None = None
+    origin: Location = NOWHERE
+
+    def fact_ids(self) -> tuple[str, ...]:
+        """The ids of the facts this series draws."""
+        pairs = tuple(fid for pair in self.points or () for fid in (pair.x, pair.y))
+        return tuple(self.facts or ()) + ((self.fact,) if self.fact else ()) + pairs
+
+
+@dataclass(frozen=True)
+class ChartRule:
+    """A vertical marker, e.g. a break in a data series."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    x: StrictInt | StrictStr
+    label: StrictStr
+
+
+@dataclass(frozen=True)
+class ChartAnnotation:
+    """A note drawn on a chart: a line at ``x`` or ``y``, a shaded ``x_range``, or a label on a ``fact``'s point."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    label: StrictStr = ""
+    x: StrictInt | StrictStr | None = None
+    y: Number | None = None
+    x_range: list[StrictInt | StrictStr] | None = None
+    fact: StrictStr | None = None
+
+
+@dataclass(frozen=True)
+class ChartPlace:
+    """A point on a locator map: its name and the facts giving its longitude and latitude."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    label: StrictStr
+    lon: StrictStr
+    lat: StrictStr
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart declared in ``content/charts/*.yaml``."""
+
+    __pydantic_config__ = FORBID_EXTRA
+    id: StrictStr
+    type: ChartType
+    title: StrictStr
+    series: list[ChartSeries] = field(default_factory=list)
+    subtitle: StrictStr = ""
+    caption: StrictStr = ""
+    x_title: StrictStr = ""
+    y_title: StrictStr = ""
+    rules: list[ChartRule] = field(default_factory=list)
+    annotations: list[ChartAnnotation] = field(default_factory=list)
+    note: StrictStr = ""
+    zero: StrictBool = True                    # lines: start the y axis at zero (bars always do)
+    orientation: Literal["auto", "vertical", "horizontal"] = "auto"   # bars and dots
+    stack: Literal["none", "stacked", "share"] = "none"               # bars and areas
+    categories: list[StrictStr] | None = None  # bars and dots: the category of each series' n-th fact
+    highlight: StrictStr = ""                  # lines: the series drawn in colour, the others in grey
+    small_multiples: StrictBool = False        # lines and areas: one small panel per series
+    direct_labels: StrictBool = False          # lines: series names at the lines' ends instead of a key
+    region: list[Number] | None = None         # maps: [west, south, east, north] in degrees
+    places: list[ChartPlace] = field(default_factory=list)
+    vega_lite: dict | None = None              # custom: a Vega-Lite spec (its data: {name: points})
+    origin: Location = NOWHERE
+
+    def fact_ids(self) -> tuple[str, ...]:
+        """The ids of every fact drawn in the chart, in order."""
+        places = tuple(fid for place in self.places for fid in (place.lon, place.lat))
+        annotated = tuple(a.fact for a in self.annotations if a.fact)
+        return tuple(fid for series in self.series for fid in series.fact_ids()) + places + annotated
