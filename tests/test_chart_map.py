@@ -8,7 +8,8 @@ import pytest
 from site_builder.content.chart_checks import vega_lite_problems
 from site_builder.compute.chart_data import Point
 from site_builder.content.chart_geo import clip_ring, country_outlines, fitted_box, place_at
-from site_builder.compute.chart_spec import NARROW, WIDE, chart_spec
+from site_builder.compute.chart_encoding import NARROW, WIDE
+from site_builder.compute.chart_spec import chart_spec
 from site_builder.chart_model import Chart
 
 from conftest import REPO, build_fixture, parse_html

@@ -13,7 +13,7 @@ from site_builder.incremental.kept import SvgCache
 from site_builder.compute.charts import (
     chart_csv, chart_points, chart_spec, describe_chart, render_chart, scope_svg_ids,
 )
-from site_builder.compute.chart_spec import NARROW
+from site_builder.compute.chart_encoding import NARROW
 from site_builder.errors import ErrorCollector
 from site_builder.compute.facts import resolve_facts
 from site_builder.chart_model import Chart, ChartSeries

@@ -151,3 +151,12 @@ def test_the_rules_see_an_import_that_breaks_them(tmp_path):
         "def f():\n    from site_builder.render import site\n", encoding="utf-8")
     assert runtime_imports("charts", fake) == {"cache", "errors", "site"}
     assert stage_of("charts", fake) == "compute" and stage_of("cache", fake) is None
+
+
+MAX_LINES = 320  # the README's "about 300": a module past it does more than one thing
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_no_module_is_over_about_300_lines(module):
+    lines = modules(PACKAGE)[module].read_text(encoding="utf-8").count("\n")
+    assert lines <= MAX_LINES, f"{module}.py has {lines} lines: split it along a seam (README, Design)"

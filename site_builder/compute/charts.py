@@ -25,7 +25,8 @@ from typing import Protocol
 from .chart_axes import axis_ticks
 from .chart_data import Point, chart_points
 from .chart_describe import KeyEntry, chart_key_entries, describe_chart
-from .chart_spec import ARTBOARDS, chart_spec
+from .chart_encoding import ARTBOARDS
+from .chart_spec import chart_spec
 from ..errors import ErrorCollector
 from .facts import FactBook
 from ..chart_model import Chart
