@@ -36,3 +36,4 @@ def merged(base: dict, override: dict) -> dict:
     for key, value in override.items():
         out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
     return out
+

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .chart_custom_words import describe_custom
 from .chart_data import CALCULATED, PROJECTED, REPORTED, Point, line_status
+from .chart_stacks import StackTotal, is_stacked, share_points, stack_totals
 from .chart_theme import CONTEXT_GREY, PALETTE
 from ..chart_model import Chart
 
@@ -57,7 +59,9 @@ def chart_key_entries(chart: Chart, points: list[Point]) -> tuple[KeyEntry, ...]
 
 
 def describe_chart(chart: Chart, points: list[Point]) -> str:
-    """A plain-language summary of what the chart shows, derived from its data."""
+    """A plain-language summary of what the chart shows, derived from its data: each series' first and last
+    figures and extremes (each panel's, in small multiples), each stack's total and each part's share in
+    stacked charts, and what a custom spec's channels show with its highest and lowest figures."""
     kind = KINDS[chart.type]
     if chart.stack == "share":
         kind = f"{kind} of shares"
@@ -65,11 +69,20 @@ def describe_chart(chart: Chart, points: list[Point]) -> str:
         kind = f"Stacked {kind[0].lower()}{kind[1:]}"
     if chart.small_multiples:
         kind += ", one panel per series"
-    parts = [_describe_series(chart, label, [p for p in points if p.series == label])
+    shares = chart.stack == "share" and is_stacked(chart)
+    shown = share_points(chart, points) if shares else points
+    parts = [_describe_series(chart, label, [p for p in shown if p.series == label])
              for label in dict.fromkeys(p.series for p in points)]
+    parts = [p for p in parts if p]
+    if chart.type == "custom":
+        text = describe_custom(chart, points, parts)
+    else:
+        text = f"{kind}: {chart.title}. " + ("Each series' share of the total. " if shares else "") + " ".join(parts)
+    totals = stack_totals(chart, points)
+    if totals:
+        text += " " + _describe_totals(totals)
     notes = [f"{a.label} ({a.x if a.x is not None else a.y if a.y is not None else '-'.join(map(str, a.x_range or ()))})"
              for a in chart.annotations if a.label and a.fact is None] + [f"{r.label} ({r.x})" for r in chart.rules]
-    text = f"{kind}: {chart.title}. " + " ".join(p for p in parts if p)
     if chart.highlight:
         text += f" {chart.highlight} is highlighted."
     if notes:
@@ -83,6 +96,16 @@ def describe_chart(chart: Chart, points: list[Point]) -> str:
     elif ours:
         text += " Dotted lines and hollow markers are our own calculations."
     return text
+
+
+def _describe_totals(totals: tuple[StackTotal, ...]) -> str:
+    if len(totals) <= 8:
+        return "Totals (our sums): " + "; ".join(f"{t.x}, {t.display}" for t in totals) + "."
+    first, last = totals[0], totals[-1]
+    low, high = min(totals, key=lambda t: t.value), max(totals, key=lambda t: t.value)
+    text = f"Total (our sum): {first.display} in {first.x} to {last.display} in {last.x}"
+    extremes = [f"{name} of {t.display} in {t.x}" for name, t in (("low", low), ("high", high)) if t not in (first, last)]
+    return text + (f" ({', '.join(extremes)})" if extremes else "") + "."
 
 
 def _describe_series(chart: Chart, label: str, pts: list[Point]) -> str:
@@ -100,6 +123,8 @@ def _describe_series(chart: Chart, label: str, pts: list[Point]) -> str:
     if len(pts) > 1:
         text += f" to {last.display} in {last.x}"
         low, high = min(pts, key=lambda p: p.y), max(pts, key=lambda p: p.y)
+        if chart.small_multiples:  # a panel's own range, since each is read on its own
+            return text + f", lowest {low.display} in {low.x}, highest {high.display} in {high.x}."
         extremes = [f"{name} of {p.display} in {p.x}" for name, p in (("low", low), ("high", high))
                     if p not in (first, last)]
         if extremes:

@@ -27,6 +27,7 @@ from .chart_data import Point, chart_points
 from .chart_describe import KeyEntry, chart_key_entries, describe_chart
 from .chart_encoding import ARTBOARDS
 from .chart_spec import chart_spec
+from .chart_stacks import StackTotal, share_points, stack_totals
 from ..errors import ErrorCollector
 from .facts import FactBook
 from ..chart_model import Chart
@@ -49,6 +50,8 @@ class RenderedChart:
     narrow_spec_json: str = ""
     narrow_svg: str = ""
     key: tuple[KeyEntry, ...] = ()
+    totals: tuple[StackTotal, ...] = ()  # stacked charts: each stack's total, for the table's last rows
+    shares: tuple[str, ...] = ()         # charts of shares: each point's share of its stack, as shown
 
 
 def chart_csv(points: list[Point]) -> str:
@@ -176,5 +179,7 @@ def rendered_chart(chart: Chart, points: list[Point], cache: ChartDrawings, erro
         cache.rendered += 1
     spec_json, svg, narrow_spec_json, narrow_svg = drawn
     sources = tuple(dict.fromkeys(s for p in points for s in p.sources))
+    shares = tuple(p.display for p in share_points(chart, points)) if chart.stack == "share" else ()
     return RenderedChart(chart, tuple(points), spec_json, svg, chart_csv(points), description, sources,
-                         narrow_spec_json, narrow_svg, chart_key_entries(chart, points))
+                         narrow_spec_json, narrow_svg, chart_key_entries(chart, points), stack_totals(chart, points),
+                         shares)

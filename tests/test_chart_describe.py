@@ -1,0 +1,99 @@
+"""chart_describe.py, chart_stacks.py and chart_custom_words.py: what a chart says in words and what its data
+table lists, for stacked, faceted and custom-spec charts, as a reader finds them on the built page."""
+from __future__ import annotations
+
+import pytest
+
+from site_builder.compute.chart_data import Point
+from site_builder.compute.charts import describe_chart
+from site_builder.chart_model import Chart, ChartSeries
+
+from conftest import parse_html
+
+
+def figure(site, page: str, chart: str):
+    """A chart's figure on a built page: its description (aria-label), table rows and total rows."""
+    found = parse_html(site.out / f"briefings/{page}/index.html").find(id=f"chart-{chart}")
+    rows = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])] for tr in found.select("tbody tr")]
+    totals = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])] for tr in found.select("tfoot tr")]
+    heads = [th.get_text(strip=True) for th in found.select("thead th")]
+    return found.select_one(".chart__svg")["aria-label"], heads, rows, totals
+
+
+def test_stacked_bars_say_and_list_each_stacks_total(charts_site):
+    description, heads, rows, totals = figure(charts_site, "over-time", "iowa-stacked")
+    # Fossil fuels + nuclear + renewables: 35,361 + 3,853 + 1,437 in 2001, and so on.
+    assert description.endswith("Totals (our sums): 2001, 40,651 thousand megawatthours; 2009, 51,859 thousand "
+                                "megawatthours; 2017, 56,476 thousand megawatthours.")
+    assert len(rows) == 9 and rows[0] == ["Fossil fuels", "2001", "35,361 thousand megawatthours", "Reported"]
+    assert totals == [["Total", year, f"{total} thousand megawatthours", "Our calculation (the sum of the stack)"]
+                      for year, total in (("2001", "40,651"), ("2009", "51,859"), ("2017", "56,476"))]
+
+
+def test_a_chart_of_shares_says_each_series_share_and_lists_it(charts_site):
+    description, heads, rows, totals = figure(charts_site, "over-time", "iowa-shares")
+    assert "Each series' share of the total." in description
+    assert "Renewables: 3.5% in 2001 to 38.8% in 2017 (high of 39.1% in 2016)." in description  # 1,437 of 40,651
+    assert "Total (our sum): 40,651 thousand megawatthours in 2001 to 56,476 thousand megawatthours in 2017 " \
+           "(high of 57,509 thousand megawatthours in 2010)." in description
+    assert heads == ["Series", "Year", "Value", "Share of the total", "Status"]
+    renewables = {row[1]: row[3] for row in rows if row[0] == "Renewables"}
+    assert (renewables["2001"], renewables["2017"]) == ("3.5%", "38.8%")
+    assert len(rows) == 3 * 17 and len(totals) == 17 and totals[0][:4] == ["Total", "2001", "40,651 thousand megawatthours", "100%"]
+
+
+def test_small_multiples_give_each_panels_lowest_and_highest(charts_site):
+    description, heads, rows, totals = figure(charts_site, "over-time", "jobs-panels")
+    for series in ("Construction", "Manufacturing", "Education and health", "Leisure and hospitality"):
+        values = [(float(r[2].split()[0].replace(",", "")), r[1], r[2]) for r in rows if r[0] == series]
+        low, high = min(values), max(values)
+        assert f"lowest {low[2]} in {low[1]}, highest {high[2]} in {high[1]}." in description, series
+    assert "Construction: 7,689.583 thousand jobs in 2006 to 6,458.583 thousand jobs in 2015, lowest 5,518.333 " \
+           "thousand jobs in 2010" in description
+    assert len(rows) == 4 * 10 and totals == []
+
+
+def test_a_custom_spec_is_described_from_its_encodings_and_data(charts_site):
+    description, heads, rows, totals = figure(charts_site, "over-time", "iowa-heatmap")
+    assert description.startswith("Heatmap: Iowa's electricity by source and year. Across, year; down the side, "
+                                  "series; colour, Thousand MWh. Highest: 42,750 thousand megawatthours (Fossil "
+                                  "fuels, 2010); lowest: 1,437 thousand megawatthours (Renewables, 2001).")
+    assert len(rows) == 3 * 17 and {r[0] for r in rows} == {"Fossil fuels", "Nuclear", "Renewables"}
+
+
+def point(series: str, year: int, value: float) -> Point:
+    return Point(series, year, value, f"{value:,.0f} tons", False, f"{series}.{year}", f"{series}, {year}", ("s",),
+                 "tons", at=float(year))
+
+
+POINTS = [point("Coal", 2020, 30), point("Coal", 2021, 20), point("Gas", 2020, 5), point("Gas", 2021, 55)]
+
+
+def custom(spec: dict) -> Chart:
+    return Chart(id="c", type="custom", title="Fuel", vega_lite=spec,
+                 series=[ChartSeries(label="Coal", fact="coal"), ChartSeries(label="Gas", fact="gas")])
+
+
+def test_a_custom_spec_that_aggregates_is_described_by_its_groups():
+    chart = custom({"mark": "bar", "encoding": {"x": {"field": "series", "type": "nominal"},
+                                                "y": {"field": "y", "aggregate": "sum", "type": "quantitative"}}})
+    assert describe_chart(chart, POINTS) == ("Bar chart: Fuel. Across, series; up the side, sum of tons. "
+                                             "Sum of tons by series: Gas, 60 tons; Coal, 50 tons.")
+    chart = custom({"mark": "bar", "encoding": {"x": {"field": "period", "type": "ordinal"},
+                                                "y": {"field": "y", "aggregate": "max", "type": "quantitative"}}})
+    assert describe_chart(chart, POINTS).endswith("Max of tons by period: 2021, 55 tons; 2020, 30 tons.")
+
+
+@pytest.mark.parametrize("spec, says", [
+    ({"layer": [{"mark": "line", "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                              "y": {"field": "y", "type": "quantitative", "title": "Output"},
+                                              "color": {"field": "series", "type": "nominal"}}},
+                {"mark": "point"}]},
+     "Chart (line, point): Fuel. Across, year; up the side, Output; colour, series. Highest: 55 tons (Gas, 2021); "
+     "lowest: 5 tons (Gas, 2020). Coal: 30 tons in 2020 to 20 tons in 2021."),
+    ({"mark": "line", "transform": [{"filter": "datum.y > 10"}],
+      "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"}}},
+     "Line chart: Fuel. Across, year; up the side, tons. The spec transforms the figures before drawing them."),
+])
+def test_a_custom_spec_names_its_layers_and_says_when_it_transforms_the_figures(spec, says):
+    assert describe_chart(custom(spec), POINTS).startswith(says)
