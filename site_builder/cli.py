@@ -47,6 +47,8 @@ def make_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--message", default=None, help="commit message")
     deploy.add_argument("--no-push", action="store_true", help="commit to the branch without pushing")
     deploy.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1, nothing deployed)")
+    deploy.add_argument("--dry-run", action="store_true",
+                        help="build and say which files would change on the branch; commit and push nothing")
     new_help = "Create a new site project with one example briefing."
     new = commands.add_parser("new", help=new_help, description=new_help + " The folder must not exist yet.")
     new.add_argument("dir", metavar="DIR", help="folder to create")
@@ -134,8 +136,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "deploy":
         from .commands.deploy import deploy
         deployed = deploy(project, remote=args.remote, branch=args.branch, message=args.message,
-                          push=not args.no_push, base_url=args.base_url, strict=args.strict)
+                          push=not args.no_push, base_url=args.base_url, strict=args.strict, dry_run=args.dry_run)
         _print_warnings(deployed.build.warnings, args.quiet)
+        if deployed.uncommitted and not args.quiet:
+            shown = ", ".join(deployed.uncommitted[:3]) + (", ..." if len(deployed.uncommitted) > 3 else "")
+            print(f"briefing: warning: the site is built from {len(deployed.uncommitted)} file(s) with uncommitted "
+                  f"changes ({shown}); the deploy message says so", file=sys.stderr)
         if not args.quiet:
             print(deployed.summary())
         return EXIT_OK

@@ -95,6 +95,7 @@ def test_commit_message_names_the_source_commit_or_the_given_message(project, re
     deploy(project)
     source = git(project.root, "rev-parse", "--short", "HEAD")
     assert source in git(remote, "log", "-1", "--format=%s", "gh-pages")
+    edit_briefing(project)  # an unchanged site would not be committed at all
     deploy(project, message="Publish the widget outlook")
     assert git(remote, "log", "-1", "--format=%s", "gh-pages") == "Publish the widget outlook"
 
@@ -220,3 +221,118 @@ def test_strict_deploy_refuses_a_site_with_warnings(project, remote, capsys):
     assert git(project.root, "branch", "--list", "gh-pages") == ""
     assert main(["deploy", "--root", str(project.root)]) == 0  # without --strict the warning is only a warning
     assert "index.html" in remote_files(remote)
+
+
+# Uncommitted sources, unchanged sites, dry runs ------------------------------------------------------------
+
+def edit_briefing(project: Project, old: str = "Widget outlook", new: str = "Widget outlook, revised") -> None:
+    briefing = project.content / "briefings/widget-outlook.md"
+    text = briefing.read_text()
+    assert old in text
+    briefing.write_text(text.replace(old, new))
+
+
+def test_a_clean_tree_deploys_without_a_word_about_uncommitted_changes(project, remote, capsys):
+    assert main(["deploy", "--root", str(project.root)]) == 0
+    assert "uncommitted" not in capsys.readouterr().err
+    assert git(remote, "log", "-1", "--format=%s", "gh-pages").startswith(
+        f"Deploy site from {git(project.root, 'rev-parse', '--short', 'HEAD')} with briefing ")
+
+
+def test_uncommitted_sources_are_warned_about_and_named_in_the_deploy_message(project, remote, capsys):
+    edit_briefing(project)
+    (project.root / "static").mkdir()
+    (project.root / "static/extra.css").write_text("p { color: black }\n")  # untracked counts too
+    (project.root / "notes.txt").write_text("not a source of the site\n")
+    assert main(["deploy", "--root", str(project.root)]) == 0
+    err = capsys.readouterr().err
+    assert ("briefing: warning: the site is built from 2 file(s) with uncommitted changes "
+            "(content/briefings/widget-outlook.md, static/extra.css); the deploy message says so") in err
+    source = git(project.root, "rev-parse", "--short", "HEAD")
+    assert f"from {source} + uncommitted changes with briefing" in git(remote, "log", "-1", "--format=%s", "gh-pages")
+
+
+def test_strict_deploy_refuses_uncommitted_sources(project, remote):
+    facts = project.content / "facts/widgets.yaml"
+    facts.write_text(facts.read_text().replace("tolerance: 0.02", "tolerance: 0.99"))  # no warning left
+    with pytest.raises(BuildError, match=r"1 source file\(s\) have uncommitted changes \(content/facts/widgets.yaml\)"):
+        deploy(project, strict=True)
+    assert remote_branches(remote) == []
+    git(project.root, "commit", "--quiet", "-am", "Tolerance")
+    assert deploy(project, strict=True).commit == git(remote, "rev-parse", "gh-pages")
+
+
+def test_an_unchanged_site_is_not_committed_again(project, remote, capsys):
+    first = deploy(project).commit
+    assert main(["deploy", "--root", str(project.root)]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == (f"Nothing to deploy: the built site is what gh-pages ({first[:12]}) already holds, "
+                           "no commit made")
+    assert git(remote, "rev-parse", "gh-pages") == first
+    assert git(project.root, "rev-parse", "gh-pages") == first
+
+
+def test_an_unchanged_site_committed_without_push_is_pushed_by_the_next_deploy(project, remote):
+    committed = deploy(project, push=False).commit
+    assert remote_branches(remote) == []
+    again = deploy(project)
+    assert again.commit is None and again.pushed_to == "origin"
+    assert git(remote, "rev-parse", "gh-pages") == committed
+
+
+def test_a_changed_site_reports_which_files_changed(project, remote):
+    deploy(project)
+    edit_briefing(project)
+    result = deploy(project)
+    assert result.commit == git(remote, "rev-parse", "gh-pages")
+    assert "briefings/widget-outlook/index.html" in result.changes.changed
+    assert result.changes.added == () and result.changes.removed == ()
+    assert result.changes.changed == tuple(sorted(
+        path for path in git(remote, "diff", "--name-only", "gh-pages^", "gh-pages").splitlines()))
+
+
+def test_dry_run_reports_what_would_change_and_commits_and_pushes_nothing(project, remote, capsys):
+    assert main(["deploy", "--dry-run", "--root", str(project.root)]) == 0
+    out = capsys.readouterr().out
+    built = sorted(p.relative_to(project.out).as_posix() for p in project.out.rglob("*") if p.is_file())
+    assert out.startswith(f"Dry run: would commit {len(built)} added, 0 changed, 0 removed: {', '.join(built[:5])} "
+                          f"and {len(built) - 5} more to a new branch gh-pages and push it to origin")
+    assert remote_branches(remote) == [] and git(project.root, "branch", "--list", "gh-pages") == ""
+
+    published = deploy(project).commit
+    edit_briefing(project)
+    (project.root / "static").mkdir()
+    (project.root / "static/robots-extra.txt").write_text("extra\n")
+    result = deploy(project, dry_run=True)
+    assert result.dry_run and result.commit is None and result.base == published
+    assert result.changes.added == ("static/robots-extra.txt",)
+    assert "briefings/widget-outlook/index.html" in result.changes.changed
+    assert git(remote, "rev-parse", "gh-pages") == published == git(project.root, "rev-parse", "gh-pages")
+    assert main(["deploy", "--dry-run", "--no-push", "--root", str(project.root)]) == 0
+    assert " and push" not in capsys.readouterr().out
+
+
+def test_dry_run_of_an_unchanged_site_says_there_is_nothing_to_deploy(project, remote):
+    published = deploy(project).commit
+    result = deploy(project, dry_run=True)
+    assert not result.changes
+    assert result.summary() == f"Dry run: nothing to deploy, the built site is what gh-pages ({published[:12]}) holds"
+
+
+def test_dry_run_needs_no_committer(project, monkeypatch):
+    for variable in ("GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(variable)
+    assert deploy(project, dry_run=True).changes.added
+
+
+def test_a_remote_branch_moved_since_the_last_fetch_is_not_taken_for_an_unchanged_site(project, remote, tmp_path):
+    deploy(project)
+    clone = tmp_path / "clone"  # another deploy of other content, from elsewhere
+    git(tmp_path, "clone", "--quiet", "--branch", "gh-pages", str(remote), str(clone))
+    (clone / "index.html").write_text("theirs")
+    git(clone, "commit", "--quiet", "-am", "theirs")
+    git(clone, "push", "--quiet", "origin", "gh-pages")
+    assert "a deploy would be refused" in deploy(project, dry_run=True).summary()
+    with pytest.raises(BuildError, match=r"git push origin gh-pages failed: .*rejected"):
+        deploy(project)
+    assert git(remote, "show", "gh-pages:index.html") == "theirs"
