@@ -6,7 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from site_builder.errors import BuildError
-from site_builder.render.bodies import json_for_script, render_body, render_template, site_environment
+from site_builder.content.scan import BODY_FUNCTIONS, body_environment
+from site_builder.render.bodies import draft_body, json_for_script, render_body, render_template, site_environment
 
 from conftest import briefing_with_body as briefing
 
@@ -58,6 +59,67 @@ def test_markdown_features_render():
     soup = render('A "quoted" -- text.\n\n## Section\n')
     assert soup.find("h2")["id"] == "section"
     assert "\u201cquoted\u201d" in soup.get_text()
+
+
+DRAFTED_BODIES = [
+    'Text {{ fact("a") }} and {{ fact("b", "compact") }}.\n\n{{ chart("c") }}\n\nA {{ check("k") }} {{ source("s") }}\n',
+    '{{- fact("a") -}}   \n  after, {{ fact("b") -}}\n\n  trimmed\n',
+    'Windows lines\r\nwith {{ fact("a") }}\r\n\r\n## Why it matters\r\n\r\nText.\r\n',
+    '{# a comment #}{% raw %}{{ fact("not a call") }}{% endraw %} then {{ fact("a") }}',
+    'Ends with two newlines {{ source("s") }}\n\n',
+    '  {{ fact("a") }}  ',
+    '',
+    '{{ fact("a") }}{{ fact("a") }}{{ chart("c") }}{{ chart("c") }}',
+]
+
+
+def _drafted_by_jinja(body: str, tag: str) -> tuple[str, list]:
+    """The body rendered as a compiled Jinja template with the same placeholders (what drafts were made by)."""
+    calls: list = []
+
+    def placeholder(function):
+        def call(ref_id, *extra):
+            calls.append((function, ref_id, extra))
+            token = f"{tag}N{len(calls) - 1}Z"
+            return f"\n\n{token}\n\n" if function in ("chart", "check") else token
+        return call
+
+    text = body_environment().from_string(body).render({name: placeholder(name) for name in BODY_FUNCTIONS})
+    return text, calls
+
+
+@pytest.mark.parametrize("body", DRAFTED_BODIES)
+def test_a_draft_reads_the_body_as_a_compiled_jinja_template_would(body, monkeypatch):
+    # Bodies of text and calls are drafted from their parse, without compiling them: the text fed to
+    # Markdown, and the references in order, must be what Jinja itself renders.
+    import site_builder.render.bodies as bodies
+
+    seen: list[str] = []
+    monkeypatch.setattr(bodies, "wrap_callouts", lambda html: html)
+    monkeypatch.setattr(bodies, "_markdown", lambda: _Recorder(seen))
+    draft = draft_body(briefing(body))
+    expected_text, expected_calls = _drafted_by_jinja(body, draft.tag)
+    assert seen == [expected_text]
+    assert list(draft.calls) == expected_calls
+
+
+class _Recorder:
+    def __init__(self, seen: list[str]) -> None:
+        self.seen = seen
+
+    def reset(self):
+        return self
+
+    def convert(self, text: str) -> str:
+        self.seen.append(text)
+        return text
+
+
+def test_a_body_with_other_jinja_is_still_reported_by_jinja():
+    with pytest.raises(BuildError, match=r"content/briefings/b.md:7: template error: .*undefined"):
+        draft_body(briefing('Line one\n{{ nothing }}\n'))
+    with pytest.raises(BuildError, match=r"content/briefings/b.md:6: template error"):
+        draft_body(briefing('{{ fact("a" }}'))
 
 
 def test_render_errors_from_references_keep_their_location():

@@ -7,6 +7,7 @@ here they are drafted (Jinja with placeholders, Markdown, callouts) and filled i
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -16,6 +17,7 @@ from typing import Any, Callable, Sequence
 
 import jinja2
 import markdown
+from jinja2 import nodes
 from markupsafe import Markup
 
 from .callouts import wrap_callouts
@@ -105,14 +107,17 @@ def draft_body(briefing: Briefing) -> BodyDraft:
             return f"\n\n{token}\n\n" if function in BLOCK_FUNCTIONS else token
         return call
 
-    env = body_environment()
-    try:
-        text = env.from_string(briefing.body).render({name: placeholder(name) for name in BODY_FUNCTIONS})
-    except BuildError:
-        raise
-    except jinja2.TemplateError as exc:
-        raise BuildError(briefing.origin.path, briefing.body_line + _template_line(exc, "<template>") - 1,
-                         f"template error: {exc}") from None
+    text = _text_with_placeholders(briefing.body, placeholder)
+    if text is None:  # not only text and calls: Jinja runs it, in its sandbox, and reports what is wrong
+        calls.clear()
+        env = _body_environment()
+        try:
+            text = env.from_string(briefing.body).render({name: placeholder(name) for name in BODY_FUNCTIONS})
+        except BuildError:
+            raise
+        except jinja2.TemplateError as exc:
+            raise BuildError(briefing.origin.path, briefing.body_line + _template_line(exc, "<template>") - 1,
+                             f"template error: {exc}") from None
     try:
         html = call_with_time_limit(lambda: wrap_callouts(_markdown().reset().convert(text)), MARKDOWN_SECONDS)
     except (TimeLimitExceeded, RecursionError) as exc:
@@ -122,6 +127,43 @@ def draft_body(briefing: Briefing) -> BodyDraft:
         raise BuildError(briefing.origin.path, briefing.body_line,
                          f"{why} (runs of unclosed [ or deeply nested lists or quotes do this); simplify it") from None
     return BodyDraft(html, tag, tuple(calls))
+
+
+@functools.lru_cache(maxsize=1)
+def _body_environment() -> jinja2.Environment:
+    return body_environment()  # one per process: parsing needs no fresh environment
+
+
+def _text_with_placeholders(body: str, placeholder: Callable[[str], Callable[..., str]]) -> str | None:
+    """The body as Jinja renders it when each call outputs ``placeholder(function)(*args)``; None unless the
+    body is only text and calls such as ``fact("id")`` (what a scan without problems allows).
+
+    Such a body needs no compiled template: its parse lists the text and the calls in order, and their
+    outputs (placeholders of letters, digits and newlines) are the same escaped or not. Compiling each
+    body to Python code took twice as long as parsing it.
+    """
+    try:
+        tree = _body_environment().parse(body)
+    except (jinja2.TemplateError, RecursionError):
+        return None
+    pieces: list[str] = []
+    for statement in tree.body:
+        if not isinstance(statement, nodes.Output):
+            return None
+        for item in statement.nodes:
+            if isinstance(item, nodes.TemplateData):
+                pieces.append(item.data)
+            elif _is_body_call(item):
+                pieces.append(placeholder(item.node.name)(*(arg.value for arg in item.args)))
+            else:
+                return None
+    return "".join(pieces)
+
+
+def _is_body_call(item: nodes.Node) -> bool:
+    return (isinstance(item, nodes.Call) and isinstance(item.node, nodes.Name) and item.node.name in BODY_FUNCTIONS
+            and 1 <= len(item.args) <= 2 and not item.kwargs and item.dyn_args is None and item.dyn_kwargs is None
+            and all(isinstance(arg, nodes.Const) and isinstance(arg.value, str) for arg in item.args))
 
 
 class BodyDrafts:
