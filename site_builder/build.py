@@ -25,6 +25,7 @@ from .incremental.recall import Recall
 from .incremental.recorded import Memo
 from .render.bodies import site_environment
 from .content.history import FactHistory, history_key, read_history
+from .compute.datafacts import data_files
 from .settings import cname_problem, resolve_settings
 from .compute.revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, revisions_from
 from .incremental.stamp import BuildStamp, current_stamp, input_digest, output_digest, write_stamp
@@ -138,7 +139,7 @@ class SiteBuilder:
         self.scans = BodyScans(self.store)  # what each body names
         self._written: WrittenSite | None = None  # what the last build left in the output folder
         self._compiled: CompiledSite | None = None  # the last build's: what an edit does not reach is reused
-        self._history: tuple[str, FactHistory] | None = None  # the facts' committed history, and its key
+        self._history: tuple[tuple, FactHistory] | None = None  # the facts' committed history, and its key
         self._other_pages = 3  # pages besides the briefings, as of the last build (for progress totals)
         self.rendered: tuple[str, ...] = ()  # the pages the last build rendered rather than reused
 
@@ -171,7 +172,7 @@ class SiteBuilder:
                 raise StrictWarnings(warnings)
             previous = self._previous_displays()
             revised = new_revisions(previous, compiled.rows, settings.today)
-            history = revisions_from(self._fact_history().changes, compiled.book)
+            history = revisions_from(self._fact_history(content).changes, compiled.book)
             renderer = MemoRenderer(self.project, compiled, settings, history, self.memo, self.progress)
             files = renderer.render_all()
         finally:
@@ -206,11 +207,13 @@ class SiteBuilder:
             return {fid: (row.display, row.value_key) for fid, row in self._compiled.rows.items()}
         return manifest_displays(manifest)[0]
 
-    def _fact_history(self) -> FactHistory:
-        # Read again only when the facts folder has a new commit (or, without git, at every build).
-        key = history_key(self.project.root, self.project.content)
-        if self._history is None or self._history[0] != key or key == "no git":
-            self._history = (key, read_history(self.project.root, self.project.content, self.store))
+    def _fact_history(self, content) -> FactHistory:
+        # Read again only when the facts or data folder has a new commit, or what the data facts read is declared
+        # otherwise (and, without git, at every build).
+        files = data_files(content, self.project.content)
+        key = (history_key(self.project.root, self.project.content), [f.declared for f in files])
+        if self._history is None or self._history[0] != key or key[0] == "no git":
+            self._history = (key, read_history(self.project.root, self.project.content, self.store, files))
         return self._history[1]
 
 

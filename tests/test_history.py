@@ -105,7 +105,7 @@ def test_each_version_of_a_facts_file_is_read_from_git_once(repo, monkeypatch):
     first = read_history(repo.root, repo.content, Store(repo.cache))
     assert first.origin == "git"
     assert first.changes == (ValueChange("forecast.2030", (1400000, None), (1450000, None), dt.date(2025, 11, 26)),)
-    monkeypatch.setattr("site_builder.content.history._BlobStore._read", lambda self, blobs: pytest.fail(f"read {blobs}"))
+    monkeypatch.setattr("site_builder.content.history._BlobStore._cat", lambda self, blobs: pytest.fail(f"read {blobs}"))
     assert read_history(repo.root, repo.content, Store(repo.cache)) == first
 
 
@@ -126,3 +126,70 @@ def test_a_changelog_entry_that_is_not_a_revision_names_its_line(make_project):
         build_site(project)
     assert [(p.path, p.line) for p in caught.value.problems] == [("content/revisions.yaml", 2),
                                                                    ("content/revisions.yaml", 5)]
+
+
+# --- a fact read from a data file is revised when its cells are (issue 14) ----------------------
+
+DATA_PAGE = "briefings/from-data/index.html"
+IOWA = "content/data/iowa-electricity.csv"
+STOCKS = "content/data/stocks.csv"
+
+
+def data_notes(project: Project) -> list[str]:
+    return [li.get_text(" ", strip=True) for li in parse_html(project.out / DATA_PAGE).select("ul.revisions li")]
+
+
+@pytest.fixture
+def data_repo(make_project) -> Project:
+    """The data fixture under git, committed once."""
+    project = make_project(fixture="data", warm=False)
+    (project.root / ".gitignore").write_text("_site/\n.briefing-cache/\n")
+    git(project.root, "init", "-q")
+    commit_all(project.root, "Data", "2025-11-25T12:00:00+00:00")
+    return project
+
+
+def test_an_edited_cell_of_a_data_file_is_a_revision_of_the_facts_that_read_it(data_repo):
+    replace_in_file(data_repo, IOWA, "2017-01-01,Renewables,21933\n", "2017-01-01,Renewables,22410\n")
+    commit_all(data_repo.root, "EIA revised 2017", "2025-11-26T09:30:00+00:00")
+    build_site(data_repo)
+    assert data_notes(data_repo) == [
+        "Updated November 26, 2025 : Iowa electricity from renewables, 2017 revised from 21.93 million to 22.41 million.",
+        "Updated November 26, 2025 : Iowa electricity from renewables revised from 2017: 21.93 million "
+        "to 2017: 22.41 million.",  # a series: the periods that changed
+        "Updated November 26, 2025 : Iowa electricity from all sources revised from 2017: 56.5 million "
+        "to 2017: 57.0 million."]  # a sum over the rows of each year, to the precision it is published with
+    # The same figure written another way, a cell no fact reads (IBM's price) and a new year of data are no revision.
+    replace_in_file(data_repo, IOWA, "2017-01-01,Renewables,22410\n", "2017-01-01,Renewables,22410.0\n2018-01-01,Renewables,23000\n")
+    ibm = next(line for line in (data_repo.root / STOCKS).read_text().splitlines() if line.startswith("IBM,"))
+    replace_in_file(data_repo, STOCKS, ibm + "\n", ibm.rsplit(",", 1)[0] + ",1.23\n")
+    commit_all(data_repo.root, "Reformat", "2025-11-27T09:30:00+00:00")
+    build_site(data_repo)
+    notes = data_notes(data_repo)
+    assert not any("November 27" in n for n in notes), notes
+    assert [n for n in notes if n.startswith("Updated November 26")] and all("2025" in n for n in notes)
+
+
+def test_a_data_change_before_the_fact_existed_is_not_its_revision_and_history_is_read_once(data_repo, monkeypatch):
+    facts = data_repo.root / "content/facts/iowa.yaml"
+    text = facts.read_text()
+    entry = text[text.index("  - id: iowa.wind_2017"):text.index("  - id: iowa.total_2017")]
+    facts.write_text(text.replace(entry, ""))
+    briefing = data_repo.root / "content/briefings/from-data.md"
+    body = briefing.read_text()
+    briefing.write_text(body.replace(", iowa.wind_2017", "").replace(' ({{ fact("iowa.wind_2017") }})', ""))
+    commit_all(data_repo.root, "Without the 2017 figure", "2025-11-26T09:00:00+00:00")
+    replace_in_file(data_repo, IOWA, "2017-01-01,Renewables,21933\n", "2017-01-01,Renewables,22410\n")
+    commit_all(data_repo.root, "EIA revised 2017", "2025-11-27T09:00:00+00:00")
+    facts.write_text(text)
+    briefing.write_text(body)
+    commit_all(data_repo.root, "The 2017 figure", "2025-11-28T09:00:00+00:00")
+    build_site(data_repo)
+    notes = data_notes(data_repo)
+    assert not any("renewables, 2017 revised" in n for n in notes), notes
+    assert any(n.startswith("Updated November 27, 2025 : Iowa electricity from all sources revised") for n in notes)
+    first = build_site(data_repo, force=True)
+    monkeypatch.setattr("site_builder.content.history._BlobStore._cat", lambda self, blobs: pytest.fail(f"read {blobs}"))
+    (data_repo.root / "content/briefings/from-data.md").write_text(body + "\nOne more line.\n")
+    build_site(data_repo)  # a new build reads every version's figures from the store, no blob from git
+    assert data_notes(data_repo) == notes and first.pages

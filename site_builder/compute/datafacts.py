@@ -6,12 +6,16 @@ read from, and the column. Readers are told in plain words what was read
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from statistics import mean
 
+from ..content.datasets import DATA_FOLDER, table_from_bytes
+from ..content.history import DataFile
 from ..errors import BuildError
-from ..data_model import Table
+from ..data_model import Dataset, Table
 from ..model import Content, DataRef, Fact
 from ..periods import PeriodError, as_period, parse_period, sorted_keys
 
@@ -181,3 +185,30 @@ def check_data_refs(content: Content, errors, unreadable: bool = False) -> None:
         problem = data_ref_problem(fact.data, table)
         if problem:
             errors.add(fact.origin.path, fact.origin.line, f"fact {fact.id!r}: data: {problem}")
+
+
+def data_files(content: Content, content_dir: Path) -> tuple[DataFile, ...]:
+    """Each loaded dataset's file with what its facts read from any version of it: for the revision history."""
+    found = []
+    for dataset_id, table in sorted(content.tables.items()):
+        facts = tuple(f for _, f in sorted(content.facts.items()) if f.data is not None and f.data.dataset == dataset_id)
+        if facts:
+            declared = repr((table.dataset.file, table.dataset.time, table.dataset.key, table.dataset.columns,
+                             [(f.id, f.data) for f in facts]))
+            found.append(DataFile(content_dir / DATA_FOLDER / table.dataset.file, declared,
+                                  functools.partial(_values_read, table.dataset, facts, table.path)))
+    return tuple(found)
+
+
+def _values_read(dataset: Dataset, facts: tuple[Fact, ...], shown: str, raw: bytes) -> dict[str, object] | None:
+    """{fact id: value} that ``facts`` read from this version of ``dataset``'s file; None if it cannot be read."""
+    table = table_from_bytes(dataset, raw, shown)
+    if table is None:
+        return None
+    values = {}
+    for fact in facts:
+        try:
+            values[fact.id] = read_data_fact(fact, {dataset.id: table}).value
+        except BuildError:
+            continue  # the fact could not be read from this version (its row was not there yet): no figure to compare
+    return values

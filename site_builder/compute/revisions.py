@@ -107,18 +107,29 @@ def revisions_from(changes: tuple[ValueChange, ...], book: FactBook) -> list[Rev
 
     A change is shown with the fact's current label and format; changes to facts
     that no longer exist, or that are now derived, and changes too small to show
-    (1,400,000 to 1,400,001 both read "1.4 million") are left out.
+    (1,400,000 to 1,400,001 both read "1.4 million") are left out. A series is
+    revised where a period's value changed ("2017: 21.93 million to 2017: 22.41
+    million"); a period added or dropped (a new month of data) is no revision.
     """
     history: list[Revision] = []
     for change in changes:
         fact = book.facts.get(change.fact)
         if fact is None or fact.fact.derive is not None:
             continue
-        before, after = _shown(fact, change.before), _shown(fact, change.after)
+        old, new = _changed_periods(change.before[0], change.after[0])
+        before, after = _shown(fact, (old, change.before[1])), _shown(fact, (new, change.after[1]))
         if before != after:
             history = updated_history(history, [Revision(change.fact, fact.fact.label, before, after,
                                                          change.date.isoformat())])
     return history
+
+
+def _changed_periods(before: object, after: object) -> tuple[object, object]:
+    """Two values of a fact; of two series, only the periods both have and that differ (maybe none)."""
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return before, after
+    changed = [k for k in after if k in before and before[k] != after[k]]
+    return {k: before[k] for k in changed}, {k: after[k] for k in changed}
 
 
 def _shown(fact: ResolvedFact, key: tuple) -> str:

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from ..errors import BuildError, BuildErrors, ErrorCollector
-from .loader import Document, load_yaml
+from .loader import Document, load_yaml, parse_yaml
 from ..data_model import SCALES, Column, Dataset, Table
 from ..periods import PeriodError, as_period
 from .schema import Identified, list_items, refuse_unknown_top_keys, unique_ids, validate_object
@@ -109,7 +109,26 @@ def _records(path: Path, shown: str, content_dir: Path) -> tuple[list[tuple[int,
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return _yaml_records(load_yaml(path, shown), shown), "line"
-    raw = path.read_bytes()
+    return _text_records(path.read_bytes(), suffix, shown), "line"
+
+
+def table_from_bytes(dataset: Dataset, raw: bytes, shown: str) -> Table | None:
+    """One version of ``dataset``'s file (say, from the git history), typed by the dataset's declaration as it
+    is now; None when that version cannot be read so (too large, unreadable, a cell that does not fit)."""
+    if len(raw) > MAX_DATA_BYTES:
+        return None
+    try:
+        if dataset.file.lower().endswith((".yaml", ".yml")):
+            records = _yaml_records(parse_yaml(raw.decode("utf-8"), Path(shown)), shown)
+        else:
+            records = _text_records(raw, "." + dataset.file.rsplit(".", 1)[-1].lower(), shown)
+    except (BuildError, BuildErrors, UnicodeDecodeError):
+        return None
+    return _typed_table(dataset, shown, records, "line", ErrorCollector())
+
+
+def _text_records(raw: bytes, suffix: str, shown: str) -> list[tuple[int, dict]]:
+    """The records of a CSV or JSON file's bytes; raises BuildError (or BuildErrors)."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # spreadsheets write a byte-order mark; it is no part of the first column's name
     try:
@@ -119,8 +138,8 @@ def _records(path: Path, shown: str, content_dir: Path) -> tuple[list[tuple[int,
         raise BuildError(shown, line, f"data file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
                                       f"save it as UTF-8") from None
     if suffix == ".json":
-        return _json_records(text, shown), "line"
-    return _csv_records(text, shown), "line"
+        return _json_records(text, shown)
+    return _csv_records(text, shown)
 
 
 def _csv_records(text: str, shown: str) -> list[tuple[int, dict]]:

@@ -1,7 +1,9 @@
 """The history of the facts' values, read from what is committed: git, else ``content/revisions.yaml``.
 
 A revision is a stated fact's value (or unit) changing between two commits of
-``content/facts/``, dated by the commit that changed it. Reading it from git
+``content/facts/``, dated by the commit that changed it; or the value a fact reads
+from a data file changing between two commits of that file (a cell edited, a row
+added to an aggregate), the fact then being declared already. Reading it from git
 rather than from the last build's output means that a clean checkout (GitHub
 Actions, a new laptop, a deleted ``_site/``) shows readers the same notes as the
 machine that made the edits: the same commit gives the same notes anywhere.
@@ -10,7 +12,11 @@ Speed on long histories: one ``git log`` lists, for every commit along the
 first-parent line that touched ``content/facts/``, the blob of each facts file it
 changed; each blob is read and parsed once, ever, and what it declares is kept in
 ``.briefing-cache/history.json`` by blob id. A change of label, format or note
-alone is not a revision: only ``value`` and ``unit`` are compared.
+alone is not a revision: only ``value`` and ``unit`` are compared. Each version of
+a data file is read as the dataset and its facts are declared now (handed in as
+``DataFile``: how to read one version is the compute stage's business), and what
+its facts read is kept by blob and declaration, so a cell written another way
+(21933 or 21933.0) or a cell no fact reads is no revision.
 
 Where there is no git (a tarball, a folder not under version control), the
 committed changelog ``content/revisions.yaml`` is the history instead.
@@ -20,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,8 +36,10 @@ from .loader import Document, load_yaml, parse_yaml
 
 CHANGELOG = "revisions.yaml"  # under content/
 FACTS_FOLDER = "facts"
+DATA_FOLDER = "data"
 GIT_TIMEOUT_S = 60
 KIND = "history"  # the store's entries: what one facts-file blob declares
+DATA_KIND = "history-data"  # ...and what the facts read from one data-file blob, as declared now
 ValueKey = tuple[Any, Any]  # (value, unit) as written in the facts file
 DATE_TAG = "$date"  # how a date value is kept in the JSON cache
 
@@ -53,14 +62,25 @@ class FactHistory:
     origin: str  # "git", "content/revisions.yaml" or "none"
 
 
-def read_history(root: Path, content: Path, store: Any) -> FactHistory:
+@dataclass(frozen=True)
+class DataFile:
+    """A dataset's file, for its history: where it is, what decides what its facts read, and how to read it."""
+
+    path: Path
+    declared: str  # the dataset's and its facts' declarations, as text: what each version is read as
+    values_of: Callable[[bytes], dict[str, Any] | None]  # one version's bytes -> {fact id: value}, None if unreadable
+
+
+def read_history(root: Path, content: Path, store: Any, data_files: tuple[DataFile, ...] = ()) -> FactHistory:
     """The value changes recorded for the project at ``root``: its git history, else its changelog file.
 
-    ``store`` (the build's ``cache.Store``, handed in) keeps what each facts-file blob declares.
+    ``store`` (the build's ``cache.Store``, handed in) keeps what each facts-file blob declares, and what the
+    facts read from each version of each of ``data_files``.
     """
-    log = _git_log(root, content / FACTS_FOLDER)
+    data = _in_repository(root, data_files)
+    log = _git_log(root, [content / FACTS_FOLDER, *(f.path for f in data.values())])
     if log is not None:
-        return FactHistory(tuple(_changes_in(log, root, store)), "git")
+        return FactHistory(tuple(_changes_in(log, root, store, data)), "git")
     changelog = content / CHANGELOG
     if changelog.is_file():
         return FactHistory(read_changelog(changelog, changelog.relative_to(root).as_posix()),
@@ -69,8 +89,10 @@ def read_history(root: Path, content: Path, store: Any) -> FactHistory:
 
 
 def history_key(root: Path, content: Path) -> str:
-    """What decides ``read_history``'s answer besides the working files: the last commit of the facts folder."""
-    done = _git(root, "log", "-1", "--first-parent", "--format=%H", "--", str(content / FACTS_FOLDER))
+    """What decides ``read_history``'s answer besides the working files: the last commit of the facts and data
+    folders."""
+    done = _git(root, "log", "-1", "--first-parent", "--format=%H", "--", str(content / FACTS_FOLDER),
+                str(content / DATA_FOLDER))
     return done.strip() if done is not None else "no git"
 
 
@@ -106,14 +128,29 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def _git_log(root: Path, facts: Path) -> list[tuple[dt.date, list[tuple[str, str]]]] | None:
-    """Each commit that changed the facts folder, oldest first: its date and (path, new blob) per file changed."""
+def _in_repository(root: Path, data_files: tuple[DataFile, ...]) -> dict[str, DataFile]:
+    """``data_files`` by their paths as git names them (from the top of the repository)."""
+    top = _git(root, "rev-parse", "--show-toplevel") if data_files else None
+    if not top:
+        return {}
+    found = {}
+    for data_file in data_files:
+        try:
+            found[data_file.path.resolve().relative_to(Path(top.strip()).resolve()).as_posix()] = data_file
+        except ValueError:
+            continue  # outside the repository: no history
+    return found
+
+
+def _git_log(root: Path, paths: list[Path]) -> list[tuple[dt.date, list[tuple[str, str]]]] | None:
+    """Each commit that changed the facts folder or a data file, oldest first: its date and (path, new blob) per
+    file changed."""
     if _git(root, "rev-parse", "--verify", "--quiet", "HEAD") is None:
         return None  # not a repository, or one with no commit yet
     # The first-parent line, each merge compared with its first parent: applying the changes in order
     # gives the folder as it was after each commit.
     out = _git(root, "log", "--reverse", "--first-parent", "--diff-merges=first-parent", "--no-renames", "--raw",
-               "--no-abbrev", "-z", "--format=%x01%ct", "--", str(facts))
+               "--no-abbrev", "-z", "--format=%x01%ct", "--", *map(str, paths))
     if out is None:
         return None
     commits = []
@@ -123,79 +160,117 @@ def _git_log(root: Path, facts: Path) -> list[tuple[dt.date, list[tuple[str, str
         files = []
         for meta, path in zip(fields[1::2], fields[2::2]):
             parts = meta.strip().split(" ")  # ":100644 100644 <old blob> <new blob> M"
-            if len(parts) >= 4 and path.endswith(".yaml"):
+            if len(parts) >= 4:
                 files.append((path, parts[3]))
         commits.append((when, files))
     return commits
 
 
-def _changes_in(log: list[tuple[dt.date, list[tuple[str, str]]]], root: Path, kept: Any) -> list[ValueChange]:
+def _changes_in(log: list[tuple[dt.date, list[tuple[str, str]]]], root: Path, kept: Any,
+                data: dict[str, DataFile]) -> list[ValueChange]:
     store = _BlobStore(root, kept)
     blobs: dict[str, str] = {}  # path → blob of the facts file as of the commit being read
     before: dict[str, ValueKey] = {}
+    reading: set[str] = set()  # the facts that read a data file, as of the commit before
+    read: dict[str, dict[str, ValueKey]] = {}  # data file path → what its facts read in its latest readable version
     changes = []
     for when, files in log:
+        edited = []
         for path, blob in files:
-            if set(blob) == {"0"}:
+            if path in data:
+                edited.append((path, None if set(blob) == {"0"} else blob))
+            elif not path.endswith(".yaml"):
+                continue
+            elif set(blob) == {"0"}:
                 blobs.pop(path, None)  # deleted
             else:
                 blobs[path] = blob
-        after = store.values_of(sorted(blobs.values()))
+        after, now_reading = store.values_of(sorted(blobs.values()))
         changes += [ValueChange(fid, before[fid], key, when)
                     for fid, key in sorted(after.items()) if fid in before and before[fid] != key]
-        before = after
+        for path, blob in edited:
+            values = store.data_values(data[path], blob) if blob else {}
+            if values is None:
+                continue  # a version that cannot be read as declared now: its figures are unknown, not changed
+            old = read.get(path, {})
+            changes += [ValueChange(fid, old[fid], key, when) for fid, key in sorted(values.items())
+                        if fid in old and fid in reading and old[fid] != key]
+            read[path] = values
+        before, reading = after, now_reading
     return changes
 
 
 class _BlobStore:
-    """What each facts-file blob declares ({fact id: (value, unit)}), read from git once and kept in the store."""
+    """What each facts-file blob declares ({"values": {fact id: (value, unit)}, "data": [ids of facts read from
+    data files]}) and what each data-file blob gives its facts, read from git once and kept in the store."""
 
     def __init__(self, root: Path, store: Any) -> None:
         self.root, self.store = root, store
         self.blobs: dict[str, dict[str, Any]] = {}
 
-    def values_of(self, blobs: list[str]) -> dict[str, ValueKey]:
-        """The facts declared by these blobs together."""
+    def values_of(self, blobs: list[str]) -> tuple[dict[str, ValueKey], set[str]]:
+        """The facts declared by these blobs together: stated values, and the ids of facts read from data."""
         missing = [b for b in blobs if b not in self.blobs and not self._recall(b)]
-        if missing:
-            self._read(missing)
+        for blob, text in (self._cat(missing) if missing else {}).items():
+            self.blobs[blob] = _declared_values(text)
+            self.store.put_json(KIND, self.store.key(KIND, blob), self.blobs[blob])
         merged: dict[str, ValueKey] = {}
+        reading: set[str] = set()
         for blob in blobs:
-            merged.update((fid, _from_json(key)) for fid, key in self.blobs[blob].items())
-        return merged
+            merged.update((fid, _from_json(key)) for fid, key in self.blobs[blob]["values"].items())
+            reading.update(self.blobs[blob]["data"])
+        return merged, reading
+
+    def data_values(self, data_file: DataFile, blob: str) -> dict[str, ValueKey] | None:
+        """What the facts read from this version of ``data_file`` ({fact id: (value, None)}), None if unreadable."""
+        key = self.store.key(DATA_KIND, blob, data_file.declared)
+        found = self.store.get_json(DATA_KIND, key)
+        if not isinstance(found, dict) or "values" not in found:
+            values = data_file.values_of(self._cat([blob]).get(blob, b""))
+            found = {"values": None if values is None else {f: _to_json(list(_key(v, None))) for f, v in values.items()}}
+            self.store.put_json(DATA_KIND, key, found)
+        if found["values"] is None:
+            return None
+        return {fid: _from_json(key) for fid, key in found["values"].items()}
 
     def _recall(self, blob: str) -> bool:
         found = self.store.get_json(KIND, self.store.key(KIND, blob))
-        if isinstance(found, dict):
+        if isinstance(found, dict) and set(found) == {"values", "data"}:
             self.blobs[blob] = found
-        return isinstance(found, dict)
+            return True
+        return False
 
-    def _read(self, blobs: list[str]) -> None:
+    def _cat(self, blobs: list[str]) -> dict[str, bytes]:
         # One `git cat-file --batch` for every blob not seen before.
         done = subprocess.run(["git", "-C", str(self.root), "cat-file", "--batch"],
                               input=("\n".join(blobs) + "\n").encode(), capture_output=True,
                               timeout=GIT_TIMEOUT_S, check=False)
-        data, at = done.stdout, 0
+        data, at, found = done.stdout, 0, {}
         for blob in blobs:
             header_end = data.index(b"\n", at)
             header = data[at:header_end].split()
             size = int(header[2]) if len(header) == 3 else 0
-            self.blobs[blob] = _declared_values(data[header_end + 1:header_end + 1 + size]) if size else {}
-            self.store.put_json(KIND, self.store.key(KIND, blob), self.blobs[blob])
+            found[blob] = data[header_end + 1:header_end + 1 + size]
             at = header_end + 1 + size + (1 if size else 0)
+        return found
 
 
 def _declared_values(text: bytes) -> dict[str, Any]:
-    """{fact id: [value, unit]} for every stated fact in one version of a facts file; {} if it cannot be read."""
+    """{"values": {fact id: [value, unit]} for every stated fact, "data": [ids of facts read from a data file]} in
+    one version of a facts file; nothing if it cannot be read."""
+    found: dict[str, Any] = {"values": {}, "data": []}
     try:
-        doc: Document = parse_yaml(text.decode("utf-8"), Path("history"))
+        doc: Document = parse_yaml(text.decode("utf-8"), Path("history")) if text else None
     except (BuildError, UnicodeDecodeError):
-        return {}  # a broken version in the history: its facts are unknown, not changed
-    facts = doc.data.get("facts") if isinstance(doc.data, dict) else None
-    found = {}
+        return found  # a broken version in the history: its facts are unknown, not changed
+    facts = doc.data.get("facts") if doc is not None and isinstance(doc.data, dict) else None
     for fact in facts if isinstance(facts, list) else ():
-        if isinstance(fact, dict) and isinstance(fact.get("id"), str) and "value" in fact and "derive" not in fact:
-            found[fact["id"]] = _to_json(list(_key(fact["value"], fact.get("unit"))))
+        if not isinstance(fact, dict) or not isinstance(fact.get("id"), str) or "derive" in fact:
+            continue
+        if "value" in fact:
+            found["values"][fact["id"]] = _to_json(list(_key(fact["value"], fact.get("unit"))))
+        elif "data" in fact:
+            found["data"].append(fact["id"])
     return found
 
 
