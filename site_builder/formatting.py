@@ -79,7 +79,8 @@ def _to_significant(value: float, digits: int) -> float:
     exponent = math.floor(math.log10(abs(value))) - digits + 1
     with decimal.localcontext() as context:
         context.prec = 400
-        return float(_decimal(value).quantize(decimal.Decimal(1).scaleb(exponent), rounding=decimal.ROUND_HALF_UP))
+        rounded = float(_decimal(value).quantize(decimal.Decimal(1).scaleb(exponent), rounding=decimal.ROUND_HALF_UP))
+    return rounded if math.isfinite(rounded) else value  # 1.5e308 to one digit would be 2e308: past float
 
 
 def _decimal(value: float | int) -> decimal.Decimal:
@@ -89,7 +90,11 @@ def _decimal(value: float | int) -> decimal.Decimal:
 
 def _whole(value: float | int) -> int:
     """``value`` rounded to a whole number, halves away from zero (2.5 is 3, -0.4 is 0)."""
-    return value if isinstance(value, int) else int(_decimal(value).quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
+    if isinstance(value, int):
+        return value
+    with decimal.localcontext() as context:
+        context.prec = 400  # a float's whole part has up to 309 digits
+        return int(_decimal(value).quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
 
 
 def _fraction_digits(value: float, precision: int | None, default: int = 2) -> int:

@@ -17,6 +17,12 @@ from typing import Callable
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import settings as hypothesis_settings
+
+# Property tests draw the same examples on every run, so that the suite is deterministic (a failure found
+# once is found every time, in CI too) and nothing is written to a .hypothesis example database.
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
+hypothesis_settings.load_profile("deterministic")
 
 from site_builder.build import build_site
 from site_builder.model import Briefing, BriefingMeta, Location

@@ -5,7 +5,7 @@ import datetime as dt
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from site_builder.formatting import default_format, format_date, format_number, format_value
 
@@ -104,6 +104,9 @@ finite = st.one_of(st.integers(min_value=-10 ** 300, max_value=10 ** 300),
 
 @given(value=finite, fmt=st.sampled_from(FORMATS + [None]), unit=st.sampled_from([None, "percent", "year", "km", "usd"]),
        locale=st.sampled_from(["en-US", "en-CA"]), precision=st.sampled_from([None, 1, 3, 40]))
+@example(value=1.5e308, fmt="decimal", unit=None, locale="en-US", precision=1)  # rounds past the largest float
+@example(value=1.5e308, fmt="integer", unit=None, locale="en-US", precision=None)  # 309 whole digits
+@example(value=1.5e308, fmt="compact", unit=None, locale="en-US", precision=1)
 def test_format_value_never_raises_for_finite_numbers(value, fmt, unit, locale, precision):
     text = format_value(value, fmt, unit, locale, precision)
     assert isinstance(text, str) and text
