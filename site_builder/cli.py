@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .errors import BuildError, BuildErrors, StrictWarnings
+from .terminal import use_ascii_fallbacks
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -74,6 +75,7 @@ def _base_url(value: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    use_ascii_fallbacks(sys.stdout, sys.stderr)  # before argparse, whose messages may quote any argument
     args = make_parser().parse_args(argv)
     try:
         return _run(args)

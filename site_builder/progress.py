@@ -3,13 +3,20 @@
 Builds report progress to a ``BuildProgress``; the base class shows nothing,
 which is what a build gets when its output is not a terminal or when it was
 asked to be quiet. ``TerminalProgress`` redraws one status line in place, and
-only once a build has run long enough for a person to wonder what it is doing.
+only once a build has run long enough for a person to wonder what it is doing;
+on a terminal that takes no escape codes (``TERM=dumb``, ``NO_COLOR``) it
+overwrites the line with spaces instead of erasing it.
 """
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Mapping
 from typing import TextIO
+
+from .terminal import escapes_allowed, is_terminal
+
+ERASE_LINE = "\r\x1b[K"
 
 
 class BuildProgress:
@@ -31,10 +38,12 @@ class BuildProgress:
 class TerminalProgress(BuildProgress):
     """Draws ``pages 12/40 · charts 3/9`` on one line of a terminal, then clears it."""
 
-    def __init__(self, stream: TextIO, delay: float = 0.4, interval: float = 0.1) -> None:
+    def __init__(self, stream: TextIO, delay: float = 0.4, interval: float = 0.1, escapes: bool = True) -> None:
         self.stream = stream
         self.delay = delay  # a build faster than this shows nothing: no flicker on quick rebuilds
         self.interval = interval
+        self.escapes = escapes  # False: blank the line with spaces, for terminals without "erase line"
+        self._width = 0  # of the line drawn last
         self._reset(0, 0)
 
     def _reset(self, pages: int, charts: int) -> None:
@@ -61,7 +70,7 @@ class TerminalProgress(BuildProgress):
     def finish(self) -> None:
         """Erase the status line, if one was drawn."""
         if self._drawn_at is not None:
-            self.stream.write("\r\x1b[K")
+            self.stream.write(self._erase())
             self.stream.flush()
             self._drawn_at = None
 
@@ -76,15 +85,20 @@ class TerminalProgress(BuildProgress):
         last = self.pages[0] == self.pages[1] and self.charts[0] == self.charts[1]
         if self._drawn_at is not None and now - self._drawn_at < self.interval and not last:
             return
-        self.stream.write("\r\x1b[K" + self.line())
+        line = self.line()
+        self.stream.write(self._erase() + line)
         self.stream.flush()
-        self._drawn_at = now
+        self._drawn_at, self._width = now, len(line)
+
+    def _erase(self) -> str:
+        return ERASE_LINE if self.escapes else "\r" + " " * self._width + "\r"
 
 
-def progress_for(stream: TextIO | None = None, quiet: bool = False) -> BuildProgress:
-    """Progress shown on ``stream`` (default stderr) when it is a terminal and not ``quiet``; else silence."""
+def progress_for(stream: TextIO | None = None, quiet: bool = False,
+                 environ: Mapping[str, str] | None = None) -> BuildProgress:
+    """Progress shown on ``stream`` (default stderr) when it is a terminal and not ``quiet``, else silence;
+    with escape codes unless ``environ`` (default os.environ) says ``TERM=dumb`` or ``NO_COLOR``."""
     stream = stream if stream is not None else sys.stderr
-    isatty = getattr(stream, "isatty", None)
-    if quiet or not callable(isatty) or not isatty():
+    if quiet or not is_terminal(stream):
         return BuildProgress()
-    return TerminalProgress(stream)
+    return TerminalProgress(stream, escapes=escapes_allowed(stream, environ))
