@@ -126,6 +126,15 @@ BAD_FILES = {  # file: (its text, the line and the start of the message the auth
     "ragged.csv": ("month,total,sector\n2006-01,1,a\n2006-02,2\n", 3, "row has 2 cells; the header has 3"),
     "latin1.csv": (b"month,total,sector\n2006-01,1,a\n2006-02,2,caf\xe9\n", 3, "data file is not valid UTF-8"),
     "huge.csv": ("month,total,sector\n", 1, "data file is 1,073,741,824 bytes; the limit is 50,000,000"),
+    # the same faults in JSON and YAML records
+    "text.json": ('[{"month": "2006-01", "total": 1, "sector": "a"},\n {"month": "2006-02", "total": "twelve", "sector": "b"}]',
+                  2, "column 'total': 'twelve' is not a number"),
+    "broken.json": ('[{"month": "2006-01", "total": 1, "sector": "a"},\n {"month": "2006-02", "total": }]', 2,
+                    "JSON cannot be read"),
+    "latin1.json": (b'[{"month": "2006-01", "total": 1, "sector": "caf\xe9"}]', 1, "data file is not valid UTF-8"),
+    "twice.yaml": ("- {month: '2006-01', total: 1, sector: a}\n- {month: '2006-01', total: 2, sector: b}\n", 2,
+                   "duplicate key (month 2006-01)"),
+    "missing.yaml": ("- {month: '2006-01', sector: a}\n", 1, "dataset 'missing-yaml': missing column 'total'"),
 }
 
 
@@ -136,10 +145,13 @@ def test_every_bad_data_file_is_reported_at_once_and_the_previous_site_stays(tmp
     project = data_project(tmp_path, "month,total,sector\n2006-01,1,a\n")
     declaration = (project.content / "datasets.yaml").read_text()
     (project.content / "datasets.yaml").write_text(declaration + "".join(
-        declaration.split("datasets:\n", 1)[1].replace("id: jobs", f"id: {name[:-4]}").replace("jobs.csv", name)
+        declaration.split("datasets:\n", 1)[1].replace("id: jobs", f"id: {name.replace('.csv', '').replace('.', '-')}")
+        .replace("jobs.csv", name)
         for name in BAD_FILES))
+    good = {".csv": "month,total,sector\n2006-01,1,a\n", ".json": '[{"month": "2006-01", "total": 1, "sector": "a"}]',
+            ".yaml": "- {month: '2006-01', total: 1, sector: a}\n"}
     for name in BAD_FILES:
-        (project.content / "data" / name).write_text("month,total,sector\n2006-01,1,a\n")
+        (project.content / "data" / name).write_text(good[name[name.rindex("."):]])
     build_site(project)  # every file good: a site to keep
     before = {p: p.read_bytes() for p in project.out.rglob("*") if p.is_file()}
     for name, (text, _, _) in BAD_FILES.items():

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, ErrorCollector
+from .datasets import MAX_DATA_BYTES
 from .loader import Document, load_yaml, parse_yaml
 
 CHANGELOG = "revisions.yaml"  # under content/
@@ -226,7 +227,10 @@ class _BlobStore:
         key = self.store.key(DATA_KIND, blob, data_file.declared)
         found = self.store.get_json(DATA_KIND, key)
         if not isinstance(found, dict) or "values" not in found:
-            values = data_file.values_of(self._cat([blob]).get(blob, b""))
+            # A version over the size limit is not read at all (git would hand over the whole gigabyte).
+            size = _git(self.root, "cat-file", "-s", blob)
+            small = size is not None and size.strip().isdigit() and int(size) <= MAX_DATA_BYTES
+            values = data_file.values_of(self._cat([blob]).get(blob, b"")) if small else None
             found = {"values": None if values is None else {f: _to_json(list(_key(v, None))) for f, v in values.items()}}
             self.store.put_json(DATA_KIND, key, found)
         if found["values"] is None:
