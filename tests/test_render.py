@@ -70,6 +70,8 @@ DRAFTED_BODIES = [
     '  {{ fact("a") }}  ',
     '',
     '{{ fact("a") }}{{ fact("a") }}{{ chart("c") }}{{ chart("c") }}',
+    '{{fact("a")}}{{  fact ( "b" , \'integer\' )  }}\t{{\tsource("s")\t}} and }} in text\n',
+    'a {{ fact("a") }}}',
 ]
 
 

@@ -1,12 +1,15 @@
 """scan.py: what a briefing body names (with lines), what it may not do, and scans kept between builds."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from site_builder.incremental import kept
 from site_builder.incremental.cache import Store
 from site_builder.errors import ErrorCollector
-from site_builder.content.scan import scan_body
+from site_builder.content import scan as scan_module
+from site_builder.content.scan import BodyScan, plain_calls, scan_body
 
 from conftest import briefing_with_body as briefing
 
@@ -22,7 +25,7 @@ def scan(body: str, body_line: int = 6):
 # --- scanning -------------------------------------------------------------------------------
 
 def test_a_body_scanned_by_an_earlier_process_is_read_from_disk_with_its_lines_and_problems(tmp_path, monkeypatch):
-    body = 'Sales: {{ fact("sales") }}.\n\n{{ chart("c") }} {{ fact(1) }}\n'
+    body = 'Sales: {{ fact("sales") }}.\n\n{{ chart("c") }} {{ fact(1) }}\n'  # not plain: parsed by Jinja
     errors = ErrorCollector()
     first = scan_body(briefing(body, 6), errors, kept.BodyScans(Store(tmp_path)))
     assert list(tmp_path.rglob("scans/*")) and errors.problems
@@ -36,10 +39,17 @@ def test_a_body_scanned_by_an_earlier_process_is_read_from_disk_with_its_lines_a
 
 
 def test_a_damaged_stored_scan_is_scanned_again(tmp_path):
-    kept.BodyScans(Store(tmp_path)).scan('{{ fact("a") }}')
+    body = '{{- fact("a") }}'  # whitespace control: parsed by Jinja, so its scan is stored
+    kept.BodyScans(Store(tmp_path)).scan(body)
     [stored] = tmp_path.rglob("scans/*")
     stored.write_text("{not json", encoding="utf-8")
-    assert kept.BodyScans(Store(tmp_path)).scan('{{ fact("a") }}').refs == (("fact", "a", 1),)
+    assert kept.BodyScans(Store(tmp_path)).scan(body).refs == (("fact", "a", 1),)
+
+
+def test_a_body_of_text_and_calls_is_scanned_again_rather_than_read_from_the_store(tmp_path):
+    # Reading a stored scan (a file, its HMAC, JSON) takes longer than scanning such a body.
+    assert kept.BodyScans(Store(tmp_path)).scan('A {{ fact("a") }}\n').refs == (("fact", "a", 1),)
+    assert not list(tmp_path.rglob("scans/*"))
 
 
 def test_a_body_scanned_again_reports_its_problems_again_at_its_current_lines():
@@ -106,3 +116,50 @@ def test_template_syntax_error_in_body_is_located():
 def test_raw_blocks_and_comments_are_text():
     refs, problems = scan("{# a note to self #}\n{% raw %}{{ not a call }}{% endraw %}\n")
     assert problems == [] and refs.facts == {}
+
+
+# --- bodies of text and calls, read without Jinja's parser -----------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+PLAIN_BODIES = [
+    'Text {{ fact("a") }} and {{ fact("b", "compact") }}.\n\n{{ chart(\'c\') }}\n\nA {{ check("k") }}\n',
+    '{{fact("a")}}{{  fact ( "b" , \'integer\' )  }}\t{{\tsource("s")\t}}',
+    'Second line\n\nthird {{ fact("é.ü") }} and a brace } and }} in text, {{ fact("a") }}\n',
+    'Ends with two newlines {{ source("s") }}\n\n',
+    '',
+]
+NOT_PLAIN_BODIES = [
+    '{{{ fact("a") }}}', 'a {{ fact("a") }}}', 'a {{ nope }} {{ fact("a") }}', '{{- fact("a") }}', '{{ fact("a") -}}',
+    'a {% raw %}{{ fact("a") }}{% endraw %}', '{# {{ fact("a") }} #} b', 'line\r\n{{ fact("a") }}',
+    '{{ fact("a\\"b") }}', '{{ fact("a", "b", "c") }}', '{{ fact() }}', '{{ fact("a" ~ "b") }}',
+    '{{ fact("a")\n }}', '{{ fact(\n"a") }}', '{{ other("a") }}', '{{ fact(a) }}', 'a {{ fact("a") }} {{',
+]
+
+
+def _fixture_bodies() -> list[str]:
+    files = [*REPO.glob("tests/fixtures/**/*.md"), *REPO.glob("content/**/*.md"), *REPO.glob("site_builder/starter/**/*.md")]
+    return [path.read_text(encoding="utf-8") for path in sorted(files)]
+
+
+def _scan_by_jinja(body: str, monkeypatch) -> BodyScan:
+    with monkeypatch.context() as patched:
+        patched.setattr(scan_module, "plain_calls", lambda text: None)
+        return scan_module.scan_text.__wrapped__(body)
+
+
+def test_bodies_of_text_and_calls_are_scanned_as_jinjas_parser_reads_them(monkeypatch):
+    bodies = [*_fixture_bodies(), *PLAIN_BODIES]
+    plain = [body for body in bodies if plain_calls(body) is not None]
+    assert set(PLAIN_BODIES) <= set(plain) and len(plain) > len(PLAIN_BODIES)  # fixture bodies are read plainly too
+    for body in plain:
+        assert scan_module.scan_text.__wrapped__(body) == _scan_by_jinja(body, monkeypatch), body[:200]
+
+
+@pytest.mark.parametrize("body", NOT_PLAIN_BODIES)
+def test_anything_else_in_a_body_is_left_to_jinjas_parser(body):
+    assert plain_calls(body) is None
+
+
+def test_a_plain_call_is_found_at_the_line_of_its_braces():
+    refs = scan_module.scan_text.__wrapped__('One\n\ntwo {{ fact("a") }}\n{{ chart("c") }} {{ fact("b", "year") }}\n').refs
+    assert refs == (("fact", "a", 3), ("chart", "c", 4), ("fact", "b", 4))

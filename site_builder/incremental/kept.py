@@ -24,7 +24,7 @@ from ..model import Briefing
 from ..compute.pages import BriefingPlan
 from .recall import RecentlyUsed
 from ..render.bodies import BodyDraft
-from ..content.scan import BodyScan, scan_text
+from ..content.scan import BodyScan, plain_calls, scan_text
 
 
 DRAWING_PARTS = ("spec", "svg", "narrow_spec", "narrow_svg")
@@ -148,7 +148,7 @@ class BodyScans:
         self._in_memory.next_build()
 
     def _stored(self, body: str) -> BodyScan:
-        if self.store is None:
+        if self.store is None or plain_calls(body) is not None:  # a plain body is scanned quicker than read
             return scan_text(body)
         key = self.store.key("scans", body)
         entry = self.store.get_json("scans", key)
