@@ -15,15 +15,17 @@ from pathlib import Path
 
 from .incremental.cache import Store
 from .compute.stage import CompiledSite, compile_content
-from .errors import BuildError, Problem, StrictWarnings
+from .errors import BuildError, BuildErrors, Problem, StrictWarnings
+from .files import MAX_STATIC_BYTES, read_regular
 from .incremental.kept import BodyScans, ParsedDocuments, SvgCache
 from .incremental.memo import MemoRenderer, RenderMemo
 from .output import WrittenSite, check_output_folder, update_site
 from .progress import BuildProgress
-from .compute.project import Project, load_content
+from .compute.project import THEME, Project, load_content
 from .incremental.recall import Recall
 from .incremental.recorded import Memo
 from .render.bodies import site_environment
+from .render.third_party import SourceText, third_party_problems
 from .content.history import FactHistory, history_key, read_history
 from .compute.datafacts import data_files
 from .settings import cname_problem, resolve_settings
@@ -177,6 +179,7 @@ class SiteBuilder:
             files = renderer.render_all()
         finally:
             self.progress.finish()
+        self._refuse_third_party(files, compiled)
         self.memo.forget_all_but(renderer.pages_seen)
         self.rendered = tuple(renderer.rendered)
         self._other_pages = len(renderer.pages_seen) - len(compiled.plans)
@@ -186,6 +189,25 @@ class SiteBuilder:
         self._compiled = compiled
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
                            self.cache.rendered - drawn_before, len(files), changed, warnings, revised)
+
+    def _refuse_third_party(self, files: dict[str, bytes], compiled: CompiledSite) -> None:
+        # The final HTML is checked, not just the bodies as written (render/third_party.py); a file the
+        # last build wrote, byte for byte, passed this check then.
+        written = self._written.files if self._written else {}
+        bodies = {plan.url: SourceText(plan.briefing.origin.path, plan.briefing.body_line, plan.briefing.body)
+                  for plan in compiled.plans}
+        problems = third_party_problems(files, bodies, self._source_texts, lambda path, data: written.get(path) == data)
+        if problems:
+            raise BuildErrors(problems)
+
+    def _source_texts(self) -> list[SourceText]:
+        """Every content file, template and stylesheet of the project (theme included), to locate markup in."""
+        project = self.project
+        paths = (project.files_under(project.content, "**/*.yaml") + project.files_under(project.content, "**/*.md")
+                 + project.files_under(project.templates, "**/*") + sorted((THEME / "templates").glob("**/*"))
+                 + [path for _, path in project.static_files() if path.suffix in (".css", ".svg")])
+        return [SourceText(project.display(path), 1, read_regular(path, MAX_STATIC_BYTES).decode("utf-8", "replace"))
+                for path in paths if path.is_file()]
 
     def _settings_warnings(self, site, base_url: str) -> list[Problem]:
         problem = cname_problem(site, base_url)

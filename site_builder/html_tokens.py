@@ -57,6 +57,44 @@ def tokenize(markup: str) -> list[Token]:
     return found + _tokenize_flat(markup[done:])
 
 
+def tokenize_page(markup: str) -> list[Token]:
+    """A whole page as tokens, like ``tokenize`` (an ``<svg>`` is one token), read as a browser reads it.
+
+    A ``<!doctype>`` first is one token. A ``<script>``, ``<style>``, ``<title>`` or ``<textarea>`` holds text, never
+    tags; when its content has no ``<`` at all, it is one text token, and the
+    expression reads it with the rest. A built page, with its title in the head
+    and a chart's spec in a JSON script, is then not left to ``html.parser``
+    (ten times as slow), which still reads anything outside the plain form.
+    """
+    doctype = _DOCTYPE.match(markup)
+    found: list[Token] = [Token("other", doctype.group())] if doctype else []
+    done = doctype.end() if doctype else 0
+    for start, end in _svg_spans(markup):
+        found += _page_flat(markup[done:start])
+        found.append(Token("element", markup[start:end], "svg"))
+        done = end
+    return found + _page_flat(markup[done:])
+
+
+def _page_flat(markup: str) -> list[Token]:
+    found: list[Token] = []
+    done = 0
+    for match in _TEXT_ELEMENT.finditer(markup):
+        before = _plain_tokens(markup[done:match.start()]) if match.start() > done else []
+        if before is None:
+            return _parsed_tokens(markup)
+        tag, content = match.group("tag").lower(), match.group("content")
+        found += before
+        found.append(Token("start", markup[match.start():match.start("content")], tag,
+                           _plain_attrs(match.group("attrs"))))
+        if content:
+            found.append(Token("text", content))
+        found.append(Token("end", markup[match.end("content"):match.end()], tag))
+        done = match.end()
+    rest = _plain_tokens(markup[done:]) if done < len(markup) else []
+    return found + rest if rest is not None else _parsed_tokens(markup)
+
+
 def _svg_spans(markup: str) -> Iterator[tuple[int, int]]:
     return _element_spans(markup, "svg")
 
@@ -87,6 +125,11 @@ def element_html(markup: str, tag: str, css_class: str) -> str:
     return markup[start:end]
 
 
+def flat_tokens(markup: str) -> list[Token]:
+    """``markup`` as tokens with no element kept whole: every tag of an inline ``<svg>`` is a token too."""
+    return _tokenize_flat(markup)
+
+
 def _tokenize_flat(markup: str) -> list[Token]:
     if not markup:
         return []
@@ -111,6 +154,10 @@ _PLAIN_TOKEN = re.compile(r"""
   | (?P<ref>&(?:[a-zA-Z][a-zA-Z0-9]*|\#[0-9]+|\#[xX][0-9a-fA-F]+);)
 """, re.X)
 _PLAIN_ATTR = re.compile(r"""\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'))?""")
+_DOCTYPE = re.compile(r"<!doctype[^<>]*>", re.I)
+_TEXT_ELEMENT = re.compile(r"""<(?P<tag>script|style|title|textarea)
+     (?P<attrs>(?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))?)*)\s*>
+     (?P<content>[^<]*)</(?P=tag)\s*>""", re.X | re.I)
 # Elements whose content html.parser reads as raw text (in some Python versions): left to it.
 _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
                        "plaintext"})
@@ -136,6 +183,18 @@ def _plain_tokens(markup: str) -> list[Token] | None:
             found.append(Token("startend" if match.group("close") else "start", raw, tag,
                                _plain_attrs(match.group("attrs"))))
     return found if done == len(markup) else None
+
+
+def plain_token_at(markup: str, at: int) -> Token | None:
+    """The token (a tag, text or reference) that begins at offset ``at``, when it is in the plain form; else None."""
+    match = _PLAIN_TOKEN.match(markup, at)
+    if match is None:
+        return None
+    if match.group("start") is None:
+        kind = "end" if match.group("end") else match.lastgroup
+        return Token(kind, match.group(), (match.group("end") or "").lower())
+    return Token("startend" if match.group("close") else "start", match.group(), match.group("start").lower(),
+                 _plain_attrs(match.group("attrs")))
 
 
 def _plain_attrs(text: str) -> tuple[tuple[str, str | None], ...]:

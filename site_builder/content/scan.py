@@ -145,7 +145,7 @@ _CSS_URL = re.compile(r"url\(\s*['\"]?\s*([a-z][a-z0-9+.-]*:|//)", re.I)
 
 
 def external_resources(markdown_text: str) -> list[tuple[int, str, str]]:
-    """Raw HTML in a body that would make the page load something from another site: (line, tag, url)."""
+    """Raw HTML in a body that would make the page load something from another site: (line, "tag attribute", url)."""
     found: list[tuple[int, str, str]] = []
     if "<" not in markdown_text:
         return found  # no tag at all: most bodies are spared tokenizing
@@ -157,7 +157,7 @@ def external_resources(markdown_text: str) -> list[tuple[int, str, str]]:
                 loads = name in _LOADING_ATTRIBUTES or (token.tag == "link" and name == "href")
                 if (loads and _ABSOLUTE.match(value) and not value.lower().startswith("data:")) or \
                         (name == "style" and _CSS_URL.search(value)):
-                    found.append((markdown_text.count("\n", 0, offset) + 1, token.tag, value))
+                    found.append((markdown_text.count("\n", 0, offset) + 1, f"{token.tag} {name}", value))
         offset += len(token.raw)
     return found
 
