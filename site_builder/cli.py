@@ -20,12 +20,14 @@ def make_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     parser = argparse.ArgumentParser(prog="briefing", description="Build sourced, data-driven briefing sites.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     help="what to do (`briefing COMMAND --help` lists its options)")
 
     def project_command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--root", default=".", help="project folder holding content/, templates/, static/ (default: .)")
-        sub.add_argument("--out", default=None, help="output folder (default: ROOT/_site)")
+        sub.add_argument("--root", default=".", type=_folder, metavar="DIR",
+                         help="project folder holding content/, templates/, static/ (default: .)")
+        sub.add_argument("--out", default=None, metavar="DIR", help="output folder (default: ROOT/_site)")
         sub.add_argument("--base-url", default=None, type=_base_url, metavar="URL",
                          help="public URL of the site, an absolute http(s) URL (overrides site.yaml's base_url)")
         sub.add_argument("-q", "--quiet", action="store_true", help="print errors only (no warnings, no summary)")
@@ -66,6 +68,16 @@ def _port(value: str) -> int:
     return port
 
 
+def _folder(value: str) -> str:
+    from pathlib import Path
+    path = Path(value)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no folder {value!r}")
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} is a file, not a folder")
+    return value
+
+
 def _base_url(value: str) -> str:
     from .settings import base_url_problem
     if problem := base_url_problem(value):
@@ -93,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a file or folder that could not be used, where no command expected it: no traceback
+        print(f"{exc.filename or '.'}:1: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -133,6 +148,9 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "serve":
         from .commands.serve import serve
+        if not project.content.is_dir():  # there would be nothing to watch: the watcher sees existing folders only
+            raise BuildError(project.display(project.content), 1,
+                             "no content/ folder here (use --root, or `briefing new DIR`)")
         return serve(project, host=args.host, port=args.port, open_browser=args.open,
                      base_url=args.base_url, quiet=args.quiet, strict=args.strict)
     if args.command == "deploy":

@@ -9,6 +9,7 @@ import pytest
 
 from site_builder.cli import main
 from site_builder.errors import MAX_REPORTED_ERRORS
+from conftest import copy_project
 from site_builder.compute.project import Project
 
 BUILT = "Built 1 briefing(s)"
@@ -196,3 +197,101 @@ def test_every_argument_and_command_has_help():
         assert sub.description, name
         for action in sub._actions:
             assert action.help, (name, action.dest)
+
+
+# --- every subcommand with bad arguments: a usage error (2) or a content/build error (1), one line, no traceback
+
+USAGE, FAILED = 2, 1
+PROJECT_COMMANDS = ("build", "serve", "check", "deploy")
+BAD_FOR_EVERY_PROJECT_COMMAND = {
+    "unknown flag": (["--bogus"], USAGE, "unrecognized arguments: --bogus"),
+    "missing value": (["--root"], USAGE, "argument --root: expected one argument"),
+    "nonexistent --root": (["--root", "{tmp}/nowhere"], USAGE, "argument --root: no folder '{tmp}/nowhere'"),
+    "--root is a file": (["--root", "{tmp}/a-file"], USAGE, "argument --root: '{tmp}/a-file' is a file, not a folder"),
+    "bad --base-url": (["--root", "{site}", "--base-url", "javascript:alert(1)"], USAGE,
+                       "argument --base-url: base_url 'javascript:alert(1)' must be an absolute http(s) URL"),
+    "--out inside content/": (["--root", "{site}", "--out", "{site}/content/out"], FAILED,
+                              "{site}/content/out:1: the output folder cannot be inside content/"),
+    "no content/ folder": (["--root", "{tmp}/empty"], FAILED, None),
+}
+BAD_OTHERS = {
+    "no subcommand": ([], USAGE, "the following arguments are required: COMMAND"),
+    "unknown subcommand": (["frobnicate"], USAGE, "argument COMMAND: invalid choice: 'frobnicate'"),
+    "unknown top-level flag": (["--bogus", "build"], USAGE, "unrecognized arguments: --bogus"),
+    "serve: port 70000": (["serve", "--port", "70000"], USAGE, "argument --port: 70000 is not a port"),
+    "serve: port -1": (["serve", "--port", "-1"], USAGE, "argument --port: -1 is not a port"),
+    "serve: port abc": (["serve", "--port", "abc"], USAGE, "argument --port: 'abc' is not a port number"),
+    "serve: port missing": (["serve", "--port"], USAGE, "argument --port: expected one argument"),
+    "deploy: --branch missing": (["deploy", "--branch"], USAGE, "argument --branch: expected one argument"),
+    "deploy: not a git repository": (["deploy", "--root", "{site}"], FAILED, "{site}:1: deploy: {site} is not inside"),
+    "new: no folder given": (["new"], USAGE, "the following arguments are required: DIR"),
+    "new: unknown flag": (["new", "x", "--bogus"], USAGE, "unrecognized arguments: --bogus"),
+    "new: non-empty folder": (["new", "{site}"], FAILED, "{site}:1: folder exists and is not empty"),
+    "new: a file": (["new", "{tmp}/a-file"], FAILED, "{tmp}/a-file:1: exists and is not a folder"),
+    "new: under a file": (["new", "{tmp}/a-file/site"], FAILED, "{tmp}/a-file/site:1: cannot create the project here"),
+}
+BAD_ARGUMENTS = {f"{command}: {name}": ([command, *args], code, message)
+                 for command in PROJECT_COMMANDS
+                 for name, (args, code, message) in BAD_FOR_EVERY_PROJECT_COMMAND.items()} | BAD_OTHERS
+
+
+@pytest.fixture(scope="module")
+def places(tmp_path_factory) -> dict[str, str]:
+    """A project (not a git repository), a plain file, an empty folder: what the table's arguments name."""
+    tmp = tmp_path_factory.mktemp("bad-arguments")
+    site = copy_project(tmp / "site")
+    (tmp / "a-file").write_text("not a folder\n")
+    (tmp / "empty").mkdir()
+    return {"tmp": str(tmp), "site": str(site)}
+
+
+@pytest.mark.parametrize("case", list(BAD_ARGUMENTS))
+def test_every_command_refuses_bad_arguments_with_one_line_and_no_traceback(cli, places, case):
+    args, code, message = BAD_ARGUMENTS[case]
+    done = cli(*(arg.format(**places) for arg in args), cwd=places["tmp"])
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    lines = done.stderr.splitlines()
+    if code == USAGE:  # argparse: the usage, then one line naming the error
+        assert lines[0].startswith("usage: briefing") and lines[-1].startswith("briefing")
+        assert [line for line in lines if ": error: " in line] == [lines[-1]]
+        error = lines[-1].partition(": error: ")[2]
+    else:
+        assert len(lines) == 1, lines
+        error = lines[0]
+    if message is not None:
+        assert error.startswith(message.format(**places)), error
+
+
+def option_entries(help_text: str) -> list[tuple[str, str]]:
+    """Each argument of a ``--help`` text with its description (empty when it has none)."""
+    entries: list[list[str]] = []
+    in_section = False
+    for line in help_text.splitlines():
+        if line.endswith(":") and not line.startswith(" "):
+            in_section = line in ("options:", "positional arguments:")
+        elif in_section and line.startswith("  ") and not line.startswith("   ") and line.strip():
+            invocation, _, description = line.strip().partition("  ")
+            entries.append([invocation, description.strip()])
+        elif in_section and line.startswith("    ") and entries and line.strip():
+            entries[-1][1] = (entries[-1][1] + " " + line.strip()).strip()
+    return [(invocation, description) for invocation, description in entries]
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["serve"], ["check"], ["deploy"], ["new"]],
+                         ids=["briefing", "build", "serve", "check", "deploy", "new"])
+def test_every_option_in_every_help_text_has_a_description(cli, command):
+    done = cli(*command, "--help", env={"COLUMNS": "100"})
+    assert done.returncode == 0 and done.stderr == ""
+    entries = option_entries(done.stdout)
+    assert len(entries) >= 2, done.stdout
+    assert [entry for entry in entries if not entry[1]] == [], done.stdout
+    if command in (["build"], ["serve"], ["check"], ["deploy"]):
+        assert {"--root DIR", "--out DIR", "--base-url URL", "-q, --quiet"} <= {e[0] for e in entries}
+
+
+def test_the_help_of_the_commands_lists_each_with_a_description(cli):
+    shown = cli("--help", env={"COLUMNS": "100"}).stdout.splitlines()
+    commands = dict(line.strip().split(None, 1) for line in shown if line.startswith("    ") and line[4] != " ")
+    assert set(commands) == {"build", "serve", "check", "deploy", "new"}
+    assert all(description.strip() for description in commands.values()), commands

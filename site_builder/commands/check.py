@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from ..incremental.cache import Store
 from ..compute.stage import compile_site
 from ..errors import Problem
+from ..output import check_output_folder
 from ..incremental.kept import SvgCache
 from ..compute.project import Project
 
@@ -24,6 +25,7 @@ def check_project(project: Project) -> CheckReport:
     The report's lines give each check's verdict, its figures, any scope
     difference and adjustment, and what input would make the stated figure true.
     """
+    check_output_folder(project.out, project.root)  # refused by a build, so refused here too
     site = compile_site(project, SvgCache(Store(project.cache)))
     book = site.book
     lines = [line for _, result in sorted(book.checks.items()) for line in result.summary_lines(book.locale)]

@@ -20,6 +20,7 @@ from .. import __version__
 from ..build import BuildResult, build_site
 from ..errors import BuildError
 from ..compute.project import Project
+from ..output import check_output_folder
 
 GIT_TIMEOUT = 300  # seconds; a push over a slow link can take a while, a hung credential prompt must not hang forever
 SHOWN = 5  # changed file names listed in a dry run's summary
@@ -92,6 +93,7 @@ def deploy(project: Project, remote: str = "origin", branch: str = "gh-pages", m
     When the built files are those the branch already holds, no commit is made. ``dry_run`` builds and
     compares, and commits and pushes nothing.
     """
+    check_output_folder(project.out, project.root)  # as the build would, before anything else is asked of git
     repo = git_toplevel(project.root)
     _refuse_checked_out_branch(repo, branch)
     if not dry_run:
