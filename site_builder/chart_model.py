@@ -54,7 +54,8 @@ class ChartRule:
 
 @dataclass(frozen=True)
 class ChartAnnotation:
-    """A note drawn on a chart: a line at ``x`` or ``y``, a shaded ``x_range``, or a label on a ``fact``'s point."""
+    """A note drawn on a chart: a line at ``x`` or ``y``, a shaded ``x_range``, or a label on a ``fact``'s point
+    (a series fact's point ``at`` a period, or at its ``low``, ``high``, ``first`` or ``last``)."""
 
     __pydantic_config__ = FORBID_EXTRA
     label: StrictStr = ""
@@ -62,6 +63,7 @@ class ChartAnnotation:
     y: Number | None = None
     x_range: list[StrictInt | StrictStr] | None = None
     fact: StrictStr | None = None
+    at: StrictInt | StrictStr | None = None
 
 
 @dataclass(frozen=True)

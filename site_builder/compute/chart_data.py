@@ -61,7 +61,33 @@ def chart_points(chart: Chart, book: FactBook, errors: ErrorCollector) -> list[P
             points.extend(_place_points(chart, book))
         except BuildError as exc:
             errors.add_error(exc)
+    for note in chart.annotations:
+        if note.fact and note.at is not None and any(p.fact_id == note.fact for p in points) \
+                and annotated_point(note, points) is None:
+            errors.add(chart.origin.path, chart.origin.line,
+                       f"chart {chart.id!r}: annotation on {note.fact!r} at {note.at!r}: the series has no figure "
+                       "for that period")
     return points
+
+
+EXTREMES = ("low", "high", "first", "last")
+
+
+def annotated_point(note, points: list[Point]) -> Point | None:
+    """The point an annotation with ``fact`` labels: that fact's (a series fact's: the one ``at`` a period, or
+    at its low, high, first or last; the last when ``at`` is not given); None when there is none."""
+    pts = sorted((p for p in points if p.fact_id == note.fact), key=position)
+    if not pts:
+        return None
+    at = "last" if note.at is None else note.at
+    if at in EXTREMES:
+        return {"low": lambda: min(pts, key=lambda p: p.y), "high": lambda: max(pts, key=lambda p: p.y),
+                "first": lambda: pts[0], "last": lambda: pts[-1]}[at]()
+    try:
+        where = parse_period(str(at).strip()).position
+    except PeriodError:
+        return None
+    return next((p for p in pts if p.at is not None and abs(p.at - where) < 1e-9), None)
 
 
 def _series_points(chart: Chart, series: ChartSeries, book: FactBook) -> list[Point]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .chart_custom_words import describe_custom
-from .chart_data import CALCULATED, PROJECTED, REPORTED, Point, line_status
+from .chart_data import CALCULATED, PROJECTED, REPORTED, Point, annotated_point, line_status
+from .chart_point_labels import note_text
 from .chart_stacks import StackTotal, is_stacked, share_points, stack_totals
 from .chart_theme import CONTEXT_GREY, PALETTE
 from ..chart_model import Chart
@@ -83,10 +84,13 @@ def describe_chart(chart: Chart, points: list[Point]) -> str:
         text += " " + _describe_totals(totals)
     notes = [f"{a.label} ({a.x if a.x is not None else a.y if a.y is not None else '-'.join(map(str, a.x_range or ()))})"
              for a in chart.annotations if a.label and a.fact is None] + [f"{r.label} ({r.x})" for r in chart.rules]
+    labelled = [note_text(a, p) for a in chart.annotations if a.fact for p in [annotated_point(a, points)] if p]
     if chart.highlight:
         text += f" {chart.highlight} is highlighted."
     if notes:
         text += " Marked: " + "; ".join(notes) + "."
+    if labelled:
+        text += " Labelled: " + "; ".join(labelled) + "."
     if not chart.zero and chart.type in ("line", "scatter", "connected-scatter", "dot"):
         text += " The value axis does not start at zero."
     forecasts, ours = any(p.projected and not p.calculated for p in points), any(p.calculated for p in points)

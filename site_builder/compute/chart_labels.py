@@ -10,6 +10,7 @@ from __future__ import annotations
 from textwrap import wrap
 
 from .chart_data import Point, position
+from .chart_point_labels import crosses, fact_label_layers
 from ..periods import PeriodError, parse_period
 from ..chart_model import Chart
 
@@ -75,39 +76,28 @@ def annotation_layers(chart: Chart, points: list[Point], board, x: dict, y: dict
                            "encoding": {"x": x_only, "y": {"field": "top", "type": "quantitative", "scale": None},
                                         "text": {"field": "text"}}})
     horizontal = [(a.y, a.label) for a in chart.annotations if a.y is not None]
-    if horizontal:
-        rows = [{"y": v, "text": _lines(label, board.plot_width * 0.6)} for v, label in horizontal]
+    levels = [{"y": v, "text": _lines(label, board.plot_width * 0.6)} for v, label in horizontal]
+    if levels:
         y_only = {"field": "y", "type": "quantitative"}
-        layers.append({"data": {"values": rows}, "mark": {"type": "rule", "color": RULE_GREY, "strokeDash": [4, 3]},
+        layers.append({"data": {"values": levels}, "mark": {"type": "rule", "color": RULE_GREY, "strokeDash": [4, 3]},
                        "encoding": {"y": y_only}})
-        layers.append({"data": {"values": [r for r in rows if r["text"] != [""]]},
+        layers.append({"data": {"values": [r for r in levels if r["text"] != [""]]},
                        "mark": {"type": "text", "align": "right", "baseline": "bottom", "dy": -3, "color": NOTE_GREY,
                                 "lineHeight": LINE_HEIGHT, "x": {"expr": "width"}},
                        "encoding": {"y": y_only, "text": {"field": "text"}}})
-    layers += _fact_labels(chart, points, board, x_domain)
+    # What is already written on the plot, for the labels on facts' points to keep clear of.
+    taken = [_text_box(t["text"], board.plot_width * _fraction(t["x"], x_domain) + (4 if t["align"] == "left" else -4),
+                       t["top"], t["align"]) for t in texts]
+    taken += [_text_box(r["text"], board.plot_width, board.height * (1 - _fraction(r["y"], y_domain)) - 3
+                        - LINE_HEIGHT * len(r["text"]), "right") for r in levels if r["text"] != [""]]
+    layers += fact_label_layers(chart, points, board, (x_domain, y_domain), taken)
     return layers
 
 
-def _fact_labels(chart: Chart, points: list[Point], board, x_domain: list[float]) -> list[dict]:
-    by_fact = {p.fact_id: p for p in points}
-    rows = []
-    for note in chart.annotations:
-        p = by_fact.get(note.fact or "")
-        if p is None or not note.label:
-            continue
-        f = _fraction(float(position(p)), x_domain)
-        rows.append({"x": position(p), "y": p.y, "text": _lines(note.label, board.plot_width * 0.45),
-                     "align": "right" if f > 0.6 else ("left" if f < 0.4 else "center")})
-    layers = []
-    for align in ("left", "center", "right"):
-        chosen = [r for r in rows if r["align"] == align]
-        if chosen:
-            layers.append({"data": {"values": chosen},
-                           "mark": {"type": "text", "align": align, "baseline": "bottom", "dy": -9, "fontWeight": "bold",
-                                    "color": NOTE_GREY, "lineHeight": LINE_HEIGHT},
-                           "encoding": {"x": {"field": "x", "type": "quantitative"},
-                                        "y": {"field": "y", "type": "quantitative"}, "text": {"field": "text"}}})
-    return layers
+def _text_box(lines: list[str], x: float, top: float, align: str) -> tuple[float, float, float, float]:
+    width = max(len(line) for line in lines) * CHAR_WIDTH
+    left = x if align == "left" else x - width
+    return (left, top, left + width, top + LINE_HEIGHT * len(lines))
 
 
 def end_label_layer(chart: Chart, points: list[Point], board, x: dict, y: dict, y_domain: list[float]) -> dict:
@@ -142,18 +132,23 @@ def end_label_layer(chart: Chart, points: list[Point], board, x: dict, y: dict, 
 
 
 # Where a point's name may go, tried in turn: above, right, below, left (dx, dy, align, baseline).
-PLACES = ((0, -9, "center", "bottom"), (9, 0, "left", "middle"), (0, 9, "center", "top"), (-9, 0, "right", "middle"))
+PLACES = ((0, -9, "center", "bottom"), (9, 0, "left", "middle"), (0, 9, "center", "top"), (-9, 0, "right", "middle"),
+          (6, -6, "left", "bottom"), (-6, -6, "right", "bottom"), (6, 6, "left", "top"), (-6, 6, "right", "top"))
 MARKER = 5      # half a marker's width, in px
 GAP = 3         # kept free around each name, for the difference between estimated and drawn widths
 
 
-def point_label_layers(points: list[Point], board, x_domain: list[float], y_domain: list[float]) -> list[dict]:
+def point_label_layers(points: list[Point], board, x_domain: list[float], y_domain: list[float],
+                       connected: bool = False) -> list[dict]:
     """The names of a scatter chart's points beside them: each put in the first place (above, right, below,
-    left) where it stays inside the plot and clear of every marker and name already placed; a name with
-    no such place is left out (the data table lists every point)."""
+    left, then the corners) where it stays inside the plot, clear of every marker and name already placed
+    and, in a connected scatter, of the line joining the points; a name with no such place is left out
+    (the data table lists every point)."""
     at = [(board.plot_width * _fraction(float(p.x), x_domain), board.height * (1 - _fraction(p.y, y_domain)))
           for p in points]
     taken = [(x - MARKER, y - MARKER, x + MARKER, y + MARKER) for x, y in at]
+    paths = [[xy for q, xy in zip(points, at) if q.series == series] for series in dict.fromkeys(q.series for q in points)]
+    paths = paths if connected else []
     chosen: dict[tuple, list[dict]] = {}
     for p, (px, py) in zip(points, at):
         if not p.name:
@@ -161,7 +156,7 @@ def point_label_layers(points: list[Point], board, x_domain: list[float], y_doma
         for place in PLACES:
             box = _label_box(p.name, px, py, place)
             inside = box[0] >= 0 and box[2] <= board.plot_width and box[1] >= -LINE_HEIGHT and box[3] <= board.height
-            if inside and not any(_meets(box, other) for other in taken):
+            if inside and not any(_meets(box, other) for other in taken) and not any(crosses(box, path) for path in paths):
                 taken.append(box)
                 chosen.setdefault(place, []).append({"x": p.x, "y": p.y, "text": p.name})
                 break

@@ -22,6 +22,7 @@ from .chart_encoding import (
     DASH, DOTS, NARROW, WIDE, Artboard, series_colour, stacked_totals, status_fill, tooltip, top_title, value_axis,
     wrapped_labels,
 )
+from .chart_point_labels import label_room
 from .chart_labels import CHAR_WIDTH, annotation_layers, end_label_layer, point_label_layers
 from .chart_map import map_spec
 from .chart_theme import theme, vega_lite_schema_url
@@ -57,6 +58,7 @@ def _lines(chart: Chart, points: list[Point], board: Artboard, datasets: dict) -
         y_scale, y_axis = {"domain": [0, 1], "nice": False}, {"format": "~%", "values": [0, 0.25, 0.5, 0.75, 1],
                                                              "title": chart.y_title or None}
     else:
+        values = values + ([] if stacked else label_room(chart, points, values, board))
         y_scale, y_axis = value_axis(chart, points, board, values, zero=chart.zero)
     x = {"field": "x", "type": "quantitative", "scale": x_scale, "axis": x_axis}
     y = {"field": "y", "type": "quantitative", "scale": y_scale, "axis": top_title(y_axis, board)}
@@ -135,7 +137,8 @@ def _scatter(chart: Chart, points: list[Point], board: Artboard, datasets: dict)
     layers.append({"data": {"name": "points"}, "mark": {"type": "point", "filled": False, "size": 70, "strokeWidth": 2,
                                                         "opacity": 1, "fill": "white"},
                    "encoding": {"x": x, "y": y, "stroke": colour, **status_fill(chart), "tooltip": tooltip()}})
-    layers += point_label_layers(points, board, x_scale["domain"], y_scale["domain"])
+    layers += point_label_layers(points, board, x_scale["domain"], y_scale["domain"],
+                                 connected=chart.type == "connected-scatter")
     layers += annotation_layers(chart, points, board, x, y)
     return {"width": board.width, "height": board.height, "autosize": {"type": "fit-x", "contains": "padding"},
             "layer": layers}

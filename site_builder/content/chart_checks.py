@@ -7,6 +7,7 @@ chart's mapping (``("vega_lite", "mark")``), so that the message names the file 
 from __future__ import annotations
 
 import functools
+import string
 from collections.abc import Callable
 
 from .chart_geo import country_names
@@ -67,6 +68,7 @@ def check_chart(chart: Chart, report: Report) -> None:
                 where = ("annotations", i, *(key if isinstance(key, tuple) else (key,)))
                 report(where, f"{name}: {value!r} is not a year, quarter, month or day (2024, 2024-Q1, 2024-03, "
                               "2024-03-05)")
+        _check_point_label(name, i, note, report)
     if chart.type == "map" and not chart.places:
         report(("places",), f"{name}: a map needs `places`")
     elif chart.type == "custom":
@@ -77,6 +79,33 @@ def check_chart(chart: Chart, report: Report) -> None:
                 report(("vega_lite", *where), f"{name}: vega_lite{_dotted(where)}: {message}")
     elif not chart.series and chart.type != "map":
         report((), f"{name} has no series")
+
+
+def _check_point_label(name: str, i: int, note, report: Report) -> None:
+    """A label on a fact's point: ``at`` a period or an extreme of a series fact, and only the placeholders
+    it can fill in."""
+    if note.at is not None:
+        if note.fact is None:
+            report(("annotations", i, "at"), f"{name}: `at` places a label on a series fact's point: give `fact` too")
+        elif not (note.at in ("low", "high", "first", "last") or isinstance(note.at, int) or _is_period(note.at)):
+            report(("annotations", i, "at"), f"{name}: at {note.at!r} is not a period of the series (2024, 2024-Q1, "
+                                             "2024-03, 2024-03-05) nor one of low, high, first, last")
+    if note.fact is None or not note.label:
+        return
+    try:
+        parts = [(field, spec or conv) for _, field, spec, conv in string.Formatter().parse(note.label) if field is not None]
+    except ValueError as exc:
+        report(("annotations", i, "label"), f"{name}: label {note.label!r}: {exc} (write {{{{ for a brace)")
+        return
+    fields = {field for field, _ in parts}
+    if any(formatted for _, formatted in parts):
+        report(("annotations", i, "label"), f"{name}: label {note.label!r}: a placeholder takes no format "
+                                            "({value} is shown in the fact's own unit and precision)")
+        return
+    unknown = sorted(fields - {"value", "period", "series"})
+    if unknown:
+        report(("annotations", i, "label"), f"{name}: label {note.label!r}: {{{unknown[0]}}} is not one of "
+                                            "{value}, {period}, {series}")
 
 
 def _is_period(text: str) -> bool:

@@ -2,7 +2,9 @@
 
 For each chart of the default site and of the chart fixtures (``tests/fixtures/charts``, one of every
 kind), as drawn in Chromium: every text at least 11 CSS px at 375 px wide and 12 px at 1280; no two texts
-overlapping; no text outside the window or the chart; and no console warning or error (Vega warns in the
+overlapping; no text crossing a coloured line (a direct label over another series' line, a label on a point
+over its own line; grey context lines, which a highlighted chart draws everywhere, are set aside); no text
+outside the window or the chart; and no console warning or error (Vega warns in the
 console, e.g. ``Infinite extent for field "x"``). One browser context per width, scheme and JavaScript
 setting, each visiting every page with charts.
 """
@@ -43,8 +45,19 @@ figure => {
     return {text: t.textContent.trim(), size: parseFloat(getComputedStyle(t).fontSize) * scale,
             box: [r.left, r.top, r.right, r.bottom]};
   });
+  // The chart's coloured lines (grey context lines set aside), as points every pixel or so in the window.
+  const grey = colour => { const c = colour.match(/\d+/g); return c && c[0] === c[1] && c[1] === c[2]; };
+  const lines = [...svg.querySelectorAll('g.mark-line path')].filter(p => visible(p)
+      && p.getAttribute('stroke') && !grey(getComputedStyle(p).stroke)).map(p => {
+    const m = p.getScreenCTM(), length = p.getTotalLength(), points = [];
+    for (let at = 0; at <= length; at += 1) {
+      const q = p.getPointAtLength(at);
+      points.push([m.a * q.x + m.c * q.y + m.e, m.b * q.x + m.d * q.y + m.f]);
+    }
+    return {series: p.getAttribute('aria-label') || '', points};
+  });
   const r = svg.getBoundingClientRect();
-  return {svg: [r.left, r.top, r.right, r.bottom], texts};
+  return {svg: [r.left, r.top, r.right, r.bottom], texts, lines};
 }
 """
 
@@ -72,7 +85,18 @@ def chart_problems(name: str, drawn: dict, width: int) -> list[str]:
         for b in texts[i + 1:]:
             if overlap(a["box"], b["box"]) > 1:
                 problems.append(f"{name}: {a['text']!r} overlaps {b['text']!r}")
+    for t in texts:
+        for line in drawn.get("lines", ()):
+            if crosses(t["box"], line["points"]):
+                series = line["series"].split("series: ")[-1].split(";")[0]
+                problems.append(f"{name}: {t['text']!r} crosses the line of {series!r}")
     return problems
+
+
+def crosses(box: list[float], points: list[list[float]], margin: float = 1.5) -> bool:
+    """Whether a drawn line passes through a text's box (its glyphs' box, ``margin`` px in from each side)."""
+    left, top, right, bottom = box[0] + margin, box[1] + margin, box[2] - margin, box[3] - margin
+    return any(left < x < right and top < y < bottom for x, y in points)
 
 
 def build_fixture_site(root: Path, fixture: str) -> Path:
