@@ -37,7 +37,8 @@ PartialDate = Annotated[str, StringConstraints(strict=True, pattern=r"^([1-9]\d{
 PublishedDate = Union[dt.date, PartialDate]
 Operation = Literal["mean", "sum", "difference", "ratio", "growth", "rate", "convert",
                     "at", "percent_change", "point_change", "share", "index", "abs", "negate",
-                    "change_series", "percent_change_series", "share_series", "rolling_mean"]
+                    "change_series", "percent_change_series", "share_series", "rolling_mean",
+                    "min", "max", "min_period", "max_period"]
 Aggregate = Literal["sum", "mean", "min", "max", "first", "last", "count"]
 Cell = Union[StrictInt, StrictFloat, StrictStr]
 

@@ -42,3 +42,52 @@ def test_the_briefing_reads_its_figures_from_both_tables(page):
     assert page.select_one('figure[data-chart="jobs-growth"] .chart__svg svg') is not None
     for a in page.select(".briefing__body a.fact"):
         assert page.find(id=f"fact-{a['data-fact']}").select("a[href^='#source-']"), a["data-fact"]
+
+
+# --- the gaps the held-out briefings hit, each a case of the fixture ----------------------------
+
+def monthly_totals() -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for r in rows("lakeland-jobs-monthly.csv"):
+        totals[r["month"]] = totals.get(r["month"], 0) + float(r["jobs"]) * 1000
+    return totals
+
+
+def test_the_lowest_and_highest_figures_of_a_series_and_when_they_were_are_read_not_typed(page):
+    # "Jobs were fewest in April 2020": neither the month nor the figure is typed; both are read from the table.
+    import datetime as dt
+    totals = monthly_totals()
+    low = min(totals, key=totals.get)
+    recent = {m: v for m, v in totals.items() if m >= "2021-01"}
+    high = max(recent, key=recent.get)
+    shown = {a["data-fact"]: a.get_text() for a in page.select(".briefing__body a.fact")}
+    month = lambda key: dt.date.fromisoformat(key + "-01").strftime("%B %Y")  # noqa: E731
+    assert shown["jobs.fewest_when"] == month(low) and shown["jobs.most_when"] == month(high)
+    assert shown["jobs.fewest"] == f"{round(totals[low]):,}" and shown["jobs.most_since_2021"] == f"{round(recent[high]):,}"
+    how = " ".join(page.find(id="fact-jobs.most_when").get_text(" ").split())
+    assert "The month in which “Jobs in Lakeland, all industries, monthly” was highest, January 2021 to December 2024" in how
+    # A month is no number of jobs: the facts list shows it without the series' unit.
+    assert page.find(id="fact-jobs.fewest_when").select_one(".fact-entry__value").get_text(strip=True) == month(low)
+
+
+def test_a_chart_description_names_a_marked_span_of_months_the_readers_way(page):
+    label = page.select_one('figure[data-chart="jobs-monthly"] .chart__svg')["aria-label"]
+    assert "Marked: Lockdown (March 2020 to June 2020)." in label
+
+
+def test_a_summary_that_starts_with_a_fact_is_written_in_single_quotes(page, tmp_path):
+    from site_builder.build import build_site
+    from site_builder.compute.project import Project
+    from site_builder.errors import BuildErrors
+    from conftest import copy_project, replace_in_file
+    description = page.find("meta", attrs={"name": "description"})["content"]
+    assert description.startswith(page.select_one(".briefing__body a.fact[data-fact='pop.2024']").get_text())
+    # Double quotes, the natural first try, end the text at fact(": the error says what to write instead.
+    project = Project.at(copy_project(tmp_path / "p", "heldout"))
+    replace_in_file(project, "content/briefings/lakeland.md", "summary: '{{", 'summary: "{{')
+    replace_in_file(project, "content/briefings/lakeland.md", "in December.'", 'in December."')
+    with pytest.raises(BuildErrors) as caught:
+        build_site(project)
+    [problem] = caught.value.problems
+    assert (problem.path, problem.line) == ("content/briefings/lakeland.md", 3)
+    assert "must be in single quotes" in problem.message and "summary: '{{ fact(\"id\") }}" in problem.message

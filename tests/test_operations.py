@@ -81,3 +81,21 @@ def test_growth_refuses_a_rate_that_leaves_nothing():
     book, problems = resolve(fact("b", 10), fact("r", -100, unit="percent"),
                              fact("x", derive={"op": "growth", "base": "b", "rate": "r", "years": -1}))
     assert any("-100% or less" in str(p) for p in problems)
+
+
+def test_min_max_and_when_of_a_series_or_of_listed_facts():
+    low = derived(MONTHS, fact("x", derive={"op": "min", "of": "m", "from": "2023-02"}))
+    assert (low.value, low.unit, low.how) == (99, "jobs", "Lowest of M, February 2023 to February 2024")
+    assert low.kind == "reported"  # one of the series' own figures
+    when = derived(MONTHS, fact("x", derive={"op": "max_period", "of": "m", "to": "2023-12"}))
+    assert (when.value, when.unit) == ("February 2023", None)
+    assert when.how == "The month in which “M” was highest, January 2023 to March 2023"
+    first_of_ties = derived(fact("t", {2020: 5, 2021: 7, 2022: 7}), fact("x", derive={"op": "max_period", "of": "t"}))
+    assert first_of_ties.value == "2021"
+    listed = derived(fact("a", 3, unit="jobs"), fact("b", 8, unit="jobs"), fact("x", derive={"op": "max", "of": ["a", "b"]}))
+    assert (listed.value, listed.how) == (8, "Highest of A, B")
+
+
+def test_when_needs_one_series():
+    book, problems = resolve(fact("a", 3), fact("x", derive={"op": "min_period", "of": ["a"]}))
+    assert [p.split(": ", 1)[1] for p in problems] == ["fact 'x': min_period: `of` must be one series fact"]

@@ -9,6 +9,7 @@ from .chart_point_labels import note_text
 from .chart_stacks import StackTotal, is_stacked, share_points, stack_totals
 from .chart_theme import CONTEXT_GREY, PALETTE
 from ..chart_model import Chart
+from ..periods import PeriodError, key_label, period_key
 
 KINDS = {"line": "Line chart", "area": "Area chart", "bar": "Bar chart", "dot": "Dot plot",
          "scatter": "Scatter chart", "connected-scatter": "Connected scatter chart", "map": "Locator map",
@@ -59,6 +60,14 @@ def chart_key_entries(chart: Chart, points: list[Point]) -> tuple[KeyEntry, ...]
     return tuple(entries)
 
 
+def _when(x: object) -> str:
+    """A period the reader's way ("December 2007"), or ``x`` as written when it is no period."""
+    try:
+        return key_label(period_key(x))
+    except PeriodError:
+        return str(x)
+
+
 def describe_chart(chart: Chart, points: list[Point]) -> str:
     """A plain-language summary of what the chart shows, derived from its data: each series' first and last
     figures and extremes (each panel's, in small multiples), each stack's total and each part's share in
@@ -82,8 +91,8 @@ def describe_chart(chart: Chart, points: list[Point]) -> str:
     totals = stack_totals(chart, points)
     if totals:
         text += " " + _describe_totals(totals)
-    notes = [f"{a.label} ({a.x if a.x is not None else a.y if a.y is not None else '-'.join(map(str, a.x_range or ()))})"
-             for a in chart.annotations if a.label and a.fact is None] + [f"{r.label} ({r.x})" for r in chart.rules]
+    notes = [f"{a.label} ({_when(a.x) if a.x is not None else a.y if a.y is not None else ' to '.join(map(_when, a.x_range or ()))})"
+             for a in chart.annotations if a.label and a.fact is None] + [f"{r.label} ({_when(r.x)})" for r in chart.rules]
     labelled = [note_text(a, p) for a in chart.annotations if a.fact for p in [annotated_point(a, points)] if p]
     if chart.highlight:
         text += f" {chart.highlight} is highlighted."

@@ -61,6 +61,8 @@ def apply_operation(d: Derivation, known: dict[str, "ResolvedFact"], fact: Fact)
         # statistics.mean is exact, then rounded once: fmean can land a hair outside [min, max].
         result = mean(values) if op == "mean" else math.fsum(values)
         return result, f"{'Average' if op == 'mean' else 'Sum'} of {names}", unit
+    if op in ("min", "max", "min_period", "max_period"):
+        return _extreme(d, known, fail, series, same_units)
     if op in ("difference", "ratio", "share"):
         a, b = _pair(d, op, fail)
         if op == "difference":
@@ -207,19 +209,42 @@ def _as_ref(ref) -> str | None:
     return None if ref is None else str(ref)
 
 
+def _periods_picked(d: Derivation, values: dict, fail) -> list:
+    """The periods of the series ``values`` from ``d.from_`` to ``d.to`` (each optional), in order."""
+    lo = parse_period(d.from_).start if d.from_ is not None else None
+    hi = parse_period(d.to).start if d.to is not None else None
+    picked = [k for k in sorted_keys(values)
+              if (lo is None or parse_period(k).start >= lo) and (hi is None or parse_period(k).start <= hi)]
+    if not picked:
+        ends = sorted_keys(values)
+        first, last = (key_label(period_key(p)) for p in (d.from_ or ends[0], d.to or ends[-1]))
+        raise fail(f"series {d.of!r} has no values from {first} to {last}")
+    return picked
+
+
+def _extreme(d: Derivation, known, fail, series, same_units) -> tuple[object, str, str | None]:
+    """``min``/``max`` of facts or of a series (its value), or ``min_period``/``max_period`` (when, as text)."""
+    lowest = d.op.startswith("min")
+    word = "Lowest" if lowest else "Highest"
+    if d.op.endswith("_period"):
+        if not isinstance(d.of, str):
+            raise fail("`of` must be one series fact")
+        values = series(d.of)
+        picked = _periods_picked(d, values, fail)
+        key = (min if lowest else max)(picked, key=lambda k: values[k])  # the first such period on a tie
+        span = f"{key_label(picked[0])} to {key_label(picked[-1])}"
+        return key_label(key), (f"The {parse_period(key).kind.replace('date', 'day')} in which "
+                                f"\u201c{known[d.of].fact.label}\u201d was {word.lower()}, {span}"), None
+    values, names, unit = _numbers_of(d, known, fail, series, same_units)
+    return (min if lowest else max)(values), f"{word} of {names}", unit
+
+
 def _numbers_of(d: Derivation, known, fail, series, same_units) -> tuple[list[float], str, str | None]:
     if isinstance(d.of, str):
         if not isinstance(known[d.of].value, dict):
             raise fail(f"`of` fact {d.of!r} is not a series; list fact ids instead")
         values = series(d.of)
-        lo = parse_period(d.from_).start if d.from_ is not None else None
-        hi = parse_period(d.to).start if d.to is not None else None
-        picked = [k for k in sorted_keys(values)
-                  if (lo is None or parse_period(k).start >= lo) and (hi is None or parse_period(k).start <= hi)]
-        if not picked:
-            ends = sorted_keys(values)
-            first, last = (key_label(period_key(p)) for p in (d.from_ or ends[0], d.to or ends[-1]))
-            raise fail(f"series {d.of!r} has no values from {first} to {last}")
+        picked = _periods_picked(d, values, fail)
         span = key_label(picked[0]) if len(picked) == 1 else f"{key_label(picked[0])} to {key_label(picked[-1])}"
         return [float(values[k]) for k in picked], f"{known[d.of].fact.label}, {span}", known[d.of].unit
     if not d.of:

@@ -22,7 +22,9 @@ from .operations import apply_operation
 PROJECTED_KINDS = frozenset({"forecast", "estimate", "calculated"})
 # Operations whose result is one of their input's values (or its size or opposite): it keeps that input's
 # format and published precision. Any other arithmetic makes a new figure, which states its own.
-KEEPS_PRESENTATION = frozenset({"at", "abs", "negate"})
+KEEPS_PRESENTATION = frozenset({"at", "abs", "negate", "min", "max"})
+# ...and of these, read out of one series, is what that series is: one month of a reported series is reported.
+KEEPS_KIND = frozenset({"at", "min", "max"})
 KIND_STATUS = {"reported": "Reported", "derived": "Derived from reported figures", "forecast": "Forecast",
                "estimate": "Estimate", "calculated": "Our calculation"}
 
@@ -124,13 +126,15 @@ def derive_fact(fact: Fact, known: dict[str, ResolvedFact]) -> ResolvedFact:
         value, how, unit = apply_operation(d, known, fact)
     except OverflowError:  # float ** int and fsum raise instead of returning infinity
         value, how, unit = math.inf, "", None
-    if not all(math.isfinite(v) for v in (value.values() if isinstance(value, dict) else (value,))):
+    if not isinstance(value, str) and not all(math.isfinite(v) for v in (value.values() if isinstance(value, dict) else (value,))):
         raise BuildError(fact.origin.path, fact.origin.line, f"fact {fact.id!r}: {d.op} gives no finite number")
     inputs = d.inputs()
     sources = tuple(dict.fromkeys(own_sources(fact) + tuple(s for ref in inputs for s in known[ref].sources)))
     first = known[inputs[0]] if inputs else None
     like = (first.like or first.fact) if first and d.op in KEEPS_PRESENTATION else None
     # One value read out of a series is what the series is (reported, a forecast...), not a new derived figure.
-    kind = fact.kind or (first.kind if first and d.op == "at" else "derived")
+    kind = fact.kind or (first.kind if first and d.op in KEEPS_KIND and isinstance(d.of, str) else "derived")
+    if isinstance(value, str):  # a period ("February 2010"): no unit of its input's
+        return ResolvedFact(fact, value, fact.unit, kind, sources, inputs, how)
     return ResolvedFact(fact, value, fact.unit or unit or (first.unit if first else None),
                         kind, sources, inputs, how, like=like)

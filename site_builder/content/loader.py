@@ -117,7 +117,7 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Document:
             # An unclosed quote or bracket: where it opened is what needs fixing, not the end of the file.
             mark, message = exc.context_mark, f"{exc.problem} {exc.context}"
         line = (_file_line(text, mark) if mark else 0) + first_line
-        raise BuildError(path, line, f"malformed YAML: {message}") from None
+        raise BuildError(path, line, f"malformed YAML: {message}{_quote_hint(text, line - first_line)}") from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + first_line
         raise BuildError(path, line, f"malformed YAML: control character U+{exc.character:04X} is not allowed") from None
@@ -130,6 +130,19 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Document:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+_CALL_IN_DOUBLE_QUOTES = re.compile(r'"[^"\n]*\{\{\s*\w+\("')
+
+
+def _quote_hint(text: str, index: int) -> str:
+    """A hint for the commonest mistake of a front matter: a call's own double quotes inside a double-quoted text."""
+    lines = text.split("\n")
+    near = lines[max(0, index - 1):index + 1]
+    if any(_CALL_IN_DOUBLE_QUOTES.search(line) for line in near):
+        return ("; a text holding {{ fact(\"id\") }} must be in single quotes, as its double quotes would end "
+                "the text: summary: '{{ fact(\"id\") }} jobs were lost'")
+    return ""
 
 
 def _parse_with_libyaml(text: str, path: Path, first_line: int) -> Document | None:
