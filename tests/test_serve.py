@@ -369,10 +369,18 @@ def test_relaxed_serve_publishes_a_site_with_warnings(server: DevServer):
     assert server.status.errors == () and served_status(server)["ok"]
 
 
-def test_serve_and_deploy_take_strict():
-    parser = make_parser()
-    assert parser.parse_args(["serve", "--strict"]).strict and not parser.parse_args(["serve"]).strict
-    assert parser.parse_args(["deploy", "--strict"]).strict and not parser.parse_args(["deploy"]).strict
+@pytest.mark.parametrize("args, strict", [(["--strict"], True), ([], False)])
+def test_the_command_line_hands_strict_to_the_server(project: Project, monkeypatch, capsys, args, strict):
+    from site_builder.cli import main
+    seen = []
+
+    def refuse(self):
+        seen.append(self.builder.strict)
+        raise OSError(98, "Address already in use")
+    monkeypatch.setattr(DevServer, "start", refuse)
+    assert main(["serve", *args, "--root", str(project.root), "--port", "0"]) == 1
+    assert seen == [strict]
+    assert "Address already in use" in capsys.readouterr().err
 
 
 def test_stop_closes_the_port_and_ends_every_thread(project: Project):
