@@ -255,6 +255,25 @@ def test_facts_downstream_of_a_cycle_are_not_blamed_for_it():
                                 f"{PATH}:7: fact 'q': derivation depends on itself (through p)"]
 
 
+def test_a_chain_of_3000_derivations_listed_last_first_resolves_in_one_pass():
+    # Each fact negates the next; the typed one comes last, so a fact is never ready before the one after it.
+    chain = [fact(f"n{i}", derive={"op": "negate", "of": f"n{i + 1}"}) for i in range(3000)] + [fact("n3000", 5)]
+    assert value_of(*chain, target="n0") == 5 and value_of(*chain, target="n1") == -5
+
+
+def test_a_cycle_through_3000_facts_blames_each_and_nothing_downstream_or_upstream():
+    ring = [fact(f"r{i}", derive={"op": "abs", "of": f"r{(i + 1) % 3000}"}, line=i + 2) for i in range(3000)]
+    tail = [fact("after", derive={"op": "abs", "of": "r0"}, line=9000),
+            fact("feeds", derive={"op": "sum", "of": ["r5", "inner"]}, line=9001),
+            fact("inner", derive={"op": "sum", "of": ["inner", "r7"]}, line=9002)]
+    _, problems = resolve(*ring, *tail)
+    assert len(problems) == 3001
+    assert f"{PATH}:2: fact 'r0': derivation depends on itself (through r1)" in problems
+    assert f"{PATH}:3001: fact 'r2999': derivation depends on itself (through r0)" in problems
+    assert f"{PATH}:9002: fact 'inner': derivation depends on itself (through inner, r7)" in problems
+    assert not [p for p in problems if "'after'" in p or "'feeds'" in p]
+
+
 def test_a_rebuild_keeps_the_resolved_facts_and_checks_that_an_edit_does_not_reach():
     a, b, other = fact("a", 1), fact("b", 2), fact("other", 5)
     total, doubled = fact("total", derive={"op": "sum", "of": ["a", "b"]}), fact("doubled", derive={"op": "sum", "of": ["total", "total"]})

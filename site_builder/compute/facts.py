@@ -6,6 +6,7 @@ readers can see it and every figure stays traceable to its sources.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .datafacts import read_data_fact
@@ -77,15 +78,8 @@ def resolve_facts(content: Content, errors: ErrorCollector, previous: FactBook |
                     errors.add_error(exc)
     pending = {f.id: f for f in content.facts.values() if f.derive is not None}
     failed: set[str] = {f.id for f in content.facts.values() if f.data is not None and f.id not in resolved}  # derivations that could not be computed, or read one that could not
-    while pending:
-        ready = [f for f in pending.values() if all(ref in resolved or ref in failed for ref in f.derive.inputs())]
-        if not ready:
-            for fact in _in_cycles(pending):
-                through = [r for r in fact.derive.inputs() if r in pending]
-                errors.add(fact.origin.path, fact.origin.line,
-                           f"fact {fact.id!r}: derivation depends on itself (through {', '.join(through)})")
-            break
-        for fact in ready:
+    for wave in _waves(pending, set(resolved) | failed):
+        for fact in wave:
             del pending[fact.id]
             if any(ref in failed for ref in fact.derive.inputs()):
                 failed.add(fact.id)  # its input's problem is reported already
@@ -99,6 +93,10 @@ def resolve_facts(content: Content, errors: ErrorCollector, previous: FactBook |
             except BuildError as exc:
                 errors.add_error(exc)
                 failed.add(fact.id)
+    for fact in _in_cycles(pending):  # what never got ready
+        through = [r for r in fact.derive.inputs() if r in pending]
+        errors.add(fact.origin.path, fact.origin.line,
+                   f"fact {fact.id!r}: derivation depends on itself (through {', '.join(through)})")
     old_checks = previous.checks if previous else {}
     checks = run_checks(content.checks, resolved, errors, old_checks, content.site.locale)
     return FactBook(resolved, checks, content.site.locale)
@@ -113,20 +111,71 @@ def data_fact(fact: Fact, content: Content) -> ResolvedFact:
                         how=reading.how, rows=reading.lines)
 
 
+def _waves(pending: dict[str, Fact], done: set[str]) -> Iterator[list[Fact]]:
+    """The derived facts of ``pending`` in waves, each in ``pending``'s order: first those whose inputs are all
+    ``done``, then those whose inputs are done or in an earlier wave, and so on. A fact in or after a cycle is
+    never yielded. Each reference is followed once, so a chain of 3,000 derivations takes one pass, not 3,000."""
+    order = {fid: i for i, fid in enumerate(pending)}
+    waiting: dict[str, int] = {}
+    dependents: dict[str, list[str]] = {}
+    for fid, fact in pending.items():
+        needs = {r for r in fact.derive.inputs() if r not in done}
+        waiting[fid] = len(needs)
+        for ref in needs:
+            dependents.setdefault(ref, []).append(fid)
+    wave = [fid for fid in pending if waiting[fid] == 0]
+    while wave:
+        yield [pending[fid] for fid in wave]
+        ready = []
+        for fid in wave:
+            for dependent in dependents.get(fid, ()):
+                waiting[dependent] -= 1
+                if waiting[dependent] == 0:
+                    ready.append(dependent)
+        wave = sorted(ready, key=order.__getitem__)
+
+
 def _in_cycles(pending: dict[str, Fact]) -> list[Fact]:
-    """The facts of ``pending`` whose derivation leads back to themselves (not those merely downstream)."""
-    def reaches_itself(start: Fact) -> bool:
-        seen: set[str] = set()
-        stack = [r for r in start.derive.inputs() if r in pending]
-        while stack:
-            fid = stack.pop()
-            if fid == start.id:
-                return True
-            if fid not in seen:
-                seen.add(fid)
-                stack.extend(r for r in pending[fid].derive.inputs() if r in pending)
-        return False
-    return [f for f in pending.values() if reaches_itself(f)]
+    """The facts of ``pending`` whose derivation leads back to themselves (not those merely downstream).
+
+    Tarjan's strongly connected components, without recursion (a cycle may run through thousands of
+    facts): a fact is in a cycle when its component has another fact, or when it names itself.
+    """
+    edges = {fid: [r for r in f.derive.inputs() if r in pending] for fid, f in pending.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cyclic: set[str] = set()
+    for root in pending:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            if i < len(edges[node]):
+                work.append((node, i + 1))
+                nxt = edges[node][i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if low[node] == index[node]:
+                component = []
+                while not component or component[-1] != node:
+                    component.append(stack.pop())
+                    on_stack.discard(component[-1])
+                if len(component) > 1 or node in edges[node]:
+                    cyclic.update(component)
+            if work:  # back in the fact that named this one
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return [f for fid, f in pending.items() if fid in cyclic]
 
 
 def fact_ids_in_use(fact_ids: set[str], book: FactBook) -> set[str]:

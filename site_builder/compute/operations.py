@@ -130,7 +130,7 @@ def _series_operation(d: Derivation, known, fail, series, label, same_units) -> 
     keys = sorted_keys(values)
     unit = known[d.of].unit
     if d.op in ("change_series", "percent_change_series"):
-        lag = d.lag or 1
+        lag = 1 if d.lag is None else d.lag  # lag: 0 is an error, not the default
         if lag < 1:
             raise fail("`lag` must be 1 or more")
         result = {}

@@ -6,6 +6,7 @@ the document to its line, so that later stages can report errors precisely.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import sys
@@ -174,11 +175,24 @@ _CSafeLoader = getattr(yaml, "CSafeLoader", None)
 _OTHER_BREAKS = re.compile("[\u0085\u2028\u2029]")
 
 
+class _Lines:
+    """Lines as an editor counts them ("\n" only), found without rereading the text for every value."""
+
+    def __init__(self, text: str) -> None:
+        other = _OTHER_BREAKS.search(text)
+        self.first_other = other.start() if other else len(text)
+        self.newlines = [m.start() for m in re.finditer("\n", text)] if other else []
+
+    def line(self, mark: yaml.Mark) -> int:
+        """The 0-based line of ``mark`` (PyYAML's own count differs after U+2028)."""
+        if mark.index is None or mark.index <= self.first_other:
+            return mark.line
+        return bisect.bisect_left(self.newlines, mark.index)
+
+
 def _file_line(text: str, mark: yaml.Mark) -> int:
     """The 0-based line of ``mark`` as an editor counts lines (PyYAML's own count differs after U+2028)."""
-    if mark.index is None or not _OTHER_BREAKS.search(text, 0, mark.index):
-        return mark.line
-    return text.count("\n", 0, mark.index)
+    return _Lines(text).line(mark)
 
 
 class _Builder:
@@ -186,7 +200,7 @@ class _Builder:
 
     def __init__(self, path: Path, first_line: int, loader: yaml.SafeLoader, text: str) -> None:
         self.path = path
-        self.text = text
+        self.file_lines = _Lines(text)  # the text is searched once, not once for each of its values
         self.first_line = first_line
         self.loader = loader
         self.lines: dict[Loc, int] = {}
@@ -195,7 +209,7 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.count += 1
-        line = _file_line(self.text, node.start_mark) + self.first_line
+        line = self.file_lines.line(node.start_mark) + self.first_line
         if self.count > MAX_YAML_NODES:
             raise BuildError(self.path, line, "document is too large (too many values, or aliases expanding)")
         if id(node) in self.active:
@@ -217,7 +231,7 @@ class _Builder:
         self.active.add(id(node))
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key_line = _file_line(self.text, key_node.start_mark) + self.first_line
+            key_line = self.file_lines.line(key_node.start_mark) + self.first_line
             key = self._scalar(key_node, key_line) \
                 if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, (str, int)) or isinstance(key, bool):

@@ -171,20 +171,25 @@ def _derive_from_renamed(raw: object) -> object:
     return raw
 
 
+def _range_in_order(fact: Fact, holder, name: str, doc: Document, loc: Loc, errors: ErrorCollector) -> bool:
+    """False, with an error at ``to``, when a range of periods ends before it starts."""
+    start, end = getattr(holder, "from_", None), getattr(holder, "to", None)
+    if start is None or end is None or (name == "derive" and holder.of is None):
+        return True
+    try:
+        if parse_period(end).start >= parse_period(start).start:
+            return True
+    except PeriodError:
+        return True  # reported above
+    errors.add(doc.path, doc.line_of(loc + (name, "to")),
+               f"fact {fact.id!r}: {name}.to: {end} is before `from` ({start}); write the earlier period in `from`")
+    return False
+
+
 def _with_period_keys(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollector) -> Fact | None:
     """``fact`` with its series keys, ``period`` and ``at``/``from``/``to`` checked as periods; None if one is not real."""
-    ok = True
-    keys = {}
-    if isinstance(fact.value, dict):
-        raw = value_at(doc.data, loc + ("value",))
-        for key, number in fact.value.items():
-            try:
-                keys[period_key(key)] = number
-            except PeriodError as exc:
-                raw_key = next((k for k in (raw or {}) if str(k) == str(key)), key)
-                message = f"series key {exc}" if _LOOKS_DATED.match(str(key)) else UNION_HINTS["value"]
-                errors.add(doc.path, doc.line_of(loc + ("value", raw_key)), f"{dotted(loc + ('value',))}: {message}")
-                ok = False
+    keys = _series_keys(fact.value, doc, loc, errors) if isinstance(fact.value, dict) else {}
+    ok = keys is not None
     if isinstance(fact.period, str):
         for part in fact.period.split("/"):
             if _LOOKS_DATED.match(part.strip()):
@@ -204,8 +209,40 @@ def _with_period_keys(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollecto
                 shown = "from" if field_name == "from_" else field_name
                 errors.add(doc.path, doc.line_of(loc + (name, shown)), f"fact {fact.id!r}: {name}.{shown}: {exc}")
                 ok = False
+        ok = _range_in_order(fact, holder, name, doc, loc, errors) and ok
     if not ok:
         return None
     return dataclasses.replace(fact, value=keys) if isinstance(fact.value, dict) else fact
+
+
+def _series_keys(series: dict, doc: Document, loc: Loc, errors: ErrorCollector) -> dict | None:
+    """``series`` with canonical period keys; None, with errors at the keys, when a key is no period,
+    names a period given already (2024 and "2024") or is of another kind than the first (a year among quarters)."""
+    raw = value_at(doc.data, loc + ("value",))
+    field_name = dotted(loc + ("value",))
+    keys: dict = {}
+    first: tuple | None = None  # the first key's kind of period, and the key
+    ok = True
+    for key, number in series.items():
+        raw_key = key if key in (raw or {}) else next((k for k in (raw or {}) if str(k) == str(key)), key)
+        where = doc.line_of(loc + ("value", raw_key))
+        try:
+            canonical = period_key(key)
+        except PeriodError as exc:
+            message = f"series key {exc}" if _LOOKS_DATED.match(str(key)) else UNION_HINTS["value"]
+            errors.add(doc.path, where, f"{field_name}: {message}")
+            ok = False
+            continue
+        kind = parse_period(canonical).kind
+        first = first or (kind, key)
+        if canonical in keys:  # the second would silently replace the first
+            errors.add(doc.path, where, f"{field_name}: {key!r} is the same period as an earlier key")
+            ok = False
+        elif kind != first[0]:
+            errors.add(doc.path, where, f"{field_name}: the series mixes periods: {first[1]!r} is a {first[0]}, "
+                                        f"{key!r} a {kind}; use one kind of period in a series")
+            ok = False
+        keys[canonical] = number
+    return keys if ok else None
 
 
