@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .incremental.cache import Store
@@ -43,9 +43,9 @@ class BuildResult:
     charts: int
     charts_rendered: int
     files: int
-    changed: list[str] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    revised: list[Revision] = field(default_factory=list)
+    changed: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    revised: tuple[Revision, ...] = ()
     up_to_date: bool = False  # nothing changed since the last build, which was therefore not redone
 
 
@@ -67,7 +67,7 @@ def build_site(project: Project, base_url: str | None = None, progress: BuildPro
         raise StrictWarnings(list(recorded.warnings))
     if recorded:
         return BuildResult(project.out, recorded.pages, recorded.charts, 0, recorded.files,
-                           warnings=list(recorded.warnings), up_to_date=True)
+                           warnings=tuple(recorded.warnings), up_to_date=True)
     result = SiteBuilder(project, base_url, progress, store, strict).build()
     store.prune()  # after the build, which marked every entry it used
     if inputs and (outputs := output_digest(project.out)):
@@ -169,7 +169,7 @@ class SiteBuilder:
                                        self.calls)
             self.scans.next_build()
             settings = resolve_settings(content.site, self.base_url)
-            warnings = compiled.warnings + self._settings_warnings(content.site, settings.base_url)
+            warnings = compiled.warnings + tuple(self._settings_warnings(content.site, settings.base_url))
             if self.strict and warnings:
                 raise StrictWarnings(warnings)
             previous = self._previous_displays()
@@ -188,7 +188,7 @@ class SiteBuilder:
         self.memo.written.remember(self.memo.pages)
         self._compiled = compiled
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
-                           self.cache.rendered - drawn_before, len(files), changed, warnings, revised)
+                           self.cache.rendered - drawn_before, len(files), tuple(changed), warnings, tuple(revised))
 
     def _refuse_third_party(self, files: dict[str, bytes], compiled: CompiledSite) -> None:
         # The final HTML is checked, not just the bodies as written (render/third_party.py); a file the

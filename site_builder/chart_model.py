@@ -5,11 +5,12 @@ stage turns them into points, Vega-Lite specs and drawings.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import StrictBool, StrictInt, StrictStr
 
+from .frozen import FrozenJson
 from .model import FORBID_EXTRA, NOWHERE, Location, Number
 
 # Kinds of chart (docs/content-format.md shows each): "custom" draws the chart's own Vega-Lite spec.
@@ -32,9 +33,9 @@ class ChartSeries:
 
     __pydantic_config__ = FORBID_EXTRA
     label: StrictStr
-    facts: list[StrictStr] | None = None
+    facts: tuple[StrictStr, ...] | None = None
     fact: StrictStr | None = None
-    points: list[ChartPair] | None = None
+    points: tuple[ChartPair, ...] | None = None
     origin: Location = NOWHERE
 
     def fact_ids(self) -> tuple[str, ...]:
@@ -61,7 +62,7 @@ class ChartAnnotation:
     label: StrictStr = ""
     x: StrictInt | StrictStr | None = None
     y: Number | None = None
-    x_range: list[StrictInt | StrictStr] | None = None
+    x_range: tuple[StrictInt | StrictStr, ...] | None = None
     fact: StrictStr | None = None
     at: StrictInt | StrictStr | None = None
 
@@ -84,24 +85,24 @@ class Chart:
     id: StrictStr
     type: ChartType
     title: StrictStr
-    series: list[ChartSeries] = field(default_factory=list)
+    series: tuple[ChartSeries, ...] = ()
     subtitle: StrictStr = ""
     caption: StrictStr = ""
     x_title: StrictStr = ""
     y_title: StrictStr = ""
-    rules: list[ChartRule] = field(default_factory=list)
-    annotations: list[ChartAnnotation] = field(default_factory=list)
+    rules: tuple[ChartRule, ...] = ()
+    annotations: tuple[ChartAnnotation, ...] = ()
     note: StrictStr = ""
     zero: StrictBool = True                    # lines: start the y axis at zero (bars always do)
     orientation: Literal["auto", "vertical", "horizontal"] = "auto"   # bars and dots
     stack: Literal["none", "stacked", "share"] = "none"               # bars and areas
-    categories: list[StrictStr] | None = None  # bars and dots: the category of each series' n-th fact
+    categories: tuple[StrictStr, ...] | None = None  # bars and dots: the category of each series' n-th fact
     highlight: StrictStr = ""                  # lines: the series drawn in colour, the others in grey
     small_multiples: StrictBool = False        # lines and areas: one small panel per series
     direct_labels: StrictBool = False          # lines: series names at the lines' ends instead of a key
-    region: list[Number] | None = None         # maps: [west, south, east, north] in degrees
-    places: list[ChartPlace] = field(default_factory=list)
-    vega_lite: dict | None = None              # custom: a Vega-Lite spec (its data: {name: points})
+    region: tuple[Number, ...] | None = None         # maps: [west, south, east, north] in degrees
+    places: tuple[ChartPlace, ...] = ()
+    vega_lite: FrozenJson | None = None         # custom: a Vega-Lite spec (its data: {name: points})
     origin: Location = NOWHERE
 
     def fact_ids(self) -> tuple[str, ...]:

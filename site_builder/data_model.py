@@ -4,11 +4,12 @@ rows as loaded from ``content/data/`` (where a fact reads its value, ``model.Dat
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import StrictStr
 
+from .frozen import FrozenDict
 from .model import FORBID_EXTRA, NOWHERE, Cell, Location
 
 ColumnType = Literal["year", "quarter", "month", "date", "number", "category", "text"]
@@ -44,11 +45,11 @@ class Dataset:
     title: StrictStr
     license: StrictStr
     retrieved: dt.date
-    columns: dict[StrictStr, Column]
+    columns: FrozenDict[StrictStr, Column]
     source: StrictStr | None = None
-    sources: list[StrictStr] = field(default_factory=list)
+    sources: tuple[StrictStr, ...] = ()
     time: StrictStr | None = None               # the time column
-    key: list[StrictStr] = field(default_factory=list)   # columns no two rows may share (e.g. [month])
+    key: tuple[StrictStr, ...] = ()   # columns no two rows may share (e.g. [month])
     note: StrictStr | None = None
     origin: Location = NOWHERE
 

@@ -170,7 +170,7 @@ def format_value(value: object, fmt: str | None = None, unit: str | None = None,
     if isinstance(value, dict):
         return "; ".join(f"{key_label(key, locale)}: {format_value(value[key], fmt, unit, locale, precision)}"
                          for key in sorted_keys(value))
-    if isinstance(value, list):
+    if isinstance(value, (tuple, list)):
         return format_list([str(v) for v in value], locale=babel_locale(locale))
     if isinstance(value, str):
         return value

@@ -9,10 +9,12 @@ holds them all.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import ConfigDict, Strict, StrictFloat, StrictInt, StrictStr, StringConstraints
+
+from .frozen import EMPTY, FrozenDict
 
 if TYPE_CHECKING:  # the chart and data models build on this module's Location and Number
     from .chart_model import Chart
@@ -23,9 +25,9 @@ FORBID_EXTRA = ConfigDict(extra="forbid")
 Number = Union[StrictInt, StrictFloat]
 # Series keys are periods: years (2024), quarters ("2024-Q1"), months ("2024-03") or days
 # ("2024-03-05" or a YAML date); validate.py checks each one and stores its canonical key.
-Series = dict[Union[StrictInt, StrictStr, Annotated[dt.date, Strict()]], Number]
+Series = FrozenDict[Union[StrictInt, StrictStr, Annotated[dt.date, Strict()]], Number]
 # A date value (YAML 2022-04-08) is shown the reader's way and placed on the timeline.
-FactValue = Union[Number, StrictStr, list[StrictStr], Series, Annotated[dt.date, Strict()]]
+FactValue = Union[Number, StrictStr, tuple[StrictStr, ...], Series, Annotated[dt.date, Strict()]]
 # "calculated": a figure we computed ourselves that no publisher stated (an implied projection, say),
 # kept apart from a publisher's "forecast" so readers never mistake one for the other.
 Kind = Literal["reported", "forecast", "estimate", "derived", "calculated"]
@@ -73,7 +75,7 @@ class SiteConfig:
     cname: StrictStr | None = None
     units: Literal["us", "metric"] = "us"      # which of km or miles (kg or lb, ...) readers see first
     currency: StrictStr = "USD"                # money in other currencies is shown converted, original in parentheses
-    exchange_rates: list[StrictStr] = field(default_factory=list)  # ids of sourced rate facts, unit like usd_per_eur
+    exchange_rates: tuple[StrictStr, ...] = ()  # ids of sourced rate facts, unit like usd_per_eur
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class Derivation:
 
     __pydantic_config__ = FORBID_EXTRA
     op: Operation
-    of: StrictStr | list[StrictStr] | None = None
+    of: StrictStr | tuple[StrictStr, ...] | None = None
     base: StrictStr | None = None
     rate: StrictStr | None = None
     years: StrictInt | None = None
@@ -133,7 +135,7 @@ class DataRef:
     __pydantic_config__ = FORBID_EXTRA
     dataset: StrictStr
     column: StrictStr
-    where: dict[StrictStr, Cell | list[Cell]] = field(default_factory=dict)  # column: value (or any of a list)
+    where: FrozenDict[StrictStr, Cell | tuple[Cell, ...]] = EMPTY  # column: value (or any of a list)
     from_: StrictStr | StrictInt | None = None   # written `from:`: the first period included
     to: StrictStr | StrictInt | None = None
     agg: Aggregate | None = None
@@ -148,7 +150,7 @@ class Fact:
     id: StrictStr
     label: StrictStr
     source: StrictStr | None = None
-    sources: list[StrictStr] = field(default_factory=list)   # more sources, e.g. a compilation and its original
+    sources: tuple[StrictStr, ...] = ()   # more sources, e.g. a compilation and its original
     value: FactValue | None = None
     derive: Derivation | None = None
     data: DataRef | None = None       # read from a dataset instead of typed
@@ -207,9 +209,9 @@ class BriefingMeta:
     date: dt.date
     summary: StrictStr = ""
     updated: dt.date | None = None
-    tags: list[StrictStr] = field(default_factory=list)
+    tags: tuple[StrictStr, ...] = ()
     hero_chart: StrictStr | None = None
-    key_numbers: list[StrictStr] = field(default_factory=list)
+    key_numbers: tuple[StrictStr, ...] = ()
     draft: bool = False
 
 
@@ -222,7 +224,7 @@ class Briefing:
     body: str
     body_line: int
     origin: Location
-    meta_lines: dict[tuple, int] = field(default_factory=dict)  # front-matter location → line, for errors
+    meta_lines: FrozenDict[tuple, int] = EMPTY  # front-matter location → line, for errors
 
 
 @dataclass(frozen=True)
@@ -233,7 +235,7 @@ class GlossaryTerm:
     term: StrictStr
     definition: StrictStr
     abbreviation: StrictStr | None = None
-    aliases: list[StrictStr] = field(default_factory=list)
+    aliases: tuple[StrictStr, ...] = ()
     source: StrictStr | None = None
     origin: Location = NOWHERE
 
@@ -248,10 +250,10 @@ class Content:
     """Everything under ``content/``, validated and cross-checked."""
 
     site: SiteConfig
-    sources: dict[str, Source]
-    facts: dict[str, Fact]
-    checks: dict[str, Check]
-    charts: dict[str, Chart]
-    briefings: list[Briefing]
+    sources: FrozenDict[str, Source]
+    facts: FrozenDict[str, Fact]
+    checks: FrozenDict[str, Check]
+    charts: FrozenDict[str, Chart]
+    briefings: tuple[Briefing, ...]
     glossary: tuple[GlossaryTerm, ...] = ()
-    tables: dict[str, Table] = field(default_factory=dict)   # datasets, loaded
+    tables: FrozenDict[str, Table] = EMPTY   # datasets, loaded

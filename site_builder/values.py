@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
+from .frozen import FrozenDict
+
 # Values of these types that are equal are interchangeable. Not floats as such (0.0 == -0.0, and they print
 # differently), nor numbers of different types (1 == 1.0 == True).
 _VALUE_TYPES = (str, bytes, int, PurePath, dt.date)
@@ -22,7 +24,7 @@ def same(a: Any, b: Any) -> bool:
     """True when ``a`` can stand for ``b``: the same object, or equal values that print the same.
 
     Strings, bytes, ints, dates and paths are compared by value, floats by value and spelling; lists, tuples,
-    dicts (keys in the same order) and dataclasses item by item; anything else
+    dicts and frozen dicts (keys in the same order) and dataclasses item by item; anything else
     must be the same object.
     """
     if a is b:
@@ -33,7 +35,7 @@ def same(a: Any, b: Any) -> bool:
     if kind in (list, tuple):
         # Unchanged content is mostly the very same objects: look for that first, at C speed.
         return len(a) == len(b) and (all(map(operator.is_, a, b)) or all(map(same, a, b)))
-    if kind is dict:
+    if kind is FrozenDict or kind is dict:
         return len(a) == len(b) and list(a) == list(b) and (all(map(operator.is_, a.values(), b.values()))
                                                           or all(map(same, a.values(), b.values())))
     if isinstance(a, _VALUE_TYPES):

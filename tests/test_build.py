@@ -268,7 +268,7 @@ def test_rebuilding_changes_nothing(make_project):
     assert sorted(first.changed) == sorted(p.relative_to(project.out).as_posix()
                                            for p in project.out.rglob("*") if p.is_file())
     again = build_site(project, force=True)  # without force, nothing would be built at all (test_stamp.py)
-    assert not again.up_to_date and again.changed == []
+    assert not again.up_to_date and again.changed == ()
 
 
 def test_build_reports_the_failed_check_as_a_warning(make_project):

@@ -6,6 +6,7 @@ import math
 import pytest
 from hypothesis import example, given, strategies as st
 
+from site_builder.frozen import freeze
 from site_builder.errors import ErrorCollector
 from site_builder.compute.facts import FactBook, fact_ids_in_use, resolve_facts
 from site_builder.compute.resolved import derive_fact
@@ -20,8 +21,9 @@ def fact(fact_id: str, value=None, *, derive: dict | None = None, line: int = 1,
     if derive is None:
         fields.setdefault("source", "stats")
     else:
-        derive = Derivation(**{("from_" if k == "from" else k): v for k, v in derive.items()})
-    return Fact(id=fact_id, value=value, derive=derive, origin=Location(PATH, line), **fields)
+        derive = Derivation(**{("from_" if k == "from" else k): freeze(v) for k, v in derive.items()})
+    return Fact(id=fact_id, value=freeze(value), derive=derive, origin=Location(PATH, line),
+                **{k: freeze(v) for k, v in fields.items()})
 
 
 def resolve(*facts: Fact, checks: tuple[Check, ...] = ()) -> tuple[FactBook, list[str]]:
@@ -123,7 +125,7 @@ def test_derived_facts_may_chain_in_any_order():
 def test_typed_facts_keep_their_values_and_kinds():
     book, _ = resolve(fact("t", "A text", kind="estimate"), fact("l", ["A", "B"]), fact("n", 2, source="none"))
     assert book["t"].value == "A text" and book["t"].is_projection and not book["t"].is_number
-    assert book["l"].value == ["A", "B"]
+    assert book["l"].value == ("A", "B")
     assert book["n"].sources == () and book["n"].kind == "reported"
 
 

@@ -17,7 +17,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "site_builder"
 
-BASE = {"errors", "model", "chart_model", "data_model", "formatting", "html_tokens", "values", "periods", "files", "time_limit", "settings",
+BASE = {"errors", "model", "chart_model", "data_model", "frozen", "formatting", "html_tokens", "values", "periods", "files", "time_limit", "settings",
         "terminal"}
 WRITE = {"output", "swap"}
 TOP_ON_TOP = {"build", "cli", "progress", "__main__", "__init__"}

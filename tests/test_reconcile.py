@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.frozen import freeze
 from site_builder.errors import ErrorCollector
 from site_builder.compute.facts import FactBook, resolve_facts
 from site_builder.model import Check, CheckAdjustment, Content, Derivation, Fact, Location, SiteConfig
@@ -21,8 +22,9 @@ def fact(fact_id: str, value=None, *, derive: dict | None = None, **fields) -> F
     if derive is None:
         fields.setdefault("source", "stats")
     else:
-        derive = Derivation(**{("from_" if k == "from" else k): v for k, v in derive.items()})
-    return Fact(id=fact_id, value=value, derive=derive, origin=Location(PATH, 1), **fields)
+        derive = Derivation(**{("from_" if k == "from" else k): freeze(v) for k, v in derive.items()})
+    return Fact(id=fact_id, value=freeze(value), derive=derive, origin=Location(PATH, 1),
+                **{k: freeze(v) for k, v in fields.items()})
 
 
 def book_of(*facts: Fact, checks: tuple[Check, ...] = ()) -> tuple[FactBook, list[str]]:

@@ -45,7 +45,7 @@ def test_an_edited_fact_is_reported_by_the_build_but_readers_see_only_committed_
     assert [(r.fact, r.before, r.after) for r in result.revised] == [("forecast.2030", "1.4 million", "1.45 million")]
     # Not in git, no content/revisions.yaml: nothing committed records the change, so readers are not told of it.
     assert _revision_notes(project) == []
-    assert build_site(project, force=True).revised == []
+    assert build_site(project, force=True).revised == ()
 
 
 def test_revision_notes_can_be_turned_off(make_project):
@@ -92,7 +92,7 @@ def test_a_change_of_format_alone_is_not_a_revision_between_builds(make_project)
     project = make_project()
     build_site(project)
     _edit_fact(project, "value: 1400000", "value: 1400000\n    format: integer")
-    assert build_site(project).revised == []
+    assert build_site(project).revised == ()
 
 
 def test_a_revised_money_series_keeps_its_currency_in_the_note(make_project):

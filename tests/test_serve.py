@@ -429,13 +429,13 @@ def test_a_no_op_rebuild_renders_and_rewrites_nothing(builder: SiteBuilder, monk
     drawn = []
     monkeypatch.setattr(compute, "rendered_chart", lambda chart, *a: drawn.append(chart.id))
     result = builder.build()
-    assert result.changed == [] and builder.rendered == () and drawn == []
+    assert result.changed == () and builder.rendered == () and drawn == []
 
 
 def test_a_static_file_edit_rewrites_only_that_file(builder: SiteBuilder, project: Project):
     edit(project, "static/style.css", "}", "} /* edited */")
     result = builder.build()
-    assert result.changed == ["static/style.css"]
+    assert result.changed == ("static/style.css",)
     assert builder.rendered == ()
     assert b"/* edited */" in (project.out / "static/style.css").read_bytes()
 
@@ -474,10 +474,10 @@ def test_a_rebuild_parses_only_the_content_files_that_changed(builder: SiteBuild
 def test_a_template_edit_rerenders_the_pages_that_use_it(builder: SiteBuilder, project: Project, files_of):
     edit(project, "templates/404.html", "<h1>Page not found</h1>", "<h1>Nothing here</h1>")
     result = builder.build()
-    assert builder.rendered == ("404.html",) and result.changed == ["404.html"]
+    assert builder.rendered == ("404.html",) and result.changed == ("404.html",)
     edit(project, "templates/partials/fact.html", 'class="fact', 'class="figure fact')
     result = builder.build()
-    assert builder.rendered == (PAGE,) and result.changed == [PAGE]
+    assert builder.rendered == (PAGE,) and result.changed == (PAGE,)
     edit(project, "templates/base.html", "</footer>", "</footer>\n<!-- edited -->")
     builder.build()
     pages = {rel for rel in files_of(project.out) if rel.endswith(".html")}

@@ -39,7 +39,7 @@ def test_a_rebuild_with_nothing_changed_is_skipped_and_repeats_the_warnings(buil
     before = file_times(built.out)
     forced = build_site(built, force=True)
     again = build_site(built)
-    assert again.up_to_date and again.changed == [] and again.charts_rendered == 0
+    assert again.up_to_date and again.changed == () and again.charts_rendered == 0
     assert (again.pages, again.charts, again.files) == (forced.pages, forced.charts, forced.files)
     assert (again.pages, again.charts) == (1, 2)
     assert again.warnings == forced.warnings and "check 'forecast-2030'" in again.warnings[0].message
@@ -48,7 +48,7 @@ def test_a_rebuild_with_nothing_changed_is_skipped_and_repeats_the_warnings(buil
 
 def test_force_builds_anyway_and_rewrites_nothing_that_is_the_same(built):
     result = build_site(built, force=True)
-    assert not result.up_to_date and result.changed == []
+    assert not result.up_to_date and result.changed == ()
 
 
 def _edit(project: Project, rel: str, old: str, new: str) -> None:

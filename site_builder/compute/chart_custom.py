@@ -2,18 +2,18 @@
 project's theme, the chart's data rows (``data: {name: points}``) and the artboard's width, like every chart."""
 from __future__ import annotations
 
-import copy
 
 from .chart_data import Point, point_rows
 from .chart_theme import FONT_SIZE, theme, vega_lite_schema_url
 from ..chart_model import Chart
+from ..frozen import thaw
 
 COMPOSED = ("facet", "repeat", "concat", "hconcat", "vconcat")
 
 
 def custom_spec(chart: Chart, points: list[Point], description: str, board) -> dict:
     """The chart's own spec, themed (its own ``config`` wins), with its data and sized for ``board``."""
-    spec = copy.deepcopy(chart.vega_lite or {})
+    spec = thaw(chart.vega_lite or {})  # a plain copy: the chart's own is frozen
     spec["$schema"] = vega_lite_schema_url()
     spec["description"] = description
     # Unlike the kinds drawn here, a custom spec has no HTML key: its legends are drawn, under the plot.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .chart_data import Point, point_rows
 from ..formatting import format_value, with_unit_words
 from ..chart_model import Chart
+from ..frozen import thaw
 
 # What a reader is told each channel shows, and what each kind of mark makes of a chart.
 CHANNELS = {"x": "across", "y": "up the side", "color": "colour", "fill": "colour", "size": "size",
@@ -82,7 +83,7 @@ def describe_custom(chart: Chart, points: list[Point], series_text: list[str]) -
     """What a custom spec shows, read from its marks and encodings and computed from its data: which field each
     channel shows, the highest and lowest figures drawn (or, for an aggregate, each group's), then each
     series as ``series_text`` says it."""
-    spec = chart.vega_lite or {}
+    spec = thaw(chart.vega_lite or {})
     marks, channels = spec_marks_and_channels(spec)
     kind = MARKS.get(marks[0], "Chart") if len(marks) == 1 else "Chart" + (f" ({', '.join(marks)})" if marks else "")
     unit_names = {p.unit for p in points}

@@ -93,7 +93,7 @@ def _matching_rows(ref: DataRef, table: Table, fail) -> list[tuple[int, tuple]]:
     columns = table.dataset.columns
     tests = []
     for name, wanted in ref.where.items():
-        options = wanted if isinstance(wanted, list) else [wanted]
+        options = wanted if isinstance(wanted, tuple) else (wanted,)
         kind = columns[name].type
         try:
             keys = {as_period(o, kind).key if kind in ("year", "quarter", "month", "date") else str(o) for o in options}
@@ -165,7 +165,7 @@ def _aggregate(agg: str, values: list, fail) -> float | int:
 
 
 def _where_words(ref: DataRef) -> str:
-    parts = [f"{name} is {' or '.join(map(str, v)) if isinstance(v, list) else v}" for name, v in ref.where.items()]
+    parts = [f"{name} is {' or '.join(map(str, v)) if isinstance(v, tuple) else v}" for name, v in ref.where.items()]
     if ref.from_ is not None or ref.to is not None:
         parts.append(f"{ref.by or 'time'} from {ref.from_ if ref.from_ is not None else 'the start'} "
                      f"to {ref.to if ref.to is not None else 'the end'}")

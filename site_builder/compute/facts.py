@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .datafacts import read_data_fact
 from ..errors import BuildError, ErrorCollector
+from ..frozen import FrozenDict, freeze
 from ..model import Content, Fact
 from .reconcile import CheckResult, run_checks
 from .resolved import ResolvedFact, derive_fact, own_sources
@@ -20,18 +21,18 @@ from .resolved import ResolvedFact, derive_fact, own_sources
 class FactBook:
     """Every resolved fact and check result, keyed by id."""
 
-    facts: dict[str, ResolvedFact]
-    checks: dict[str, CheckResult]
+    facts: FrozenDict[str, ResolvedFact]
+    checks: FrozenDict[str, CheckResult]
     locale: str = "en-US"  # the site's readers' locale: charts format their numbers with it
     # Check ids by the facts they involve: every briefing plan asks which checks touch its facts.
-    _touching: dict[str, list[str]] = field(init=False, repr=False, compare=False)
+    _touching: FrozenDict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         touching: dict[str, list[str]] = {}
         for check_id, result in sorted(self.checks.items()):
             for fact_id in dict.fromkeys(result.check.fact_ids()):
                 touching.setdefault(fact_id, []).append(check_id)
-        object.__setattr__(self, "_touching", touching)
+        object.__setattr__(self, "_touching", FrozenDict({f: tuple(ids) for f, ids in touching.items()}))
 
     def __getitem__(self, fact_id: str) -> ResolvedFact:
         return self.facts[fact_id]
@@ -45,7 +46,7 @@ class FactBook:
 
     def check_ids_of(self, fact_id: str) -> tuple[str, ...]:
         """The ids of the checks that involve ``fact_id``."""
-        return tuple(self._touching.get(fact_id, ()))
+        return self._touching.get(fact_id, ())
 
     def checks_touching(self, fact_ids: set[str]) -> list[CheckResult]:
         """Check results that involve any of ``fact_ids``, in id order."""
@@ -99,7 +100,7 @@ def resolve_facts(content: Content, errors: ErrorCollector, previous: FactBook |
                    f"fact {fact.id!r}: derivation depends on itself (through {', '.join(through)})")
     old_checks = previous.checks if previous else {}
     checks = run_checks(content.checks, resolved, errors, old_checks, content.site.locale)
-    return FactBook(resolved, checks, content.site.locale)
+    return FactBook(FrozenDict(resolved), FrozenDict(checks), content.site.locale)
 
 
 def data_fact(fact: Fact, content: Content) -> ResolvedFact:
@@ -107,7 +108,7 @@ def data_fact(fact: Fact, content: Content) -> ResolvedFact:
     reading = read_data_fact(fact, content.tables)
     table = content.tables[fact.data.dataset]
     sources = tuple(dict.fromkeys(own_sources(fact) + table.dataset.source_ids))
-    return ResolvedFact(fact, reading.value, fact.unit or reading.unit, fact.kind or "reported", sources,
+    return ResolvedFact(fact, freeze(reading.value), fact.unit or reading.unit, fact.kind or "reported", sources,
                         how=reading.how, rows=reading.lines)
 
 

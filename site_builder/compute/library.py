@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from ..errors import ErrorCollector
+from ..frozen import FrozenDict
 from .facts import FactBook
 from ..content.glossary import slugify
 from ..html_tokens import element_html, tokenize, tokens_text
@@ -85,7 +86,7 @@ class Library:
 
     tags: tuple[Tag, ...]
     timeline: tuple[TimelineEvent, ...]
-    related: dict[str, tuple[Related, ...]]  # by briefing slug
+    related: FrozenDict[str, tuple[Related, ...]]  # by briefing slug
 
     def tag(self, name: str) -> Tag | None:
         """The tag spelled ``name``, or None."""
@@ -98,7 +99,7 @@ def build_library(content: Content, book: FactBook, plans: list[BriefingPlan]) -
     reader = reader_units(content.site, book)
     timeline = tuple(dataclasses.replace(e, shown=str(read_fact(e.fact, reader, None, content.site.locale)))
                      for e in timeline_of(book, plans, links))
-    return Library(tags_of(plans, links), timeline, related_briefings(plans, links))
+    return Library(tags_of(plans, links), timeline, FrozenDict(related_briefings(plans, links)))
 
 
 def page_link(plan: BriefingPlan) -> PageLink:

@@ -174,7 +174,7 @@ def _series_operation(d: Derivation, known, fail, series, label, same_units) -> 
 def _pair(d: Derivation, op: str, fail) -> tuple[str, str]:
     if op == "share" and isinstance(d.of, str) and d.total:
         return d.of, d.total
-    if not isinstance(d.of, list) or len(d.of) != 2:
+    if not isinstance(d.of, tuple) or len(d.of) != 2:
         raise fail("`of` must list exactly two facts" + (" (or give `of` and `total`)" if op == "share" else ""))
     return d.of[0], d.of[1]
 

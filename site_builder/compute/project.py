@@ -15,6 +15,7 @@ from .datafacts import check_data_refs
 from ..content.datasets import DATASETS_FILE, load_tables, validate_datasets
 from ..errors import BuildError, ErrorCollector
 from ..files import MAX_STATIC_BYTES, is_special, read_regular, why_unreadable
+from ..frozen import FrozenDict
 from ..content.glossary import GLOSSARY_FILE, check_glossary, validate_glossary
 from .library import check_tags
 from ..content.loader import Document, Parser, load_markdown, load_yaml
@@ -153,8 +154,8 @@ def load_content(project: Project, parsed: Parser | None = None, recall: Recalle
     glossary_path = project.content / GLOSSARY_FILE
     glossary_doc = _load(project, parsed, glossary_path, errors) if glossary_path.exists() else None
     glossary = recall(validate_glossary, glossary_doc, errors) if glossary_doc else ()
-    content = Content(site or SiteConfig(title="(invalid site.yaml)"), sources, facts, checks, charts, briefings, glossary,
-                      tables)
+    content = Content(site or SiteConfig(title="(invalid site.yaml)"), FrozenDict(sources), facts, checks, charts,
+                      tuple(briefings), glossary, FrozenDict(tables))
     # References into a file that could not be read, or to an item that is invalid, would look
     # unknown: report the file or the item alone.
     unreadable = {kind for kind, ok in (("sources", sources_doc), ("facts", len(fact_docs) == len(fact_paths)),

@@ -210,7 +210,7 @@ def _solve(d, target: float, value: float, facts: dict[str, ResolvedFact]) -> li
         start, end = num(d.from_), num(d.to)
         return [("end", str(d.to), start * (1 + target / 100) ** d.years, end)]
     if d.op in ("mean", "sum"):
-        count = len(d.of) if isinstance(d.of, list) else _series_count(d, facts)
+        count = len(d.of) if isinstance(d.of, tuple) else _series_count(d, facts)
         total = value * count if d.op == "mean" else value
         needed = target * count if d.op == "mean" else target
         return [("total", d.of if isinstance(d.of, str) else "", needed, total)]

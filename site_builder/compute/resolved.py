@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import BuildError
+from ..frozen import freeze
 from ..formatting import default_format, format_value, significant_digits
 from ..model import Fact, FactValue
 from .operations import apply_operation
@@ -136,5 +137,5 @@ def derive_fact(fact: Fact, known: dict[str, ResolvedFact]) -> ResolvedFact:
     kind = fact.kind or (first.kind if first and d.op in KEEPS_KIND and isinstance(d.of, str) else "derived")
     if isinstance(value, str):  # a period ("February 2010"): no unit of its input's
         return ResolvedFact(fact, value, fact.unit, kind, sources, inputs, how)
-    return ResolvedFact(fact, value, fact.unit or unit or (first.unit if first else None),
+    return ResolvedFact(fact, freeze(value), fact.unit or unit or (first.unit if first else None),
                         kind, sources, inputs, how, like=like)

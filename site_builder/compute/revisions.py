@@ -73,7 +73,7 @@ def _integral(value: object) -> object:
         return int(value)
     if isinstance(value, dict):
         return {k: _integral(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):  # a list of texts: a tuple in the model, a list in the history
         return [_integral(v) for v in value]
     return value
 

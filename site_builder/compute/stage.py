@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .charts import ChartDrawings, Point, RenderedChart, chart_points, rendered_chart
 from ..errors import ErrorCollector, Problem
+from ..frozen import FrozenDict
 from .facts import FactBook, resolve_facts
 from .headlines import headline_fact_refs, with_plain_headlines
 from ..chart_model import Chart
@@ -30,10 +31,10 @@ class CompiledSite:
 
     content: Content
     book: FactBook
-    charts: dict[str, RenderedChart]
-    plans: list[BriefingPlan]
-    warnings: list[Problem]
-    rows: dict[str, FactRow]  # each fact as the manifest records it (revisions.py)
+    charts: FrozenDict[str, RenderedChart]
+    plans: tuple[BriefingPlan, ...]
+    warnings: tuple[Problem, ...]
+    rows: FrozenDict[str, FactRow]  # each fact as the manifest records it (revisions.py)
 
 
 def compile_site(project: Project, cache: ChartDrawings) -> CompiledSite:
@@ -83,14 +84,14 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
                         f"tolerance {r.check.tolerance:.1%})")
                 for r in book.failed_checks()]
     rows = fact_rows(book, previous.rows if previous else None)
-    return CompiledSite(content, book, charts, plans, warnings, rows)
+    return CompiledSite(content, book, FrozenDict(charts), tuple(plans), tuple(warnings), FrozenDict(rows))
 
 
 def _with_headline_facts(refs: BodyRefs, headline: dict[str, int]) -> BodyRefs:
     # The title and summary are read first, so their facts come first in the page's list.
     if not headline:
         return refs
-    return dataclasses.replace(refs, facts=headline | {k: v for k, v in refs.facts.items() if k not in headline})
+    return dataclasses.replace(refs, facts=FrozenDict(headline | {k: v for k, v in refs.facts.items() if k not in headline}))
 
 
 def _points(chart: Chart, book: FactBook, previous: CompiledSite | None, errors: ErrorCollector) -> list[Point]:

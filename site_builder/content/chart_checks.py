@@ -13,6 +13,7 @@ from collections.abc import Callable
 from .chart_geo import country_names
 from ..periods import PeriodError, parse_period
 from ..chart_model import Chart
+from ..frozen import thaw
 
 Report = Callable[[tuple, str], None]
 
@@ -32,7 +33,7 @@ OPTION_KINDS = {
     "vega_lite": frozenset({"custom"}),
 }
 DEFAULTS = {"stack": "none", "orientation": "auto", "categories": None, "highlight": "", "direct_labels": False,
-            "small_multiples": False, "zero": True, "region": None, "places": [], "vega_lite": None}
+            "small_multiples": False, "zero": True, "region": None, "places": (), "vega_lite": None}
 
 
 def check_chart(chart: Chart, report: Report) -> None:
@@ -75,7 +76,8 @@ def check_chart(chart: Chart, report: Report) -> None:
         if chart.vega_lite is None:
             report(("vega_lite",), f"{name}: a custom chart needs a `vega_lite` spec")
         else:
-            for where, message in foreign_data(chart.vega_lite) + vega_lite_problems(chart.vega_lite):
+            spec = thaw(chart.vega_lite)  # JSON's own types, as the schema validator expects
+            for where, message in foreign_data(spec) + vega_lite_problems(spec):
                 report(("vega_lite", *where), f"{name}: vega_lite{_dotted(where)}: {message}")
     elif not chart.series and chart.type != "map":
         report((), f"{name} has no series")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import jinja2
@@ -18,6 +18,7 @@ from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ErrorCollector
+from ..frozen import EMPTY, FrozenDict
 from ..html_tokens import tokenize
 from ..model import Briefing
 from .raw_html import active_content
@@ -32,12 +33,12 @@ _STATEMENT_KEYWORDS = {"Assign": "set", "AssignBlock": "set", "FromImport": "fro
 class BodyRefs:
     """What a briefing body refers to, each id with the first line that names it."""
 
-    facts: dict[str, int] = field(default_factory=dict)
-    charts: dict[str, int] = field(default_factory=dict)
-    sources: dict[str, int] = field(default_factory=dict)
-    checks: dict[str, int] = field(default_factory=dict)
+    facts: FrozenDict[str, int] = EMPTY
+    charts: FrozenDict[str, int] = EMPTY
+    sources: FrozenDict[str, int] = EMPTY
+    checks: FrozenDict[str, int] = EMPTY
 
-    def by_function(self, name: str) -> dict[str, int]:
+    def by_function(self, name: str) -> FrozenDict[str, int]:
         """The ids named through one body function (``fact``, ``chart``, ...)."""
         return {"fact": self.facts, "chart": self.charts, "source": self.sources, "check": self.checks}[name]
 
@@ -64,7 +65,7 @@ def scan_body(briefing: Briefing, errors: ErrorCollector, scans: Scanner | None 
     named: dict[str, dict[str, int]] = {name: {} for name in BODY_FUNCTIONS}
     for function, ref_id, line in scan.refs:
         named[function].setdefault(ref_id, line + offset)
-    return BodyRefs(named["fact"], named["chart"], named["source"], named["check"])  # whole, never filled later
+    return BodyRefs(*(FrozenDict(named[name]) for name in BODY_FUNCTIONS))  # whole, never filled later
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import ErrorCollector
+from ..frozen import FrozenDict
 from .loader import Document, Loc
 from ..model import Location
 
@@ -46,7 +47,7 @@ class Identified(Generic[T]):
     id_line: int
 
 
-def unique_ids(items: list[Identified[T]], errors: ErrorCollector, what: str) -> dict[str, T]:
+def unique_ids(items: list[Identified[T]], errors: ErrorCollector, what: str) -> FrozenDict[str, T]:
     """``items`` keyed by id, the first of each id kept; a later one is an error at its ``id:`` line."""
     unique: dict[str, T] = {}
     for found in items:
@@ -56,7 +57,7 @@ def unique_ids(items: list[Identified[T]], errors: ErrorCollector, what: str) ->
                        f"duplicate {what} id {item.id!r} (first defined at {unique[item.id].origin})")
         else:
             unique[item.id] = item
-    return unique
+    return FrozenDict(unique)
 
 
 def validate_object(cls: type[T], doc: Document, loc: Loc, errors: ErrorCollector,
@@ -108,6 +109,8 @@ def _record_validation_errors(exc: ValidationError, raw: dict, doc: Document, lo
             message = "missing required field"
         elif isinstance(value, (dt.date, dt.datetime)) and "str" in err["type"] + err["msg"].lower():
             message = f"YAML reads {value} as a date; quote it if you meant text"
+        elif err["type"] == "tuple_type":  # the model keeps lists as tuples; YAML writes them as lists
+            message = "input should be a valid list"
         elif union and field_loc and field_loc[-1] in UNION_HINTS:
             message = UNION_HINTS[field_loc[-1]]
         else:

@@ -15,6 +15,7 @@ from typing import Any
 
 from .chart_checks import check_chart
 from ..errors import ErrorCollector
+from ..frozen import FrozenDict
 from .loader import Document, Loc, MarkdownFile
 from ..chart_model import Chart
 from ..model import Briefing, BriefingMeta, Check, Fact, Location, SiteConfig, Source
@@ -48,7 +49,7 @@ def validate_site(doc: Document, errors: ErrorCollector) -> SiteConfig | None:
     return site
 
 
-def validate_sources(doc: Document, errors: ErrorCollector) -> dict[str, Source]:
+def validate_sources(doc: Document, errors: ErrorCollector) -> FrozenDict[str, Source]:
     """The ``sources:`` list of ``sources.yaml``, keyed by id."""
     sources: dict[str, Source] = {}
     for item, loc in list_items(doc, "sources", errors):
@@ -59,7 +60,7 @@ def validate_sources(doc: Document, errors: ErrorCollector) -> dict[str, Source]
             if source.url and not _WEB_URL.match(source.url):  # a javascript: or file: link would run or leak
                 errors.add(doc.path, doc.line_of(loc + ("url",)), f"source {source.id!r}: url must start with https:// or http://")
             sources[source.id] = source
-    return sources
+    return FrozenDict(sources)
 
 
 def validate_facts(docs: Iterable[Document], errors: ErrorCollector,
@@ -106,8 +107,8 @@ def validate_chart_file(doc: Document, errors: ErrorCollector) -> list[Identifie
     for item, loc in list_items(doc, "charts", errors):
         chart = validate_object(Chart, doc, loc, errors)
         if chart:
-            series = [dataclasses.replace(s, origin=location_of(doc, loc + ("series", i)))
-                      for i, s in enumerate(chart.series)]
+            series = tuple(dataclasses.replace(s, origin=location_of(doc, loc + ("series", i)))
+                           for i, s in enumerate(chart.series))
             chart = dataclasses.replace(chart, series=series)
             check_chart(chart, lambda where, message: errors.add(doc.path, doc.line_of(loc + where), message))
             charts.append(Identified(chart, doc.line_of(loc + ("id",))))
@@ -132,7 +133,7 @@ def validate_briefing(md: MarkdownFile, errors: ErrorCollector) -> Briefing | No
                        f"tags[{i}]: {tag[:40]!r} must be 1 to {MAX_NAME_LENGTH} characters with no control characters")
             return None
     return Briefing(slug=slug, meta=meta, body=md.body, body_line=md.body_line,
-                    origin=Location(str(md.path), 1), meta_lines=dict(md.meta.lines))
+                    origin=Location(str(md.path), 1), meta_lines=FrozenDict(md.meta.lines))
 
 
 def _fact_is_whole(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollector) -> bool:
@@ -147,7 +148,7 @@ def _fact_is_whole(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollector) 
         errors.add(doc.path, doc.line_of(loc + ("range",)),
                    f"fact {fact.id!r}: `range` must be [low, high] with low < high, and `value` inside it")
         return False
-    if fact.qualifier is not None and isinstance(fact.value, (str, list, dict, dt.date)):
+    if fact.qualifier is not None and isinstance(fact.value, (str, tuple, dict, dt.date)):
         errors.add(doc.path, doc.line_of(loc + ("qualifier",)),
                    f"fact {fact.id!r}: `qualifier` qualifies a number; this value is not one")
         return False
@@ -212,7 +213,7 @@ def _with_period_keys(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollecto
         ok = _range_in_order(fact, holder, name, doc, loc, errors) and ok
     if not ok:
         return None
-    return dataclasses.replace(fact, value=keys) if isinstance(fact.value, dict) else fact
+    return dataclasses.replace(fact, value=FrozenDict(keys)) if isinstance(fact.value, dict) else fact
 
 
 def _series_keys(series: dict, doc: Document, loc: Loc, errors: ErrorCollector) -> dict | None:
