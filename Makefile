@@ -48,6 +48,7 @@ test-fast: $(TEST_STAMP) ## Every test but the browser ones: the edit-test loop 
 bench: $(TEST_STAMP) chromium ## Print build-speed and page-weight figures (not a test); big run: make bench ARGS="--briefings 1000 --charts 3"
 	$(BIN)/python benchmarks/bench.py $(ARGS)
 	$(BIN)/python scripts/page_weight.py
+	$(BIN)/python benchmarks/chart_cost.py
 
 screenshots: $(TEST_STAMP) chromium ## Regenerate the README screenshots from the real site
 	$(BIN)/python scripts/screenshots.py briefings/kaluga-plant/index.html
