@@ -25,6 +25,7 @@ from .compute.project import THEME, Project, load_content
 from .incremental.recall import Recall
 from .incremental.recorded import Memo
 from .render.bodies import site_environment
+from .render.csp import policy_problems
 from .render.third_party import SourceText, third_party_problems
 from .content.history import FactHistory, history_key, read_history
 from .compute.datafacts import data_files
@@ -196,7 +197,10 @@ class SiteBuilder:
         written = self._written.files if self._written else {}
         bodies = {plan.url: SourceText(plan.briefing.origin.path, plan.briefing.body_line, plan.briefing.body)
                   for plan in compiled.plans}
-        problems = third_party_problems(files, bodies, self._source_texts, lambda path, data: written.get(path) == data)
+        unchanged = lambda path, data: written.get(path) == data  # noqa: E731
+        problems = third_party_problems(files, bodies, self._source_texts, unchanged)
+        base = self.project.templates / "base.html"  # where a project's own pages would have lost the policy
+        problems += policy_problems(files, unchanged, self.project.display(base) if base.is_file() else None)
         if problems:
             raise BuildErrors(problems)
 

@@ -12,6 +12,7 @@ name that it re-points at 127.0.0.1 (DNS rebinding).
 from __future__ import annotations
 
 import ipaddress
+from html import escape as html_escape
 import json
 import mimetypes
 import socket
@@ -27,7 +28,7 @@ from urllib.parse import unquote
 
 from ..compute.project import Project
 
-EVENTS_PATH, STATUS_PATH = "/__briefing/events", "/__briefing/status"
+EVENTS_PATH, STATUS_PATH, RELOAD_PATH = "/__briefing/events", "/__briefing/status", "/__briefing/reload.js"
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
     ".json": "application/json", ".csv": "text/csv; charset=utf-8", ".svg": "image/svg+xml",
@@ -35,10 +36,12 @@ CONTENT_TYPES = {
 }
 NOT_FOUND_PAGE = b"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Not found</title></head>" \
                  b"<body><h1>Not found</h1></body></html>\n"
-RELOAD_SCRIPT = """<script>/* added by briefing serve; not part of the built site */
+# A file, not an inline script: the pages' Content-Security-Policy runs only scripts from their own origin.
+RELOAD_SCRIPT = b"""// Added to pages by briefing serve; not part of the built site.
 (function () {
   "use strict";
-  var loaded = __SITE__, overlay = null;
+  var script = document.currentScript, overlay = null;
+  var loaded = script && script.getAttribute("data-site");
   function show(errors) {
     if (overlay) { overlay.remove(); overlay = null; }
     if (!errors.length) return;
@@ -58,16 +61,16 @@ RELOAD_SCRIPT = """<script>/* added by briefing serve; not part of the built sit
     overlay.append(title, list, close);
     document.body.appendChild(overlay);
   }
-  if (!window.EventSource) return;
-  var events = new EventSource("__EVENTS__");
+  if (!window.EventSource || !script) return;
+  var events = new EventSource(script.getAttribute("data-events"));
   events.addEventListener("status", function (event) {
     var status = JSON.parse(event.data);
     if (status.site !== loaded) { events.close(); location.reload(); return; }
     show(status.errors);
   });
 })();
-</script>
 """
+RELOAD_TAG = '<script src="%s" data-site="%s" data-events="%s"></script>\n'
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def content_type(path: Path) -> str:
 
 def with_reload_script(html: bytes, site: str) -> bytes:
     """``html`` with the live-reload script added before ``</body>`` (or at the end)."""
-    script = RELOAD_SCRIPT.replace("__SITE__", json.dumps(site)).replace("__EVENTS__", EVENTS_PATH).encode()
+    script = (RELOAD_TAG % (RELOAD_PATH, html_escape(site), EVENTS_PATH)).encode()
     at = html.lower().rfind(b"</body>")
     return html + script if at < 0 else html[:at] + script + html[at:]
 
@@ -193,6 +196,8 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             self._events()
         elif path == STATUS_PATH:
             self._send(HTTPStatus.OK, "application/json", self.server.dev.status.to_json().encode())
+        elif path == RELOAD_PATH:
+            self._send(HTTPStatus.OK, CONTENT_TYPES[".js"], RELOAD_SCRIPT)
         else:
             self._file()
 

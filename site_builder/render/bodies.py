@@ -21,6 +21,7 @@ from jinja2 import nodes
 from markupsafe import Markup
 
 from .callouts import wrap_callouts
+from .csp import content_security_policy
 from ..errors import BuildError, Problem
 from ..formatting import format_date, format_period, format_value, iso_date
 from ..content.glossary import term_anchor
@@ -56,6 +57,7 @@ def site_environment(templates: Path | Sequence[Path]) -> jinja2.Environment:
     env.filters["reading"] = reading_filter
     env.filters["conversion"] = conversion_filter
     env.filters["term_anchor"] = term_anchor
+    env.filters["content_security_policy"] = content_security_policy
     return env
 
 

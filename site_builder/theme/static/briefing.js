@@ -50,7 +50,11 @@
     loadBundle().then(function (vegaEmbed) {
       var spec = fitted(JSON.parse(specTag.textContent), width);
       var holder = document.createElement("div");
-      return vegaEmbed(holder, spec, { renderer: "svg", actions: false }).then(function () {
+      // The page's Content-Security-Policy allows no eval and no inline style: Vega runs its expression
+      // interpreter (ast), and the styles Vega would add as <style> elements are in style.css instead.
+      var options = { renderer: "svg", actions: false, ast: true, defaultStyle: false,
+                      tooltip: { disableDefaultStyle: true } };
+      return vegaEmbed(holder, spec, options).then(function () {
         target.replaceChildren(holder);
         figure.setAttribute("data-interactive", "ready");
       });
