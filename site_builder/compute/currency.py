@@ -6,6 +6,7 @@ built. ``units`` converts money with them and shows the rate on every page that 
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -76,3 +77,6 @@ def check_exchange_rates(content: Content, errors: ErrorCollector, site_path: st
                                         f"the site's currency {content.site.currency}")
         elif fact.source == "none" or (isinstance(fact.value, (int, float)) and fact.value <= 0):
             errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} must be a sourced, positive number")
+        elif isinstance(fact.value, (int, float)) and not math.isfinite(1 / fact.value):
+            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} ({fact.value:g} {fact.unit}) is too small "
+                                        "to convert the other way: one over it is no finite number")

@@ -21,6 +21,7 @@ from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing
 from .parallel import draw_missing_charts
 from .project import Project, load_content
 from .revisions import FactRow, fact_rows
+from .units import check_readings
 from ..content.scan import BodyRefs, Scanner, scan_body
 from ..values import CALL_NOW, CallNow, same
 
@@ -57,6 +58,7 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
     """
     errors = ErrorCollector()
     book = resolve_facts(content, errors, previous.book if previous else None)
+    check_readings(book, content.site, errors)
     refs = {}
     known = known_ids(content)
     for briefing in content.briefings:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from babel.numbers import format_decimal
 from jinja2 import pass_context
 
+from ..errors import ErrorCollector
 from .currency import CURRENCIES, RATE_UNIT, ExchangeRate, currency_name, exchange_rate, is_currency
 from .facts import FactBook
 from ..formatting import babel_locale, default_format, format_money, format_value, with_unit_words
@@ -141,6 +142,40 @@ def _read_point(fact: ResolvedFact, reader: ReaderUnits, fmt: str | None, locale
     one_us_in_metric = _trim(1 / pair.factor)
     note = f"Converted from {_symbol(unit)} to {_symbol(target)}: 1 {_singular(pair.us)} = {one_us_in_metric} {_symbol(pair.metric)}"
     return Reading(shown, original, Conversion(unit, target, note))
+
+
+def reader_factor(fact: ResolvedFact, reader: ReaderUnits) -> tuple[float, str] | None:
+    """What ``fact``'s number is multiplied by for its readers, and the unit it is then in; None when it is
+    shown as written (no unit, a series or a text, the reader's own unit, or money without a declared rate)."""
+    unit = canonical_unit(fact.unit)
+    if not fact.is_number or unit is None:
+        return None
+    if is_currency(unit):
+        rate = reader.rate_for(unit) if unit != reader.currency else None
+        return (rate.per_one(unit), reader.currency) if rate else None
+    pair = _pair_for(unit)
+    if pair is None or (unit == pair.us) == (reader.system == "us"):
+        return None
+    return (pair.factor, pair.us) if unit == pair.metric else (1 / pair.factor, pair.metric)
+
+
+def check_readings(book: FactBook, site: SiteConfig, errors: ErrorCollector) -> None:
+    """Record, at its line, each figure that its conversion for readers makes no finite number
+    (1e300 euros at 10 billion dollars a euro), which every page would otherwise show as "$∞"."""
+    reader = reader_units(site, book)
+    for fact in book.facts.values():
+        found = reader_factor(fact, reader)
+        if found is None:
+            continue
+        factor, target = found
+        if not math.isfinite(factor):
+            continue  # a rate too small to invert is an error of site.yaml's exchange_rates
+        for value in (fact.value, *(fact.fact.range or ())):
+            if not math.isfinite(float(value) * factor):
+                errors.add(fact.fact.origin.path, fact.fact.origin.line,
+                           f"fact {fact.id!r}: {float(value):g} {fact.unit} converted to "
+                           f"{target.upper() if is_currency(target) else target} (x {factor:g}) is too large to show")
+                break
 
 
 def rate_text(rate: ExchangeRate, locale: str = "en-US") -> str:
