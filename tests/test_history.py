@@ -105,7 +105,7 @@ def test_each_version_of_a_facts_file_is_read_from_git_once(repo, monkeypatch):
     first = read_history(repo.root, repo.content, Store(repo.cache))
     assert first.origin == "git"
     assert first.changes == (ValueChange("forecast.2030", (1400000, None), (1450000, None), dt.date(2025, 11, 26)),)
-    monkeypatch.setattr("site_builder.content.history._BlobStore._cat", lambda self, blobs: pytest.fail(f"read {blobs}"))
+    monkeypatch.setattr("site_builder.content.history_blobs.BlobStore._cat", lambda self, blobs: pytest.fail(f"read {blobs}"))
     assert read_history(repo.root, repo.content, Store(repo.cache)) == first
 
 
@@ -189,7 +189,7 @@ def test_a_data_change_before_the_fact_existed_is_not_its_revision_and_history_i
     assert not any("renewables, 2017 revised" in n for n in notes), notes
     assert any(n.startswith("Updated November 27, 2025 : Iowa electricity from all sources revised") for n in notes)
     first = build_site(data_repo, force=True)
-    monkeypatch.setattr("site_builder.content.history._BlobStore._cat", lambda self, blobs: pytest.fail(f"read {blobs}"))
+    monkeypatch.setattr("site_builder.content.history_blobs.BlobStore._cat", lambda self, blobs: pytest.fail(f"read {blobs}"))
     (data_repo.root / "content/briefings/from-data.md").write_text(body + "\nOne more line.\n")
     build_site(data_repo)  # a new build reads every version's figures from the store, no blob from git
     assert data_notes(data_repo) == notes and first.pages
@@ -200,11 +200,11 @@ def test_a_version_of_a_data_file_over_the_size_limit_is_never_read_from_git(dat
     replace_in_file(data_repo, IOWA, "2017-01-01,Renewables,21933\n", "2017-01-01,Renewables,22410\n")
     commit_all(data_repo.root, "EIA revised 2017", "2025-11-26T09:30:00+00:00")
     size = (data_repo.root / IOWA).stat().st_size
-    monkeypatch.setattr("site_builder.content.history.MAX_DATA_BYTES", size - 1)  # both versions are "too large"
+    monkeypatch.setattr("site_builder.content.history_blobs.MAX_DATA_BYTES", size - 1)  # both versions are "too large"
     never = DataFile(data_repo.root / IOWA, "declared", lambda raw: pytest.fail(f"read {len(raw)} bytes"))
     history = read_history(data_repo.root, data_repo.content, Store(data_repo.cache), (never,))
     assert history.origin == "git" and history.changes == ()
-    monkeypatch.setattr("site_builder.content.history.MAX_DATA_BYTES", size)
+    monkeypatch.setattr("site_builder.content.history_blobs.MAX_DATA_BYTES", size)
     read = DataFile(data_repo.root / IOWA, "declared again", lambda raw: {"iowa.wind_2017": raw.count(b"22410")})
     history = read_history(data_repo.root, data_repo.content, Store(data_repo.cache), (read,))
     assert history.changes == (ValueChange("iowa.wind_2017", (0, None), (1, None), dt.date(2025, 11, 26)),)
