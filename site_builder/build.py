@@ -189,7 +189,7 @@ class SiteBuilder:
         self.memo.written.remember(self.memo.pages)
         self._compiled = compiled
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
-                           self.cache.rendered - drawn_before, len(files), tuple(changed), warnings, tuple(revised))
+                           self.cache.rendered - drawn_before, len(self._written.files), tuple(changed), warnings, tuple(revised))
 
     def _refuse_third_party(self, files: dict[str, bytes], compiled: CompiledSite) -> None:
         # The final HTML is checked, not just the bodies as written (render/third_party.py); a file the

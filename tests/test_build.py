@@ -267,6 +267,7 @@ def test_rebuilding_changes_nothing(make_project):
     assert first.pages == 1 and first.charts == 2 and first.charts_rendered == 0
     assert sorted(first.changed) == sorted(p.relative_to(project.out).as_posix()
                                            for p in project.out.rglob("*") if p.is_file())
+    assert first.files == len(first.changed)  # "N of N files changed", the record of what was written counted once
     again = build_site(project, force=True)  # without force, nothing would be built at all (test_stamp.py)
     assert not again.up_to_date and again.changed == ()
 
