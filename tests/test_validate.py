@@ -313,6 +313,17 @@ def test_front_matter_errors_have_file_lines(tmp_path):
     assert [str(p) for p in errors.problems] == ["content/briefings/b.md:4: titel: unknown field"]
 
 
+@pytest.mark.parametrize("missing", ["date", "title"])
+def test_a_missing_front_matter_field_is_named_even_when_its_name_is_a_type(tmp_path, missing):
+    # "date" is also the name pydantic gives a union's date member: the field's name must not be dropped as one
+    path = tmp_path / "b.md"
+    path.write_text("---\n" + "".join(f"{k}: {v}\n" for k, v in {"title": "T", "date": "2024-01-01"}.items()
+                                      if k != missing) + "---\nBody\n")
+    errors = ErrorCollector()
+    assert validate_briefing(load_markdown(path, "content/briefings/b.md"), errors) is None
+    assert [str(p) for p in errors.problems] == [f"content/briefings/b.md:2: {missing}: missing required field"]
+
+
 # --- cross-references, through load_content on the mini fixture ------------------------------
 
 def content_problems(project, files: dict[str, str]) -> list[str]:

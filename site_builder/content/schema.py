@@ -97,7 +97,7 @@ def _adapter(cls: type) -> TypeAdapter:
 def _record_validation_errors(exc: ValidationError, raw: dict, doc: Document, loc: Loc, errors: ErrorCollector) -> None:
     seen: set[Loc] = set()
     for err in exc.errors():
-        field_loc, union = _real_loc(raw, err["loc"])
+        field_loc, union = _real_loc(raw, err["loc"], err["type"] == "missing")
         if any(field_loc[:i] in seen for i in range(1, len(field_loc) + 1)):
             continue  # one message per field: a union's hint already covers its members' errors
         seen.add(field_loc)
@@ -120,16 +120,19 @@ def _record_validation_errors(exc: ValidationError, raw: dict, doc: Document, lo
         errors.add(doc.path, doc.line_of(full), f"{dotted(full)}: {message}")
 
 
-def _real_loc(raw: Any, loc: tuple) -> tuple[Loc, bool]:
-    """Drop pydantic's union-member tags from ``loc``, keeping only real keys and indexes."""
+def _real_loc(raw: Any, loc: tuple, missing: bool = False) -> tuple[Loc, bool]:
+    """Drop pydantic's union-member tags from ``loc``, keeping only real keys and indexes.
+
+    For a ``missing`` field, the last part is the field's name even when it reads like a tag (``date``).
+    """
     real: list[str | int] = []
     node, union = raw, False
-    for part in loc:
+    for i, part in enumerate(loc):
         part = "from" if part == "from_" else part
         if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
             real.append(part)
-        elif isinstance(part, str) and _UNION_TAG.match(part):
+        elif isinstance(part, str) and _UNION_TAG.match(part) and not (missing and i == len(loc) - 1):
             union = True
         else:  # a missing or unknown field: it has no line of its own
             real.append(part)
