@@ -8,12 +8,15 @@ them pass, and then the new site replaces the old one in one swap.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from .incremental.cache import Store
+from .compute import parallel
+from .compute.parallel import workers_started_ahead
 from .compute.stage import CompiledSite, compile_content
 from .errors import BuildError, BuildErrors, Problem, StrictWarnings
 from .files import MAX_STATIC_BYTES, read_regular
@@ -24,7 +27,7 @@ from .progress import BuildProgress
 from .compute.project import THEME, Project, load_content
 from .incremental.recall import Recall
 from .incremental.recorded import Memo
-from .render.bodies import site_environment
+from .render.bodies import site_environment, warm_up_drafting
 from .render.csp import policy_problems
 from .render.third_party import SourceText, third_party_problems
 from .content.history import FactHistory, history_key, read_history
@@ -148,7 +151,8 @@ class SiteBuilder:
 
     def build(self, write_lock: AbstractContextManager = nullcontext()) -> BuildResult:
         """Build into the output folder, atomically; ``write_lock`` is held while the new site is swapped in."""
-        with collector_paused():
+        # Workers for the pool, when a cold build will need them, start while the content loads.
+        with collector_paused(), workers_started_ahead(_many_bodies_to_draft(self.project), warm_up_drafting):
             try:
                 return self._build(write_lock)
             except OSError as exc:  # the site's own writes report theirs; this is the cache, or a file gone
@@ -241,6 +245,18 @@ class SiteBuilder:
         if self._history is None or self._history[0] != key or key[0] == "no git":
             self._history = (key, read_history(self.project.root, self.project.content, self.store, files))
         return self._history[1]
+
+
+def _many_bodies_to_draft(project: Project) -> bool:
+    # Whether the build will likely draft enough bodies for a pool (a cold build of a large site), told by
+    # counting files before anything is loaded: briefings against the drafts kept in the store.
+    def count(folder: Path) -> int:
+        try:
+            with os.scandir(folder) as entries:
+                return sum(1 for _ in entries)
+        except OSError:
+            return 0
+    return count(project.content / "briefings") - count(project.cache / "bodies") >= parallel.MIN_BODIES
 
 
 def _line_of_key(path: Path, key: str) -> int:

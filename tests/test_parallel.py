@@ -53,6 +53,24 @@ def test_a_site_built_with_worker_processes_is_byte_identical_to_one_built_witho
     assert snapshot(pooled.out) == snapshot(serial.out)
 
 
+def test_a_cold_build_starts_its_workers_once_ahead_and_charts_bodies_and_cards_share_them(
+        make_project, pool_for_everything, monkeypatch):
+    started = []
+
+    class CountedPool(parallel.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountedPool)
+    project = make_project("ahead", warm=False)
+    assert build_site(project).charts_rendered == 2
+    assert len(started) == 1  # not one pool for the charts, one for the bodies and one for the cards
+    assert list((project.cache / "bodies").glob("*"))
+    build_site(project, force=True)  # every body drafted already: no workers started
+    assert len(started) == 1
+
+
 def test_when_the_pool_cannot_run_the_build_does_the_work_itself(make_project, pool_for_everything, monkeypatch):
     monkeypatch.setattr(parallel, "pool_map", lambda function, items, chunksize=1: None)
     broken = make_project("broken", warm=False)

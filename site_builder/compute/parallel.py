@@ -18,10 +18,12 @@ has it); without it each worker would run the script again, and the pool gives u
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
@@ -70,15 +72,55 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
+# The workers started ahead by ``workers_started_ahead``, for the build running in this context.
+_STARTED: contextvars.ContextVar[ProcessPoolExecutor | None] = contextvars.ContextVar("workers", default=None)
+
+
+@contextlib.contextmanager
+def workers_started_ahead(wanted: bool, warm_up: Callable[[], object]) -> Iterator[None]:
+    """Worker processes started now, in the background, for every ``pool_map`` until the block ends.
+
+    Starting a worker (a new Python that imports the pipeline, then ``warm_up``,
+    a module-level function) takes about 0.3 s of CPU: started at the beginning
+    of a build, that overlaps loading the content, which uses one core; and the
+    charts, the bodies and the social cards share these workers instead of
+    starting a pool each. Nothing is started unless ``wanted`` and there are two
+    CPUs; the workers stop when the block ends.
+    """
+    if not wanted or worker_count() < 2 or multiprocessing.parent_process() is not None:
+        yield
+        return
+    try:
+        pool = ProcessPoolExecutor(worker_count(), mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(worker_count()):  # each submission starts one more worker (spawned workers start on demand)
+            pool.submit(warm_up)
+    except Exception:  # noqa: BLE001 - no workers: each pool_map starts its own or the build does the work
+        yield
+        return
+    token = _STARTED.set(pool)
+    try:
+        yield
+    finally:
+        _STARTED.reset(token)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def pool_map(function: Callable[[T], R], items: Sequence[T], chunksize: int = 1) -> list[R] | None:
     """``[function(item) for item in items]`` computed in worker processes, in order; None if no pool could run.
 
     ``function`` must not raise. A pool that cannot start or breaks (for instance
     in a script without the ``if __name__ == "__main__":`` guard that spawned
     workers need) returns None, and the build then does every piece itself.
+    The workers started ahead for this build are used when there are some.
     """
     if multiprocessing.parent_process() is not None:
         return None  # never a pool inside a worker, or inside a script that a worker is re-running
+    started = _STARTED.get()
+    if started is not None:
+        try:
+            return list(started.map(function, items, chunksize=chunksize))
+        except Exception:  # noqa: BLE001 - a worker died (BrokenProcessPool): the build does the work
+            return None
     workers = min(worker_count(), len(items))
     try:
         # spawn, not fork: the parent may hold vl-convert's threads, which a forked child would inherit broken.

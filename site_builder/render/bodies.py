@@ -218,6 +218,11 @@ def _markdown() -> markdown.Markdown:
     return _CONVERTERS.markdown
 
 
+def warm_up_drafting() -> None:
+    """Import Markdown and make this process's converter (a worker started ahead runs this while it waits)."""
+    _markdown()
+
+
 def render_template(env: jinja2.Environment, name: str, templates: Path, project_root: Path, **context: Any) -> str:
     """Render one site template; template errors become BuildErrors naming the template file and line."""
     try:
