@@ -99,3 +99,9 @@ def test_min_max_and_when_of_a_series_or_of_listed_facts():
 def test_when_needs_one_series():
     book, problems = resolve(fact("a", 3), fact("x", derive={"op": "min_period", "of": ["a"]}))
     assert [p.split(": ", 1)[1] for p in problems] == ["fact 'x': min_period: `of` must be one series fact"]
+
+
+def test_the_max_of_listed_facts_is_a_derived_figure_and_takes_no_one_input_precision():
+    x = derived(fact("a", 3.0, unit="jobs", precision=2), fact("b", 8.123, unit="jobs"),
+                fact("x", derive={"op": "max", "of": ["a", "b"]}))
+    assert (x.kind, x.precision, x.formatted()) == ("derived", None, "8.123")

@@ -25,6 +25,7 @@ PROJECTED_KINDS = frozenset({"forecast", "estimate", "calculated"})
 # format and published precision. Any other arithmetic makes a new figure, which states its own.
 KEEPS_PRESENTATION = frozenset({"at", "abs", "negate", "min", "max"})
 # ...and of these, read out of one series, is what that series is: one month of a reported series is reported.
+# (The min or max of listed facts is one of several figures, each with its own precision and kind.)
 KEEPS_KIND = frozenset({"at", "min", "max"})
 KIND_STATUS = {"reported": "Reported", "derived": "Derived from reported figures", "forecast": "Forecast",
                "estimate": "Estimate", "calculated": "Our calculation"}
@@ -132,9 +133,10 @@ def derive_fact(fact: Fact, known: dict[str, ResolvedFact]) -> ResolvedFact:
     inputs = d.inputs()
     sources = tuple(dict.fromkeys(own_sources(fact) + tuple(s for ref in inputs for s in known[ref].sources)))
     first = known[inputs[0]] if inputs else None
-    like = (first.like or first.fact) if first and d.op in KEEPS_PRESENTATION else None
+    one_input = first is not None and (isinstance(d.of, str) or d.op not in ("min", "max"))
+    like = (first.like or first.fact) if one_input and d.op in KEEPS_PRESENTATION else None
     # One value read out of a series is what the series is (reported, a forecast...), not a new derived figure.
-    kind = fact.kind or (first.kind if first and d.op in KEEPS_KIND and isinstance(d.of, str) else "derived")
+    kind = fact.kind or (first.kind if one_input and d.op in KEEPS_KIND else "derived")
     if isinstance(value, str):  # a period ("February 2010"): no unit of its input's
         return ResolvedFact(fact, value, fact.unit, kind, sources, inputs, how)
     return ResolvedFact(fact, freeze(value), fact.unit or unit or (first.unit if first else None),
