@@ -81,10 +81,15 @@ def annotation_layers(chart: Chart, points: list[Point], board, x: dict, y: dict
         y_only = {"field": "y", "type": "quantitative"}
         layers.append({"data": {"values": levels}, "mark": {"type": "rule", "color": RULE_GREY, "strokeDash": [4, 3]},
                        "encoding": {"y": y_only}})
-        layers.append({"data": {"values": [r for r in levels if r["text"] != [""]]},
-                       "mark": {"type": "text", "align": "right", "baseline": "bottom", "dy": -3, "color": NOTE_GREY,
-                                "lineHeight": LINE_HEIGHT, "x": {"expr": "width"}},
-                       "encoding": {"y": y_only, "text": {"field": "text"}}})
+        written = [r for r in levels if r["text"] != [""]]
+        for count in sorted({len(r["text"]) for r in written}):
+            # Vega writes a text's first line on its baseline and the others below: a label of several
+            # lines starts higher, so that its last line, not its first, sits on the rule.
+            layers.append({"data": {"values": [r for r in written if len(r["text"]) == count]},
+                           "mark": {"type": "text", "align": "right", "baseline": "bottom",
+                                    "dy": -3 - (count - 1) * LINE_HEIGHT, "color": NOTE_GREY,
+                                    "lineHeight": LINE_HEIGHT, "x": {"expr": "width"}},
+                           "encoding": {"y": y_only, "text": {"field": "text"}}})
     # What is already written on the plot, for the labels on facts' points to keep clear of.
     taken = [_text_box(t["text"], board.plot_width * _fraction(t["x"], x_domain) + (4 if t["align"] == "left" else -4),
                        t["top"], t["align"]) for t in texts]

@@ -3,7 +3,8 @@
 For each chart of the default site and of the chart fixtures (``tests/fixtures/charts``, one of every
 kind), as drawn in Chromium: every text at least 11 CSS px at 375 px wide and 12 px at 1280; no two texts
 overlapping; no text crossing a coloured line (a direct label over another series' line, a label on a point
-over its own line; grey context lines, which a highlighted chart draws everywhere, are set aside); no text
+over its own line; grey context lines, which a highlighted chart draws everywhere, are set aside) or covering
+a marker (a point, a map's dot); no text
 outside the window or the chart; and no console warning or error (Vega warns in the
 console, e.g. ``Infinite extent for field "x"``). One browser context per width, scheme and JavaScript
 setting, each visiting every page with charts.
@@ -56,8 +57,13 @@ figure => {
     }
     return {series: p.getAttribute('aria-label') || '', points};
   });
+  // Markers (points and map dots), as boxes in the window.
+  const marks = [...svg.querySelectorAll('g.mark-symbol path')].filter(p => visible(p)).map(p => {
+    const b = p.getBoundingClientRect();
+    return {what: p.getAttribute('aria-label') || '', box: [b.left, b.top, b.right, b.bottom]};
+  });
   const r = svg.getBoundingClientRect();
-  return {svg: [r.left, r.top, r.right, r.bottom], texts, lines};
+  return {svg: [r.left, r.top, r.right, r.bottom], texts, lines, marks};
 }
 """
 
@@ -90,6 +96,9 @@ def chart_problems(name: str, drawn: dict, width: int) -> list[str]:
             if crosses(t["box"], line["points"]):
                 series = line["series"].split("series: ")[-1].split(";")[0]
                 problems.append(f"{name}: {t['text']!r} crosses the line of {series!r}")
+        for mark in drawn.get("marks", ()):
+            if overlap(t["box"], mark["box"]) > 1.5:
+                problems.append(f"{name}: {t['text']!r} covers the marker of {mark['what'][:60]!r}")
     return problems
 
 
