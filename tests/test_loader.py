@@ -33,7 +33,7 @@ def error_of(tmp_path: Path, text: str | bytes, name: str = "doc.yaml") -> tuple
 
 def test_every_key_and_list_item_has_its_own_line(tmp_path):
     doc = load_yaml(write(tmp_path, "# comment\nfacts:\n  - id: a\n    label: A\n\n  - id: b\n    value: 3\n"))
-    assert doc.data == {"facts": [{"id": "a", "label": "A"}, {"id": "b", "value": 3}]}
+    assert doc.data == {"facts": ({"id": "a", "label": "A"}, {"id": "b", "value": 3})}  # frozen: a list is a tuple
     assert doc.line_of(("facts",)) == 2
     assert doc.line_of(("facts", 0)) == 3
     assert doc.line_of(("facts", 0, "label")) == 4

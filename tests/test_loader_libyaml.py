@@ -68,5 +68,5 @@ def test_the_fast_path_is_taken_for_ordinary_files(monkeypatch):
 
     monkeypatch.setattr(loader, "_CSafeLoader", spy)
     doc = loader.parse_yaml("facts:\n  - id: a\n    value: 1\n", Path("x.yaml"))
-    assert doc.data == {"facts": [{"id": "a", "value": 1}]}
+    assert doc.data == {"facts": ({"id": "a", "value": 1},)}
     assert used

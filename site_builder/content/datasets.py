@@ -197,7 +197,7 @@ def _skip_space(text: str, i: int) -> int:
 
 
 def _yaml_records(doc: Document, shown: str) -> list[tuple[int, dict]]:
-    if not isinstance(doc.data, list):
+    if not isinstance(doc.data, (list, tuple)):
         raise BuildError(shown, doc.line_of(()), "a YAML data file must be a list of records: - {column: value, ...}")
     records = []
     for i, record in enumerate(doc.data):
@@ -244,7 +244,7 @@ def _typed_cell(raw: object, column: Column, name: str, shown: str, line: int, e
             if column.parse:
                 raw = dt.datetime.strptime(str(raw).strip(), column.parse).date()
             return as_period(raw.strip() if isinstance(raw, str) else raw, column.type).key
-        if isinstance(raw, (dict, list, bool)):
+        if isinstance(raw, (dict, list, tuple, bool)):
             raise ValueError(f"{raw!r} is not a text")
         return str(raw).strip()
     except (ValueError, PeriodError) as exc:

@@ -95,7 +95,7 @@ def read_changelog(path: Path, display: str) -> tuple[ValueChange, ...]:
     doc = load_yaml(path, display)
     errors = ErrorCollector()
     entries = doc.data.get("revisions") if isinstance(doc.data, dict) else None
-    if not isinstance(entries, list):
+    if not isinstance(entries, (list, tuple)):
         raise BuildError(display, doc.line_of(()), "expected `revisions:` followed by a list of entries")
     changes = []
     for i, entry in enumerate(entries):

@@ -104,7 +104,7 @@ def _declared_values(text: bytes) -> dict[str, Any]:
     except (BuildError, UnicodeDecodeError):
         return found  # a broken version in the history: its facts are unknown, not changed
     facts = doc.data.get("facts") if doc is not None and isinstance(doc.data, dict) else None
-    for fact in facts if isinstance(facts, list) else ():
+    for fact in facts if isinstance(facts, (list, tuple)) else ():
         if not isinstance(fact, dict) or not isinstance(fact.get("id"), str) or "derive" in fact:
             continue
         if "value" in fact:
@@ -127,7 +127,7 @@ def _to_json(value: Any) -> Any:
         return {DATE_TAG: value.isoformat()}
     if isinstance(value, dict):
         return {str(k): _to_json(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_to_json(v) for v in value]
     return value
 

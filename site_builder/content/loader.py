@@ -10,7 +10,7 @@ import bisect
 import math
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +18,7 @@ import yaml
 
 from ..errors import BuildError
 from ..files import MAX_CONTENT_BYTES, read_regular, why_unreadable
+from ..frozen import EMPTY, FrozenDict
 
 MAX_FILE_BYTES = MAX_CONTENT_BYTES
 MAX_YAML_NODES = 200_000
@@ -36,11 +37,14 @@ _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:
 
 @dataclass(frozen=True)
 class Document:
-    """Data read from one YAML document, with the line of each location in it."""
+    """Data read from one YAML document, with the line of each location in it.
+
+    ``data`` holds what YAML wrote, frozen: a list is a tuple, a mapping a ``FrozenDict``.
+    """
 
     path: Path
     data: Any
-    lines: dict[Loc, int] = field(default_factory=dict)
+    lines: FrozenDict[Loc, int] = EMPTY
     first_line: int = 1
 
     def line_of(self, loc: Loc) -> int:
@@ -108,10 +112,10 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Document:
         loader = yaml.SafeLoader(text)  # checks every character, so it can fail too
         node = loader.get_single_node()
         if node is None:
-            return Document(path, None, {(): first_line}, first_line)
+            return Document(path, None, FrozenDict({(): first_line}), first_line)
         builder = _Builder(path, first_line, loader, text)
         data = builder.build(node, ())
-        return Document(path, data, builder.lines, first_line)
+        return Document(path, data, FrozenDict(builder.lines), first_line)
     except yaml.MarkedYAMLError as exc:
         mark, message = exc.problem_mark or exc.context_mark, exc.problem or exc.context
         if exc.context_mark and exc.context and re.search(r"end of stream|<stream end>", exc.problem or ""):
@@ -163,7 +167,7 @@ def _parse_with_libyaml(text: str, path: Path, first_line: int) -> Document | No
         if node is None:
             return None
         builder = _Builder(path, first_line, loader, text)
-        return Document(path, builder.build(node, ()), builder.lines, first_line)
+        return Document(path, builder.build(node, ()), FrozenDict(builder.lines), first_line)
     except (yaml.YAMLError, RecursionError):
         return None
     finally:
@@ -221,12 +225,12 @@ class _Builder:
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
             self.active.add(id(node))
-            items = [self.build(child, loc + (i,)) for i, child in enumerate(node.value)]
+            items = tuple(self.build(child, loc + (i,)) for i, child in enumerate(node.value))
             self.active.discard(id(node))
             return items
         return self._scalar(node, line)
 
-    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> FrozenDict[Any, Any]:
         self.loader.flatten_mapping(node)
         self.active.add(id(node))
         result: dict[Any, Any] = {}
@@ -243,7 +247,7 @@ class _Builder:
             result[key] = self.build(value_node, loc + (key,))
             self.lines[loc + (key,)] = key_line
         self.active.discard(id(node))
-        return result
+        return FrozenDict(result)
 
     def _scalar(self, node: yaml.ScalarNode, line: int) -> Any:
         try:
@@ -292,7 +296,7 @@ def load_markdown(path: Path, display: str | Path | None = None,
         raise BuildError(display, 1, "a briefing starts with YAML front matter between '---' lines")
     meta = (parsed.parse if parsed else parse_yaml)(match.group(1) or "", display, first_line=2)
     if meta.data is None:
-        meta = Document(display, {}, {(): 1}, 1)
+        meta = Document(display, EMPTY, FrozenDict({(): 1}), 1)
     body = text[match.end():]
     body_line = text[: match.end()].count("\n") + 1
     return MarkdownFile(display, meta, body, body_line)

@@ -66,5 +66,5 @@ def cross_check(content: Content, errors: ErrorCollector, unreadable: Iterable[s
 
 def declared_ids(docs: Iterable[Document], key: str) -> set[str]:
     """Every text ``id`` written in the ``key:`` lists of ``docs``, whether or not the item is valid."""
-    return {item["id"] for doc in docs if isinstance(doc.data, dict) and isinstance(doc.data.get(key), list)
+    return {item["id"] for doc in docs if isinstance(doc.data, dict) and isinstance(doc.data.get(key), (list, tuple))
             for item in doc.data[key] if isinstance(item, dict) and isinstance(item.get("id"), str)}

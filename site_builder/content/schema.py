@@ -115,7 +115,7 @@ def _record_validation_errors(exc: ValidationError, raw: dict, doc: Document, lo
             message = UNION_HINTS[field_loc[-1]]
         else:
             message = err["msg"][0].lower() + err["msg"][1:]
-            if value is not None and err["type"] != "missing" and not isinstance(value, (dict, list)):
+            if value is not None and err["type"] != "missing" and not isinstance(value, (dict, list, tuple)):
                 message += f" (got {value!r})"
         errors.add(doc.path, doc.line_of(full), f"{dotted(full)}: {message}")
 
@@ -129,7 +129,7 @@ def _real_loc(raw: Any, loc: tuple, missing: bool = False) -> tuple[Loc, bool]:
     node, union = raw, False
     for i, part in enumerate(loc):
         part = "from" if part == "from_" else part
-        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if isinstance(node, dict) and part in node or isinstance(node, (list, tuple)) and isinstance(part, int) and part < len(node):
             node = node[part]
             real.append(part)
         elif isinstance(part, str) and _UNION_TAG.match(part) and not (missing and i == len(loc) - 1):
@@ -152,7 +152,7 @@ def list_items(doc: Document, key: str, errors: ErrorCollector, required: bool =
             errors.add(doc.path, doc.line_of(()), f"missing `{key}:` list")
         return
     items = data[key]
-    if not isinstance(items, list):
+    if not isinstance(items, (list, tuple)):
         errors.add(doc.path, doc.line_of((key,)), f"{key}: expected a list")
         return
     for i, item in enumerate(items):

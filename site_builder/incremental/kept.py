@@ -25,6 +25,7 @@ from ..compute.pages import BriefingPlan
 from .recall import RecentlyUsed
 from ..render.bodies import BodyDraft
 from ..content.scan import BodyScan, plain_calls, scan_text
+from ..frozen import FrozenDict
 
 
 DRAWING_PARTS = ("spec", "svg", "narrow_spec", "narrow_svg")
@@ -255,7 +256,7 @@ def _store_document(store: Store, key: str, doc: Document) -> None:
 
 def _read_document(data: Any, path: Path) -> Document | None:
     try:
-        lines = {tuple(loc): line for loc, line in data["lines"]}
+        lines = FrozenDict({tuple(loc): line for loc, line in data["lines"]})
         return Document(path, _from_json(data["data"]), lines, data["first_line"])
     except (ValueError, KeyError, TypeError, _NotStorable):
         return None  # missing or not authentic: parse the file
@@ -265,7 +266,7 @@ def _read_document(data: Any, path: Path) -> Document | None:
 def _to_json(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_to_json(item) for item in value]
     if isinstance(value, dict):
         return {"m": [[_to_json(k), _to_json(v)] for k, v in value.items()]}
@@ -280,11 +281,11 @@ def _to_json(value: Any) -> Any:
 
 def _from_json(value: Any) -> Any:
     if isinstance(value, list):
-        return [_from_json(item) for item in value]
+        return tuple(_from_json(item) for item in value)
     if not isinstance(value, dict):
         return value
     if "m" in value:
-        return {_from_json(k): _from_json(v) for k, v in value["m"]}
+        return FrozenDict({_from_json(k): _from_json(v) for k, v in value["m"]})
     if "date" in value:
         return dt.date.fromisoformat(value["date"])
     if "datetime" in value:
