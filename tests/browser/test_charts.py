@@ -47,7 +47,7 @@ figure => {
             box: [r.left, r.top, r.right, r.bottom]};
   });
   // The chart's coloured lines (grey context lines set aside), as points every pixel or so in the window.
-  const grey = colour => { const c = colour.match(/\d+/g); return c && c[0] === c[1] && c[1] === c[2]; };
+  const grey = colour => { const c = colour.match(/[0-9]+/g); return c && c[0] === c[1] && c[1] === c[2]; };
   const lines = [...svg.querySelectorAll('g.mark-line path')].filter(p => visible(p)
       && p.getAttribute('stroke') && !grey(getComputedStyle(p).stroke)).map(p => {
     const m = p.getScreenCTM(), length = p.getTotalLength(), points = [];
