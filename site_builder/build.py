@@ -21,14 +21,16 @@ from .compute.stage import CompiledSite, compile_content
 from .errors import BuildError, BuildErrors, Problem, StrictWarnings
 from .files import MAX_STATIC_BYTES, read_regular
 from .incremental.kept import BodyScans, ParsedDocuments, SvgCache
-from .incremental.memo import MemoRenderer, RenderMemo
+from .incremental.memo import RenderMemo
 from .output import WrittenSite, check_output_folder, update_site
 from .progress import BuildProgress
 from .compute.project import THEME, Project, load_content
 from .incremental.recall import Recall
 from .incremental.recorded import Memo
-from .render.bodies import site_environment, warm_up_drafting
+from .render.bodies import warm_up_drafting
 from .render.csp import policy_problems
+from .render.site import SiteRenderer
+from .render.templates import site_templates
 from .render.third_party import SourceText, third_party_problems
 from .content.history import FactHistory, history_key, read_history
 from .compute.datafacts import data_files
@@ -117,17 +119,17 @@ class SiteBuilder:
     Every build still loads and checks all content: facts depend on each other
     across files, and loading is quick. What the builder keeps in memory is the
     slow part: a chart whose definition and data points are unchanged is not
-    drawn again (no Altair, no vl-convert), a page whose inputs (its templates,
-    and the facts, charts, sources and checks it shows) are unchanged is not
+    drawn again (no Altair, no vl-convert), a page whose inputs (the templates
+    it read, recorded as they loaded, and what it shows) are unchanged is not
     rendered again, and the Jinja environment keeps its compiled templates.
     The files are the ones ``build_site`` would write, and ``update_site``
     rewrites only those whose bytes changed.
 
     What a briefing page shows of the site-wide tables (facts, charts, sources,
-    checks) is known from its plan; anything else site-wide that the renderer
-    holds (site settings, glossary, other briefings' front matter, ...) counts
-    as an input of every briefing page, so a new feature can make pages render
-    more often than needed, never go stale.
+    checks) is what its plan lists: ``render/briefing.py`` fills the body from
+    those alone. What every briefing page may read alike (the library, the
+    glossary, the site's settings, other briefings' front matter) counts as one
+    input of each (``SiteRenderer._shared_inputs``).
     """
 
     def __init__(self, project: Project, base_url: str | None = None, progress: BuildProgress | None = None,
@@ -139,7 +141,7 @@ class SiteBuilder:
         self.store = store or Store(project.cache)  # every result kept on disk, authenticated (cache.py)
         self.cache = SvgCache(self.store)
         self.calls = Memo()  # plans, library, citations: each kept while what it read is the same (recorded.py)
-        self.memo = RenderMemo(site_environment(project.template_folders), self.store, project.out, self.calls)
+        self.memo = RenderMemo(site_templates(project.template_folders), self.store, project.out)
         self.parsed = ParsedDocuments(self.store)
         self.recall = Recall()  # what each unchanged document validated to
         self.scans = BodyScans(self.store)  # what each body names
@@ -180,17 +182,18 @@ class SiteBuilder:
             previous = self._previous_displays()
             revised = new_revisions(previous, compiled.rows, settings.today)
             history = revisions_from(self._fact_history(content).changes, compiled.book)
-            renderer = MemoRenderer(self.project, compiled, settings, history, self.memo, self.progress)
-            files = renderer.render_all()
+            self.memo.start_build(self.progress)
+            files = SiteRenderer(self.project, compiled, settings, history, self.memo.kept, self.memo.templates,
+                                 reuse=self.memo, calls=self.calls).render_all()
         finally:
             self.progress.finish()
         self._refuse_third_party(files, compiled)
-        self.memo.forget_all_but(renderer.pages_seen)
-        self.rendered = tuple(renderer.rendered)
-        self._other_pages = len(renderer.pages_seen) - len(compiled.plans)
+        self.memo.finish_build()
+        self.rendered = tuple(self.memo.rendered)
+        self._other_pages = len(set(self.memo.pages_seen)) - len(compiled.plans)
         with write_lock:
             changed, self._written = update_site(files, self.project.out, self._written)
-        self.memo.written.remember(self.memo.pages)
+        self.memo.remember_written()
         self._compiled = compiled
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
                            self.cache.rendered - drawn_before, len(self._written.files), tuple(changed), warnings, tuple(revised))

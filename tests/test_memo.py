@@ -1,8 +1,12 @@
 """memo.py and build.SiteBuilder: a rebuild that reuses what an edit did not reach writes what a full build writes."""
 from __future__ import annotations
 
+import json
+import os
 import random
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -10,7 +14,7 @@ from site_builder.build import SiteBuilder, build_site
 from site_builder.errors import BuildErrors
 from site_builder.compute.project import Project
 
-from conftest import replace_in_file as edit
+from conftest import REPO, replace_in_file as edit
 
 FACTS = "content/facts/widgets.yaml"
 
@@ -37,6 +41,9 @@ def test_incremental_builds_write_what_full_builds_write(make_project, files_of,
         lambda p: edit(p, "content/briefings/widget-outlook.md", "## Do the numbers", "## Do these numbers"),
         lambda p: edit(p, "content/site.yaml", "title: Mini Briefings", "title: Tiny Briefings"),
         lambda p: edit(p, "templates/partials/fact.html", 'class="fact', 'class="figure fact'),
+        lambda p: _note_in_fact(p, "nb"),  # a new partial, included by a partial
+        lambda p: _note_in_fact(p, "see"),
+        lambda p: (p.root / "templates/partials/note.html").unlink(),  # included "ignore missing"
         lambda p: None,  # everything reused
     ]
     for step in steps:
@@ -61,6 +68,15 @@ def _set(project: Project, rel: str, pattern: str, replacement: str) -> None:
     new, count = re.subn(pattern, replacement, text, count=1, flags=re.M)
     assert count == 1, (rel, pattern)
     path.write_text(new, encoding="utf-8")
+
+
+def _note_in_fact(project: Project, text: str) -> None:
+    """partials/fact.html includes partials/note.html (if there is one), which now says ``text``."""
+    fact = project.root / "templates/partials/fact.html"
+    include = '{% include "partials/note.html" ignore missing %}'
+    if include not in fact.read_text(encoding="utf-8"):
+        fact.write_text(fact.read_text(encoding="utf-8").replace("</a>", include + "</a>"), encoding="utf-8")
+    (project.root / "templates/partials/note.html").write_text(f"<small>{text}</small>", encoding="utf-8")
 
 
 PLANT = "content/facts/plant.yaml"
@@ -91,6 +107,11 @@ LIBRARY_EDITS = {  # name → edit(project, random number generator); each keeps
     "a body": lambda p, r: _set(p, OPENS, r"Every widget counts\..*", f"Every widget counts. {r.randint(1, 9)}"),
     "a template": lambda p, r: _set(p, "templates/partials/fact.html", r'class="fact[^"]*"',
                                     f'class="fact{r.choice(["", " figure", " number"])}"'),
+    # partials/note.html is included by partials/fact.html only, which no page template names:
+    "a partial's partial": lambda p, r: _note_in_fact(p, r.choice(["note", "nb", "see"])),
+    "no partial's partial": lambda p, r: (p.root / "templates/partials/note.html").unlink(missing_ok=True),
+    "an imported macro": lambda p, r: _set(p, "templates/partials/macros.html", r"^<cite[^>]*>",
+                                           f'<cite class="{r.choice(["a", "b", "c"])}">'),
     "a new briefing": lambda p, r: (p.root / "content/briefings/extra.md").write_text(
         f"---\ntitle: Extra {r.randint(1, 9)}\ndate: 2023-03-0{r.randint(1, 9)}\ntags: [widgets]\n---\n"
         f"Workers: {{{{ fact(\"plant.workers\") }}}}.\n", encoding="utf-8"),
@@ -98,15 +119,17 @@ LIBRARY_EDITS = {  # name → edit(project, random number generator); each keeps
 }
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, "every kind"])
 def test_random_edits_rebuilt_in_one_process_give_what_a_full_build_gives(make_project, files_of, monkeypatch, seed):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
     incremental, full = make_project("incremental", "library"), make_project("full", "library")
     builder = SiteBuilder(incremental)
     builder.build()
     rng = random.Random(seed)
-    for _ in range(12):
-        name = rng.choice(sorted(LIBRARY_EDITS))
+    # "every kind": each kind of edit once, in a random order
+    every_kind = rng.sample(sorted(LIBRARY_EDITS), len(LIBRARY_EDITS)) if seed == "every kind" else None
+    for step in range(len(every_kind) if every_kind else 12):
+        name = every_kind[step] if every_kind else rng.choice(sorted(LIBRARY_EDITS))
         state = rng.getstate()
         for project in (incremental, full):
             rng.setstate(state)  # the same edit in both
@@ -139,3 +162,45 @@ def test_edits_of_a_content_table_rebuild_what_a_full_build_gives(make_project, 
         builder.build()
         build_site(full, force=True)
         assert files_of(incremental.out) == files_of(full.out), f"after editing {rel}"
+
+
+NEW_PROCESS_BUILD = """
+import json, sys
+from site_builder.build import SiteBuilder
+from site_builder.compute.project import Project
+builder = SiteBuilder(Project.at(sys.argv[1]))
+builder.build()
+print(json.dumps(sorted(builder.rendered)))
+"""
+PAGE = "briefings/widget-outlook/index.html"
+
+
+def _marks(project: Project) -> list[str]:
+    html = (project.out / PAGE).read_text(encoding="utf-8")
+    return re.findall(r'<span class="mark">([^<]*)</span>', html)
+
+
+def test_a_partial_included_only_by_a_partial_is_recorded_and_its_edit_rebuilds_the_page(make_project, monkeypatch):
+    """No list names the templates a briefing page reads: one included from partials/fact.html, which the
+    renderer fills each fact with, is recorded as it loads, in this process and for a build in a new one."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
+    project = make_project("indirect")
+    templates = project.root / "templates"
+    (templates / "partials/mark.html").write_text('<span class="mark">one</span>', encoding="utf-8")
+    fact = templates / "partials/fact.html"
+    fact.write_text(fact.read_text(encoding="utf-8").replace("</a>", '{% include "partials/mark.html" %}</a>'),
+                    encoding="utf-8")
+    builder = SiteBuilder(project)  # as briefing serve keeps it
+    builder.build()
+    assert _marks(project) == ["one"] * 6  # the six facts of the body
+    builder.build()
+    assert PAGE not in builder.rendered
+
+    (templates / "partials/mark.html").write_text('<span class="mark">two</span>', encoding="utf-8")
+    builder.build()
+    assert builder.rendered == (PAGE,) and _marks(project) == ["two"] * 6
+
+    (templates / "partials/mark.html").write_text('<span class="mark">three</span>', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", NEW_PROCESS_BUILD, str(project.root)], capture_output=True,
+                          text=True, check=True, env=os.environ | {"PYTHONPATH": str(REPO)})
+    assert json.loads(done.stdout) == [PAGE] and _marks(project) == ["three"] * 6

@@ -7,7 +7,8 @@ from bs4 import BeautifulSoup
 
 from site_builder.errors import BuildError
 from site_builder.content.scan import BODY_FUNCTIONS, body_environment
-from site_builder.render.bodies import draft_body, json_for_script, render_body, render_template, site_environment
+from site_builder.render.bodies import draft_body, json_for_script, render_body, render_template
+from site_builder.render.templates import site_templates
 
 from conftest import briefing_with_body as briefing
 
@@ -150,7 +151,7 @@ def write_templates(root, files: dict[str, str]):
 
 def test_site_templates_autoescape_and_are_strict(tmp_path):
     templates = write_templates(tmp_path, {"page.html": "<p>{{ label }}</p>"})
-    env = site_environment(templates)
+    env = site_templates(templates).env
     assert render_template(env, "page.html", templates, tmp_path, label="<b>&</b>") == "<p>&lt;b&gt;&amp;&lt;/b&gt;</p>"
     with pytest.raises(BuildError) as caught:
         render_template(env, "page.html", templates, tmp_path)
@@ -161,19 +162,35 @@ def test_site_templates_autoescape_and_are_strict(tmp_path):
 def test_template_syntax_errors_name_the_template_and_line(tmp_path):
     templates = write_templates(tmp_path, {"page.html": "{% extends 'base.html' %}", "base.html": "a\nb\n{% if %}\n"})
     with pytest.raises(BuildError) as caught:
-        render_template(site_environment(templates), "page.html", templates, tmp_path)
+        render_template(site_templates(templates).env, "page.html", templates, tmp_path)
     assert str(caught.value).startswith("templates/base.html:3: template syntax:")
 
 
 def test_undefined_names_in_an_included_template_name_that_template(tmp_path):
     templates = write_templates(tmp_path, {"page.html": "one\n{% include 'part.html' %}\n", "part.html": "x\ny\n{{ nothing.here }}\n"})
     with pytest.raises(BuildError) as caught:
-        render_template(site_environment(templates), "page.html", templates, tmp_path)
+        render_template(site_templates(templates).env, "page.html", templates, tmp_path)
     assert str(caught.value).startswith("templates/part.html:3: template error: UndefinedError: 'nothing' is undefined")
 
 
 def test_missing_template_is_a_build_error(tmp_path):
     templates = write_templates(tmp_path, {"page.html": "{% include 'gone.html' %}"})
     with pytest.raises(BuildError) as caught:
-        render_template(site_environment(templates), "page.html", templates, tmp_path)
+        render_template(site_templates(templates).env, "page.html", templates, tmp_path)
     assert "template not found: gone.html" in str(caught.value)
+
+
+def test_there_is_one_renderer_and_nothing_subclasses_it():
+    """Reuse is handed to the renderer (``render/reuse.py``), not made by overriding its methods."""
+    import importlib
+    import pkgutil
+
+    import site_builder
+    from site_builder.render.site import SiteRenderer
+
+    modules = [importlib.import_module(m.name) for m in pkgutil.walk_packages(site_builder.__path__, "site_builder.")
+               if not m.name.endswith("__main__")]  # that one runs the command line
+    renderers = {(c.__module__, c.__qualname__) for m in modules for c in vars(m).values()
+                 if isinstance(c, type) and c.__name__.endswith("Renderer") and c.__module__.startswith("site_builder")}
+    assert renderers == {("site_builder.render.site", "SiteRenderer")}
+    assert SiteRenderer.__subclasses__() == []

@@ -1,97 +1,123 @@
 """What ``briefing serve`` keeps between builds, so that a rebuild redoes only what a change affects.
 
-``RenderMemo`` holds the Jinja environment and every rendered page with a digest
-of its inputs; ``MemoRenderer`` is a SiteRenderer that reuses a page's bytes
-when that digest is unchanged.
+``RenderMemo`` is the renderer's ``reuse`` (``render/reuse.py``): it keeps every
+page it was asked for with a digest of the page's inputs and the names of the
+templates the page read (recorded while it rendered, ``render/templates.py``),
+and gives the page again while both are the same. It keeps any other value the
+renderer asks for (the library pages, the feed, the static files) the same way.
 """
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import functools
 import hashlib
 import io
 import pickle
-import posixpath
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import jinja2
-import jinja2.meta
-
-from ..compute.stage import CompiledSite
-from ..compute.facts import FactBook
 from .kept import DraftCache, PageReadings, PngCache
-from ..compute.library import Library, build_library
-from ..model import Content
-from ..compute.pages import BriefingPlan, Citation, citations_by_source, plan_citations
 from ..progress import BuildProgress
-from ..compute.project import Project
-from .recorded import Memo
 from ..render.bodies import BodyDrafts
-from ..compute.revisions import Revision
-from ..settings import Settings
+from ..render.reuse import PageInputs
+from ..render.site import Kept
+from ..render.templates import SiteTemplates
 from ..values import same
-from ..render.site import Kept, SiteRenderer
 from .written import WrittenPages
 
-BRIEFING_TEMPLATES = ("briefing.html", "partials/fact.html", "partials/chart.html",
-                      "partials/check.html", "partials/cite.html")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A page as the last build made it: the digest of its inputs, its bytes, the templates it read."""
+
+    key: str
+    data: bytes
+    templates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KeptValue:
+    """A value as the last build made it, from what, reading which templates, and the pages made with it."""
+
+    inputs: Any
+    result: Any
+    templates: tuple[tuple[str, str | None], ...]
+    pages: tuple[str, ...]
 
 
 class RenderMemo:
-    """What a SiteBuilder keeps between builds: the Jinja environment, rendered pages and static files.
+    """What a SiteBuilder keeps between builds: the templates, rendered pages and other values made from them.
 
     Given the project's cache folder and output folder, it also remembers, on
     disk, which pages the last build wrote there and from which inputs, so that
     a build in a new process can take an unchanged page from the output folder.
     """
 
-    def __init__(self, env: jinja2.Environment, store=None, out: Path | None = None, calls: Memo | None = None) -> None:
-        self.env = env
-        self.calls = calls or Memo()  # library, citations: kept while what they read is the same
+    def __init__(self, templates: SiteTemplates, store=None, out: Path | None = None) -> None:
+        self.templates = templates
         self.store = store  # the build's incremental store (``cache.Store``)
-        self.pages: dict[str, tuple[str, bytes]] = {}  # output path → (inputs digest, bytes)
+        self.pages: dict[str, KeptPage] = {}  # by output path
         self._inputs: dict[str, tuple[object, str]] = {}  # what each digest was made of (see ``key``)
         self.written = WrittenPages(out, store)
-        self.static: dict[Path, tuple[tuple[int, ...], bytes]] = {}
-        self.vega_bundle: bytes | None = None
-        self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown, kept between builds
-        self.readings = PageReadings(store)  # search text, glossary links
-        self.cards = PngCache(store)  # social-card PNGs, kept in memory too
-        self.publishing: tuple[object, dict[str, bytes]] | None = None  # the last feed, sitemap and robots.txt
-        # The last library pages and search index, what they were made from, and the pages among them:
-        self.library_files: tuple[object, dict[str, bytes], tuple[str, ...]] | None = None
-        self._sources: dict[str, str | None] = {}
-        self._templates: dict[tuple[str, ...], tuple[str, frozenset[str] | None]] = {}  # this build's ``templates``
-        self._analyses: dict[str, tuple[tuple[str | None, ...], frozenset[str] | None]] = {}
+        self.values: dict[str, KeptValue] = {}
+        self.kept = Kept(PageReadings(store), PngCache(store), DraftCache(store), store, BodyDrafts())
+        self.progress = BuildProgress()
+        self.rendered: list[str] = []  # the pages this build rendered rather than reused
+        self.pages_seen: list[str] = []  # every page this build made or reused, in order
 
-    def templates(self, names: tuple[str, ...]) -> tuple[str, frozenset[str] | None]:
-        """A digest of the templates ``names`` use (extends, includes, imports) with their sources, and the
-        context names they read (None: cannot tell, so every name counts). Read once per build (see
-        ``start_build``); a digest, not the sources, goes into each page's inputs: 14 KB less to digest a page."""
-        if names in self._templates:
-            return self._templates[names]
-        found: dict[str, str | None] = {}
-        used: set[str] | None = set()
-        todo = list(names)
-        while todo:
-            name = todo.pop()
-            if name in found:
-                continue
-            found[name] = source = self._source(name)
-            refs, names_read = self._analyse(source) if source is not None else ((), frozenset())
-            used = None if used is None or names_read is None else used | names_read
-            if None in refs:  # a computed template name: it could be any of them
-                todo.extend(self.env.list_templates())
-            todo.extend(r for r in refs if r)
-        self._templates[names] = digest(sorted(found.items())), None if used is None else frozenset(used)
-        return self._templates[names]
+    def start_build(self, progress: BuildProgress) -> None:
+        """Read the templates again (they may have been edited) and start counting pages afresh."""
+        self.templates.start_build()
+        self.kept.cards.next_build()
+        self.progress = progress
+        self.rendered, self.pages_seen = [], []
 
-    def start_build(self) -> None:
-        """Forget what was read of the templates: they may have been edited since the last build."""
-        self._templates = {}
+    def page(self, url: str, inputs: PageInputs, make: Callable[[], bytes]) -> bytes:
+        """The page at ``url``: its last bytes when ``inputs`` and the templates it read are the same, else
+        ``make()``, recording the templates it reads."""
+        kept = self.pages.get(url)
+        if kept is not None and kept.key == self._page_key(url, inputs, kept.templates):
+            data, templates = kept.data, kept.templates
+        else:
+            data, templates = None, ()
+            if kept is None and (names := self.written.templates(url)) is not None:
+                key = self._page_key(url, inputs, names)
+                data, templates = self.written.page(url, key), names
+            if data is None:
+                with self.templates.recording() as read:
+                    data = make()
+                templates = tuple(sorted(read))
+                self.rendered.append(url)
+            self.pages[url] = KeptPage(self._page_key(url, inputs, templates), data, templates)
+        self.templates.note(templates)  # a value made with this page read them too
+        self.pages_seen.append(url)
+        self.progress.page_done()
+        return data
+
+    def value(self, name: str, inputs: Any, make: Callable[[], T]) -> T:
+        """What ``make()`` gave last time under ``name`` when ``inputs`` and the templates it read are the same
+        (the pages it made are counted as made again), else ``make()``."""
+        kept = self.values.get(name)
+        if kept is not None and same(kept.inputs, inputs) \
+                and self.templates.versions(n for n, _ in kept.templates) == kept.templates:
+            for url in kept.pages:
+                self.pages_seen.append(url)
+                self.progress.page_done()
+            self.templates.note(n for n, _ in kept.templates)
+            return kept.result
+        first = len(self.pages_seen)
+        with self.templates.recording() as read:
+            result = make()
+        self.values[name] = KeptValue(inputs, result, self.templates.versions(read), tuple(self.pages_seen[first:]))
+        return result
+
+    def _page_key(self, url: str, inputs: PageInputs, templates: tuple[str, ...]) -> str:
+        names = self.templates.names_read(templates)
+        context = [(k, v) for k, v in sorted(inputs.context.items()) if names is None or k in names]
+        shared = self.key("*shared", inputs.shared) if inputs.shared is not None else None
+        return self.key(url, (self.templates.versions(templates), url, context, inputs.own, shared))
 
     def key(self, name: str, inputs: object) -> str:
         """The digest of ``inputs``, the inputs of ``name``: the last one when they are the same objects.
@@ -100,171 +126,24 @@ class RenderMemo:
         (see ``recall.py``), and telling so is much quicker than digesting it.
         """
         kept = self._inputs.get(name)
+        if kept is not None and kept[0] is inputs:
+            return kept[1]
         if kept is not None and same(kept[0], inputs):
+            self._inputs[name] = (inputs, kept[1])  # so that the next ask with these very objects is instant
             return kept[1]
         key = digest(inputs)
         self._inputs[name] = (inputs, key)
         return key
 
-    def forget_all_but(self, pages: set[str]) -> None:
-        """Drop remembered pages that the last build no longer made."""
-        self.pages = {url: kept for url, kept in self.pages.items() if url in pages}
-        self._inputs = {name: kept for name, kept in self._inputs.items() if name in pages or name.startswith("*")}
+    def finish_build(self) -> None:
+        """Drop remembered pages that the build just finished no longer made (nor reused)."""
+        seen = set(self.pages_seen)
+        self.pages = {url: kept for url, kept in self.pages.items() if url in seen}
+        self._inputs = {name: kept for name, kept in self._inputs.items() if name in seen or name.startswith("*")}
 
-    def _source(self, name: str) -> str | None:
-        try:
-            source = self.env.loader.get_source(self.env, name)[0]
-        except jinja2.TemplateNotFound:
-            source = None
-        if name in self._sources and self._sources[name] != source:
-            self.env.cache.clear()  # Jinja reloads on a new mtime; this also catches an edit within the same tick
-        self._sources[name] = source
-        return source
-
-    def _analyse(self, source: str) -> tuple[tuple[str | None, ...], frozenset[str] | None]:
-        if source not in self._analyses:
-            try:
-                tree = self.env.parse(source)
-                self._analyses[source] = (tuple(jinja2.meta.find_referenced_templates(tree)),
-                                          frozenset(jinja2.meta.find_undeclared_variables(tree)))
-            except jinja2.TemplateError:
-                self._analyses[source] = ((), None)  # rendering will report it, with its line
-        return self._analyses[source]
-
-
-class MemoRenderer(SiteRenderer):
-    """A SiteRenderer that reuses a page's bytes when none of the page's inputs changed."""
-
-    # Per-page attributes, or ones this class narrows per page; every other attribute is a site-wide input.
-    PER_PAGE = frozenset({"project", "kept", "site", "env", "cards", "revisions", "memo", "progress", "rendered",
-                          "pages_seen", "_site_wide", "readings", "drafts"})  # drafts: made from each page's body
-    PLANNED = frozenset({"facts", "checks", "charts", "sources", "briefings", "book", "plans", "warnings", "rows"})
-
-    def __init__(self, project: Project, compiled: CompiledSite, settings: Settings,
-                 revisions: list[Revision], memo: RenderMemo, progress: BuildProgress) -> None:
-        self.memo = memo
-        memo.start_build()
-        super().__init__(project, compiled, settings, revisions,
-                         Kept(memo.readings, memo.cards, DraftCache(memo.store), memo.store))
-        self.env = memo.env
-        self.drafts = memo.drafts
-        self.readings = memo.readings
-        self.progress = progress
-        self.rendered: list[str] = []
-        self.pages_seen: set[str] = set()
-        self._site_wide: str | None = None
-
-    def _page(self, template: str, url: str, absolute_base: bool = False, **extra: Any) -> bytes:
-        templates, names = self.memo.templates((template,))
-        context = self._context(url, absolute_base) | extra
-        inputs = (templates, url, [(k, v) for k, v in sorted(context.items()) if names is None or k in names])
-        render = functools.partial(super()._page, template, url, absolute_base, **extra)
-        return self._reuse_or_render(url, inputs, render)
-
-    def _briefing_page(self, plan: BriefingPlan) -> bytes:
-        templates, names = self.memo.templates(BRIEFING_TEMPLATES)
-        book, content = self.site.book, self.site.content
-        charts = [self.site.charts.get(c) for c in plan.chart_ids]
-        card = self.cards.get(plan.url)
-        shown = {  # what the page shows of the site-wide tables: the plan lists it
-            "book": [book[f] for f in plan.fact_ids],
-            # A drawn chart (SVG, CSV, spec) is made from its definition and points by this process's code:
-            # digesting those is the same and spares pickling 100 KB a page.
-            "charts": [(c.chart, c.points) if c else None for c in charts],
-            "card": card and dataclasses.replace(card, png=b""),  # its key stands for its PNG: no 100 KB a page
-            "sources": [content.sources.get(s) for s in plan.source_ids + tuple(plan.refs.sources)],
-            "library": None,  # in _site_wide_inputs(), digested once: its repr is megabytes at 1,000 briefings
-        }
-        context = self._context(plan.url) | {"plan": plan, "revisions": self._revisions_for(plan)}
-        inputs = (templates, plan.url, [(k, shown.get(k, v)) for k, v in sorted(context.items())],
-                  [(content.checks.get(c), book.checks.get(c)) for c in plan.check_ids],
-                  self._site_wide_inputs())
-        return self._reuse_or_render(plan.url, inputs, functools.partial(super()._briefing_page, plan))
-
-    def _publishing_files(self, paths: list[str]) -> dict[str, bytes]:
-        # The feed and sitemap list pages, not what they show: an edited number leaves them as they were.
-        inputs = (self.site.content.site, self.site.plans, paths, self.base_url, self.build_date)
-        kept = self.memo.publishing
-        if kept is None or not same(kept[0], inputs):
-            kept = self.memo.publishing = (inputs, super()._publishing_files(paths))
-        return dict(kept[1])
-
-    def _card_cache(self) -> PngCache:
-        self.memo.cards.next_build()
-        return self.memo.cards
-
-    def _library(self) -> Library:
-        return self.memo.calls.call("library", build_library, self.site.content, self.site.book, self.site.plans)
-
-    def _citations(self) -> dict[str, list[Citation]]:
-        # Most pages cite what they cited last time: keep each plan's citations while what they read is the
-        # same, so that the sources page sees the same objects and is not rendered again.
-        def of_plan(plan: BriefingPlan, book: FactBook, content: Content) -> list[tuple[str, Citation]]:
-            return self.memo.calls.call(("citations", plan.url), plan_citations, plan, book, content)
-        return citations_by_source(self.site.plans, self.site.book, self.site.content, of_plan)
-
-    def _site_wide_inputs(self) -> str:
-        """A digest of everything site-wide a briefing page might show besides what its plan lists."""
-        if self._site_wide is None:
-            content, compiled = self.site.content, self.site
-            parts = [(f.name, getattr(content, f.name)) for f in dataclasses.fields(content)
-                     if f.name not in self.PLANNED]
-            parts += [(f.name, getattr(compiled, f.name)) for f in dataclasses.fields(compiled)
-                      if f.name not in self.PLANNED | {"content"}]
-            parts += [(k, v) for k, v in sorted(vars(self).items()) if k not in self.PER_PAGE]
-            parts.append([(p.url, p.briefing.meta) for p in compiled.plans])
-            self._site_wide = self.memo.key("*site-wide", parts)
-        return self._site_wide
-
-    def _library_files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
-        # Files made from the rendered pages themselves (glossary usage, search index) cost an HTML parse
-        # of every page: reuse them while the pages and the whole compiled site are the same.
-        compiled = [(f.name, getattr(self.site, f.name)) for f in dataclasses.fields(self.site) if f.name != "charts"]
-        charts = [(chart_id, c.chart, c.points) for chart_id, c in sorted(self.site.charts.items())]  # not their SVGs
-        whole = (compiled, charts, [(k, v) for k, v in sorted(vars(self).items()) if k not in self.PER_PAGE],
-                 self.memo.templates(tuple(self.env.list_templates()))[0])
-        inputs = (whole, sorted(pages.items()))
-        kept = self.memo.library_files
-        if kept and same(kept[0], inputs):
-            for url in kept[2]:
-                self.pages_seen.add(url)
-                self.progress.page_done()
-            return dict(kept[1])
-        before = set(self.pages_seen)
-        files = super()._library_files(pages)
-        self.memo.library_files = (inputs, dict(files), tuple(sorted(self.pages_seen - before)))
-        return files
-
-    def _reuse_or_render(self, url: str, inputs: object, render: Callable[[], bytes]) -> bytes:
-        key = self.memo.key(url, inputs)
-        kept = self.memo.pages.get(url)
-        if kept and kept[0] == key:
-            data = kept[1]
-        else:
-            data = self.memo.written.page(url, key)
-            if data is None:
-                data = render()
-                self.rendered.append(url)
-            self.memo.pages[url] = (key, data)
-        self.pages_seen.add(url)
-        self.progress.page_done()
-        return data
-
-    def _static_files(self) -> dict[str, bytes]:
-        files, kept = {}, {}
-        for rel, path in self.project.static_files():
-            st = path.stat()
-            stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-            old = self.memo.static.get(path)
-            kept[path] = old if old and old[0] == stamp else (stamp, self.project.read_static(path))
-            files[posixpath.join("static", rel)] = kept[path][1]
-        self.memo.static = kept
-        return files
-
-    def _vega_bundle(self) -> bytes:
-        if self.memo.vega_bundle is None:
-            self.memo.vega_bundle = super()._vega_bundle()
-        return self.memo.vega_bundle
+    def remember_written(self) -> None:
+        """Record the pages kept as written to the output folder, for a build in a new process."""
+        self.written.remember({url: (kept.key, kept.data, kept.templates) for url, kept in self.pages.items()})
 
 
 def digest(*parts: object) -> str:

@@ -12,7 +12,8 @@ from pathlib import Path
 class WrittenPages:
     """The pages a build wrote to the output folder, each with the digest of its inputs, recorded on disk.
 
-    A page is taken from the output folder instead of being rendered when its
+    Each page is recorded with the templates it read (whose sources its digest
+    covers). A page is taken from the output folder instead of being rendered when its
     inputs have the recorded digest and the file is still the one written
     (same size, modification time and inode). The record is an entry of the
     build's store, so a change to this package's code or to a rendering
@@ -25,6 +26,11 @@ class WrittenPages:
         self._key = store.key("pages", str(out)) if store is not None and out is not None else None
         self._entries: dict[str, list] | None = None  # read on first use
 
+    def templates(self, url: str) -> tuple[str, ...] | None:
+        """The templates the last build recorded ``url`` as made from (None: it recorded no such page)."""
+        entry = self._read().get(url)
+        return tuple(entry[4]) if entry else None
+
     def page(self, url: str, key: str) -> bytes | None:
         """The bytes of ``url`` as written by the last build, if it was made from inputs with digest ``key``."""
         entry = self._read().get(url)
@@ -33,24 +39,24 @@ class WrittenPages:
         path = self.out / url
         try:
             info = path.stat(follow_symlinks=False)
-            if [info.st_size, info.st_mtime_ns, info.st_ino] != entry[1:]:
+            if [info.st_size, info.st_mtime_ns, info.st_ino] != entry[1:4]:
                 return None  # changed since it was written: render it again
             return path.read_bytes()
         except OSError:
             return None
 
-    def remember(self, pages: dict[str, tuple[str, bytes]]) -> None:
-        """Record ``pages`` (path → (inputs digest, bytes)) as just written to the output folder."""
+    def remember(self, pages: dict[str, tuple[str, bytes, tuple[str, ...]]]) -> None:
+        """Record ``pages`` (path → (inputs digest, bytes, templates read)) as just written to the output folder."""
         if self.out is None or self._key is None:
             return
         entries = {}
-        for url, (key, data) in sorted(pages.items()):
+        for url, (key, data, templates) in sorted(pages.items()):
             try:
                 info = (self.out / url).stat(follow_symlinks=False)
             except OSError:
                 continue
             if info.st_size == len(data):
-                entries[url] = [key, info.st_size, info.st_mtime_ns, info.st_ino]
+                entries[url] = [key, info.st_size, info.st_mtime_ns, info.st_ino, list(templates)]
         self._entries = entries
         self.store.put_json("pages", self._key, {"pages": entries})
 
@@ -59,5 +65,6 @@ class WrittenPages:
             data = self.store.get_json("pages", self._key) if self._key else None
             pages = data.get("pages") if isinstance(data, dict) else None
             self._entries = {url: entry for url, entry in pages.items()
-                             if isinstance(entry, list) and len(entry) == 4} if isinstance(pages, dict) else {}
+                             if isinstance(entry, list) and len(entry) == 5 and isinstance(entry[4], list)
+                             and all(isinstance(name, str) for name in entry[4])} if isinstance(pages, dict) else {}
         return self._entries

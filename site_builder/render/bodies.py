@@ -13,7 +13,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import jinja2
 import markdown
@@ -36,29 +36,11 @@ MARKDOWN_SECONDS = 10.0
 BLOCK_FUNCTIONS = frozenset({"chart", "check"})  # placed on a line of their own, outside any paragraph
 
 
-def site_environment(templates: Path | Sequence[Path]) -> jinja2.Environment:
-    """The Jinja environment for site templates: autoescaped, strict about undefined names.
-
-    ``templates`` is one folder or several, searched in order (a project's own folder before the theme's)."""
-    folders = [templates] if isinstance(templates, Path) else list(templates)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["longdate"] = format_date
-    env.filters["value"] = format_value
-    env.filters["isodate"] = iso_date
-    env.filters["tojson_script"] = json_for_script
-    env.filters["period"] = format_period
-    env.filters["reading"] = reading_filter
-    env.filters["conversion"] = conversion_filter
-    env.filters["term_anchor"] = term_anchor
-    env.filters["content_security_policy"] = content_security_policy
-    return env
+def site_filters() -> dict[str, Callable[..., Any]]:
+    """The filters site templates may use, by name (the environment is ``templates.site_templates``)."""
+    return {"longdate": format_date, "value": format_value, "isodate": iso_date, "tojson_script": json_for_script,
+            "period": format_period, "reading": reading_filter, "conversion": conversion_filter,
+            "term_anchor": term_anchor, "content_security_policy": content_security_policy}
 
 
 def json_for_script(text: str) -> Markup:

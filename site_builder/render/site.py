@@ -6,24 +6,29 @@ root and under a GitHub Pages project sub-path.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ..errors import BuildError
 from .feeds import (FEED_PATH, CardImages, SocialCard, absolute_url, default_card, is_absolute_url, publishing_files,
                     social_cards)
-from ..content.glossary import mark_terms
-from ..compute.library import Library, build_library, glossary_usage
-from ..compute.pages import BriefingPlan, Citation, citations_by_source
+from ..compute.facts import FactBook
+from ..compute.library import build_library, glossary_usage
+from ..compute.pages import BriefingPlan, Citation, citations_by_source, plan_citations
 from ..compute.parallel import KeptDrafts, draft_bodies
-from .bodies import BodyDrafts, draft_body, render_body, render_template, site_environment
+from .bodies import BodyDrafts, draft_body, render_template
+from .briefing import Shown, fill_body, shown_by
+from ..model import Content
+from .reuse import MAKE_NOW, PageInputs, Reuse
 from ..settings import Settings
 from ..compute.revisions import MANIFEST_PATH, Revision, manifest_bytes, revisions_for
 from .search import SEARCH_INDEX, SEARCH_PAGE, search_documents, search_index_script
+from .templates import SiteTemplates, site_templates
+from ..values import CALL_NOW, CallNow
 
 if TYPE_CHECKING:
     from ..compute.stage import CompiledSite
@@ -40,37 +45,45 @@ class Kept:
     cards: CardImages  # social-card PNGs
     drafts: KeptDrafts | None  # body drafts from earlier builds
     store: Any  # ``cache.Store``, for the vega-embed bundle
+    bodies: BodyDrafts = field(default_factory=BodyDrafts)  # this build's drafts (kept by ``briefing serve``)
 
 
 class SiteRenderer:
-    """Renders the pages of one compiled site with the project's templates."""
+    """Renders the pages of one compiled site with the project's templates.
 
-    def __init__(self, project: Project, compiled: CompiledSite, settings: Settings,
-                 revisions: list[Revision], kept: Kept) -> None:
+    Every page is a function of what it is handed: ``reuse`` (``reuse.Reuse``)
+    may give what it made from the same inputs before instead, and ``calls``
+    (``recorded.Memo``'s ``call``) keeps the library and citations while what
+    they read is the same. By default everything is made.
+    """
+
+    def __init__(self, project: Project, compiled: CompiledSite, settings: Settings, revisions: list[Revision],
+                 kept: Kept, templates: SiteTemplates | None = None, reuse: Reuse = MAKE_NOW,
+                 calls: CallNow = CALL_NOW) -> None:
         self.project = project
         self.kept = kept
         self.revisions = revisions
-        self.drafts = BodyDrafts()  # briefing bodies through Jinja and Markdown (render.draft_body)
+        self.drafts = kept.bodies  # briefing bodies through Jinja and Markdown (render.draft_body)
         self.readings = kept.readings
         self.site = compiled
-        self.env = site_environment(project.template_folders)
+        self.templates = templates or site_templates(project.template_folders)
+        self.reuse = reuse
+        self.calls = calls
         self.base_url = settings.base_url
         briefing_dates = [b.meta.updated or b.meta.date for b in compiled.content.briefings]
         # Unstamped builds date the site by its newest briefing, not today, so that they are reproducible.
         self.build_date = settings.stamped or max(briefing_dates, default=dt.date(2000, 1, 1))
         self.cards: dict[str, SocialCard] = {}  # by page path; drawn by render_all
         self.default_card = default_card(compiled.content.site, self.base_url)  # for pages without a card
-        self.library = self._library()
-
-    def _library(self) -> Library:
-        return build_library(self.site.content, self.site.book, self.site.plans)
+        self.library = calls.call("library", build_library, compiled.content, compiled.book, compiled.plans)
+        self._shared: tuple | None = None
 
     def render_all(self) -> dict[str, bytes]:
         """Every file of the site."""
         files: dict[str, bytes] = {}
         plans = self.site.plans
         draft_bodies([plan.briefing for plan in plans], self.drafts, draft_body, self.kept.drafts)
-        self.cards = social_cards(plans, self.site.charts, self.base_url, self._card_cache())
+        self.cards = social_cards(plans, self.site.charts, self.base_url, self.kept.cards)
         files["index.html"] = self._page("index.html", "index.html", plans=plans)
         for plan in plans:
             files[plan.url] = self._briefing_page(plan)
@@ -85,7 +98,7 @@ class SiteRenderer:
         files.update({card.path: card.png for card in self.cards.values()})
         files.update(self._static_files())
         if self.site.charts:  # the bundle only redraws charts; making it costs a second on a new machine
-            files[VENDOR_BUNDLE] = self._vega_bundle()
+            files[VENDOR_BUNDLE] = self.reuse.value(VENDOR_BUNDLE, (), lambda: vega_bundle(self.kept.store))
         files[MANIFEST_PATH] = manifest_bytes(self.site.rows, self.revisions)
         files[".nojekyll"] = b""
         if self.site.content.site.cname:
@@ -94,10 +107,9 @@ class SiteRenderer:
         return files
 
     def _publishing_files(self, paths: list[str]) -> dict[str, bytes]:
-        return publishing_files(self.site.content.site, self.site.plans, paths, self.base_url, self.build_date)
-
-    def _card_cache(self) -> CardImages:
-        return self.kept.cards
+        # The feed and sitemap list pages, not what they show: an edited number leaves them as they were.
+        inputs = (self.site.content.site, self.site.plans, paths, self.base_url, self.build_date)
+        return dict(self.reuse.value("publishing", inputs, lambda: publishing_files(*inputs)))
 
     def _context(self, url: str, absolute_base: bool = False) -> dict[str, Any]:
         depth = url.count("/")
@@ -128,41 +140,55 @@ class SiteRenderer:
 
     def _page(self, template: str, url: str, absolute_base: bool = False, **extra: Any) -> bytes:
         context = self._context(url, absolute_base) | extra
-        return self._render(template, context).encode()
+        return self.reuse.page(url, PageInputs(context), lambda: self._render(template, context).encode())
 
     def _render(self, template: str, context: dict[str, Any]) -> str:
-        return render_template(self.env, template, self.project.templates, self.project.root, **context)
+        return render_template(self.templates.env, template, self.project.templates, self.project.root, **context)
 
     def _briefing_page(self, plan: BriefingPlan) -> bytes:
         context = self._context(plan.url) | {"plan": plan, "briefing": plan.briefing, "meta": plan.briefing.meta,
                                              "revisions": self._revisions_for(plan)}
-        placed_checks: set[str] = set()
+        shown = shown_by(plan, self.site.book, self.site.charts, self.site.content)
+        card = context["card"]
+        # The page's templates see the site-wide tables whole; it shows of them what its plan lists (``shown``),
+        # which is what counts. The library, in ``shared``, is digested once: megabytes at 1,000 briefings.
+        whole = ("book", "charts", "sources", "card", "library")
+        inputs = PageInputs({k: v for k, v in context.items() if k not in whole},
+                            (shown.inputs(), card and dataclasses.replace(card, png=b"")),  # its key stands for its PNG
+                            self._shared_inputs())
+        return self.reuse.page(plan.url, inputs, lambda: self._make_briefing_page(plan, shown, context))
 
-        def render_ref(function: str, ref_id: str, extra: tuple) -> tuple[str, bool]:
-            line = plan.refs.by_function(function).get(ref_id, plan.briefing.body_line)
-            if function == "fact":
-                fmt = extra[0] if extra else None
-                if fmt not in (None, "compact", "integer", "decimal", "percent", "year", "text"):
-                    raise BuildError(plan.briefing.origin.path, line, f"fact({ref_id!r}, {fmt!r}): unknown format")
-                return self._partial("partials/fact.html", context, fact=self.site.book[ref_id], fmt=fmt), False
-            if function == "chart":
-                return self._partial("partials/chart.html", context, chart=self.site.charts[ref_id]), True
-            if function == "check":
-                placed_checks.add(ref_id)
-                return self._partial("partials/check.html", context, result=self.site.book.checks.get(ref_id),
-                                     check=self.site.content.checks[ref_id]), True
-            return self._partial("partials/cite.html", context, source=self.site.content.sources[ref_id]), False
+    def _shared_inputs(self) -> tuple:
+        # What every briefing page may read alike: the library (related briefings), the glossary (terms linked
+        # in the body), the site's settings; one object for the whole build, so digested once.
+        if self._shared is None:
+            site = self.site
+            self._shared = (site.content.site, site.content.glossary, self.base_url, self.build_date,
+                            self.default_card, self.library, [(p.url, p.briefing.meta) for p in site.plans])
+        return self._shared
 
-        body, terms = mark_terms(render_body(plan.briefing, render_ref, self.drafts.draft_of(plan.briefing)),
-                                 self.site.content.glossary)
-        open_checks = [self.site.book.checks[c] for c in plan.check_ids
-                       if c not in placed_checks and c in self.site.book.checks and not self.site.book.checks[c].passed]
-        context |= {"body": Markup(body), "open_checks": open_checks, "terms_used": terms,
-                    "related": self.library.related.get(plan.briefing.slug, ())}
+    def _make_briefing_page(self, plan: BriefingPlan, shown: Shown, context: dict[str, Any]) -> bytes:
+        related = self.library.related.get(plan.briefing.slug, ())
+        body, terms, open_checks = fill_body(plan, shown, self.drafts.draft_of(plan.briefing),
+                                             self.site.content.glossary,
+                                             lambda name, **extra: self._render(name, context | extra).strip())
+        context = context | {"body": Markup(body), "open_checks": open_checks, "terms_used": terms,
+                             "related": related}
         return self._render("briefing.html", context).encode()
 
     def _library_files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
-        """The glossary, tag, timeline and search pages, and the search index (read from the briefing ``pages``)."""
+        """The glossary, tag, timeline and search pages, and the search index (read from the briefing ``pages``).
+
+        Glossary usage and the search index cost an HTML parse of every page: they are kept while the pages and
+        the whole compiled site are the same."""
+        site = self.site
+        compiled = [(f.name, getattr(site, f.name)) for f in dataclasses.fields(site) if f.name != "charts"]
+        charts = [(chart_id, c.chart, c.points) for chart_id, c in sorted(site.charts.items())]  # not their SVGs
+        inputs = (compiled, charts, self.base_url, self.build_date, self.default_card, self.library,
+                  sorted(pages.items()))
+        return dict(self.reuse.value("library pages", inputs, lambda: self._make_library_files(pages)))
+
+    def _make_library_files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
         glossary, library = self.site.content.glossary, self.library
         readings = self.readings.of(pages, self.site.plans)
         files = {"glossary/index.html": self._page("glossary.html", "glossary/index.html",
@@ -181,17 +207,21 @@ class SiteRenderer:
             return []
         return revisions_for(plan.fact_ids, self.revisions)
 
-    def _partial(self, template: str, context: dict[str, Any], **extra: Any) -> str:
-        return self._render(template, context | extra).strip()
-
     def _citations(self) -> dict[str, list[Citation]]:
-        return citations_by_source(self.site.plans, self.site.book, self.site.content)
+        # Most pages cite what they cited last time: keep each plan's citations while what they read is the
+        # same, so that the sources page sees the same objects and is not rendered again.
+        def of_plan(plan: BriefingPlan, book: FactBook, content: Content) -> list[tuple[str, Citation]]:
+            return self.calls.call(("citations", plan.url), plan_citations, plan, book, content)
+        return citations_by_source(self.site.plans, self.site.book, self.site.content, of_plan)
 
     def _static_files(self) -> dict[str, bytes]:
-        return {posixpath.join("static", rel): self.project.read_static(path) for rel, path in self.project.static_files()}
-
-    def _vega_bundle(self) -> bytes:
-        return vega_bundle(self.kept.store)
+        files = self.project.static_files()
+        stamps = []
+        for rel, path in files:
+            st = path.stat()
+            stamps.append((rel, str(path), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino))
+        return dict(self.reuse.value("static", stamps, lambda: {
+            posixpath.join("static", rel): self.project.read_static(path) for rel, path in files}))
 
 
 def vega_bundle(store) -> bytes:

@@ -1,0 +1,131 @@
+"""The site's templates: a Jinja environment that records every template it loads while a page renders.
+
+Which templates a page is made from is not listed anywhere: ``extends``,
+``include``, ``import`` and the partials the renderer fills a body's
+references with all load through ``SiteTemplates.env``, which notes each name
+loaded while ``recording`` is on (as Lektor's build state and Hugo's
+dependency tracking record what a page read). ``version`` says what each
+template's source is in this build, so that whoever keeps a page can tell
+whether the templates it was made from are still the same.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Sequence
+
+import jinja2
+import jinja2.meta
+
+from .bodies import site_filters
+
+
+class RecordingEnvironment(jinja2.Environment):
+    """A Jinja environment that adds the name of every template it loads to the open recordings."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.recordings: list[set[str]] = []
+
+    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> jinja2.Template:
+        # The one place every get_template, select_template, extends, include and import goes through,
+        # whether or not the template is already compiled; a name that is not found is recorded too.
+        for names in self.recordings:
+            names.add(name)
+        return super()._load_template(name, globals)
+
+
+class SiteTemplates:
+    """The site's Jinja environment, what each template's source is in this build, and what it reads.
+
+    Made once by whoever renders (and kept by ``briefing serve``, so that Jinja
+    keeps its compiled templates); ``start_build`` reads the sources again.
+    """
+
+    def __init__(self, env: RecordingEnvironment) -> None:
+        self.env = env
+        self._versions: dict[str, str] = {}  # template name → digest of its source, as of this build
+        self._sources: dict[str, str] = {}  # template name → its source, as of this build
+        self._analyses: dict[str, frozenset[str] | None] = {}  # source digest → names it reads
+        self._read_by: dict[tuple[str, ...], frozenset[str] | None] = {}  # this build's ``names_read``
+        self._versions_of: dict[tuple[str, ...], tuple[tuple[str, str | None], ...]] = {}  # and ``versions``
+        self.start_build()
+
+    def start_build(self) -> None:
+        """Read every template's source again: they may have been edited since the last build."""
+        sources = {}
+        for name in self.env.list_templates():
+            try:
+                sources[name] = self.env.loader.get_source(self.env, name)[0]
+            except (jinja2.TemplateNotFound, UnicodeDecodeError, OSError):
+                continue  # not a template that can be loaded: loading it reports why, with its name
+        if sources != self._sources:
+            self.env.cache.clear()  # Jinja reloads on a new mtime; this also catches an edit within the same tick
+        self._sources = sources
+        self._read_by, self._versions_of = {}, {}
+        self._versions = {name: hashlib.blake2b(source.encode(), digest_size=16).hexdigest()
+                          for name, source in sources.items()}
+
+    def version(self, name: str) -> str | None:
+        """A digest of template ``name``'s source in this build (None: there is no such template)."""
+        return self._versions.get(name)
+
+    def versions(self, names: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
+        """Each of ``names`` with its ``version``, sorted by name."""
+        key = names if isinstance(names, tuple) else tuple(sorted(names))
+        if key not in self._versions_of:  # most pages read the same few templates: worked out once a build
+            self._versions_of[key] = tuple((name, self._versions.get(name)) for name in sorted(key))
+        return self._versions_of[key]
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """A set that collects the name of every template loaded until the block ends."""
+        names: set[str] = set()
+        self.env.recordings.append(names)
+        try:
+            yield names
+        finally:
+            # by identity: list.remove would take the first equal set, perhaps an enclosing recording
+            del self.env.recordings[next(i for i, r in enumerate(self.env.recordings) if r is names)]
+
+    def note(self, names: Iterable[str]) -> None:
+        """Count ``names`` as loaded, in every open recording: a page kept from the last build read them."""
+        for recording in self.env.recordings:
+            recording.update(names)
+
+    def names_read(self, templates: tuple[str, ...]) -> frozenset[str] | None:
+        """The context names that ``templates`` read (None: one of them cannot be parsed, so any name may be)."""
+        if templates not in self._read_by:
+            reads = [self._names_read(name) for name in templates]
+            self._read_by[templates] = None if None in reads else frozenset().union(*reads)
+        return self._read_by[templates]
+
+    def _names_read(self, name: str) -> frozenset[str] | None:
+        version = self._versions.get(name)
+        if version is None:
+            return frozenset()  # not found: rendering reports it
+        if version not in self._analyses:
+            try:
+                tree = self.env.parse(self._sources[name])
+                self._analyses[version] = frozenset(jinja2.meta.find_undeclared_variables(tree))
+            except jinja2.TemplateError:
+                self._analyses[version] = None  # rendering will report it, with its line
+        return self._analyses[version]
+
+
+def site_templates(templates: Path | Sequence[Path]) -> SiteTemplates:
+    """The site's templates from ``templates``, one folder or several searched in order (a project's own
+    folder before the theme's): autoescaped, strict about undefined names, with the site's filters."""
+    folders = [templates] if isinstance(templates, Path) else list(templates)
+    env = RecordingEnvironment(
+        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(site_filters())
+    return SiteTemplates(env)
