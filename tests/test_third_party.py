@@ -144,6 +144,16 @@ def test_locate_prefers_the_markup_as_written_then_the_url_then_the_host():
     assert locate(by_host, [template, body]) == ("content/briefings/b.md", 10)
 
 
+def test_an_image_is_located_at_its_own_line_when_a_link_before_it_has_the_same_url():
+    body = SourceText("content/briefings/b.md", 6, "See [the chart](https://a.example/p.png).\n\n"
+                                                   "![The chart](https://a.example/p.png)\n\n"
+                                                   '<video poster="https://a.example/p.png"></video>\n')
+    image = third_party_loads('<p><img alt="The chart" src="https://a.example/p.png" /></p>')[0]
+    assert locate(image, [body]) == ("content/briefings/b.md", 8)
+    poster = third_party_loads('<p>x</p><video poster="https://a.example/p.png" preload="none"></video>')[0]
+    assert locate(poster, [body]) == ("content/briefings/b.md", 10)
+
+
 def test_the_built_mini_site_makes_no_third_party_request_but_links_out(mini_site):
     pages = sorted(mini_site.out.rglob("*.html"))
     assert len(pages) > 5

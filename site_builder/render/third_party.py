@@ -118,13 +118,16 @@ def third_party_loads(markup: str) -> tuple[Load, ...]:
     is read token by token instead (``read_all``): both give the same loads.
     """
     doctype = _DOCTYPE.match(markup)
-    if markup.find("<!", doctype.end() if doctype else 0) >= 0 or _STYLE_ELEMENT.search(markup) or any(_in_tag(markup, m.start())[0] != -1
-                                            for m in _SPACED_EQUALS.finditer(markup)):
+    if markup.find("<!", doctype.end() if doctype else 0) >= 0 or _STYLE_ELEMENT.search(markup):
+        return read_all(markup)
+    spaced = _TagHolding(markup)
+    if any(spaced.of(match.start())[0] != -1 for match in _SPACED_EQUALS.finditer(markup)):
         return read_all(markup)
     found: list[Load] = []
     tags: set[int] = set()
+    holding = _TagHolding(markup)
     for match in _CANDIDATE.finditer(markup):
-        start, token = _in_tag(markup, match.start())
+        start, token = holding.of(match.start())
         if token is None and start == -2:
             return read_all(markup)
         if token is not None and start not in tags:
@@ -134,18 +137,30 @@ def third_party_loads(markup: str) -> tuple[Load, ...]:
     return tuple(found)
 
 
-def _in_tag(markup: str, at: int) -> tuple[int, Token | None]:
-    """The start tag holding offset ``at`` and where it begins; (-1, None) if ``at`` is in text; (-2, None) if
-    that cannot be told without reading the whole page (markup outside the plain form)."""
-    start = markup.rfind("<", 0, at)
-    if start < 0:
-        return -1, None  # text before the first tag
-    token = plain_token_at(markup, start)
-    if token is None or token.kind not in ("start", "startend", "end"):
-        return _UNREADABLE
-    if start + len(token.raw) <= at:
-        return -1, None  # plain text after a whole tag: no "<" in between
-    return (start, token) if token.kind != "end" else _UNREADABLE
+class _TagHolding:
+    """Which start tag holds an offset of ``markup``, asked in increasing order: each "<" is read once, so that
+    even a body of nothing but "src=" is read in linear time."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+        self.asked = 0
+        self.start, self.token = -1, None
+
+    def of(self, at: int) -> tuple[int, Token | None]:
+        """Where the start tag holding ``at`` begins, and the tag; (-1, None) if ``at`` is in text; (-2, None)
+        if that cannot be told without reading the whole page (markup outside the plain form)."""
+        nearer = self.markup.rfind("<", self.asked, at)
+        self.asked = at
+        if nearer >= 0:
+            self.start, self.token = nearer, plain_token_at(self.markup, nearer)
+        if self.start < 0:
+            return -1, None  # text before the first tag
+        token = self.token
+        if token is None or token.kind not in ("start", "startend", "end"):
+            return _UNREADABLE
+        if self.start + len(token.raw) <= at:
+            return -1, None  # plain text after a whole tag: no "<" in between
+        return (self.start, token) if token.kind != "end" else _UNREADABLE
 
 
 def read_all(markup: str) -> tuple[Load, ...]:
@@ -212,21 +227,25 @@ class SourceText:
 def locate(load: Load, sources: Iterable[SourceText]) -> tuple[str, int] | None:
     """The file and line, among ``sources`` (searched in order), where the markup of ``load`` was written.
 
-    The markup is looked for as it stands in the page, then its attribute's
-    value as written (character references included), then the decoded URL
-    (a Markdown image writes it as typed), then its host.
+    The markup is looked for as it stands in the page, then a Markdown image
+    of its URL, then its attribute's value as written (character references
+    included) after an ``=``, then the URL as typed anywhere (a reference-style
+    image's definition, a YAML field), then its host.
     """
-    needles = [load.markup] if len(load.markup) < 500 else []
-    needles += [written for written in _written_values(load.markup) if load.url in written or "&" in written]
-    needles += [load.url, load.url.replace("&", "&amp;")]
+    url = re.escape(load.url)
+    needles = [re.escape(load.markup)] if len(load.markup) < 500 else []
+    needles += [rf"!\[[^\]]*\]\(\s*<?{url}"] if load.tag == "img" else []
+    needles += [rf"=\s*[\"']?{re.escape(written)}" for written in _written_values(load.markup)
+                if load.url in written or "&" in written]
+    needles += [url, re.escape(load.url.replace("&", "&amp;"))]
     host = re.match(r"^[\s\w+.-]*:?[/\\]*([^/\\?#\s\"']+)", load.url)
     sources = list(sources)
-    for group in (needles, [host.group(1)] if host else []):  # the host only when nothing exact is found
+    for group in (needles, [re.escape(host.group(1))] if host else []):  # the host only when nothing else is found
         for source in sources:
             for needle in group:
-                at = source.text.find(needle) if needle else -1
-                if at >= 0:
-                    return source.path, source.first_line + source.text.count("\n", 0, at)
+                found = re.search(needle, source.text)
+                if found:
+                    return source.path, source.first_line + source.text.count("\n", 0, found.start())
     return None
 
 
