@@ -57,8 +57,57 @@ def test_series_operations():
 def test_vehicles_minus_dollars_is_an_error_unless_converted():
     _, problems = resolve(fact("a", 5, unit="vehicles"), fact("b", 3, unit="usd"),
                           fact("x", derive={"op": "difference", "of": ["a", "b"]}, line=9))
-    assert problems == ["content/facts/f.yaml:9: fact 'x': difference: facts in different units (usd, vehicles): "
-                        "convert one first (op: convert) so that both are in the same unit"]
+    assert problems == ["content/facts/f.yaml:9: fact 'x': difference: facts in different units: 'a' is in vehicles, "
+                        "'b' is in usd; convert one first (op: convert) so that both are in the same unit"]
+
+
+UNITS = (fact("veh", 100, unit="vehicles"), fact("veh2", 120, unit="Vehicles"), fact("usd", 5, unit="USD"),
+         fact("eur", 4, unit="EUR"), fact("pct", 12, unit="percent"), fact("pct2", 15, unit="percent"),
+         fact("count", 7), fact("fx", 1.08, unit="usd_per_eur"),
+         fact("sv", {2020: 1, 2021: 2}, unit="vehicles"), fact("su", {2020: 4, 2021: 5}, unit="usd"))
+
+
+@pytest.mark.parametrize("derive, message", [
+    ({"op": "sum", "of": ["pct", "count"]}, "facts in different units: 'pct' is in percent, 'count' has no unit"),
+    ({"op": "mean", "of": ["veh", "pct"]}, "facts in different units: 'veh' is in vehicles, 'pct' is in percent"),
+    ({"op": "share", "of": "veh", "total": "usd"}, "facts in different units: 'veh' is in vehicles, 'usd' is in USD"),
+    ({"op": "difference", "of": ["usd", "eur"]}, "facts in different units: 'usd' is in USD, 'eur' is in EUR"),
+    ({"op": "percent_change", "from": "eur", "to": "usd"}, "'eur' is in EUR, 'usd' is in USD"),
+    ({"op": "rate", "from": "veh", "to": "usd", "years": 2}, "'veh' is in vehicles, 'usd' is in USD"),
+    ({"op": "share_series", "of": "sv", "total": "su"}, "'sv' is in vehicles, 'su' is in usd"),
+    ({"op": "growth", "base": "usd", "rate": "veh", "years": 2}, "`rate` fact 'veh' is in vehicles, not percent"),
+    ({"op": "point_change", "from": "veh", "to": "veh2"}, "`from` fact 'veh' is in vehicles, not percent"),
+    ({"op": "point_change", "of": "sv", "from": 2020, "to": 2021}, "`of` fact 'sv' is in vehicles, not percent"),
+    ({"op": "convert", "of": "veh", "factor": "fx", "unit": "USD"},
+     "`factor` 'fx' is in usd_per_eur, so `of` must be in EUR, but 'veh' is in vehicles"),
+    ({"op": "convert", "of": "eur", "factor": "fx", "unit": "km"}, "`factor` 'fx' is in usd_per_eur: EUR times it is USD, not km"),
+    ({"op": "difference", "of": ["veh", "veh2"], "unit": None}, None),
+])
+def test_a_derivation_over_units_that_do_not_go_together_names_both_facts_and_units(derive, message):
+    _, problems = resolve(*UNITS, fact("x", derive=derive, line=9))
+    if message is None:
+        assert problems == []  # vehicles and Vehicles are one unit
+    else:
+        assert len(problems) == 1 and problems[0].startswith(f"content/facts/f.yaml:9: fact 'x': {derive['op']}: ")
+        assert message in problems[0]
+
+
+def test_a_derived_fact_may_not_rename_the_unit_its_inputs_give_it():
+    _, problems = resolve(*UNITS, fact("x", derive={"op": "difference", "of": ["veh", "veh2"]}, unit="USD", line=9))
+    assert problems == ["content/facts/f.yaml:9: fact 'x': difference: its inputs give vehicles, so `unit: USD` "
+                        "would rename them; convert instead (op: convert)"]
+
+
+def test_compatible_units_keep_working():
+    euros_in_dollars = fact("eu", derive={"op": "convert", "of": "eur", "factor": "fx", "unit": "USD"})
+    total = derived(*UNITS, euros_in_dollars, fact("x", derive={"op": "sum", "of": ["usd", "eu"]}))
+    assert total.value == pytest.approx(5 + 4 * 1.08) and total.unit == "USD"
+    points = derived(*UNITS, fact("x", derive={"op": "point_change", "from": "pct", "to": "pct2"}))
+    assert points.value == 3 and points.unit == "percentage points"
+    plain = derived(*UNITS, fact("x", derive={"op": "sum", "of": ["count", "veh"]}))  # no unit goes with any but percent
+    assert plain.value == 107 and plain.unit == "vehicles"
+    assert derived(*UNITS, fact("x", derive={"op": "ratio", "of": ["usd", "veh"]}, unit="USD per vehicle")).unit == "USD per vehicle"
+    assert derived(*UNITS, fact("x", derive={"op": "growth", "base": "usd", "rate": "pct", "years": 1})).value == pytest.approx(5.6)
 
 
 def test_an_empty_series_and_a_missing_period_are_located_errors():

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..errors import BuildError
 from ..formatting import format_value
 from ..model import Derivation, Fact
+from .unit_rules import conversion_mismatch, first_unit, mixed_units, not_a_percent, renamed_unit
 from ..periods import PeriodError, key_label, parse_period, period_key, sorted_keys
 
 if TYPE_CHECKING:
@@ -23,7 +24,16 @@ POINTS = "percentage points"
 
 
 def apply_operation(d: Derivation, known: dict[str, "ResolvedFact"], fact: Fact) -> tuple[object, str, str | None]:
-    """(value, how, unit) of ``d`` over the resolved facts ``known``; raises BuildError at ``fact``'s line."""
+    """(value, how, unit) of ``d`` over the resolved facts ``known``; raises BuildError at ``fact``'s line,
+    also when the units do not go together (see ``unit_rules``)."""
+    value, how, unit = _apply(d, known, fact)
+    problem = renamed_unit(d.op, fact.unit, unit)
+    if problem:
+        raise BuildError(fact.origin.path, fact.origin.line, f"fact {fact.id!r}: {d.op}: {problem}")
+    return value, how, unit
+
+
+def _apply(d: Derivation, known: dict[str, "ResolvedFact"], fact: Fact) -> tuple[object, str, str | None]:
     def fail(message: str) -> BuildError:
         return BuildError(fact.origin.path, fact.origin.line, f"fact {fact.id!r}: {d.op}: {message}")
 
@@ -49,11 +59,16 @@ def apply_operation(d: Derivation, known: dict[str, "ResolvedFact"], fact: Fact)
         return known[ref].fact.label
 
     def same_units(*refs: str) -> str | None:
-        units = {(known[r].unit or "").strip().lower() for r in refs} - {""}
-        if len(units) > 1:
-            raise fail(f"facts in different units ({', '.join(sorted(units))}): "
-                       f"convert one first (op: convert) so that both are in the same unit")
-        return known[refs[0]].unit
+        facts = [known[r] for r in refs]
+        problem = mixed_units(facts)
+        if problem:
+            raise fail(problem)
+        return first_unit(facts)
+
+    def percent(ref: str, field: str) -> None:
+        problem = not_a_percent(known[ref], field)
+        if problem:
+            raise fail(problem)
 
     op = d.op
     if op in ("mean", "sum"):
@@ -75,6 +90,7 @@ def apply_operation(d: Derivation, known: dict[str, "ResolvedFact"], fact: Fact)
         return 100 * number(a, "of") / number(b, "of"), f"{label(a)} as a share of {label(b)}", "percent"
     if op == "growth":
         base, rate = number(d.base, "base"), number(d.rate, "rate")
+        percent(d.rate, "rate")
         if d.years is None:
             raise fail("needs `years` (negative to go back from a later figure)")
         if rate <= -100:
@@ -82,6 +98,7 @@ def apply_operation(d: Derivation, known: dict[str, "ResolvedFact"], fact: Fact)
         return base * (1 + rate / 100) ** d.years, _growth_wording(label(d.base), rate, d.years), known[d.base].unit
     if op == "rate":
         start, end = number(_as_ref(d.from_), "from"), number(_as_ref(d.to), "to")
+        same_units(str(d.from_), str(d.to))
         if not d.years or d.years <= 0 or start <= 0 or end < 0:
             raise fail("needs positive `years` and positive values")
         return ((end / start) ** (1 / d.years) - 1) * 100, \
@@ -89,6 +106,9 @@ def apply_operation(d: Derivation, known: dict[str, "ResolvedFact"], fact: Fact)
     if op in ("percent_change", "point_change"):
         (a, a_name), (b, b_name) = _endpoints(d, known, fail, number, series, same_units)
         if op == "point_change":
+            ends = ((d.of, "of"),) if d.of is not None else ((_as_ref(d.from_), "from"), (_as_ref(d.to), "to"))
+            for ref, field in ends:
+                percent(ref, field)
             return b - a, f"{b_name} minus {a_name}, in percentage points", POINTS
         if a == 0:
             raise fail("the starting value is zero: a percent change from zero has no meaning")
@@ -112,6 +132,9 @@ def apply_operation(d: Derivation, known: dict[str, "ResolvedFact"], fact: Fact)
         if d.factor is None or not d.unit:
             raise fail("needs `factor` and `unit`")
         factor = number(d.factor, "factor") if isinstance(d.factor, str) else float(d.factor)
+        problem = conversion_mismatch(known[d.of], known[d.factor], d.unit) if isinstance(d.factor, str) else None
+        if problem:
+            raise fail(problem)
         return number(d.of, "of") * factor, f"{label(d.of)} converted to {d.unit}", d.unit
     return _series_operation(d, known, fail, series, label, same_units)
 
