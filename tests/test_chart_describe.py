@@ -81,7 +81,7 @@ def test_a_custom_spec_that_aggregates_is_described_by_its_groups():
                                              "Sum of tons by series: Gas, 60 tons; Coal, 50 tons.")
     chart = custom({"mark": "bar", "encoding": {"x": {"field": "period", "type": "ordinal"},
                                                 "y": {"field": "y", "aggregate": "max", "type": "quantitative"}}})
-    assert describe_chart(chart, POINTS).endswith("Max of tons by period: 2021, 55 tons; 2020, 30 tons.")
+    assert describe_chart(chart, POINTS).endswith("Max of tons by year: 2021, 55 tons; 2020, 30 tons.")
 
 
 @pytest.mark.parametrize("spec, says", [
@@ -97,3 +97,9 @@ def test_a_custom_spec_that_aggregates_is_described_by_its_groups():
 ])
 def test_a_custom_spec_names_its_layers_and_says_when_it_transforms_the_figures(spec, says):
     assert describe_chart(custom(spec), POINTS).startswith(says)
+
+
+def test_a_custom_spec_grouped_by_its_time_axis_names_the_periods_as_readers_write_them():
+    chart = custom({"mark": "bar", "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                                "y": {"field": "y", "aggregate": "sum", "type": "quantitative"}}})
+    assert describe_chart(chart, POINTS).endswith("Sum of tons by year: 2021, 75 tons; 2020, 35 tons.")

@@ -121,3 +121,16 @@ def test_the_documented_labels_are_the_fixtures():
     example = section.split("```yaml\n")[1].split("```")[0]
     fixture = (REPO / "tests/fixtures/charts/content/charts/kinds.yaml").read_text(encoding="utf-8")
     assert "at: low" in example and all(line.strip() in fixture for line in example.splitlines() if line.strip())
+
+
+def test_a_chart_that_draws_no_point_labels_does_not_claim_them():
+    from site_builder.compute.charts import describe_chart
+
+    facts = [Fact(id=f"f{i}", label=f"F{i}", value=v, source="x") for i, v in enumerate((3, 5))]
+    bars = Chart(id="b", type="bar", title="T", series=[ChartSeries(label="S", facts=["f0", "f1"])],
+                 annotations=[ChartAnnotation(fact="f1", label="The top: {value}")])
+    points = chart_points(bars, book_of(*facts), ErrorCollector())
+    assert "Labelled" not in describe_chart(bars, points)
+    lines = Chart(id="l", type="line", title="T", series=[ChartSeries(label="Sales", fact="sales")],
+                  small_multiples=True, annotations=[ChartAnnotation(fact="sales", at="high", label="Top")])
+    assert "Labelled" not in describe_chart(lines, chart_points(lines, book_of(SALES), ErrorCollector()))

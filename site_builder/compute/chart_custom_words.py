@@ -117,7 +117,8 @@ def describe_custom(chart: Chart, points: list[Point], series_text: list[str]) -
         by = [f for f in dict.fromkeys(e.field for e in channels if e.field in DIMENSIONS and not e.aggregate)]
         groups: dict[tuple, list[float]] = {}
         for row in point_rows(points):
-            groups.setdefault(tuple(row[f] for f in by), []).append(row["y"])
+            # "x" is a period's place on the time axis (2024.17): the reader reads the period itself.
+            groups.setdefault(tuple(row["period"] if f == "x" else row[f] for f in by), []).append(row["y"])
         results = {key: AGGREGATES[how.aggregate](values) for key, values in groups.items()}
         shown_unit = None if how.aggregate == "count" else unit
 
@@ -129,7 +130,7 @@ def describe_custom(chart: Chart, points: list[Point], series_text: list[str]) -
             listed = "; ".join(said(k, v) for k, v in ranked)
         else:
             listed = f"highest {said(*ranked[0])}; lowest {said(*ranked[-1])}"
-        name = f"{how.aggregate.capitalize()} of {field_words(Encoded('y', 'y'))}" + (f" by {', '.join(by)}" if by else "")
+        name = f"{how.aggregate.capitalize()} of {field_words(Encoded('y', 'y'))}" + (f" by {', '.join(field_words(Encoded('', f)) for f in by)}" if by else "")
         return f"{text} {name}: {listed}."
     if figure and points:
         high, low = max(points, key=lambda p: p.y), min(points, key=lambda p: p.y)

@@ -93,7 +93,8 @@ def describe_chart(chart: Chart, points: list[Point]) -> str:
         text += " " + _describe_totals(totals)
     notes = [f"{a.label} ({_when(a.x) if a.x is not None else a.y if a.y is not None else ' to '.join(map(_when, a.x_range or ()))})"
              for a in chart.annotations if a.label and a.fact is None] + [f"{r.label} ({_when(r.x)})" for r in chart.rules]
-    labelled = [note_text(a, p) for a in chart.annotations if a.fact for p in [annotated_point(a, points)] if p]
+    drawn = chart.type in ("line", "area", "scatter", "connected-scatter") and not chart.small_multiples
+    labelled = [note_text(a, p) for a in chart.annotations if a.fact and drawn for p in [annotated_point(a, points)] if p]
     if chart.highlight:
         text += f" {chart.highlight} is highlighted."
     if notes:

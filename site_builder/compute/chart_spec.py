@@ -58,7 +58,7 @@ def _lines(chart: Chart, points: list[Point], board: Artboard, datasets: dict) -
         y_scale, y_axis = {"domain": [0, 1], "nice": False}, {"format": "~%", "values": [0, 0.25, 0.5, 0.75, 1],
                                                              "title": chart.y_title or None}
     else:
-        values = values + ([] if stacked else label_room(chart, points, values, board))
+        values = values + ([] if stacked or chart.small_multiples else label_room(chart, points, values, board))
         y_scale, y_axis = value_axis(chart, points, board, values, zero=chart.zero)
     x = {"field": "x", "type": "quantitative", "scale": x_scale, "axis": x_axis}
     y = {"field": "y", "type": "quantitative", "scale": y_scale, "axis": top_title(y_axis, board)}
