@@ -321,3 +321,18 @@ def test_the_sources_page_lists_the_dataset_as_citing_its_sources(default_site):
     statlib = " ".join(sources.find(id="source-statlib-cars").get_text(" ").split())
     assert "Dataset: Fuel economy, power and weight of car models of the 1970s and early 1980s" in statlib
     assert "Text: cited in the text of" in statlib
+
+
+def test_a_briefing_with_three_charts_stays_under_100_kb_gzipped_without_javascript(default_site, monkeypatch):
+    # Issue 15's page-weight budget, counted as benchmarks/chart_cost.py counts it: the HTML with its inline SVG
+    # charts plus the CSS, scripts and images it loads, each gzipped; the lazy Vega bundle is not loaded.
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    from measure import page_weight
+
+    weighed = {}
+    for path in sorted(default_site.glob("briefings/*/index.html")):
+        charts = len(BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select("figure.chart"))
+        if charts >= 3:
+            weighed[path.parent.name] = page_weight(default_site, path.relative_to(default_site).as_posix()).gzip_total
+    assert weighed and "russia-car-market-by-the-numbers" in weighed
+    assert all(size < 100_000 for size in weighed.values()), weighed
