@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError
+from .frozen import FrozenDict
 from .swap import staging_folder, swap_in
 
 # Every site we write lists its own files here; a folder without it, or holding files it does not
@@ -128,8 +129,8 @@ def write_site(files: dict[str, bytes], out: Path) -> list[str]:
 class WrittenSite:
     """What a build left in the output folder: every file's bytes, and its size, modification time and inode."""
 
-    files: dict[str, bytes]
-    stats: dict[str, tuple[int, int, int]]
+    files: FrozenDict[str, bytes]
+    stats: FrozenDict[str, tuple[int, int, int]]
 
 
 def update_site(files: dict[str, bytes], out: Path, last: WrittenSite | None) -> tuple[list[str], WrittenSite]:
@@ -145,7 +146,7 @@ def update_site(files: dict[str, bytes], out: Path, last: WrittenSite | None) ->
     on_disk = listing(out) if last is not None else None
     if not on_disk:  # no record, or no folder to update
         changed = write_site(files, out)
-        return changed, WrittenSite(files, listing(out) or {})
+        return changed, WrittenSite(FrozenDict(files), FrozenDict(listing(out) or {}))
     stale = {rel for rel, stat in on_disk.items() if last.stats.get(rel) != stat}  # changed by someone else
     write = sorted(rel for rel, data in files.items()
                    if rel not in on_disk or rel in stale or last.files.get(rel) != data)  # bytes ==: identity first
@@ -153,13 +154,13 @@ def update_site(files: dict[str, bytes], out: Path, last: WrittenSite | None) ->
     clash = any(_clashes(rel, on_disk, out) for rel in write if rel not in on_disk)
     if clash or len(write) + len(remove) > len(files) // 2:
         changed = write_site(files, out)
-        return changed, WrittenSite(files, listing(out) or {})
+        return changed, WrittenSite(FrozenDict(files), FrozenDict(listing(out) or {}))
     _replace_files(out, {rel: files[rel] for rel in write}, remove)
     stats = {rel: stat for rel, stat in on_disk.items() if rel in files}
     for rel in write:
         info = (out / rel).stat(follow_symlinks=False)
         stats[rel] = (info.st_size, info.st_mtime_ns, info.st_ino)
-    return write, WrittenSite(files, stats)
+    return write, WrittenSite(FrozenDict(files), FrozenDict(stats))
 
 
 def listing(out: Path) -> dict[str, tuple[int, int, int]] | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import site_builder
-from site_builder.build import build_site
+from site_builder.build import SiteBuilder
 from site_builder.compute.library import build_library
 from site_builder.compute.project import Project, load_content
 from site_builder.compute.stage import compile_content
@@ -97,15 +97,16 @@ def test_nothing_built_from_the_default_content_holds_a_list_dict_or_set(default
     library = build_library(compiled.content, compiled.book, compiled.plans)
     documents = [load_yaml(path, path.relative_to(default_project.root))
                  for path in sorted(default_project.content.rglob("*.yaml"))]
-    result = build_site(default_project)
-    problems, reached = mutable_parts(compiled, library, result, *documents)
+    builder = SiteBuilder(default_project)
+    result = builder.build()
+    problems, reached = mutable_parts(compiled, library, result, builder._written, *documents)
     assert problems == []
     # The walk reached the model and every stage's results, not a corner of them.
     names = {cls.__name__ for cls in reached}
     assert {"Content", "SiteConfig", "Source", "Fact", "Derivation", "DataRef", "Check", "Chart", "ChartSeries",
             "Briefing", "BriefingMeta", "GlossaryTerm", "Dataset", "Column", "Table", "FactBook", "ResolvedFact",
             "CheckResult", "RenderedChart", "BriefingPlan", "BodyRefs", "FactRow", "Library", "Document",
-            "BuildResult"} <= names, sorted(frozen_dataclasses() - reached, key=lambda c: c.__name__)
+            "BuildResult", "WrittenSite"} <= names, sorted(frozen_dataclasses() - reached, key=lambda c: c.__name__)
 
 
 def test_the_walk_finds_a_list_anywhere_inside():

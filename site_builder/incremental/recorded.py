@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .recall import RecentlyUsed
+from ..frozen import FrozenDict
 from ..values import same
 
 R = TypeVar("R")
@@ -183,7 +184,7 @@ class Recorded:
 
     function: Callable
     values: tuple  # each argument that is not a table, None where it is
-    reads: Mapping[Path, Any]
+    reads: FrozenDict[Path, Any]
     result: Any
 
 
@@ -205,7 +206,7 @@ class Memo:
         result = function(*(watched(a, reads, (i,)) for i, a in enumerate(args)))
         if kept is not None and same(kept.result, result):
             result = kept.result
-        self._kept.keep(name, Recorded(function, values, reads.log, result))
+        self._kept.keep(name, Recorded(function, values, FrozenDict(reads.log), result))
         self.made.append(name)
         return result
 
