@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,8 @@ def test_an_entry_comes_back_as_stored_and_not_at_all_under_another_key_or_kind(
 
 
 @pytest.mark.parametrize("tamper", ["edit the bytes, keep the tag", "no tag at all", "another machine's key",
-                                    "empty file", "a folder"])
+                                    "empty file", "a folder", "a FIFO", "a sparse gigabyte", "a link to /dev/zero",
+                                    "a link to a copy of itself"])
 def test_an_entry_that_does_not_verify_reads_as_missing(tmp_path, tamper):
     store = Store(tmp_path, secret=b"k" * 32)
     key = store.key("bodies", "body")
@@ -66,10 +68,39 @@ def test_an_entry_that_does_not_verify_reads_as_missing(tmp_path, tamper):
         Store(tmp_path, secret=b"x" * 32).put_json("bodies", key, {"html": SCRIPT})
     elif tamper == "empty file":
         path.write_bytes(b"")
+    elif tamper == "a FIFO":  # opening it for reading blocked the build until a writer came: forever
+        path.unlink()
+        os.mkfifo(path)
+    elif tamper == "a sparse gigabyte":  # the valid entry, then a gigabyte of holes: read whole, a memory blow-up
+        with open(path, "r+b") as file:
+            file.truncate(1 << 30)
+    elif tamper == "a link to /dev/zero":
+        path.unlink()
+        path.symlink_to("/dev/zero")
+    elif tamper == "a link to a copy of itself":  # authentic bytes, but the entry is a link to a file elsewhere
+        copy = tmp_path / "elsewhere"
+        copy.write_bytes(raw)
+        path.unlink()
+        path.symlink_to(copy)
     else:
         path.unlink()
         path.mkdir()
-    assert store.get("bodies", key) is None and store.get_json("bodies", key) is None
+    tracemalloc.start()
+    try:
+        assert store.get("bodies", key) is None and store.get_json("bodies", key) is None
+        assert tracemalloc.get_traced_memory()[1] < 1 << 20  # nothing of the gigabyte was read
+    finally:
+        tracemalloc.stop()
+
+
+def test_an_entry_over_the_size_limit_is_neither_kept_nor_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_ENTRY_BYTES", 100)
+    store = Store(tmp_path, secret=b"k" * 32)
+    small, large = store.key("charts", "small"), store.key("charts", "large")
+    store.put("charts", small, b"x" * 100)
+    store.put("charts", large, b"x" * 101)
+    assert store.get("charts", small) == b"x" * 100
+    assert not store.path("charts", large).exists() and store.get("charts", large) is None
 
 
 def test_the_key_lives_outside_the_project_private_to_the_user(tmp_path, monkeypatch):

@@ -41,6 +41,8 @@ OUTPUT_LIBRARIES = ("altair", "babel", "jinja2", "markdown", "markupsafe", "pyda
                     "vl-convert-python")
 KEY_ENV = "BRIEFING_CACHE_KEY"  # a secret given by the environment (a CI secret), instead of the key file
 _TAG_SIZE = 32
+# No entry is larger (a 50 MB data file parsed is well under it); a larger file is not read, and reads as missing.
+MAX_ENTRY_BYTES = 256 * 1024 * 1024
 
 
 class Store:
@@ -72,13 +74,20 @@ class Store:
         if path is None:
             return None
         try:
-            with open(path, "rb") as file:
-                if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                    return None
-                raw = file.read()
+            # Non-blocking, so that a FIFO put in the cache cannot hang the build; a link is not ours.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
             return None
-        tag, data = raw[:_TAG_SIZE], raw[_TAG_SIZE:]
+        try:
+            with os.fdopen(fd, "rb") as file:
+                info = os.fstat(file.fileno())
+                if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES + _TAG_SIZE:
+                    return None  # a device, or a planted sparse gigabyte: never read into memory
+                tag, data = file.read(_TAG_SIZE), file.read()
+        except OSError:
+            return None
+        if len(data) > MAX_ENTRY_BYTES:
+            return None
         if not hmac.compare_digest(tag, self._tag(kind, key, data)):
             return None  # edited or not made here: made again by the caller
         mark_used(path)
@@ -90,7 +99,7 @@ class Store:
 
     def put(self, kind: str, key: str, data: bytes) -> None:
         """Store ``data`` under ``key``, replacing the file whole so that a concurrent reader sees old or new."""
-        if self.folder:
+        if self.folder and len(data) <= MAX_ENTRY_BYTES:
             try:
                 replace_file(self.folder / kind / key, self._tag(kind, key, data) + data)
             except OSError:
