@@ -68,6 +68,13 @@ def _when(x: object) -> str:
         return str(x)
 
 
+def _marked_at(a) -> str:
+    """Where an annotation marks the chart: "2008", "December 2007 to June 2009", or a value."""
+    if a.x is not None:
+        return _when(a.x)
+    return str(a.y) if a.y is not None else " to ".join(map(_when, a.x_range or ()))
+
+
 def describe_chart(chart: Chart, points: list[Point]) -> str:
     """A plain-language summary of what the chart shows, derived from its data: each series' first and last
     figures and extremes (each panel's, in small multiples), each stack's total and each part's share in
@@ -91,8 +98,8 @@ def describe_chart(chart: Chart, points: list[Point]) -> str:
     totals = stack_totals(chart, points)
     if totals:
         text += " " + _describe_totals(totals)
-    notes = [f"{a.label} ({_when(a.x) if a.x is not None else a.y if a.y is not None else ' to '.join(map(_when, a.x_range or ()))})"
-             for a in chart.annotations if a.label and a.fact is None] + [f"{r.label} ({_when(r.x)})" for r in chart.rules]
+    notes = [f"{a.label} ({_marked_at(a)})" for a in chart.annotations if a.label and a.fact is None] \
+        + [f"{r.label} ({_when(r.x)})" for r in chart.rules]
     drawn = chart.type in ("line", "area", "scatter", "connected-scatter") and not chart.small_multiples
     labelled = [note_text(a, p) for a in chart.annotations if a.fact and drawn for p in [annotated_point(a, points)] if p]
     if chart.highlight:

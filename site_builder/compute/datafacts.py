@@ -191,7 +191,8 @@ def data_files(content: Content, content_dir: Path) -> tuple[DataFile, ...]:
     """Each loaded dataset's file with what its facts read from any version of it: for the revision history."""
     found = []
     for dataset_id, table in sorted(content.tables.items()):
-        facts = tuple(f for _, f in sorted(content.facts.items()) if f.data is not None and f.data.dataset == dataset_id)
+        facts = tuple(f for _, f in sorted(content.facts.items())
+                      if f.data is not None and f.data.dataset == dataset_id)
         if facts:
             declared = repr((table.dataset.file, table.dataset.time, table.dataset.key, table.dataset.columns,
                              [(f.id, f.data) for f in facts]))

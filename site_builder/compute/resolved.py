@@ -128,7 +128,8 @@ def derive_fact(fact: Fact, known: dict[str, ResolvedFact]) -> ResolvedFact:
         value, how, unit = apply_operation(d, known, fact)
     except OverflowError:  # float ** int and fsum raise instead of returning infinity
         value, how, unit = math.inf, "", None
-    if not isinstance(value, str) and not all(math.isfinite(v) for v in (value.values() if isinstance(value, dict) else (value,))):
+    numbers = () if isinstance(value, str) else value.values() if isinstance(value, dict) else (value,)
+    if not all(math.isfinite(v) for v in numbers):
         raise BuildError(fact.origin.path, fact.origin.line, f"fact {fact.id!r}: {d.op} gives no finite number")
     inputs = d.inputs()
     sources = tuple(dict.fromkeys(own_sources(fact) + tuple(s for ref in inputs for s in known[ref].sources)))

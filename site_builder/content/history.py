@@ -86,7 +86,7 @@ def history_key(root: Path, content: Path) -> str:
     """What decides ``read_history``'s answer besides the working files: the last commit of the facts and data
     folders."""
     done = run_git(root, "log", "-1", "--first-parent", "--format=%H", "--", str(content / FACTS_FOLDER),
-                str(content / DATA_FOLDER))
+                   str(content / DATA_FOLDER))
     return done.strip() if done is not None else "no git"
 
 
@@ -108,7 +108,8 @@ def read_changelog(path: Path, display: str) -> tuple[ValueChange, ...]:
             errors.add(display, where, f"revisions[{i}]: fact must be an id and date a date (YYYY-MM-DD)")
             continue
         unit = entry.get("unit")
-        changes.append(ValueChange(entry["fact"], value_key(entry["from"], unit), value_key(entry["to"], unit), entry["date"]))
+        changes.append(ValueChange(entry["fact"], value_key(entry["from"], unit), value_key(entry["to"], unit),
+                                   entry["date"]))
     errors.raise_if_any()
     return tuple(sorted(changes, key=lambda c: c.date))
 
@@ -135,7 +136,7 @@ def _git_log(root: Path, paths: list[Path]) -> list[tuple[dt.date, list[tuple[st
     # The first-parent line, each merge compared with its first parent: applying the changes in order
     # gives the folder as it was after each commit.
     out = run_git(root, "log", "--reverse", "--first-parent", "--diff-merges=first-parent", "--no-renames", "--raw",
-               "--no-abbrev", "-z", "--format=%x01%ct", "--", *map(str, paths))
+                  "--no-abbrev", "-z", "--format=%x01%ct", "--", *map(str, paths))
     if out is None:
         return None
     commits = []

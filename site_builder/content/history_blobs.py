@@ -67,7 +67,8 @@ class BlobStore:
             size = run_git(self.root, "cat-file", "-s", blob)
             small = size is not None and size.strip().isdigit() and int(size) <= MAX_DATA_BYTES
             values = data_file.values_of(self._cat([blob]).get(blob, b"")) if small else None
-            found = {"values": None if values is None else {f: _to_json(list(value_key(v, None))) for f, v in values.items()}}
+            found = {"values": None if values is None
+                     else {f: _to_json(list(value_key(v, None))) for f, v in values.items()}}
             self.store.put_json(DATA_KIND, key, found)
         if found["values"] is None:
             return None
