@@ -216,7 +216,7 @@ class SiteBuilder:
         project = self.project
         paths = (project.files_under(project.content, "**/*.yaml") + project.files_under(project.content, "**/*.md")
                  + project.files_under(project.templates, "**/*") + sorted((THEME / "templates").glob("**/*"))
-                 + [path for _, path in project.static_files() if path.suffix in (".css", ".svg")])
+                 + [path for _, path in project.static_files() if path.suffix in (".css", ".svg", ".html")])
         return [SourceText(project.display(path), 1, read_regular(path, MAX_STATIC_BYTES).decode("utf-8", "replace"))
                 for path in paths if path.is_file()]
 

@@ -61,3 +61,16 @@ def test_a_base_template_without_the_policy_is_an_error_at_its_first_line(make_p
     assert (problem.path, problem.line) == ("templates/base.html", 1)
     assert re.match(r"\S+\.html and \d+ other pages: no Content-Security-Policy", problem.message), problem.message
     assert not project.out.exists()
+
+
+def test_html_copied_from_static_needs_no_policy_but_is_still_checked_for_requests(make_project):
+    project = make_project()
+    (project.root / "static/google1234.html").write_text("google-site-verification: google1234.html\n")
+    build_site(project)
+    assert (project.out / "static/google1234.html").is_file()
+    (project.root / "static/google1234.html").write_text('<img src="https://tracker.example/p.gif" alt="">\n')
+    with pytest.raises(BuildErrors) as raised:
+        build_site(project)
+    [problem] = raised.value.problems
+    assert (problem.path, problem.line) == ("static/google1234.html", 1)
+    assert "loads 'https://tracker.example/p.gif'" in problem.message

@@ -165,7 +165,8 @@ def test_the_built_mini_site_makes_no_third_party_request_but_links_out(mini_sit
 
 def test_a_markdown_link_to_another_site_builds_and_reads_as_a_link(make_project, html_of):
     project = make_project()
-    replace_in_file(project, "content/briefings/widget-outlook.md", "\n\n", "\n\nSee [the agency](https://agency.example/report).\n\n")
+    replace_in_file(project, "content/briefings/widget-outlook.md", "\n\n",
+                    "\n\nSee [the agency](https://agency.example/report).\n\n")
     SiteBuilder(project).build()
     page = html_of(project.out / "briefings/widget-outlook/index.html")
     assert page.select_one('a[href="https://agency.example/report"]').get_text() == "the agency"

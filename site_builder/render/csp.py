@@ -56,10 +56,14 @@ def carries_policy(page: bytes) -> bool:
 
 def policy_problems(files: dict[str, bytes], unchanged: Callable[[str, bytes], bool],
                     template: str | None) -> list[Problem]:
-    """An error when HTML pages among ``files`` (but those ``unchanged`` since they were last checked) lack the
-    policy, at ``template`` (a project's own base template) or else at the first such page."""
-    bare = [path for path, data in files.items()
-            if path.endswith(".html") and not unchanged(path, data) and not carries_policy(data)]
+    """An error when rendered pages among ``files`` (but those ``unchanged`` since they were last checked) lack
+    the policy, at ``template`` (a project's own base template) or else at the first such page.
+
+    HTML under ``static/`` is the project's own file, copied as it is (a host's verification page, say): it
+    is checked for third-party requests like every page, but it is not made from the templates.
+    """
+    bare = [path for path, data in files.items() if path.endswith(".html") and not path.startswith("static/")
+            and not unchanged(path, data) and not carries_policy(data)]
     if not bare:
         return []
     more = f" and {len(bare) - 1} other pages" if len(bare) > 1 else ""
