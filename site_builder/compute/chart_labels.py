@@ -10,7 +10,7 @@ from __future__ import annotations
 from textwrap import wrap
 
 from .chart_data import Point, position
-from .chart_point_labels import crosses, fact_label_layers
+from .chart_point_labels import crosses, early_end_layers, fact_label_layers
 from ..periods import PeriodError, parse_period
 from ..chart_model import Chart
 
@@ -105,13 +105,17 @@ def _text_box(lines: list[str], x: float, top: float, align: str) -> tuple[float
     return (left, top, left + width, top + LINE_HEIGHT * len(lines))
 
 
-def end_label_layer(chart: Chart, points: list[Point], board, x: dict, y: dict, y_domain: list[float]) -> dict:
+def end_label_layers(chart: Chart, points: list[Point], board, x: dict, y: dict, y_domain: list[float]) -> list[dict]:
     """Each series' name beside its line's last point (only the highlighted one's, with ``highlight``),
-    pushed apart vertically where names would collide."""
+    pushed apart vertically where names would collide; a line that ends before the others is named on the
+    plot, where its name crosses the fewest lines (``early_end_layers``)."""
     labels = [chart.highlight] if chart.highlight else [s.label for s in chart.series]
+    right = max(float(position(p)) for p in points)
+    early = [label for label in labels if any(p.series == label for p in points)
+             and max(float(position(p)) for p in points if p.series == label) < right - 1e-9]
     room = 130 if board.width < 500 else 180
     ends = []
-    for label in labels:
+    for label in (label for label in labels if label not in early):
         pts = [p for p in points if p.series == label]
         if pts:
             last = max(pts, key=position)
@@ -127,13 +131,14 @@ def end_label_layer(chart: Chart, points: list[Point], board, x: dict, y: dict, 
     overflow = max(0.0, bottom - board.height - 8)
     for end in ends:
         end["py"] -= overflow
-    return {"data": {"values": ends},
-            "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 8, "fontWeight": "bold",
-                     "lineHeight": LINE_HEIGHT},
-            "encoding": {"x": {"field": "x", "type": "quantitative"},
-                         "y": {"field": "py", "type": "quantitative", "scale": None},
-                         "text": {"field": "text"},
-                         "color": {"field": "series", "type": "nominal", "legend": None}}}
+    layers = [{"data": {"values": ends},
+               "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 8, "fontWeight": "bold",
+                        "lineHeight": LINE_HEIGHT},
+               "encoding": {"x": {"field": "x", "type": "quantitative"},
+                            "y": {"field": "py", "type": "quantitative", "scale": None},
+                            "text": {"field": "text"},
+                            "color": {"field": "series", "type": "nominal", "legend": None}}}] if ends else []
+    return layers + early_end_layers(chart, points, board, (x["scale"]["domain"], y_domain), early, [])
 
 
 # Where a point's name may go, tried in turn: above, right, below, left (dx, dy, align, baseline).

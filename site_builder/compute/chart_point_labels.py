@@ -17,6 +17,7 @@ from ..chart_model import Chart
 LINE_HEIGHT = 15
 CHAR_WIDTH = 7.2   # of a bold 12 px Liberation Sans character, on average, rounded up
 NOTE_GREY = "#4b5563"
+MARKER = 4  # half a line marker's width, in px
 Box = tuple[float, float, float, float]  # left, top, right, bottom, in px from the plot's top left corner
 
 BESIDE = ((10, 0, "left", "middle"), (-10, 0, "right", "middle"))
@@ -50,6 +51,7 @@ def fact_label_layers(chart: Chart, points: list[Point], board, domains: tuple[l
         return width * _fraction(x, x_domain), height * (1 - _fraction(y, y_domain))
 
     lines = _polylines(chart, points, pixel)
+    taken += _markers(chart, points, pixel)
     chosen: dict[tuple, list[dict]] = {}
     for note in chart.annotations:
         p = annotated_point(note, points) if note.fact else None
@@ -57,19 +59,9 @@ def fact_label_layers(chart: Chart, points: list[Point], board, domains: tuple[l
             continue
         px, py = pixel(float(position(p)), p.y)
         places = _places(_fraction(float(position(p)), x_domain), note.at == "low" or _is_dip(p, points))
-        best = None
-        for share in (0.8, 0.45):  # on one line where it fits, else wrapped narrower
-            text = wrap(note_text(note, p), max(6, int(width * share / CHAR_WIDTH))) or [""]
-            for place in places:
-                box = _box(text, px, py, place)
-                if not (box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= height) \
-                        or any(_meets(box, other) for other in taken):
-                    continue
-                # Crossing the labelled line, or any coloured one, is far worse than crossing a grey one.
-                cost = sum(1 if chart.highlight and series not in (p.series, chart.highlight) else 100
-                           for series, line in lines if crosses(box, line))
-                if best is None or cost < best[0]:
-                    best = (cost, place, box, text)
+        # Crossing the labelled line, or any coloured one, is far worse than crossing a grey one.
+        best = best_place(note_text(note, p), (px, py), places, lines, taken, (width, height),
+                          lambda series: 1 if chart.highlight and series not in (p.series, chart.highlight) else 100)
         if best is None or best[0] >= 100:
             continue  # no room clear of the lines that matter: the description and the table still say it
         cost, place, box, text = best
@@ -80,6 +72,61 @@ def fact_label_layers(chart: Chart, points: list[Point], board, domains: tuple[l
                       "baseline": baseline, "fontWeight": "bold", "color": NOTE_GREY, "lineHeight": LINE_HEIGHT},
              "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"},
                           "text": {"field": "text"}}}
+            for ((dx, dy, align, baseline), count), rows in chosen.items()]
+
+
+def best_place(label: str, at: tuple[float, float], places: list[tuple], lines: list, taken: list[Box],
+               size: tuple[float, float], weight) -> tuple[float, tuple, Box, list[str]] | None:
+    """The cheapest of ``places`` around ``at`` for ``label`` (on one line where it fits, else wrapped
+    narrower) inside a plot of ``size``, clear of ``taken``: (cost, place, box, lines of text), the cost
+    being the sum of ``weight(series)`` over the lines it crosses; the first free of any; None if no place."""
+    width, height = size
+    best = None
+    for share in (0.8, 0.45):
+        text = wrap(label, max(6, int(width * share / CHAR_WIDTH))) or [""]
+        for place in places:
+            box = _box(text, at[0], at[1], place)
+            if not (box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= height) \
+                    or any(_meets(box, other) for other in taken):
+                continue
+            cost = sum(weight(series) for series, line in lines if crosses(box, line))
+            if best is None or cost < best[0]:
+                best = (cost, place, box, text)
+            if cost == 0:
+                return best
+    return best
+
+
+def early_end_layers(chart: Chart, points: list[Point], board, domains: tuple[list, list], names: list[str],
+                     taken: list[Box]) -> list[dict]:
+    """The names of lines that end before the plot's right edge (so a name beside their end would sit among the
+    other lines), each where it crosses the fewest lines: beside its end, above or below it."""
+    x_domain, y_domain = domains
+    width, height = board.plot_width, board.height
+
+    def pixel(x: float, y: float) -> tuple[float, float]:
+        return width * _fraction(x, x_domain), height * (1 - _fraction(y, y_domain))
+
+    lines = _polylines(chart, points, pixel)
+    taken = taken + _markers(chart, points, pixel)
+    chosen: dict[tuple, list[dict]] = {}
+    for name in names:
+        last = max((p for p in points if p.series == name), key=position)
+        where = _fraction(float(position(last)), x_domain)
+        places = [BESIDE[0], *_places(where, _is_dip(last, points))[:6], BESIDE[1]]
+        best = best_place(name, pixel(float(position(last)), last.y), places, lines, taken, (width, height),
+                          lambda series: 1 if chart.highlight and series != chart.highlight else 100)
+        if best is None:
+            continue  # no room on the plot at all: the table still names every series
+        cost, place, box, text = best
+        taken.append(box)
+        chosen.setdefault((place, len(text)), []).append({"x": position(last), "y": last.y, "text": text,
+                                                          "series": name})
+    return [{"data": {"values": rows},
+             "mark": {"type": "text", "dx": dx, "dy": dy - _first_line_shift(baseline, count), "align": align,
+                      "baseline": baseline, "fontWeight": "bold", "lineHeight": LINE_HEIGHT},
+             "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"},
+                          "text": {"field": "text"}, "color": {"field": "series", "type": "nominal", "legend": None}}}
             for ((dx, dy, align, baseline), count), rows in chosen.items()]
 
 
@@ -125,6 +172,15 @@ def _polylines(chart: Chart, points: list[Point], pixel) -> list[tuple[str, list
             pts.sort(key=position)
         found.append((series, [pixel(float(position(p)), p.y) for p in pts]))
     return found
+
+
+def _markers(chart: Chart, points: list[Point], pixel) -> list[Box]:
+    """The boxes of the markers drawn on the lines (only the highlighted line's, in a highlighted chart)."""
+    if chart.type not in ("line", "area", "connected-scatter") or (chart.type == "area" and chart.stack != "none"):
+        return []
+    drawn = [p for p in points if not chart.highlight or p.series == chart.highlight]
+    return [(x - MARKER, y - MARKER, x + MARKER, y + MARKER)
+            for x, y in (pixel(float(position(p)), p.y) for p in drawn)]
 
 
 def _is_dip(p: Point, points: list[Point]) -> bool:

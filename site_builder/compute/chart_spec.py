@@ -23,7 +23,7 @@ from .chart_encoding import (
     wrapped_labels,
 )
 from .chart_point_labels import label_room
-from .chart_labels import CHAR_WIDTH, annotation_layers, end_label_layer, point_label_layers
+from .chart_labels import CHAR_WIDTH, annotation_layers, end_label_layers, point_label_layers
 from .chart_map import map_spec
 from .chart_theme import theme, vega_lite_schema_url
 from ..chart_model import Chart
@@ -83,7 +83,7 @@ def _lines(chart: Chart, points: list[Point], board: Artboard, datasets: dict) -
         layers += _highlighted(chart, line, markers) if chart.highlight else [line, markers]
     layers += annotation_layers(chart, points, board, x, y)
     if chart.direct_labels or chart.highlight:
-        layers.append(end_label_layer(chart, points, board, x, y, y_scale["domain"]))
+        layers += end_label_layers(chart, points, board, x, y, y_scale["domain"])
     body = {"layer": layers}
     if chart.small_multiples:
         return _small_multiples(chart, body, board)
