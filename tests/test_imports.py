@@ -11,6 +11,7 @@ run time and are not counted.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,22 @@ MAX_LINES = 320  # the README's "about 300": a module past it does more than one
 def test_no_module_is_over_about_300_lines(module):
     lines = modules(PACKAGE)[module].read_text(encoding="utf-8").count("\n")
     assert lines <= MAX_LINES, f"{module}.py has {lines} lines: split it along a seam (README, Design)"
+
+
+README = PACKAGE.parent / "README.md"
+
+
+def test_the_readme_lists_every_module_in_its_stage():
+    """The Design section's list of stages names each module of each folder, and no module that is not there."""
+    text = README.read_text(encoding="utf-8")
+    listed = {}
+    for place, pattern in (("base", "- base (top level):"), ("content", "- `content/` (load):"),
+                           ("compute", "- `compute/`:"), ("render", "- `render/`:"), ("write", "- write (top level):"),
+                           ("incremental", "- `incremental/`, on top of the stages:"),
+                           ("commands", "on top of everything:")):
+        line = next(line for line in text.splitlines() if pattern in line)
+        listed[place] = set(re.findall(r"`(\w+)`", line.split(pattern, 1)[1]))
+    top = {name for name in MODULES if place_of(name, PACKAGE) == "top"}
+    found = {"base": top & BASE, "write": top & WRITE,
+             **{sub: {m for m in MODULES if place_of(m, PACKAGE) == sub} for sub in SUBPACKAGES}}
+    assert listed == found
