@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .errors import BuildError
 from .frozen import FrozenDict
-from .swap import staging_folder, swap_in
+from .swap import site_folder, staging_folder, swap_in
 
 # Every site we write lists its own files here; a folder without it, or holding files it does not
 # list, is not ours to replace.
@@ -95,6 +95,7 @@ def write_site(files: dict[str, bytes], out: Path) -> list[str]:
     so their modification times show what a rebuild really touched.
     """
     files = with_record(files)
+    out = site_folder(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = staging_folder(out)

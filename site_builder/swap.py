@@ -29,6 +29,16 @@ RENAME_SWAP = 2  # macOS sys/stdio.h
 _CANNOT_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV}
 
 
+def site_folder(out: Path) -> Path:
+    """The folder a site named ``out`` is swapped at: ``out``, or where it leads when it is a symbolic link.
+
+    The link stays and the folder it points to is replaced (beside it, on its file system), as the
+    output folder's checks read it: swapping the link itself would leave it stranded beside the site,
+    pointing at the old one, and replace the link with a folder.
+    """
+    return out.resolve() if out.is_symlink() else out
+
+
 def staging_folder(out: Path) -> Path:
     """A new empty folder beside ``out`` to write the next site into (world-readable, like a published site)."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
@@ -87,6 +97,7 @@ def recover_interrupted_swap(out: Path) -> list[str]:
     fallback swap, the retired old site is put back. Every other staging or
     retired folder of a process that is no longer running is removed.
     """
+    out = site_folder(out)
     pattern = re.compile(rf"\.{re.escape(out.name)}\.(new|old)-(\d+)-[^/]*\Z")
     try:
         candidates = [(m[1], entry) for entry in out.parent.iterdir()

@@ -70,8 +70,8 @@ def killed_build(root, moment):
                           capture_output=True, text=True, timeout=120)
 
 
-def leftovers(parent):
-    return sorted(p.name for p in parent.iterdir() if p.name.startswith("._site."))
+def leftovers(parent, name="_site"):
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith(f".{name}."))
 
 
 @pytest.mark.parametrize("moment", MOMENTS)
@@ -133,3 +133,25 @@ def test_swap_in_without_an_old_site_renames_the_new_one(tmp_path):
     (staging / "index.html").write_text("new")
     swap_in(staging, out)
     assert (out / "index.html").read_text() == "new" and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("moment", [None, "fallback-set-aside", "after-exchange"])
+def test_a_site_folder_that_is_a_link_stays_a_link_to_the_new_site(make_project, tmp_path, moment):
+    """``_site -> /srv/www/site``: the folder linked to is replaced, beside itself; the link was swapped before,
+    left stranded beside the new folder as ``._site.new-*`` (pointing at the old site) and never cleaned up."""
+    project = make_project()
+    build_site(project)
+    published = tmp_path / "srv" / "site"
+    published.parent.mkdir()
+    project.out.rename(published)
+    project.out.symlink_to(published, target_is_directory=True)
+    replace_in_file(project, "content/facts/widgets.yaml", "value: 1100000", "value: 1200000")
+
+    if moment:
+        assert killed_build(project.root, moment).returncode == -9
+        assert leftovers(published.parent, "site") and leftovers(project.root) == []
+    build_site(project)
+
+    assert project.out.is_symlink() and project.out.resolve() == published
+    assert b"1.2 million" in snapshot(published)["briefings/widget-outlook/index.html"]
+    assert leftovers(project.root) == [] and leftovers(published.parent, "site") == []
