@@ -12,6 +12,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -291,3 +292,25 @@ def test_a_cache_restored_from_elsewhere_is_made_again_not_trusted(built, tmp_pa
     elsewhere = Project.at(built.root, tmp_path / "elsewhere")
     result = build_site(elsewhere)
     assert result.charts_rendered == 2 and site_files(elsewhere) == clean
+
+
+def test_entries_put_while_writing_behind_are_found_at_once_and_are_on_disk_when_the_block_ends(tmp_path, monkeypatch):
+    release = threading.Event()
+    real_replace = cache.replace_file
+
+    def held_back(path, data):  # the writer thread waits: the entry is pending meanwhile
+        release.wait(10)
+        real_replace(path, data)
+
+    monkeypatch.setattr(cache, "replace_file", held_back)
+    store = Store(tmp_path, secret=b"k" * 32)
+    with store.writing_behind():
+        store.put("bodies", "a", b"one")
+        store.put("bodies", "a", b"two")  # put again before the first is written: the last one wins
+        assert not (tmp_path / "bodies" / "a").exists()
+        assert store.get("bodies", "a") == b"two" and store.has("bodies", "a")
+        release.set()
+    assert (tmp_path / "bodies" / "a").is_file()
+    assert Store(tmp_path, secret=b"k" * 32).get("bodies", "a") == b"two"  # as a new process reads it
+    store.put("bodies", "b", b"now")  # outside the block: written before put returns
+    assert Store(tmp_path, secret=b"k" * 32).get("bodies", "b") == b"now"

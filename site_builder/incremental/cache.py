@@ -18,6 +18,7 @@ now), and ``prune`` removes what nobody used for ``MAX_AGE_DAYS``.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -27,7 +28,10 @@ import os
 import secrets
 import stat
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +58,28 @@ class Store:
     def __init__(self, folder: Path | None, secret: bytes | None = None) -> None:
         self.folder = folder
         self._secret = secret if secret is not None else (secret_key() if folder else b"")
+        self._writer: ThreadPoolExecutor | None = None  # while writing behind (see ``writing_behind``)
+        self._pending: dict[tuple[str, str], bytes] = {}  # entries put but not on disk yet
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def writing_behind(self) -> Iterator[None]:
+        """Entries put within the block are written to disk by a thread of their own; all are there when it ends.
+
+        A build puts thousands of small entries (bodies, documents, page readings),
+        each a file written beside its name and renamed; on a busy machine that is
+        about 0.25 ms a file of waiting, which the build now spends working. Until
+        an entry is on disk, ``get`` and ``has`` find it among those pending.
+        """
+        if not self.folder or self._writer is not None:
+            yield
+            return
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
+        try:
+            yield
+        finally:
+            writer, self._writer = self._writer, None
+            writer.shutdown(wait=True)
 
     def key(self, kind: str, *parts: str | bytes) -> str:
         """The key of an entry of ``kind`` made from ``parts`` by this version of the code."""
@@ -73,6 +99,11 @@ class Store:
         path = self.path(kind, key)
         if path is None:
             return None
+        if self._pending:
+            with self._lock:
+                pending = self._pending.get((kind, key))
+            if pending is not None:
+                return pending  # put by this build, not written yet
         try:
             # Non-blocking, so that a FIFO put in the cache cannot hang the build; a link is not ours.
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
@@ -95,15 +126,31 @@ class Store:
 
     def has(self, kind: str, key: str) -> bool:
         """Whether an entry is stored under ``key`` (without reading or verifying it)."""
-        return bool(self.folder) and (self.folder / kind / key).is_file()
+        return bool(self.folder) and ((kind, key) in self._pending or (self.folder / kind / key).is_file())
 
     def put(self, kind: str, key: str, data: bytes) -> None:
         """Store ``data`` under ``key``, replacing the file whole so that a concurrent reader sees old or new."""
-        if self.folder and len(data) <= MAX_ENTRY_BYTES:
-            try:
-                replace_file(self.folder / kind / key, self._tag(kind, key, data) + data)
-            except OSError:
-                pass  # a cache that cannot be written only costs time
+        if not self.folder or len(data) > MAX_ENTRY_BYTES:
+            return
+        entry = self._tag(kind, key, data) + data
+        writer = self._writer
+        if writer is None:
+            self._write(kind, key, entry)
+            return
+        with self._lock:
+            self._pending[(kind, key)] = data
+        writer.submit(self._write, kind, key, entry, data)
+
+    def _write(self, kind: str, key: str, entry: bytes, pending: bytes | None = None) -> None:
+        try:
+            replace_file(self.folder / kind / key, entry)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+        finally:
+            if pending is not None:
+                with self._lock:
+                    if self._pending.get((kind, key)) is pending:  # not put again since
+                        del self._pending[(kind, key)]
 
     def get_json(self, kind: str, key: str) -> Any:
         """The JSON value stored under ``key``; None when there is none (see ``get``)."""
