@@ -113,26 +113,30 @@ def describe_custom(chart: Chart, points: list[Point], series_text: list[str]) -
     figure = [e for e in channels if e.field == "y"]
     aggregated = [e for e in figure if e.aggregate in AGGREGATES]
     if aggregated and points:
-        how = aggregated[0]
-        by = [f for f in dict.fromkeys(e.field for e in channels if e.field in DIMENSIONS and not e.aggregate)]
-        groups: dict[tuple, list[float]] = {}
-        for row in point_rows(points):
-            # "x" is a period's place on the time axis (2024.17): the reader reads the period itself.
-            groups.setdefault(tuple(row["period"] if f == "x" else row[f] for f in by), []).append(row["y"])
-        results = {key: AGGREGATES[how.aggregate](values) for key, values in groups.items()}
-        shown_unit = None if how.aggregate == "count" else unit
-
-        def said(key: tuple, value: float) -> str:
-            number = with_unit_words(format_value(float(value), None, shown_unit, locale), shown_unit)
-            return f"{', '.join(map(str, key))}, {number}" if key else number
-        ranked = sorted(results.items(), key=lambda kv: -kv[1])
-        if len(ranked) <= 12:
-            listed = "; ".join(said(k, v) for k, v in ranked)
-        else:
-            listed = f"highest {said(*ranked[0])}; lowest {said(*ranked[-1])}"
-        name = f"{how.aggregate.capitalize()} of {field_words(Encoded('y', 'y'))}" + (f" by {', '.join(field_words(Encoded('', f)) for f in by)}" if by else "")
-        return f"{text} {name}: {listed}."
+        by = list(dict.fromkeys(e.field for e in channels if e.field in DIMENSIONS and not e.aggregate))
+        name = f"{aggregated[0].aggregate.capitalize()} of {field_words(Encoded('y', 'y'))}"
+        if by:
+            name += " by " + ", ".join(field_words(Encoded("", f)) for f in by)
+        return f"{text} {name}: {_groups(aggregated[0].aggregate, by, points, unit, locale)}."
     if figure and points:
         high, low = max(points, key=lambda p: p.y), min(points, key=lambda p: p.y)
         text += f" Highest: {high.display} ({high.series}, {high.x}); lowest: {low.display} ({low.series}, {low.x})."
     return " ".join([text, *series_text])
+
+
+def _groups(aggregate: str, by: list[str], points: list[Point], unit: str | None, locale: str) -> str:
+    """Each group's ``aggregate`` of the figures (grouped by the fields ``by``), largest first; the largest and
+    smallest alone when there are more than a dozen."""
+    groups: dict[tuple, list[float]] = {}
+    for row in point_rows(points):
+        # "x" is a period's place on the time axis (2024.17): the reader reads the period itself.
+        groups.setdefault(tuple(row["period"] if f == "x" else row[f] for f in by), []).append(row["y"])
+    ranked = sorted(((key, AGGREGATES[aggregate](values)) for key, values in groups.items()), key=lambda kv: -kv[1])
+    shown_unit = None if aggregate == "count" else unit
+
+    def said(key: tuple, value: float) -> str:
+        number = with_unit_words(format_value(float(value), None, shown_unit, locale), shown_unit)
+        return f"{', '.join(map(str, key))}, {number}" if key else number
+    if len(ranked) <= 12:
+        return "; ".join(said(k, v) for k, v in ranked)
+    return f"highest {said(*ranked[0])}; lowest {said(*ranked[-1])}"
