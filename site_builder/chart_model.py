@@ -36,12 +36,15 @@ class ChartSeries:
     facts: tuple[StrictStr, ...] | None = None
     fact: StrictStr | None = None
     points: tuple[ChartPair, ...] | None = None
+    x: StrictStr | None = None   # scatter: two series facts, one point for each period both have
+    y: StrictStr | None = None
     origin: Location = NOWHERE
 
     def fact_ids(self) -> tuple[str, ...]:
         """The ids of the facts this series draws."""
         pairs = tuple(fid for pair in self.points or () for fid in (pair.x, pair.y))
-        return tuple(self.facts or ()) + ((self.fact,) if self.fact else ()) + pairs
+        both = tuple(fid for fid in (self.x, self.y) if fid)
+        return tuple(self.facts or ()) + ((self.fact,) if self.fact else ()) + pairs + both
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,34 @@ def test_a_summary_that_starts_with_a_fact_is_written_in_single_quotes(page, tmp
     [problem] = caught.value.problems
     assert (problem.path, problem.line) == ("content/briefings/lakeland.md", 3)
     assert "must be in single quotes" in problem.message and "summary: '{{ fact(\"id\") }}" in problem.message
+
+
+def test_a_scatter_of_two_measures_over_time_pairs_two_series_by_period(page):
+    # Two series facts (x: population, y: the share in work), not 55 facts typed for each measure.
+    yearly = rows("lakeland-yearly.csv")
+    figure = page.select_one('figure[data-chart="people-in-work"]')
+    cells = [[td.get_text() for td in tr.find_all("td")] for tr in figure.select(".chart__table tbody tr")]
+    assert len(cells) == len(yearly) == 55
+    first = yearly[0]
+    share = 100 * float(first["employed"]) / float(first["population"])
+    assert any(c == f"{round(float(first['population']) * 1000):,} people" for c in cells[0]), cells[0]
+    assert f"{share:.1f}%" in cells[0] and "1970" in " ".join(cells[0])
+    assert figure.select_one(".chart__svg svg") is not None
+    assert "1970" in figure.select_one(".chart__svg")["aria-label"]
+
+
+def test_a_scatter_series_is_two_series_facts_or_a_list_of_points(tmp_path):
+    from site_builder.build import build_site
+    from site_builder.compute.project import Project
+    from site_builder.errors import BuildErrors
+    from conftest import copy_project, replace_in_file
+    project = Project.at(copy_project(tmp_path / "p", "heldout"))
+    replace_in_file(project, "content/charts/lakeland.yaml", "        y: rate\n", "        y: rate.2024\n")
+    with pytest.raises(BuildErrors) as caught:
+        build_site(project)
+    assert [p.message for p in caught.value.problems] == [
+        "chart 'people-in-work': fact 'rate.2024' is not a series: give `points` for single figures"]
+    replace_in_file(project, "content/charts/lakeland.yaml", "        y: rate.2024\n", "")
+    with pytest.raises(BuildErrors) as caught:
+        build_site(project)
+    assert "needs `points` (a list of {x: fact, y: fact}), or `x` and `y`" in caught.value.problems[0].message

@@ -91,6 +91,8 @@ def annotated_point(note, points: list[Point]) -> Point | None:
 
 
 def _series_points(chart: Chart, series: ChartSeries, book: FactBook) -> list[Point]:
+    if series.x and series.y:
+        return _paired_series(chart, series, book) if series.x in book and series.y in book else []
     if series.points:
         return [_pair_point(chart, series, pair, book) for pair in series.points
                 if pair.x in book and pair.y in book]
@@ -159,6 +161,30 @@ def _pair_point(chart: Chart, series: ChartSeries, pair, book: FactBook) -> Poin
                  fy.id, f"{series.label}, {name}", tuple(dict.fromkeys(fx.sources + fy.sources)), fy.unit,
                  book.locale, with_unit_words(fx.formatted(None, book.locale), fx.unit), fx.id, fx.unit, name,
                  kind="calculated" if "calculated" in (fx.kind, fy.kind) else fy.kind)
+
+
+def _paired_series(chart: Chart, series: ChartSeries, book: FactBook) -> list[Point]:
+    """A scatter series of two series facts: a point for each period both have, labelled by its period."""
+    fx, fy = book[series.x], book[series.y]
+    for fact in (fx, fy):
+        if not isinstance(fact.value, dict):
+            raise BuildError(series.origin.path, series.origin.line,
+                             f"chart {chart.id!r}: fact {fact.id!r} is not a series: give `points` for single figures")
+    shared = [k for k in _period_keys(chart, fy, series.origin) if k in fx.value]
+    if not shared:
+        raise BuildError(series.origin.path, series.origin.line,
+                         f"chart {chart.id!r}: facts {fx.id!r} and {fy.id!r} share no period")
+    loc = book.locale
+
+    def shown(fact: ResolvedFact, value: object) -> str:
+        return with_unit_words(format_value(value, fact.format, fact.unit, loc, fact.precision), fact.unit)
+
+    kind = "calculated" if "calculated" in (fx.kind, fy.kind) else fy.kind
+    return [Point(series.label, _number(chart, fx, fx.value[k], series), _number(chart, fy, fy.value[k], series),
+                  shown(fy, fy.value[k]), fx.is_projection or fy.is_projection, fy.id,
+                  f"{series.label}, {key_label(k, loc)}", tuple(dict.fromkeys(fx.sources + fy.sources)), fy.unit, loc,
+                  shown(fx, fx.value[k]), fx.id, fx.unit, key_label(k, loc), at=parse_period(k).position, kind=kind)
+            for k in shared]
 
 
 def _place_points(chart: Chart, book: FactBook) -> list[Point]:

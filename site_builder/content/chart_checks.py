@@ -127,11 +127,12 @@ def _is_region(region: list) -> bool:
 
 def _check_series(chart: Chart, i: int, report: Report) -> None:
     series = chart.series[i]
-    given = [k for k in ("facts", "fact", "points") if getattr(series, k)]
+    given = [k for k in ("facts", "fact", "points", "x", "y") if getattr(series, k)]
     name = f"chart {chart.id!r}: series {series.label!r}"
     if chart.type in SCATTER:
-        if given != ["points"]:
-            report(("series", i), f"{name} needs `points` (a list of {{x: fact, y: fact}}) in a {chart.type} chart")
+        if given not in (["points"], ["x", "y"]):
+            report(("series", i), f"{name} needs `points` (a list of {{x: fact, y: fact}}), or `x` and `y` (two series "
+                                  f"facts, a point for each period both have) in a {chart.type} chart")
     elif len(given) != 1 or given == ["points"]:
         report(("series", i), f"{name} needs either `facts` (a list) or `fact` (a series fact)")
 
