@@ -127,9 +127,7 @@ class SiteBuilder:
 
     What a briefing page shows of the site-wide tables (facts, charts, sources,
     checks) is what its plan lists: ``render/briefing.py`` fills the body from
-    those alone. What every briefing page may read alike (the library, the
-    glossary, the site's settings, other briefings' front matter) counts as one
-    input of each (``SiteRenderer._shared_inputs``).
+    those alone; of the rest of its context, what its templates read counts.
     """
 
     def __init__(self, project: Project, base_url: str | None = None, progress: BuildProgress | None = None,

@@ -59,7 +59,8 @@ class RenderMemo:
         self.templates = templates
         self.store = store  # the build's incremental store (``cache.Store``)
         self.pages: dict[str, KeptPage] = {}  # by output path
-        self._inputs: dict[str, tuple[object, str]] = {}  # what each digest was made of (see ``key``)
+        self._inputs: dict[str, tuple[object, str]] = {}  # by page: what its digest was made of (``_page_key``)
+        self._digests: dict[int, tuple[object, str]] = {}  # this build's digests of context values, by id
         self.written = WrittenPages(out, store)
         self.values: dict[str, KeptValue] = {}
         self.kept = Kept(PageReadings(store), PngCache(store), DraftCache(store), store, BodyDrafts())
@@ -73,6 +74,7 @@ class RenderMemo:
         self.kept.cards.next_build()
         self.progress = progress
         self.rendered, self.pages_seen = [], []
+        self._digests = {}
 
     def page(self, url: str, inputs: PageInputs, make: Callable[[], bytes]) -> bytes:
         """The page at ``url``: its last bytes when ``inputs`` and the templates it read are the same, else
@@ -114,32 +116,33 @@ class RenderMemo:
         return result
 
     def _page_key(self, url: str, inputs: PageInputs, templates: tuple[str, ...]) -> str:
+        # The digest of what the page's templates read of its context, its own inputs and the templates' sources.
+        # Unchanged content is made of the same objects from one build to the next (see ``recall.py``), and
+        # telling so is much quicker than digesting it; a value many pages are handed (the library, the fact
+        # book) is digested once a build.
         names = self.templates.names_read(templates)
         context = [(k, v) for k, v in sorted(inputs.context.items()) if names is None or k in names]
-        shared = self.key("*shared", inputs.shared) if inputs.shared is not None else None
-        return self.key(url, (self.templates.versions(templates), url, context, inputs.own, shared))
-
-    def key(self, name: str, inputs: object) -> str:
-        """The digest of ``inputs``, the inputs of ``name``: the last one when they are the same objects.
-
-        Unchanged content is made of the same objects from one build to the next
-        (see ``recall.py``), and telling so is much quicker than digesting it.
-        """
-        kept = self._inputs.get(name)
-        if kept is not None and kept[0] is inputs:
+        page = (self.templates.versions(templates), url, context, inputs.own)
+        kept = self._inputs.get(url)
+        if kept is not None and same(kept[0], page):
+            self._inputs[url] = (page, kept[1])
             return kept[1]
-        if kept is not None and same(kept[0], inputs):
-            self._inputs[name] = (inputs, kept[1])  # so that the next ask with these very objects is instant
-            return kept[1]
-        key = digest(inputs)
-        self._inputs[name] = (inputs, key)
+        key = digest(page[0], url, [(k, self._digest_once(v)) for k, v in context], inputs.own)
+        self._inputs[url] = (page, key)
         return key
+
+    def _digest_once(self, value: object) -> str:
+        kept = self._digests.get(id(value))
+        if kept is None or kept[0] is not value:
+            kept = self._digests[id(value)] = (value, digest(value))  # the value is held, so its id stays its own
+        return kept[1]
 
     def finish_build(self) -> None:
         """Drop remembered pages that the build just finished no longer made (nor reused)."""
         seen = set(self.pages_seen)
         self.pages = {url: kept for url, kept in self.pages.items() if url in seen}
-        self._inputs = {name: kept for name, kept in self._inputs.items() if name in seen or name.startswith("*")}
+        self._inputs = {url: kept for url, kept in self._inputs.items() if url in seen}
+        self._digests = {}
 
     def remember_written(self) -> None:
         """Record the pages kept as written to the output folder, for a build in a new process."""

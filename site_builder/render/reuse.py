@@ -22,14 +22,12 @@ class PageInputs:
 
     ``context``: the template context, of which only the names the page's
     templates read count; ``own``: what the renderer itself reads for the page
-    (a briefing body's facts, charts, sources and checks); ``shared``: a value
-    that stands for what many pages of the build read alike, the same object
-    for each of them, so that it is digested once.
+    (what a briefing body is filled from: its facts, charts, sources, checks,
+    related briefings and the glossary).
     """
 
     context: Mapping[str, Any]
     own: Any = None
-    shared: Any = None
 
 
 class Reuse(Protocol):

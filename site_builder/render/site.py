@@ -76,7 +76,6 @@ class SiteRenderer:
         self.cards: dict[str, SocialCard] = {}  # by page path; drawn by render_all
         self.default_card = default_card(compiled.content.site, self.base_url)  # for pages without a card
         self.library = calls.call("library", build_library, compiled.content, compiled.book, compiled.plans)
-        self._shared: tuple | None = None
 
     def render_all(self) -> dict[str, bytes]:
         """Every file of the site."""
@@ -151,24 +150,14 @@ class SiteRenderer:
         shown = shown_by(plan, self.site.book, self.site.charts, self.site.content)
         card = context["card"]
         # The page's templates see the site-wide tables whole; it shows of them what its plan lists (``shown``),
-        # which is what counts. The library, in ``shared``, is digested once: megabytes at 1,000 briefings.
-        whole = ("book", "charts", "sources", "card", "library")
-        inputs = PageInputs({k: v for k, v in context.items() if k not in whole},
-                            (shown.inputs(), card and dataclasses.replace(card, png=b"")),  # its key stands for its PNG
-                            self._shared_inputs())
-        return self.reuse.page(plan.url, inputs, lambda: self._make_briefing_page(plan, shown, context))
-
-    def _shared_inputs(self) -> tuple:
-        # What every briefing page may read alike: the library (related briefings), the glossary (terms linked
-        # in the body), the site's settings; one object for the whole build, so digested once.
-        if self._shared is None:
-            site = self.site
-            self._shared = (site.content.site, site.content.glossary, self.base_url, self.build_date,
-                            self.default_card, self.library, [(p.url, p.briefing.meta) for p in site.plans])
-        return self._shared
-
-    def _make_briefing_page(self, plan: BriefingPlan, shown: Shown, context: dict[str, Any]) -> bytes:
+        # which is what counts, with what the body is filled from besides.
         related = self.library.related.get(plan.briefing.slug, ())
+        own = (shown.inputs(), card and dataclasses.replace(card, png=b""),  # its key stands for its PNG
+               related, self.site.content.glossary)
+        inputs = PageInputs({k: v for k, v in context.items() if k not in ("book", "charts", "sources", "card")}, own)
+        return self.reuse.page(plan.url, inputs, lambda: self._make_briefing_page(plan, shown, related, context))
+
+    def _make_briefing_page(self, plan: BriefingPlan, shown: Shown, related: tuple, context: dict[str, Any]) -> bytes:
         body, terms, open_checks = fill_body(plan, shown, self.drafts.draft_of(plan.briefing),
                                              self.site.content.glossary,
                                              lambda name, **extra: self._render(name, context | extra).strip())
