@@ -13,9 +13,13 @@ DATA = FIXTURES / "heldout" / "content" / "data"
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    return parse_html(build_fixture(tmp_path_factory.mktemp("heldout") / "p", "heldout").out
-                      / "briefings/lakeland/index.html")
+def heldout_site(tmp_path_factory):
+    return build_fixture(tmp_path_factory.mktemp("heldout") / "p", "heldout").out
+
+
+@pytest.fixture(scope="module")
+def page(heldout_site):
+    return parse_html(heldout_site / "briefings/lakeland/index.html")
 
 
 def rows(name: str) -> list[dict]:
@@ -105,6 +109,14 @@ def test_a_scatter_of_two_measures_over_time_pairs_two_series_by_period(page):
     assert f"{share:.1f}%" in cells[0] and "1970" in " ".join(cells[0])
     assert figure.select_one(".chart__svg svg") is not None
     assert "1970" in figure.select_one(".chart__svg")["aria-label"]
+
+
+def test_the_paired_scatter_is_drawn_at_its_two_measures_in_time_order(heldout_site):
+    import json
+    yearly = rows("lakeland-yearly.csv")
+    drawn = json.loads((heldout_site / "charts/people-in-work.vl.json").read_text())["datasets"]["points"]
+    assert [(p["x"], p["name"]) for p in drawn] == [(float(r["population"]) * 1000, r["year"]) for r in yearly]
+    assert [p["y"] for p in drawn] == pytest.approx([100 * float(r["employed"]) / float(r["population"]) for r in yearly])
 
 
 def test_a_scatter_series_is_two_series_facts_or_a_list_of_points(tmp_path):

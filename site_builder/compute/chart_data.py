@@ -183,7 +183,7 @@ def _paired_series(chart: Chart, series: ChartSeries, book: FactBook) -> list[Po
     return [Point(series.label, _number(chart, fx, fx.value[k], series), _number(chart, fy, fy.value[k], series),
                   shown(fy, fy.value[k]), fx.is_projection or fy.is_projection, fy.id,
                   f"{series.label}, {key_label(k, loc)}", tuple(dict.fromkeys(fx.sources + fy.sources)), fy.unit, loc,
-                  shown(fx, fx.value[k]), fx.id, fx.unit, key_label(k, loc), at=parse_period(k).position, kind=kind)
+                  shown(fx, fx.value[k]), fx.id, fx.unit, key_label(k, loc), kind=kind)
             for k in shared]
 
 
