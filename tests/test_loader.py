@@ -1,9 +1,16 @@
 """loader.py: YAML and Markdown files become plain data with a line for every value, or a located error."""
 from __future__ import annotations
 
+import ast
+import datetime as dt
+import json
+import math
+import re
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
 
 from site_builder.incremental.cache import Store
 from site_builder.incremental.kept import ParsedDocuments
@@ -56,6 +63,13 @@ def test_first_line_offsets_every_line(tmp_path):
 def test_merge_keys_are_resolved(tmp_path):
     doc = load_yaml(write(tmp_path, "base: &b {unit: km}\nfact:\n  <<: *b\n  value: 3\n"))
     assert doc.data["fact"] == {"unit": "km", "value": 3}
+
+
+def test_merged_values_keep_the_line_they_were_written_on_and_cannot_be_overridden(tmp_path):
+    doc = load_yaml(write(tmp_path, "base: &b\n  unit: km\nfact:\n  <<: *b\n  value: 3\n"))
+    assert doc.line_of(("fact", "unit")) == 2 and doc.line_of(("fact", "value")) == 5
+    # An explicit key beside a merged one would silently win in YAML; here it is a duplicate, at its line.
+    assert error_of(tmp_path, "base: &b {unit: km}\nfact:\n  <<: *b\n  unit: miles\n") == (4, "duplicate key 'unit'")
 
 
 # --- refusals, each at its line ----------------------------------------------------
@@ -174,8 +188,19 @@ def test_python_tags_are_refused(tmp_path):
 
 def test_scalar_python_tags_are_refused_by_the_safe_loader(tmp_path):
     line, message = error_of(tmp_path, "a: 1\nb: !!python/name:os.system ''\n")
-    assert line == 2
-    assert message.startswith("malformed YAML")
+    assert (line, message) == (2, "unsupported YAML tag 'tag:yaml.org,2002:python/name:os.system': "
+                                  "write the value without it (quote it for text)")
+
+
+@pytest.mark.parametrize("tagged", ['!!int "012"', "!!float 1", "!!bool 'yes'", "!!binary aGVsbG8=", "!!null ''", "!local x"])
+def test_explicit_tags_on_scalars_are_refused(tmp_path, tagged):
+    # !!int "012" would be 10: a tag makes YAML 1.1's reading of a quoted text its value.
+    line, message = error_of(tmp_path, f"a: 1\nb: {tagged}\n")
+    assert line == 2 and message.startswith("unsupported YAML tag")
+
+
+def test_an_explicit_str_tag_is_a_way_of_quoting(tmp_path):
+    assert load_yaml(write(tmp_path, "a: !!str 012\nb: !!str yes\n")).data == {"a": "012", "b": "yes"}
 
 
 def test_impossible_date_is_a_located_error(tmp_path):
@@ -187,6 +212,75 @@ def test_non_finite_numbers_are_refused(tmp_path, number):
     line, message = error_of(tmp_path, f"a: 1\nvalue: {number}\n")
     assert line == 2
     assert "not a usable number" in message
+
+
+@pytest.mark.parametrize("text, message", [
+    ("0o12", "YAML 1.2 reads '0o12' as the number 10, YAML 1.1 as text"),
+    ("089", "YAML 1.2 reads '089' as the number 89, losing its leading zero"),
+    ("007", "YAML 1.1 reads '007' as the octal number 7; write 7"),
+    ("+0x1A", "'+0x1A' is read as the number 26 by YAML 1.1 but as text by YAML 1.2"),
+    ("0x1_A", "'0x1_A' is read as the number 26 by YAML 1.1"),
+    ("1_0.5", "'1_0.5' is read as the number 10.5 by YAML 1.1"),
+    ("190:20:30.15", "'190:20:30.15' is read as a base-60 number (685230.15)"),
+    ("1e-400", "'1e-400' is too small to be a usable number: it would be read as 0"),
+    ("-1.0E-999", "too small to be a usable number"),
+    ("=", "YAML 1.1 reads '=' as a special value (not a text); quote it (\"=\")"),
+    ("<<", "YAML 1.1 reads '<<' as a special value"),
+])
+def test_plain_scalars_that_yaml_1_1_and_1_2_read_differently_are_refused(tmp_path, text, message):
+    line, found = error_of(tmp_path, f"a: 1\nvalue: {text}\n")
+    assert line == 2 and message in found
+
+
+@pytest.mark.parametrize("text, value", [
+    ("+12", 12), ("-0", 0), ("0x1A", 26), ("+.5", 0.5), ("-.5", -0.5), ("1.", 1.0), ("12e03", 12000.0),
+    ("5e-324", 5e-324), ("0e0", 0.0), ("Null", None), ("TRUE", True), ("0o", "0o"), ("1:60", "1:60"), ("y", "y"),
+])
+def test_plain_scalars_both_versions_agree_on_are_kept(tmp_path, text, value):
+    data = load_yaml(write(tmp_path, f"value: {text}\n")).data["value"]
+    assert (type(data), data) == (type(value), value)
+
+
+NUMBERISH = st.text(alphabet="0123456789_:.+-eEoxabf", min_size=1, max_size=7)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NUMBERISH)
+def test_no_plain_number_reads_otherwise_than_its_digits_say(text):
+    """Whatever PyYAML's resolver makes of a plain scalar, a kept value is what the digits say as Python reads a
+    literal (1.5e6, 0x1A, +.5), and a kept text is no number to Python or to JSON (a subset of YAML 1.2)."""
+    resolved = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
+    try:
+        value = parse_yaml(f"v: {text}\n", Path("t.yaml")).data["v"]
+    except BuildError:
+        return  # refused, at its line: never wrong
+    if isinstance(value, (dt.date, dt.datetime)):
+        assert resolved == "tag:yaml.org,2002:timestamp"
+        return
+    # Python reads 1_000 as 1000; YAML 1.2 reads it as text, and so does the loader: no literal to compare then.
+    literal = _python_literal(text) if "_" not in text else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        assert (type(literal), literal) == (type(value), value)
+        assert math.isfinite(value) and (value != 0 or not re.search("[1-9]", text.lower().split("e")[0]))
+    elif isinstance(value, str):
+        assert value == text and not isinstance(literal, (int, float)) and not _json_number(text)
+        assert resolved == "tag:yaml.org,2002:str"
+    else:
+        assert value is None or isinstance(value, bool)
+
+
+def _python_literal(text: str):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+
+
+def _json_number(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), (int, float))
+    except ValueError:
+        return False
 
 
 def test_integer_with_thousands_of_digits_is_refused(tmp_path):
@@ -283,7 +377,6 @@ nothing: null
 day: 2024-01-02
 moment: 2024-01-02T10:00:00Z
 local: 2024-01-02 10:00:00
-blob: !!binary aGVsbG8=
 series: {2020: 1, 2021: 2.5}
 nested: [[1, "a"], {k: [true, ~]}]
 unicode: "Ŝtellantis — “quoted” \\u00e9"

@@ -7,9 +7,7 @@ the document to its line, so that later stages can report errors precisely.
 from __future__ import annotations
 
 import bisect
-import math
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,6 +16,7 @@ import yaml
 
 from ..errors import BuildError
 from ..files import MAX_CONTENT_BYTES, read_regular, why_unreadable
+from .yaml_scalars import ScalarTrap, is_number, plain_scalar, usable_number
 from ..frozen import EMPTY, FrozenDict
 
 MAX_FILE_BYTES = MAX_CONTENT_BYTES
@@ -25,13 +24,8 @@ MAX_YAML_NODES = 200_000
 
 Loc = tuple[str | int, ...]
 
-# YAML 1.1 (which PyYAML implements) reads these plain scalars as booleans.
-_BOOL_TRAPS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)\Z")
-# YAML 1.1 reads a leading zero as octal (012 is 10) and 0b1010 as binary; YAML 1.2 and readers do not.
-_OCTAL_OR_BINARY = re.compile(r"^[-+]?0([0-7_]+|b[01_]+)\Z")
-# YAML 1.1 wants a dot and a signed exponent (1.5e+6); 1.5e6, 1E6 and 1e400 would be text. YAML 1.2 reads numbers.
-_EXPONENT = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+\Z")
-_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?\Z")
+_STR_TAG = "tag:yaml.org,2002:str"
+_SPECIAL_TAGS = frozenset({"tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"})
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
@@ -250,32 +244,22 @@ class _Builder:
         return FrozenDict(result)
 
     def _scalar(self, node: yaml.ScalarNode, line: int) -> Any:
+        if node.tag in _SPECIAL_TAGS:  # "=" and "<<" as values: YAML 1.1 types PyYAML cannot construct
+            raise BuildError(self.path, line, f"YAML 1.1 reads {node.value!r} as a special value (not a text); "
+                                              f"quote it (\"{node.value}\") for text")
+        implicit = self.loader.resolve(yaml.ScalarNode, node.value, (not node.style, bool(node.style)))
+        if node.tag not in (implicit, _STR_TAG):  # !!int "012" would be 10, !!python/name:... code
+            raise BuildError(self.path, line, f"unsupported YAML tag {node.tag!r}: write the value without it "
+                                              "(quote it for text)")
         try:
             value = self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError) as exc:  # e.g. 2024-13-45, or an integer of 5,000 digits
             raise BuildError(self.path, line, f"cannot read {node.value[:40]!r}: {str(exc).split(';')[0]}") from None
-        if isinstance(value, float) and not math.isfinite(value) \
-                or isinstance(value, int) and not isinstance(value, bool) and abs(value) > sys.float_info.max:
-            raise BuildError(self.path, line, f"{node.value[:40]!r} is not a usable number (infinite, not a number, or too large)")
-        if not node.style:  # plain (unquoted) scalars are where YAML 1.1 surprises (libyaml says '', not None)
-            text = node.value
-            if isinstance(value, str) and _EXPONENT.match(text):
-                value = float(text)
-                if not math.isfinite(value):
-                    raise BuildError(self.path, line, f"{text[:40]!r} is not a usable number (too large)")
-            if isinstance(value, int) and not isinstance(value, bool) and _OCTAL_OR_BINARY.match(text):
-                kind = "binary" if "b" in text else "octal"
-                raise BuildError(self.path, line, f"YAML 1.1 reads {text!r} as the {kind} number {value}; "
-                                 f"write {int(text.replace('_', '').lstrip('+-0') or '0') if kind == 'octal' else value} "
-                                 f"if that is the number, or quote it (\"{text}\") for text")
-            if isinstance(value, bool) and _BOOL_TRAPS.match(text):
-                raise BuildError(self.path, line, f"YAML 1.1 reads {text!r} as {value}; "
-                                 f"write true/false, or quote it (\"{text}\") for text")
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and "_" in text:
-                raise BuildError(self.path, line, f"{text!r} is read as the number {value} by YAML 1.1 "
-                                 f"but as text by YAML 1.2; write {value!r} or quote it")
-            if isinstance(value, (int, float)) and _SEXAGESIMAL.match(text):
-                raise BuildError(self.path, line, f"{text!r} is read as a base-60 number ({value}) by YAML 1.1; quote it")
+        try:
+            if not node.style and node.tag == implicit:  # plain and untagged: where YAML 1.1 surprises
+                return plain_scalar(node.value, value)
+        except ScalarTrap as exc:
+            raise BuildError(self.path, line, str(exc)) from None
         return value
 
 
