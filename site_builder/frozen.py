@@ -45,10 +45,7 @@ class FrozenDict(dict[K, V]):
     def __repr__(self) -> str:
         return f"FrozenDict({dict.__repr__(self)})"
 
-    def __copy__(self) -> FrozenDict[K, V]:
-        return self
-
-    def __deepcopy__(self, memo: dict) -> FrozenDict[K, V]:
+    def __copy__(self) -> FrozenDict[K, V]:  # as for a tuple: a copy that cannot change is the object itself
         return self
 
     @classmethod

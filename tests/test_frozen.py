@@ -136,7 +136,8 @@ def test_a_frozen_dict_refuses_every_change_and_pickles():
     pickler.fast = True  # as memo.digest pickles
     pickler.dump(table)
     again = pickle.loads(buffer.getvalue())
-    assert again == table and type(again) is FrozenDict and copy.deepcopy(table) is table
+    assert again == table and type(again) is FrozenDict and copy.copy(table) is table
+    assert copy.deepcopy(table) == table and type(copy.deepcopy(table)) is FrozenDict
     spec = freeze({"layer": [{"mark": "bar"}]})
     assert json.loads(json.dumps(spec)) == thaw(spec) == {"layer": [{"mark": "bar"}]}
     assert type(thaw(spec)["layer"]) is list and type(thaw(spec)["layer"][0]) is dict
