@@ -151,3 +151,34 @@ def test_every_chart_is_legible_and_quiet(width, scheme, javascript, chart_pages
     finally:
         context.close()
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
+
+
+
+# How much of its drawing's width a map's countries cover, and their shape (width over height).
+COUNTRIES_JS = """svgs => svgs.filter(s => s.getBoundingClientRect().width > 0
+    && s.querySelector('[aria-roledescription="geoshape"]')).map(s => {
+  const boxes = [...s.querySelectorAll('[aria-roledescription="geoshape"]')].map(p => p.getBoundingClientRect());
+  const left = Math.min(...boxes.map(b => b.left)), right = Math.max(...boxes.map(b => b.right));
+  const top = Math.min(...boxes.map(b => b.top)), bottom = Math.max(...boxes.map(b => b.bottom));
+  return [(right - left) / s.getBoundingClientRect().width, (right - left) / (bottom - top)];
+})"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_map_redrawn_for_the_column_keeps_its_shape(width, chart_pages, browser):
+    # Redrawn wider than its artboard at the same height, a map's region was fitted inside a wider box, with
+    # sea at both sides; its height now grows with its width, as the static SVG's does when it is scaled.
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        for path in [p for p in chart_pages if p.parent.name in ("a-map", "russia", "kaluga-plant")]:
+            page.goto(path.as_uri(), wait_until="load")
+            static = page.eval_on_selector_all("figure.chart .chart__art svg", COUNTRIES_JS)
+            make_charts_interactive(page)
+            drawn = page.eval_on_selector_all("figure.chart .vega-embed svg", COUNTRIES_JS)
+            assert static and len(drawn) == len(static), path
+            for (static_cover, static_shape), (cover, shape) in zip(static, drawn):
+                assert cover > 0.97 * static_cover and abs(shape / static_shape - 1) < 0.03, \
+                    (path.parent.name, static_cover, static_shape, cover, shape)
+    finally:
+        context.close()

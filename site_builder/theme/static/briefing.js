@@ -15,10 +15,12 @@
   var NARROW = 600;
 
   // The spec for a column ``width`` pixels wide: single and layered charts are drawn at that width;
-  // composed ones (small multiples) keep the size they were designed at.
+  // composed ones (small multiples) keep the size they were designed at. A map keeps its shape (its
+  // height grows with its width), or its region would be fitted inside a wider box, with sea at the sides.
   function fitted(spec, width) {
     if (spec.hconcat || spec.vconcat || spec.concat || spec.facet || spec.repeat) return spec;
     if (typeof spec.width !== "number" || !width) return spec;
+    if (spec.projection && typeof spec.height === "number") spec.height = Math.round(spec.height * width / spec.width);
     spec.width = width;
     spec.autosize = { type: "fit-x", contains: "padding" };
     return spec;
