@@ -28,7 +28,7 @@ from ..errors import Problem
 from ..model import SiteConfig
 
 POLICY = ("default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
-          "media-src 'self'", "connect-src 'self'", "manifest-src 'self'", "base-uri 'none'", "form-action 'none'",
+          "media-src 'self'", "connect-src 'self'", "manifest-src 'self'", "base-uri 'none'", "form-action 'self'",
           "object-src 'none'")
 RAW_HTML_ALLOWS = {"script-src": "'unsafe-inline'", "style-src": "'unsafe-inline'"}
 

@@ -153,6 +153,24 @@ def test_an_image_stylesheet_and_script_from_other_hosts_put_into_a_page_never_l
         assert unguarded.violations() == []
 
 
+@pytest.mark.parametrize("origin", ["file", "http"])
+def test_with_javascript_off_the_search_form_still_submits_to_its_own_page(origin, site, site_url, browser):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        url = site_url(origin, "search/index.html")
+        watch = Watch("file://" if origin == "file" else url[: url.index("/", len("http://"))] + "/")
+        watch.attach(page)
+        page.goto(url)
+        page.fill("#search-input", "kaluga")
+        with page.expect_navigation():
+            page.press("#search-input", "Enter")  # form-action 'self': allowed, where 'none' was refused
+        assert "search/index.html?q=kaluga" in page.url
+        watch.assert_clean()
+    finally:
+        context.close()
+
+
 FACTS = "content/facts/widgets.yaml"
 
 
