@@ -40,7 +40,7 @@ PublishedDate = Union[dt.date, PartialDate]
 Operation = Literal["mean", "sum", "difference", "ratio", "growth", "rate", "convert",
                     "at", "percent_change", "point_change", "share", "index", "abs", "negate",
                     "change_series", "percent_change_series", "share_series", "rolling_mean",
-                    "min", "max", "min_period", "max_period"]
+                    "min", "max", "min_period", "max_period", "yearly"]
 Aggregate = Literal["sum", "mean", "min", "max", "first", "last", "count"]
 Cell = Union[StrictInt, StrictFloat, StrictStr]
 
@@ -112,6 +112,7 @@ class Derivation:
     at: StrictStr | StrictInt | dt.date | None = None   # at: the period read from a series
     window: StrictInt | None = None      # rolling_mean: how many periods
     lag: StrictInt | None = None         # change_series: periods back (default 1; 12 for months a year back)
+    agg: Aggregate | None = None         # yearly: how each year's periods are combined (mean, sum, ...)
 
     def inputs(self) -> tuple[str, ...]:
         """The ids of every fact this derivation reads."""

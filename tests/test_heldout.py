@@ -134,3 +134,16 @@ def test_a_scatter_series_is_two_series_facts_or_a_list_of_points(tmp_path):
     with pytest.raises(BuildErrors) as caught:
         build_site(project)
     assert "needs `points` (a list of {x: fact, y: fact}), or `x` and `y`" in caught.value.problems[0].message
+
+
+def test_a_monthly_series_is_charted_year_by_year_from_complete_years(page):
+    from statistics import mean
+    totals = monthly_totals()
+    years = sorted({m[:4] for m in totals})
+    expected = [mean(v for m, v in totals.items() if m.startswith(y)) for y in years]
+    figure = page.select_one('figure[data-chart="jobs-yearly"]')
+    cells = [[td.get_text() for td in tr.find_all("td")] for tr in figure.select(".chart__table tbody tr")]
+    assert [c[1] for c in cells] == years  # ten years of twelve months each
+    assert [c[2] for c in cells] == [f"{round(v, -3):,.0f} jobs" for v in expected]  # to its three digits
+    how = " ".join(page.find(id="fact-jobs.yearly").get_text(" ").split())
+    assert "Jobs in Lakeland, all industries, monthly: the average of each complete year" in how

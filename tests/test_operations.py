@@ -154,3 +154,19 @@ def test_the_max_of_listed_facts_is_a_derived_figure_and_takes_no_one_input_prec
     x = derived(fact("a", 3.0, unit="jobs", precision=2), fact("b", 8.123, unit="jobs"),
                 fact("x", derive={"op": "max", "of": ["a", "b"]}))
     assert (x.kind, x.precision, x.formatted()) == ("derived", None, "8.123")
+
+
+def test_yearly_makes_one_figure_a_year_from_complete_years_only():
+    months = {f"2023-{m:02d}": 100 + m for m in range(1, 13)} | {"2024-01": 500, "2024-02": 600}
+    s = fact("s", months, unit="jobs")
+    avg = derived(s, fact("x", derive={"op": "yearly", "of": "s", "agg": "mean"}))
+    assert (avg.value, avg.unit, avg.how) == ({2023: 106.5}, "jobs", "S: the average of each complete year")
+    assert derived(s, fact("x", derive={"op": "yearly", "of": "s", "agg": "last"})).value == {2023: 112}
+    quarters = fact("q", {"2022-Q1": 1, "2022-Q2": 2, "2022-Q3": 3, "2022-Q4": 4, "2023-Q1": 5})
+    assert derived(quarters, fact("x", derive={"op": "yearly", "of": "q", "agg": "sum"})).value == {2022: 10}
+    _, problems = resolve(fact("p", {"2024-01": 1}), fact("x", derive={"op": "yearly", "of": "p", "agg": "mean"}, line=3),
+                          YEARS, fact("y2", derive={"op": "yearly", "of": "y", "agg": "mean"}, line=5),
+                          fact("n", derive={"op": "yearly", "of": "y"}, line=7))
+    assert problems == ["content/facts/f.yaml:3: fact 'x': yearly: series 'p' has no complete year",
+                        "content/facts/f.yaml:5: fact 'y2': yearly: series 'y' is yearly already",
+                        "content/facts/f.yaml:7: fact 'n': yearly: needs `agg`: mean, sum, min, max, first or last"]

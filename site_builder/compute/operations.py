@@ -7,6 +7,7 @@ units: vehicles minus dollars is an error, unless one is converted first.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from statistics import mean
 from typing import TYPE_CHECKING
@@ -183,6 +184,8 @@ def _series_operation(d: Derivation, known, fail, series, label, same_units) -> 
             raise fail(f"series {d.of!r} has no non-zero value for {key_label(base)} to index to")
         return ({k: 100 * values[k] / values[base] for k in keys},
                 f"{label(d.of)}, indexed to 100 in {key_label(base)}", "index")
+    if d.op == "yearly":
+        return _yearly(d, values, keys, fail, label, unit)
     if d.op == "rolling_mean":
         window = d.window or 0
         if window < 2:
@@ -192,6 +195,31 @@ def _series_operation(d: Derivation, known, fail, series, label, same_units) -> 
         result = {keys[i]: mean(values[k] for k in keys[i - window + 1:i + 1]) for i in range(window - 1, len(keys))}
         return result, f"{label(d.of)}: average of each {window} consecutive periods", unit
     raise fail("unknown operation")  # pragma: no cover - the schema allows only the ops above
+
+
+YEARLY_WORDS = {"mean": "average", "sum": "total", "min": "lowest", "max": "highest", "first": "first", "last": "last"}
+
+
+def _yearly(d: Derivation, values: dict, keys: list, fail, label, unit) -> tuple[dict, str, str | None]:
+    """A monthly, quarterly or daily series as one figure a year: its periods combined by ``d.agg``, complete
+    years only (an average of five months is no year's)."""
+    if d.agg not in YEARLY_WORDS:
+        raise fail("needs `agg`: mean, sum, min, max, first or last")
+    periods = [parse_period(k) for k in keys]
+    if any(p.kind == "year" for p in periods):
+        raise fail(f"series {d.of!r} is yearly already")
+    by_year: dict[int, list] = {}
+    for period, key in zip(periods, keys):
+        by_year.setdefault(period.start.year, []).append(values[key])
+    kind = periods[0].kind
+    full = {"quarter": lambda y: 4, "month": lambda y: 12,
+            "date": lambda y: (dt.date(y + 1, 1, 1) - dt.date(y, 1, 1)).days}[kind]
+    whole = {y: v for y, v in by_year.items() if len(v) == full(y)}
+    if not whole:
+        raise fail(f"series {d.of!r} has no complete year")
+    combine = {"mean": mean, "sum": math.fsum, "min": min, "max": max, "first": lambda v: v[0], "last": lambda v: v[-1]}
+    result = {y: combine[d.agg](v) for y, v in whole.items()}
+    return result, f"{label(d.of)}: the {YEARLY_WORDS[d.agg]} of each complete year", unit
 
 
 def _pair(d: Derivation, op: str, fail) -> tuple[str, str]:
