@@ -2,6 +2,7 @@
 numbers, dates, ranges and chart axes formatted the en-US or en-CA way."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -13,7 +14,7 @@ from site_builder.compute.charts import Point, axis_ticks, chart_spec
 from site_builder.errors import BuildErrors
 from site_builder.compute.resolved import ResolvedFact
 from site_builder.formatting import format_date, format_money, format_period, format_value
-from site_builder.chart_model import Chart, ChartSeries
+from site_builder.chart_model import Chart, ChartAnnotation, ChartSeries
 from site_builder.model import Fact
 from site_builder.compute.project import Project, load_content
 from site_builder.compute.currency import ExchangeRate, exchange_rate
@@ -146,6 +147,8 @@ def test_a_chart_of_figures_past_10_to_the_20_is_drawn():
     assert all(isinstance(t, float) or abs(t) < 2 ** 53 for t in axis_ticks(values))
     svg = vlc.vegalite_to_svg(chart_spec(line_chart(), chart_points(values, "en-US"), "A chart"))
     assert "<svg" in svg and "NaN" not in svg
+    level = dataclasses.replace(line_chart(), annotations=(ChartAnnotation(y=2 * 10 ** 20, label="Level"),))
+    assert "Level" in vlc.vegalite_to_svg(chart_spec(level, chart_points(values, "en-US"), "A chart"))
 
 
 def test_the_chart_spec_carries_the_locale_and_axis_labels_babel_wrote():

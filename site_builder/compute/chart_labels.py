@@ -75,7 +75,7 @@ def annotation_layers(chart: Chart, points: list[Point], board, x: dict, y: dict
                                     "color": NOTE_GREY, "lineHeight": LINE_HEIGHT},
                            "encoding": {"x": x_only, "y": {"field": "top", "type": "quantitative", "scale": None},
                                         "text": {"field": "text"}}})
-    horizontal = [(a.y, a.label) for a in chart.annotations if a.y is not None]
+    horizontal = [(float(a.y), a.label) for a in chart.annotations if a.y is not None]  # JSON past 64 bits: no int
     levels = [{"y": v, "text": _lines(label, board.plot_width * 0.6)} for v, label in horizontal]
     if levels:
         y_only = {"field": "y", "type": "quantitative"}

@@ -34,6 +34,8 @@ OPTION_KINDS = {
 }
 DEFAULTS = {"stack": "none", "orientation": "auto", "categories": None, "highlight": "", "direct_labels": False,
             "small_multiples": False, "zero": True, "region": None, "places": (), "vega_lite": None}
+# Vega places numbers on a scale as doubles: as compute/chart_data.LARGEST, for facts drawn.
+LARGEST_DRAWN = 1e300
 
 
 def check_chart(chart: Chart, report: Report) -> None:
@@ -65,11 +67,17 @@ def check_chart(chart: Chart, report: Report) -> None:
         elif note.x_range is not None and len(note.x_range) != 2:
             report(("annotations", i, "x_range"), f"{name}: x_range needs two values, [from, to]")
         for key, value in (("x", note.x), *((("x_range", j), v) for j, v in enumerate(note.x_range or ()))):
-            if isinstance(value, str) and not _is_period(value):
+            if value is not None and not _is_period(value):  # a year of 10**20 is no JSON vl-convert reads
                 where = ("annotations", i, *(key if isinstance(key, tuple) else (key,)))
                 report(where, f"{name}: {value!r} is not a year, quarter, month or day (2024, 2024-Q1, 2024-03, "
                               "2024-03-05)")
+        if note.y is not None and abs(note.y) > LARGEST_DRAWN:
+            report(("annotations", i, "y"), f"{name}: a line at y {note.y:g} is too large to draw")
         _check_point_label(name, i, note, report)
+    for i, rule in enumerate(chart.rules):
+        if not _is_period(rule.x):
+            report(("rules", i, "x"), f"{name}: rule at {rule.x!r}: not a year, quarter, month or day (2024, 2024-Q1, "
+                                      "2024-03, 2024-03-05)")
     if chart.type == "map" and not chart.places:
         report(("places",), f"{name}: a map needs `places`")
     elif chart.type == "custom":
@@ -89,7 +97,7 @@ def _check_point_label(name: str, i: int, note, report: Report) -> None:
     if note.at is not None:
         if note.fact is None:
             report(("annotations", i, "at"), f"{name}: `at` places a label on a series fact's point: give `fact` too")
-        elif not (note.at in ("low", "high", "first", "last") or isinstance(note.at, int) or _is_period(note.at)):
+        elif not (note.at in ("low", "high", "first", "last") or _is_period(note.at)):
             report(("annotations", i, "at"), f"{name}: at {note.at!r} is not a period of the series (2024, 2024-Q1, "
                                              "2024-03, 2024-03-05) nor one of low, high, first, last")
     if note.fact is None or not note.label:
@@ -110,9 +118,9 @@ def _check_point_label(name: str, i: int, note, report: Report) -> None:
                                             "{value}, {period}, {series}")
 
 
-def _is_period(text: str) -> bool:
+def _is_period(value: str | int) -> bool:
     try:
-        parse_period(text.strip())
+        parse_period(value.strip() if isinstance(value, str) else value)
     except PeriodError:
         return False
     return True
