@@ -258,3 +258,11 @@ class Content:
     briefings: tuple[Briefing, ...]
     glossary: tuple[GlossaryTerm, ...] = ()
     tables: FrozenDict[str, Table] = EMPTY   # datasets, loaded
+
+    def __post_init__(self) -> None:
+        # Read-only whoever builds it: load_content hands in frozen tables already, a test may give dicts.
+        for name in ("sources", "facts", "checks", "charts", "tables"):
+            if type(getattr(self, name)) is not FrozenDict:
+                object.__setattr__(self, name, FrozenDict(getattr(self, name)))
+        if type(self.briefings) is not tuple:
+            object.__setattr__(self, "briefings", tuple(self.briefings))

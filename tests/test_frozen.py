@@ -141,3 +141,14 @@ def test_a_frozen_dict_refuses_every_change_and_pickles():
     spec = freeze({"layer": [{"mark": "bar"}]})
     assert json.loads(json.dumps(spec)) == thaw(spec) == {"layer": [{"mark": "bar"}]}
     assert type(thaw(spec)["layer"]) is list and type(thaw(spec)["layer"][0]) is dict
+
+
+def test_content_is_read_only_whoever_builds_it():
+    from site_builder.model import Content, SiteConfig
+
+    content = Content(SiteConfig(title="T"), {}, {"f": "a fact"}, {}, {}, [])
+    assert type(content.facts) is FrozenDict and content.briefings == () and type(content.tables) is FrozenDict
+    with pytest.raises(TypeError):
+        content.facts["g"] = "another"  # type: ignore[index]
+    tables = FrozenDict({"f": "a fact"})
+    assert Content(SiteConfig(title="T"), tables, tables, tables, tables, ()).facts is tables  # no copy
