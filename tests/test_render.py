@@ -1,12 +1,15 @@
 """render.py: briefing bodies rendered through Jinja and Markdown, and the site templates."""
 from __future__ import annotations
 
+import time
+
 import jinja2
 import pytest
 from bs4 import BeautifulSoup
 
 from site_builder.errors import BuildError
 from site_builder.content.scan import BODY_FUNCTIONS, body_environment
+from site_builder.render import bodies
 from site_builder.render.bodies import draft_body, json_for_script, render_body, render_template
 from site_builder.render.templates import site_templates
 
@@ -171,6 +174,31 @@ def test_undefined_names_in_an_included_template_name_that_template(tmp_path):
     with pytest.raises(BuildError) as caught:
         render_template(site_templates(templates).env, "page.html", templates, tmp_path)
     assert str(caught.value).startswith("templates/part.html:3: template error: UndefinedError: 'nothing' is undefined")
+
+
+@pytest.mark.parametrize("files, where", [
+    ({"page.html": "one\n{% include 'page.html' %}\n"}, "templates/page.html:2"),
+    ({"page.html": "{% extends 'page.html' %}"}, "templates/page.html:1"),
+    ({"page.html": "x\n{% include 'part.html' %}", "part.html": "y\nz\n{% include 'page.html' %}"}, "templates/part.html:3"),
+    ({"page.html": "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}\n{{ m(0) }}"}, "templates/page.html:1"),
+])
+def test_a_template_that_recurses_without_end_is_an_error_at_its_line(tmp_path, files, where):
+    templates = write_templates(tmp_path, files)
+    with pytest.raises(BuildError) as caught:  # a RecursionError traceback before
+        render_template(site_templates(templates).env, "page.html", templates, tmp_path)
+    assert str(caught.value).startswith(f"{where}: rendering page.html recursed without end")
+
+
+@pytest.mark.parametrize("loop", ["{% for i in range(10**9) %}{% endfor %}", "{{ lipsum(10**7) }}",
+                                  "{% for i in range(10**5) %}{% for j in range(10**5) %}{% endfor %}{% endfor %}"])
+def test_a_template_that_runs_too_long_is_stopped_at_its_line(tmp_path, monkeypatch, loop):
+    monkeypatch.setattr(bodies, "TEMPLATE_SECONDS", 0.3)
+    templates = write_templates(tmp_path, {"page.html": "a\nb\n{% block main %}\n" + loop + "{% endblock %}\n"})
+    started = time.monotonic()
+    with pytest.raises(BuildError) as caught:
+        render_template(site_templates(templates).env, "page.html", templates, tmp_path)
+    assert time.monotonic() - started < 5
+    assert str(caught.value) == "templates/page.html:4: rendering page.html took more than 0.3 s: does a loop run too long?"
 
 
 def test_missing_template_is_a_build_error(tmp_path):

@@ -96,7 +96,10 @@ def scan_text(body: str) -> BodyScan:
         for item in items:
             if isinstance(item, nodes.TemplateData):
                 continue
-            problem = _body_item_problem(item)
+            try:
+                problem = _body_item_problem(item)
+            except RecursionError:  # parsed, but too deep to walk: 3,000 filters in a row
+                problem = "an expression nests too deeply; " + _BODY_RULE
             if problem:
                 problems.append((item.lineno, problem))
             else:

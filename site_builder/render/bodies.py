@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import linecache
 import re
 import threading
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from ..compute.units import conversion_filter, reading_filter
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "smarty", "toc"]
 # A body of ordinary prose converts in milliseconds; this is for inputs on which Markdown is quadratic.
 MARKDOWN_SECONDS = 10.0
+# A page's templates render in milliseconds; this stops a loop over range(10**9), with an error at its line.
+TEMPLATE_SECONDS = 30.0
 BLOCK_FUNCTIONS = frozenset({"chart", "check"})  # placed on a line of their own, outside any paragraph
 
 
@@ -208,7 +211,16 @@ def warm_up_drafting() -> None:
 def render_template(env: jinja2.Environment, name: str, templates: Path, project_root: Path, **context: Any) -> str:
     """Render one site template; template errors become BuildErrors naming the template file and line."""
     try:
-        return env.get_template(name).render(**context)
+        return call_with_time_limit(lambda: env.get_template(name).render(**context), TEMPLATE_SECONDS)
+    except TimeLimitExceeded as exc:
+        filename, line = _template_frame(exc.__context__ or exc)  # where the interrupted render was
+        raise BuildError(_display(filename, templates, project_root, name), line,
+                         f"rendering {name} {exc}: does a loop run too long?") from None
+    except RecursionError as exc:
+        filename, line = _recursing_frame(exc)
+        raise BuildError(_display(filename, templates, project_root, name), line,
+                         f"rendering {name} recursed without end: a template that includes, extends or imports "
+                         "itself, or a macro that calls itself") from None
     except jinja2.TemplateSyntaxError as exc:
         raise BuildError(_display(exc.filename, templates, project_root, name), exc.lineno or 1,
                          f"template syntax: {exc.message}") from None
@@ -228,16 +240,37 @@ def _display(filename: str | None, templates: Path, root: Path, name: str) -> st
         return str(path)
 
 
-def _template_frame(exc: BaseException) -> tuple[str | None, int]:
-    """The innermost template file and line in ``exc``'s traceback (Jinja maps frames to templates)."""
-    found: tuple[str | None, int] = (None, 1)
+def _recursing_frame(exc: RecursionError) -> tuple[str | None, int]:
+    """Where a template recursed: the innermost include, extends or import on the way, else the innermost line.
+
+    The innermost line alone is wherever the stack ran out (often base.html's title), not the loop;
+    an extends is only the loop when nothing on the way includes or imports.
+    """
+    frames = _template_frames(exc)
+    keywords = [(frame, _LOADS.search(linecache.getline(*frame))) for frame in frames]
+    including = [frame for frame, found in keywords if found and found[1] != "extends"]
+    extending = [frame for frame, found in keywords if found]  # every page extends base.html: only then
+    return (including or extending or frames or [(None, 1)])[-1]
+
+
+_LOADS = re.compile(r"\{%-?\s*(include|extends|import|from)\b")
+
+
+def _template_frames(exc: BaseException) -> list[tuple[str, int]]:
+    frames = []
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".html", ".xml", ".txt", ".j2")):
-            found = (filename, tb.tb_lineno)
+            frames.append((filename, tb.tb_lineno))
         tb = tb.tb_next
-    return found
+    return frames
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int]:
+    """The innermost template file and line in ``exc``'s traceback (Jinja maps frames to templates)."""
+    frames = _template_frames(exc)
+    return frames[-1] if frames else (None, 1)
 
 
 def _template_line(exc: BaseException, filename: str) -> int:
