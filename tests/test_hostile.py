@@ -40,7 +40,13 @@ def setup_symlink_sources(root: Path, outside: Path) -> None:
     sources.symlink_to(target)
 
 
-SETUPS = {"huge-file": setup_huge_file, "symlink-facts": setup_symlink_facts, "symlink-sources": setup_symlink_sources}
+def setup_sparse_template(root: Path, outside: Path) -> None:
+    (root / "templates").mkdir(exist_ok=True)
+    with open(root / "templates/notes.md", "wb") as file:  # read whole, with every template, before: 3 GB
+        file.truncate(1 << 30)
+
+
+SETUPS = {"sparse-template": setup_sparse_template, "huge-file": setup_huge_file, "symlink-facts": setup_symlink_facts, "symlink-sources": setup_symlink_sources}
 
 
 def test_corpus_index_folders_and_readme_agree():

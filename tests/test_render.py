@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+import tracemalloc
 
 import jinja2
 import pytest
@@ -199,6 +200,21 @@ def test_a_template_that_runs_too_long_is_stopped_at_its_line(tmp_path, monkeypa
         render_template(site_templates(templates).env, "page.html", templates, tmp_path)
     assert time.monotonic() - started < 5
     assert str(caught.value) == "templates/page.html:4: rendering page.html took more than 0.3 s: does a loop run too long?"
+
+
+def test_a_template_over_the_size_limit_is_never_read_whole(tmp_path, monkeypatch):
+    templates = write_templates(tmp_path, {"page.html": "{% include 'big.html' %}", "big.html": ""})
+    with open(templates / "big.html", "wb") as file:
+        file.truncate(20_000_000)
+    tracemalloc.start()
+    try:
+        site = site_templates(templates)  # reads every template's source
+        with pytest.raises(BuildError) as caught:
+            render_template(site.env, "page.html", templates, tmp_path)
+        assert tracemalloc.get_traced_memory()[1] < 5_000_000  # read whole, and decoded: 40 MB
+    finally:
+        tracemalloc.stop()
+    assert str(caught.value) == "templates/big.html:1: file is 20,000,000 bytes; the limit is 2,000,000"
 
 
 def test_missing_template_is_a_build_error(tmp_path):

@@ -14,7 +14,7 @@ from .currency import check_exchange_rates
 from .datafacts import check_data_refs
 from ..content.datasets import DATASETS_FILE, load_tables, validate_datasets
 from ..errors import BuildError, ErrorCollector
-from ..files import MAX_STATIC_BYTES, is_special, read_regular, why_unreadable
+from ..files import MAX_CONTENT_BYTES, MAX_STATIC_BYTES, is_special, read_regular, why_unreadable
 from ..frozen import FrozenDict
 from ..content.glossary import GLOSSARY_FILE, check_glossary, validate_glossary
 from .library import check_tags
@@ -128,7 +128,10 @@ def load_content(project: Project, parsed: Parser | None = None, recall: Recalle
     recall = recall or call
     if not project.content.is_dir():
         raise BuildError(project.display(project.content), 1, "no content/ folder here (use --root, or `briefing new DIR`)")
-    project.files_under(project.templates, "**/*")  # refuses a template that links outside the project
+    for path in project.files_under(project.templates, "**/*"):  # refuses a template that links outside the project
+        if path.stat().st_size > MAX_CONTENT_BYTES:  # the theme's largest is 5 KB; this is a planted gigabyte
+            raise BuildError(project.display(path), 1,
+                             f"file is {path.stat().st_size:,} bytes; the limit is {MAX_CONTENT_BYTES:,}")
     site_doc = _load(project, parsed, project.content / "site.yaml", errors)
     site = recall(validate_site, site_doc, errors) if site_doc else None
     sources = {}

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from .callouts import wrap_callouts
 from .csp import content_security_policy
 from ..errors import BuildError, Problem
+from ..files import why_unreadable
 from ..formatting import format_date, format_period, format_value, iso_date
 from ..content.glossary import term_anchor
 from ..model import Briefing
@@ -226,6 +227,8 @@ def render_template(env: jinja2.Environment, name: str, templates: Path, project
                          f"template syntax: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise BuildError(_display(None, templates, project_root, name), 1, f"template not found: {exc.name}") from None
+    except OSError as exc:  # a template that is not a regular file, or over the size limit
+        raise BuildError(_display(exc.filename, templates, project_root, name), 1, why_unreadable(exc)) from None
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
         filename, line = _template_frame(exc)
         raise BuildError(_display(filename, templates, project_root, name), line,
