@@ -132,6 +132,15 @@ def _compact(value: float, loc: Locale, precision: int | None) -> str:
     return text[:match.start()] + format_decimal(number, format=pattern, locale=loc) + text[match.end():]
 
 
+def _grouped(text: str, loc: Locale) -> str:
+    """``text`` (a compact number, "1234T") with its whole part grouped the locale's way ("1,234T")."""
+    point = re.escape(get_decimal_symbol(loc))
+    match = re.search(rf"(?<![\d{point}])\d{{4,}}", text)
+    if match is None:
+        return text
+    return text[:match.start()] + format_decimal(int(match.group(0)), locale=loc) + text[match.end():]
+
+
 @functools.lru_cache(maxsize=16)
 def _parsed_locale(locale: str) -> Locale:
     # Babel parses a locale given as text on every call: a third of the time of formatting a number.
@@ -283,7 +292,9 @@ def format_axis_label(value: float, unit: str | None = None, locale: str = DEFAU
     if unit == "year":
         return format_number(value, "year", locale)
     if abs(value) >= 10_000:
+        loc = _parsed_locale(locale)
         with decimal.localcontext() as context:
             context.prec = 400
-            return format_compact_decimal(value, format_type="short", locale=babel_locale(locale), fraction_digits=2)
+            text = format_compact_decimal(value, format_type="short", locale=loc, fraction_digits=2)
+            return _grouped(text, loc)  # "1,234T": there is no shorter word past a trillion
     return format_number(value, "integer" if float(value).is_integer() else "decimal", locale)

@@ -261,3 +261,36 @@ def test_charts_are_drawn_with_vl_converts_own_fonts_whatever_the_machine_has(mi
         return json.loads(done.stdout)
     assert drawn("plain") != svg  # vl-convert left alone measures text with the machine's DejaVu Sans...
     assert drawn("ours") == svg  # ...chart_renderer with its own font, as in this process
+
+
+def drawn_axis_labels(svg: str) -> list[list[str]]:
+    """The tick labels of each axis as drawn in a chart's SVG: the x axis's, then the y axis's."""
+    from bs4 import BeautifulSoup
+    return [[t.get_text() for t in g.find_all("text")]
+            for g in BeautifulSoup(svg, "html.parser").select("g.role-axis-label")]
+
+
+@pytest.mark.parametrize("value, ticks", [
+    # a gas price, cents below $100 as the text writes them: "$1.50", never "$1.5" beside "$1.0"
+    ({1956: 1.21, 1980: 1.9, 2010: 2.43}, ["$0.00", "$0.50", "$1.00", "$1.50", "$2.00", "$2.50"]),
+    ({2015: 102.5, 2016: 104.0}, ["$102.50", "$103.00", "$103.50", "$104.00"]),
+    ({2015: 2, 2016: 3}, ["$0", "$1", "$2", "$3"]),  # whole dollars when every tick is whole
+])
+def test_money_axis_ticks_follow_the_money_rule_of_the_text(value, ticks):
+    book = book_of(Fact(id="s", label="Gas", value=value, unit="USD", source="x"))
+    chart = line_chart(fact="s")
+    if min(value.values()) > 100:
+        chart = Chart(**{**chart.__dict__, "zero": False})
+    rendered = render_chart(chart, book, SvgCache(Store(None)), ErrorCollector())
+    assert drawn_axis_labels(rendered.svg)[1] == ticks
+    narrow = drawn_axis_labels(rendered.narrow_svg)[1]  # fewer ticks, the same rule
+    assert all(re.fullmatch(r"\$\d+(\.\d\d)?", t) for t in narrow), narrow
+    assert len({len(t.partition(".")[2]) for t in narrow}) == 1, narrow
+
+
+def test_compact_axis_labels_are_grouped_past_a_thousand_trillion():
+    from site_builder.formatting import format_axis_label
+    assert [format_axis_label(v) for v in (1.234e15, -2.5e15, 1.5e12, 12_000)] == ["1,234T", "-2,500T", "1.5T", "12K"]
+    book = book_of(Fact(id="s", label="Debt", value={2015: 1.2e15, 2016: 2.1e15}, source="x"))
+    rendered = render_chart(line_chart(fact="s"), book, SvgCache(Store(None)), ErrorCollector())
+    assert drawn_axis_labels(rendered.svg)[1][-2:] == ["2,000T", "2,500T"]

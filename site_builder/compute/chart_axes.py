@@ -53,11 +53,14 @@ def tick_labels(ticks: list[float], points: list[Point], x_units: bool = False) 
     scale = next((s for s in SCALES if largest >= s), 1.0) if largest >= 10_000 else 1.0
     suffix = _suffix(scale, locale)
     places = max(_decimals(t / scale) for t in ticks)
+    money = (unit or "").lower() in CURRENCIES
+    if money and scale == 1.0 and places:
+        places = 2  # the text's money rule: "$1.50", never "$1.5"; whole dollars only when every tick is whole
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    prefix = get_currency_symbol(unit.upper(), babel_locale(locale)) if (unit or "").lower() in CURRENCIES else ""
+    prefix = get_currency_symbol(unit.upper(), babel_locale(locale)) if money else ""
     labels = []
     for t in ticks:
-        if t == 0:
+        if t == 0 and not (money and scale == 1.0):
             labels.append("0")
             continue
         with decimal.localcontext() as context:
