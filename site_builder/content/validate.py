@@ -77,6 +77,9 @@ def validate_facts(docs: Iterable[Document], errors: ErrorCollector,
     return facts, checks
 
 
+MAX_PRECISION = 17  # the significant digits a double holds
+
+
 def validate_fact_file(doc: Document, errors: ErrorCollector) -> tuple[list[Identified[Fact]], list[Identified[Check]]]:
     """The facts and checks of one file in ``content/facts/``, in order, each with the line of its id."""
     facts, checks = [], []
@@ -89,6 +92,10 @@ def validate_fact_file(doc: Document, errors: ErrorCollector) -> tuple[list[Iden
             facts.append(Identified(fact, doc.line_of(loc + ("id",))))
     for item, loc in list_items(doc, "checks", errors, required=False):
         check = validate_object(Check, doc, loc, errors)
+        if check and check.tolerance < 0:  # no difference is ever within it: a check that cannot pass
+            errors.add(doc.path, doc.line_of(loc + ("tolerance",)),
+                       f"check {check.id!r}: `tolerance` is the relative difference allowed, 0 or more (0.02 is 2%)")
+            check = None
         if check:
             checks.append(Identified(check, doc.line_of(loc + ("id",))))
     return facts, checks
@@ -147,6 +154,10 @@ def _fact_is_whole(fact: Fact, doc: Document, loc: Loc, errors: ErrorCollector) 
     if fact.range is not None and not _range_holds(fact):
         errors.add(doc.path, doc.line_of(loc + ("range",)),
                    f"fact {fact.id!r}: `range` must be [low, high] with low < high, and `value` inside it")
+        return False
+    if fact.precision is not None and not 1 <= fact.precision <= MAX_PRECISION:  # -3 showed 1,234.5 as "0"
+        errors.add(doc.path, doc.line_of(loc + ("precision",)),
+                   f"fact {fact.id!r}: `precision` is the significant digits to show, 1 to {MAX_PRECISION}")
         return False
     if fact.qualifier is not None and isinstance(fact.value, (str, tuple, dict, dt.date)):
         errors.add(doc.path, doc.line_of(loc + ("qualifier",)),
