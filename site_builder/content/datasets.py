@@ -22,7 +22,7 @@ from ..errors import BuildError, BuildErrors, ErrorCollector
 from .loader import Document, load_yaml, parse_yaml
 from ..data_model import SCALES, Column, Dataset, Table
 from ..periods import PeriodError, as_period
-from .schema import Identified, list_items, refuse_unknown_top_keys, unique_ids, validate_object
+from .schema import MAX_NAME_LENGTH, Identified, list_items, refuse_unknown_top_keys, unique_ids, validate_object
 
 DATASETS_FILE = "datasets.yaml"
 DATA_FOLDER = "data"
@@ -56,6 +56,8 @@ def _dataset_is_whole(d: Dataset, doc: Document, loc: tuple, errors: ErrorCollec
         problem(("file",), f"file {d.file!r} must be a path inside content/data/, such as cars.csv")
     elif not d.file.lower().endswith(FORMATS):
         problem(("file",), f"file {d.file!r} must end in {', '.join(FORMATS)}")
+    elif any(len(part) > MAX_NAME_LENGTH for part in d.file.split("/")):  # the OS's limit is 255: an OSError
+        problem(("file",), f"file {d.file[:40]!r}... has a name longer than {MAX_NAME_LENGTH} characters")
     if not d.source_ids:
         problem((), "needs `source` (or `sources`): where the data was published")
     if not d.columns:

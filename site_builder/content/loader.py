@@ -116,6 +116,13 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> Document:
             # An unclosed quote or bracket: where it opened is what needs fixing, not the end of the file.
             mark, message = exc.context_mark, f"{exc.problem} {exc.context}"
         line = (_file_line(text, mark) if mark else 0) + first_line
+        breaks = list(_OTHER_BREAKS.finditer(text, 0, mark.index + 1)) if mark and mark.index is not None else []
+        other_line = text.count("\n", 0, breaks[-1].start()) + first_line if breaks else -1
+        if other_line >= line - 1:  # outside quotes YAML ends a line there, unseen in an editor: the mistake
+            other = breaks[-1]
+            raise BuildError(path, other_line,
+                             f"malformed YAML: {message}, after a U+{ord(other[0]):04X} (YAML reads it as a line "
+                             "break, editors do not): remove it, or quote the text") from None
         raise BuildError(path, line, f"malformed YAML: {message}{_quote_hint(text, line - first_line)}") from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + first_line
