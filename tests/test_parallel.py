@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ from site_builder.build import build_site
 from site_builder.model import Briefing, BriefingMeta, Location
 from site_builder.render.bodies import BodyDrafts, draft_body
 
-from conftest import REPO, snapshot
+from conftest import REPO, SOURCE_DATE_EPOCH, snapshot
 
 
 def in_process(function, items, chunksize=1):
@@ -69,6 +70,30 @@ def test_a_cold_build_starts_its_workers_once_ahead_and_charts_bodies_and_cards_
     assert list((project.cache / "bodies").glob("*"))
     build_site(project, force=True)  # every body drafted already: no workers started
     assert len(started) == 1
+
+
+def test_workers_forked_from_a_fresh_process_build_the_same_site_as_no_workers(make_project, monkeypatch):
+    # A fresh process has no threads and no vl-convert yet: its workers are forked, not spawned.
+    forked = make_project("forked", warm=False)
+    script = ("from site_builder.compute import parallel; parallel.MIN_BODIES = parallel.MIN_CHARTS = 1; "
+              "from site_builder.build import build_site; from site_builder.compute.project import Project; "
+              "method = parallel.start_context().get_start_method(); "
+              f"result = build_site(Project.at({str(forked.root)!r})); print(method, result.charts_rendered)")
+    env = {**os.environ, "BRIEFING_WORKERS": "2", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,
+           "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         cwd=forked.root, env=env, timeout=300).stdout.split()
+    assert out == ["fork", "2"]
+    monkeypatch.setenv("BRIEFING_WORKERS", "1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    serial = make_project("serial", warm=False)
+    build_site(serial)
+    assert snapshot(forked.out) == snapshot(serial.out)
+
+
+def test_workers_are_spawned_once_vl_convert_or_a_thread_could_be_copied_broken(monkeypatch):
+    import vl_convert  # noqa: F401 - loaded by any build that drew a chart in this process
+    assert parallel.start_context().get_start_method() == "spawn"
 
 
 def test_when_the_pool_cannot_run_the_build_does_the_work_itself(make_project, pool_for_everything, monkeypatch):

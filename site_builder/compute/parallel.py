@@ -12,9 +12,13 @@ does it again itself and reports the error with its location.
 A pool is used only when it pays: with at least two CPUs and enough pieces to
 outweigh starting the workers (about half a second, most of it warming up
 vl-convert). ``BRIEFING_WORKERS`` sets the number of workers; 1 turns the pool
-off. Workers are spawned, not forked, so a script that calls ``build_site``
-needs the usual ``if __name__ == "__main__":`` guard (the ``briefing`` command
-has it); without it each worker would run the script again, and the pool gives up.
+off. Workers are forked when this process has no other thread and has not
+loaded vl-convert or numpy (a copy would inherit their threads' locks held,
+broken): a forked worker starts in about 10 ms, a spawned one imports the
+pipeline again (0.3 s of CPU). Otherwise they are spawned, and a script that
+calls ``build_site`` needs the usual ``if __name__ == "__main__":`` guard (the
+``briefing`` command has it); without it each worker would run the script
+again, and the pool gives up.
 """
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ import contextvars
 import functools
 import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -91,7 +97,7 @@ def workers_started_ahead(wanted: bool, warm_up: Callable[[], object]) -> Iterat
         yield
         return
     try:
-        pool = ProcessPoolExecutor(worker_count(), mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(worker_count(), mp_context=start_context())
         for _ in range(worker_count()):  # each submission starts one more worker (spawned workers start on demand)
             pool.submit(warm_up)
     except Exception:  # noqa: BLE001 - no workers: each pool_map starts its own or the build does the work
@@ -103,6 +109,17 @@ def workers_started_ahead(wanted: bool, warm_up: Callable[[], object]) -> Iterat
     finally:
         _STARTED.reset(token)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+_THREADED_LIBRARIES = ("vl_convert", "numpy", "pandas", "altair")  # run threads a forked copy would inherit broken
+
+
+def start_context() -> multiprocessing.context.BaseContext:
+    """How workers start: forked when nothing in this process can break in a copy (see the module's docstring)."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1 \
+            and not any(name in sys.modules for name in _THREADED_LIBRARIES):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def pool_map(function: Callable[[T], R], items: Sequence[T], chunksize: int = 1) -> list[R] | None:
@@ -123,8 +140,7 @@ def pool_map(function: Callable[[T], R], items: Sequence[T], chunksize: int = 1)
             return None
     workers = min(worker_count(), len(items))
     try:
-        # spawn, not fork: the parent may hold vl-convert's threads, which a forked child would inherit broken.
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=start_context()) as pool:
             return list(pool.map(function, items, chunksize=chunksize))
     except Exception:  # noqa: BLE001 - the pool itself failed (function does not raise): fall back
         return None
