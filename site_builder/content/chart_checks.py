@@ -85,7 +85,7 @@ def check_chart(chart: Chart, report: Report) -> None:
             report(("vega_lite",), f"{name}: a custom chart needs a `vega_lite` spec")
         else:
             spec = thaw(chart.vega_lite)  # JSON's own types, as the schema validator expects
-            for where, message in foreign_data(spec) + vega_lite_problems(spec):
+            for where, message in foreign_data(spec) + unreadable_integers(spec) + vega_lite_problems(spec):
                 report(("vega_lite", *where), f"{name}: vega_lite{_dotted(where)}: {message}")
     elif not chart.series and chart.type != "map":
         report((), f"{name} has no series")
@@ -163,6 +163,18 @@ def foreign_data(spec, where: tuple = ()) -> list[tuple[tuple, str]]:
         for i, item in enumerate(spec):
             found += foreign_data(item, (*where, i))
     return found
+
+
+def unreadable_integers(spec, where: tuple = ()) -> list[tuple[tuple, str]]:
+    """Where a custom spec holds an integer of 2**63 or more, which vl-convert's JSON cannot read (10**20)."""
+    if isinstance(spec, dict):
+        return [found for key, value in spec.items() for found in unreadable_integers(value, (*where, key))]
+    if isinstance(spec, (list, tuple)):
+        return [found for i, item in enumerate(spec) for found in unreadable_integers(item, (*where, i))]
+    if isinstance(spec, int) and not isinstance(spec, bool) and abs(spec) >= 2 ** 63:
+        return [(where, f"the whole number {float(spec):g} is too large for vl-convert (2^63 or more): "
+                        f"write it as the decimal number {float(spec):g}")]
+    return []
 
 
 def vega_lite_problems(spec: dict) -> list[tuple[tuple, str]]:
