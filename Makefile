@@ -33,10 +33,10 @@ serve: $(SITE_STAMP) ## Serve the site on 127.0.0.1:8000 with live reload
 	$(BIN)/briefing serve
 
 chromium: ## Install Debian's Chromium and Java for the browser and HTML-validity tests (as root, when missing)
-	@if [ ! -x /usr/bin/chromium ] || ! command -v java >/dev/null; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/liberation ] || ! command -v java >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core default-jre-headless; \
-	  else echo "Browser tests need /usr/bin/chromium and java: sudo apt-get install chromium default-jre-headless"; fi; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core fonts-liberation default-jre-headless; \
+	  else echo "Browser tests need /usr/bin/chromium, its fonts and java: sudo apt-get install chromium fonts-liberation default-jre-headless"; fi; \
 	fi
 
 test: $(TEST_STAMP) chromium ## Install test needs and run the whole test suite
