@@ -66,17 +66,22 @@ def check_exchange_rates(content: Content, errors: ErrorCollector, site_path: st
     for i, fact_id in enumerate(content.site.exchange_rates):
         line = lines.get(("exchange_rates", i), lines.get(("exchange_rates",), 1))
         fact = content.facts.get(fact_id)
-        match = RATE_UNIT.match(fact.unit or "") if fact else None
+        unit = (fact.unit or (fact.derive.unit if fact.derive else None)) if fact else None  # convert names its unit
+        match = RATE_UNIT.match(unit or "")
         if fact is None:
             errors.add(site_path, line, f"exchange_rates: unknown fact {fact_id!r}")
         elif not match or not {match.group(1), match.group(2)} <= CURRENCIES or match.group(1) == match.group(2):
             errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} needs a unit like usd_per_eur "
-                                        f"(US dollars for one euro), not {fact.unit!r}")
+                                        f"(US dollars for one euro), not {unit!r}")
         elif currency not in (match.group(1), match.group(2)):
-            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} ({fact.unit}) does not involve "
+            errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} ({unit}) does not involve "
                                         f"the site's currency {content.site.currency}")
-        elif fact.source == "none" or (isinstance(fact.value, (int, float)) and fact.value <= 0):
+        elif fact.source == "none" or fact.value is not None and (not _is_number(fact.value) or fact.value <= 0):
             errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} must be a sourced, positive number")
         elif isinstance(fact.value, (int, float)) and not math.isfinite(1 / fact.value):
             errors.add(site_path, line, f"exchange_rates: fact {fact_id!r} ({fact.value:g} {fact.unit}) is too small "
                                         "to convert the other way: one over it is no finite number")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

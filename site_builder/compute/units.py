@@ -162,6 +162,11 @@ def reader_factor(fact: ResolvedFact, reader: ReaderUnits) -> tuple[float, str] 
 def check_readings(book: FactBook, site: SiteConfig, errors: ErrorCollector) -> None:
     """Record, at its line, each figure that its conversion for readers makes no finite number
     (1e300 euros at 10 billion dollars a euro), which every page would otherwise show as "$∞"."""
+    for fact_id in site.exchange_rates:  # a derived rate is known only now; one that is not positive converts nothing
+        rate = book.facts.get(fact_id)
+        if rate is not None and (not rate.is_number or float(rate.value) <= 0):
+            errors.add(rate.fact.origin.path, rate.fact.origin.line,
+                       f"fact {fact_id!r}: an exchange rate (site.yaml) must be a positive number, not {rate.formatted()}")
     reader = reader_units(site, book)
     for fact in book.facts.values():
         found = reader_factor(fact, reader)
