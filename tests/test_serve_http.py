@@ -175,3 +175,45 @@ def test_a_request_without_a_host_header_is_refused(httpd: DevHTTPServer):
 ])
 def test_which_host_headers_name_this_server(host: str, bound: str, answered: bool):
     assert is_own_host(host, bound, 8000) is answered
+
+
+def test_two_host_headers_are_refused_even_when_the_first_is_ours(httpd: DevHTTPServer):
+    httpd.start()
+    port = httpd.server_address[1]
+    for hosts in ([f"127.0.0.1:{port}", "evil.example"], ["evil.example", f"127.0.0.1:{port}"]):
+        response = raw_request(httpd, b"GET / HTTP/1.1\r\n" + b"".join(b"Host: %s\r\n" % h.encode() for h in hosts)
+                               + b"Connection: close\r\n\r\n")
+        assert response.startswith(b"HTTP/1.0 421 ") and b"hello" not in response
+
+
+# Hostile paths and clients -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/" + "a" * 300 + ".html", "/" + "a" * 8000, "/a" * 2500 + "/",
+                                  "/%2e%2e/%2e%2e/etc/passwd", "/%252e%252e/etc/passwd", "/index.html%00.txt",
+                                  "/..%5c..%5cetc%5cpasswd", "/%2F%2Fevil.example/", "/%ff"])
+def test_hostile_paths_get_the_not_found_page(httpd: DevHTTPServer, path: str):
+    """A name over the system's limit raised OSError in the handler: a traceback and no answer at all."""
+    (httpd.dev.project.out / "404.html").write_bytes(b"<p>not here</p>")
+    httpd.start()
+    response = raw_request(httpd, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{httpd.server_address[1]}\r\n"
+                                  "Connection: close\r\n\r\n".encode())
+    assert response.startswith(b"HTTP/1.0 404 ") and b"<p>not here</p>" in response
+
+
+def test_a_client_that_never_finishes_its_headers_is_let_go_and_blocks_no_one(httpd: DevHTTPServer, monkeypatch):
+    from site_builder.commands.serve_http import DevRequestHandler
+
+    assert 0 < DevRequestHandler.timeout <= 60  # None before: such a client held its thread forever
+    monkeypatch.setattr(DevRequestHandler, "timeout", 0.5)
+    httpd.start()
+    port = httpd.server_address[1]
+    slow = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(20)]
+    try:
+        for sock in slow:
+            sock.sendall(f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Slow: ".encode())
+        assert get(httpd, host=f"127.0.0.1:{port}")[0] == 200  # answered while the others dangle
+        for sock in slow:
+            assert b"hello" not in receive_all(sock)  # closed by the server (it waited forever before)
+    finally:
+        for sock in slow:
+            sock.close()

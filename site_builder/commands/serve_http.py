@@ -100,7 +100,11 @@ def resolve_request_path(out: Path, url_path: str) -> Path | None:
     if any(part in (".", "..") for part in parts):
         return None
     root = out.resolve()
-    target = root.joinpath(*[part for part in parts if part]).resolve()  # resolve() follows symlinks
+    try:
+        target = root.joinpath(*[part for part in parts if part]).resolve()  # resolve() follows symlinks
+        target.is_dir()  # a name over the system's limit raises here, not when the caller asks
+    except OSError:  # 'File name too long': a traceback on the console and no answer at all, before
+        return None
     return target if target.is_relative_to(root) else None
 
 
@@ -186,6 +190,9 @@ class DevRequestHandler(BaseHTTPRequestHandler):
 
     server: DevHTTPServer
     server_version = "briefing-serve"
+    # Seconds a connection may wait for the client: one that never finishes its headers, or keeps a
+    # connection open and idle, holds a thread only this long (the event stream writes more often).
+    timeout = 30
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         """Serve a file, the event stream or the status."""
@@ -207,7 +214,8 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             self._file(head=True)
 
     def _host_is_ours(self) -> bool:
-        if is_own_host(self.headers.get("Host", ""), *self.server.server_address[:2]):
+        hosts = self.headers.get_all("Host") or []  # two: ours first, another after, for whoever reads the last
+        if len(hosts) == 1 and is_own_host(hosts[0], *self.server.server_address[:2]):
             return True
         # 421 Misdirected Request: the request was meant for some other server name.
         self.close_connection = True
