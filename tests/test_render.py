@@ -238,3 +238,24 @@ def test_there_is_one_renderer_and_nothing_subclasses_it():
                  if isinstance(c, type) and c.__name__.endswith("Renderer") and c.__module__.startswith("site_builder")}
     assert renderers == {("site_builder.render.site", "SiteRenderer")}
     assert SiteRenderer.__subclasses__() == []
+
+
+def test_the_renderer_on_its_own_makes_every_file_the_build_wrote(tmp_path):
+    """Nothing kept, nothing reused (``reuse.MAKE_NOW``, the default): the same bytes as the build's."""
+    from site_builder.compute.project import load_content
+    from site_builder.compute.stage import compile_content
+    from site_builder.incremental.cache import Store
+    from site_builder.incremental.kept import PageReadings, PngCache, SvgCache
+    from site_builder.render.site import Kept, SiteRenderer
+    from site_builder.settings import resolve_settings
+
+    from conftest import build_fixture, snapshot
+
+    project = build_fixture(tmp_path / "mini")
+    content = load_content(project)
+    compiled = compile_content(content, SvgCache(Store(project.cache)))
+    kept = Kept(PageReadings(), PngCache(Store(project.cache)), None, Store(project.cache))
+    files = SiteRenderer(project, compiled, resolve_settings(content.site), [], kept).render_all()
+    written = snapshot(project.out)
+    assert {path for path in files if path.endswith(".html")} == {path for path in written if path.endswith(".html")}
+    assert {path: data for path, data in files.items()} == {path: written[path] for path in files}

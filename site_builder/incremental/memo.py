@@ -61,6 +61,7 @@ class RenderMemo:
         self.pages: dict[str, KeptPage] = {}  # by output path
         self._inputs: dict[str, tuple[object, str]] = {}  # by page: what its digest was made of (``_page_key``)
         self._digests: dict[int, tuple[object, str]] = {}  # this build's digests of context values, by id
+        self._by_name: dict[str, tuple[object, str]] = {}  # the last digest of a context value, by its name
         self.written = WrittenPages(out, store)
         self.values: dict[str, KeptValue] = {}
         self.kept = Kept(PageReadings(store), PngCache(store), DraftCache(store), store, BodyDrafts())
@@ -127,15 +128,18 @@ class RenderMemo:
         if kept is not None and same(kept[0], page):
             self._inputs[url] = (page, kept[1])
             return kept[1]
-        key = digest(page[0], url, [(k, self._digest_once(v)) for k, v in context], inputs.own)
+        key = digest(page[0], url, [(k, self._digest_once(k, v)) for k, v in context], inputs.own)
         self._inputs[url] = (page, key)
         return key
 
-    def _digest_once(self, value: object) -> str:
-        kept = self._digests.get(id(value))
-        if kept is None or kept[0] is not value:
-            kept = self._digests[id(value)] = (value, digest(value))  # the value is held, so its id stays its own
-        return kept[1]
+    def _digest_once(self, name: str, value: object) -> str:
+        kept = self._digests.get(id(value))  # this build's; the value is held, so its id stays its own
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        last = self._by_name.get(name)  # the last value of this name digested, in this build or an earlier one
+        key = last[1] if last is not None and same(last[0], value) else digest(value)
+        self._by_name[name] = self._digests[id(value)] = (value, key)
+        return key
 
     def finish_build(self) -> None:
         """Drop remembered pages that the build just finished no longer made (nor reused)."""

@@ -29,7 +29,7 @@ class WrittenPages:
     def templates(self, url: str) -> tuple[str, ...] | None:
         """The templates the last build recorded ``url`` as made from (None: it recorded no such page)."""
         entry = self._read().get(url)
-        return tuple(entry[4]) if entry else None
+        return entry[4] if entry else None
 
     def page(self, url: str, key: str) -> bytes | None:
         """The bytes of ``url`` as written by the last build, if it was made from inputs with digest ``key``."""
@@ -49,22 +49,32 @@ class WrittenPages:
         """Record ``pages`` (path → (inputs digest, bytes, templates read)) as just written to the output folder."""
         if self.out is None or self._key is None:
             return
-        entries = {}
+        entries, sets = {}, {}  # most pages read one of a few sets of templates: each set is written once
         for url, (key, data, templates) in sorted(pages.items()):
             try:
                 info = (self.out / url).stat(follow_symlinks=False)
             except OSError:
                 continue
             if info.st_size == len(data):
-                entries[url] = [key, info.st_size, info.st_mtime_ns, info.st_ino, list(templates)]
-        self._entries = entries
-        self.store.put_json("pages", self._key, {"pages": entries})
+                entries[url] = [key, info.st_size, info.st_mtime_ns, info.st_ino, sets.setdefault(templates, len(sets))]
+        self._entries = {url: entry[:4] + [templates] for url, (key, data, templates) in pages.items()
+                         if (entry := entries.get(url))}
+        self.store.put_json("pages", self._key, {"templates": [list(names) for names in sets], "pages": entries})
 
     def _read(self) -> dict[str, list]:
         if self._entries is None:
             data = self.store.get_json("pages", self._key) if self._key else None
-            pages = data.get("pages") if isinstance(data, dict) else None
-            self._entries = {url: entry for url, entry in pages.items()
-                             if isinstance(entry, list) and len(entry) == 5 and isinstance(entry[4], list)
-                             and all(isinstance(name, str) for name in entry[4])} if isinstance(pages, dict) else {}
+            self._entries = _entries(data) if isinstance(data, dict) else {}
         return self._entries
+
+
+def _entries(data: dict) -> dict[str, list]:
+    # The record as written by ``remember``; anything else in it (a damaged or older record) is left out.
+    sets, pages = data.get("templates"), data.get("pages")
+    if not isinstance(sets, list) or not isinstance(pages, dict):
+        return {}
+    names = [tuple(s) for s in sets if isinstance(s, list) and all(isinstance(n, str) for n in s)]
+    if len(names) != len(sets):
+        return {}
+    return {url: entry[:4] + [names[entry[4]]] for url, entry in pages.items()
+            if isinstance(entry, list) and len(entry) == 5 and isinstance(entry[4], int) and 0 <= entry[4] < len(names)}
