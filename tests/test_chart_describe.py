@@ -47,9 +47,13 @@ def test_small_multiples_give_each_panels_lowest_and_highest(charts_site):
     for series in ("Construction", "Manufacturing", "Education and health", "Leisure and hospitality"):
         values = [(float(r[2].split()[0].replace(",", "")), r[1], r[2]) for r in rows if r[0] == series]
         low, high = min(values), max(values)
-        assert f"lowest {low[2]} in {low[1]}, highest {high[2]} in {high[1]}." in description, series
-    assert "Construction: 7,689.583 thousand jobs in 2006 to 6,458.583 thousand jobs in 2015, lowest 5,518.333 " \
-           "thousand jobs in 2010" in description
+        part = description.split(f"{series}: ")[1].split(". ")[0]
+        for name, (_, year, shown) in (("lowest", low), ("highest", high)):
+            # said beside the panel's first or last figure when it is one of them, else on its own
+            assert f"{shown} in {year} ({name})" in part or f"{name} {shown} in {year}" in part, (series, part)
+    assert "Construction: 7,689.583 thousand jobs in 2006 (highest) to 6,458.583 thousand jobs in 2015, lowest " \
+           "5,518.333 thousand jobs in 2010." in description
+    assert len(description) <= 600
     assert len(rows) == 4 * 10 and totals == []
 
 
@@ -103,3 +107,36 @@ def test_a_custom_spec_grouped_by_its_time_axis_names_the_periods_as_readers_wri
     chart = custom({"mark": "bar", "encoding": {"x": {"field": "x", "type": "quantitative"},
                                                 "y": {"field": "y", "aggregate": "sum", "type": "quantitative"}}})
     assert describe_chart(chart, POINTS).endswith("Sum of tons by year: 2021, 75 tons; 2020, 35 tons.")
+
+
+def test_many_lines_are_summed_up_with_the_highlighted_one_in_full(charts_site):
+    description, heads, rows, totals = figure(charts_site, "over-time", "jobs-highlight")
+    last = {r[0]: (float(r[2].replace(",", "")), r[1], r[2]) for r in rows}  # rows run in time order
+    high, low = max(last.items(), key=lambda kv: kv[1][0]), min(last.items(), key=lambda kv: kv[1][0])
+    assert f"{len(last)} series, 2006 to 2015." in description and len(last) == 14
+    assert f"Highest last figure: {high[0]}, {high[1][2]} in {high[1][1]}; lowest: {low[0]}, {low[1][2]} in " \
+           f"{low[1][1]}." in description
+    assert "Construction: 100 in 2006 to 83.991 in 2015 (low of 71.764 in 2010)." in description
+    assert "Mining and logging" not in description and description.endswith("The data table lists every point.")
+    assert len(rows) == 14 * 10 and len(description) <= 600
+
+
+def test_a_scatter_of_many_points_is_described_by_its_ranges_and_extremes(charts_site):
+    description, heads, rows, totals = figure(charts_site, "comparisons", "barley-scatter")
+    assert len(rows) == 6 and "Crookston" not in description  # each site is in the table, not read aloud
+    assert ("Sites, 6 points: Yield in 1931 from 29.053 bushels an acre (Grand Rapids) to 54.347 bushels an acre "
+            "(Waseca); Yield in 1932 from 20.81 bushels an acre (Grand Rapids) to 41.87 bushels an acre (Waseca).") \
+        in description
+
+
+def test_a_scatter_of_three_points_lists_them():
+    chart = Chart(id="c", type="scatter", title="T", x_title="Age", y_title="Height",
+                  series=[ChartSeries(label="People", fact="unused")])
+    points = [Point("People", x, y, f"{y} cm", False, "f", "", (), name=n, x_display=f"{x} years")
+              for n, x, y in (("Ann", 30, 170.0), ("Bo", 40, 180.0), ("Cy", 50, 160.0))]
+    assert describe_chart(chart, points) == ("Scatter chart: T. People: Ann: Age 30 years, Height 170.0 cm; Bo: Age 40 "
+                                             "years, Height 180.0 cm; Cy: Age 50 years, Height 160.0 cm.")
+    more = points + [Point("People", 60, 150.0, "150.0 cm", False, "f", "", (), name="Di", x_display="60 years")]
+    assert describe_chart(chart, more) == (
+        "Scatter chart: T. People, 4 points: Age from 30 years (Ann) to 60 years (Di); Height from 150.0 cm (Di) "
+        "to 180.0 cm (Bo). The data table lists every point.")

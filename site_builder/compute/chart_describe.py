@@ -75,10 +75,15 @@ def _marked_at(a) -> str:
     return str(a.y) if a.y is not None else " to ".join(map(_when, a.x_range or ()))
 
 
+BUDGET = 600  # characters: about half a minute read aloud; the data table lists every figure
+
+
 def describe_chart(chart: Chart, points: list[Point]) -> str:
     """A plain-language summary of what the chart shows, derived from its data: each series' first and last
     figures and extremes (each panel's, in small multiples), each stack's total and each part's share in
-    stacked charts, and what a custom spec's channels show with its highest and lowest figures."""
+    stacked charts, what a custom spec's channels show with its highest and lowest figures, and a scatter's
+    ranges and extremes. Kept short (``BUDGET``): series are said more briefly, and many series summed up,
+    until it fits; the data table lists every point."""
     kind = KINDS[chart.type]
     if chart.stack == "share":
         kind = f"{kind} of shares"
@@ -88,13 +93,29 @@ def describe_chart(chart: Chart, points: list[Point]) -> str:
         kind += ", one panel per series"
     shares = chart.stack == "share" and is_stacked(chart)
     shown = share_points(chart, points) if shares else points
-    parts = [_describe_series(chart, label, [p for p in shown if p.series == label])
-             for label in dict.fromkeys(p.series for p in points)]
-    parts = [p for p in parts if p]
-    if chart.type == "custom":
-        text = describe_custom(chart, points, parts)
-    else:
-        text = f"{kind}: {chart.title}. " + ("Each series' share of the total. " if shares else "") + " ".join(parts)
+    by_series = {label: [p for p in shown if p.series == label] for label in dict.fromkeys(p.series for p in points)}
+    by_series = {label: pts for label, pts in by_series.items() if pts}
+    tail = _after_series(chart, points)
+
+    def written(parts: list[str]) -> str:
+        if chart.type == "custom":
+            return describe_custom(chart, points, parts) + tail
+        return f"{kind}: {chart.title}. " + ("Each series' share of the total. " if shares else "") + " ".join(parts) + tail
+
+    tiers = ([_describe_series(chart, label, pts) for label, pts in by_series.items()],
+             [_describe_series(chart, label, pts, brief=True) for label, pts in by_series.items()],
+             _many_series(chart, by_series))
+    scatter = any(_summarised(chart, pts) for pts in by_series.values())
+    # a brief panel still says its ends and extremes; brief lines and summed-up series leave figures out
+    left_out = [scatter, scatter or not chart.small_multiples, True]
+    texts = [written(parts) + (" The data table lists every point." if left_out[i] else "")
+             for i, parts in enumerate(tiers)]
+    return next((text for text in texts if len(text) <= BUDGET), texts[-1])
+
+
+def _after_series(chart: Chart, points: list[Point]) -> str:
+    """What the description says after its series: totals, highlights, marks, labels, the axis and the key."""
+    text = ""
     totals = stack_totals(chart, points)
     if totals:
         text += " " + _describe_totals(totals)
@@ -129,28 +150,78 @@ def _describe_totals(totals: tuple[StackTotal, ...]) -> str:
     return text + (f" ({', '.join(extremes)})" if extremes else "") + "."
 
 
-def _describe_series(chart: Chart, label: str, pts: list[Point]) -> str:
+def _summarised(chart: Chart, pts: list[Point]) -> bool:
+    """Whether a scatter's points are summed up (ranges, extremes) rather than each listed."""
+    return chart.type in ("scatter", "connected-scatter") and len(pts) > SCATTER_LISTED
+
+
+SCATTER_LISTED = 3  # a scatter of more points is described by its ranges and extremes
+
+
+def _describe_series(chart: Chart, label: str, pts: list[Point], brief: bool = False) -> str:
+    """One series in words; ``brief`` leaves out the extremes of a line (a panel's are said at its ends)."""
     if not pts:
         return ""
     if chart.type == "map":
         return f"{label} ({_coordinates(float(pts[0].x), pts[0].y)})."
     if chart.type in ("scatter", "connected-scatter"):
         x_name, y_name = chart.x_title or "x", chart.y_title or "y"
+        if _summarised(chart, pts):
+            return _describe_scatter(chart, label, pts, x_name, y_name)
         return f"{label}: " + "; ".join(f"{p.name}: {x_name} {p.x_display}, {y_name} {p.display}" for p in pts) + "."
     if chart.type in ("bar", "dot") or pts[0].at is None:
         return f"{label}: " + "; ".join(f"{p.x}, {p.display}" for p in pts) + "."
     first, last = pts[0], pts[-1]
+    low, high = min(pts, key=lambda p: p.y), max(pts, key=lambda p: p.y)
+    if chart.small_multiples and brief and len(pts) > 1:  # a panel's own range, since each is read on its own
+        ends = [f"{p.display} in {p.x}" + "".join(f" ({name})" for name, q in (("lowest", low), ("highest", high))
+                                                   if q is p) for p in (first, last)]
+        middle = [f"{name} {q.display} in {q.x}" for name, q in (("lowest", low), ("highest", high))
+                  if q not in (first, last)]
+        return f"{label}: {ends[0]} to {ends[1]}" + "".join(f", {m}" for m in middle) + "."
     text = f"{label}: {first.display} in {first.x}"
     if len(pts) > 1:
         text += f" to {last.display} in {last.x}"
-        low, high = min(pts, key=lambda p: p.y), max(pts, key=lambda p: p.y)
-        if chart.small_multiples:  # a panel's own range, since each is read on its own
+        if chart.small_multiples:
             return text + f", lowest {low.display} in {low.x}, highest {high.display} in {high.x}."
         extremes = [f"{name} of {p.display} in {p.x}" for name, p in (("low", low), ("high", high))
                     if p not in (first, last)]
-        if extremes:
+        if extremes and not brief:
             text += f" ({', '.join(extremes)})"
     return text + "."
+
+
+def _describe_scatter(chart: Chart, label: str, pts: list[Point], x_name: str, y_name: str) -> str:
+    """A scatter's series by its ranges: the lowest and highest x and y (each with its point's name), and, for a
+    connected scatter, where it starts and ends. No relationship is claimed: the reader sees the drawing."""
+    def named(p: Point) -> str:
+        return f" ({p.name})" if p.name else ""
+    x_lo, x_hi = min(pts, key=lambda p: float(p.x)), max(pts, key=lambda p: float(p.x))
+    y_lo, y_hi = min(pts, key=lambda p: p.y), max(pts, key=lambda p: p.y)
+    first, last = pts[0], pts[-1]
+    span = f" from {first.name} to {last.name}" if chart.type == "connected-scatter" and first.name else ""
+    text = (f"{label}, {len(pts)} points{span}: {x_name} from {x_lo.x_display}{named(x_lo)} to {x_hi.x_display}"
+            f"{named(x_hi)}; {y_name} from {y_lo.display}{named(y_lo)} to {y_hi.display}{named(y_hi)}.")
+    if chart.type == "connected-scatter":
+        text += (f" First{',' if first.name else ''} {first.name}: {first.x_display}, {first.display}; "
+                 f"last{',' if last.name else ''} {last.name}: {last.x_display}, {last.display}.")
+    return text
+
+
+def _many_series(chart: Chart, by_series: dict[str, list[Point]]) -> list[str]:
+    """Many lines summed up: how many, over which periods, the highest and lowest last figures, and the
+    highlighted series in full."""
+    timed = [pts for pts in by_series.values() if pts[0].at is not None]
+    if chart.type not in ("line", "area") or chart.small_multiples or len(timed) < 2 or len(timed) < len(by_series):
+        return [_describe_series(chart, label, pts, brief=True) for label, pts in by_series.items()]
+    starts, ends = [pts[0] for pts in timed], [pts[-1] for pts in timed]
+    first, last = min(starts, key=lambda p: p.at), max(ends, key=lambda p: p.at)
+    high, low = max(ends, key=lambda p: p.y), min(ends, key=lambda p: p.y)
+    text = [f"{len(timed)} series, {first.x} to {last.x}. Highest last figure: {high.series}, {high.display} in "
+            f"{high.x}; lowest: {low.series}, {low.display} in {low.x}."]
+    if chart.highlight in by_series:
+        text.append(_describe_series(chart, chart.highlight, by_series[chart.highlight]))
+    return text
 
 
 def _coordinates(lon: float, lat: float) -> str:
