@@ -151,7 +151,7 @@ class SiteBuilder:
 
     def build(self, write_lock: AbstractContextManager = nullcontext()) -> BuildResult:
         """Build into the output folder, atomically; ``write_lock`` is held while the new site is swapped in."""
-        # Workers for the pool, when a cold build will need them, start while the content loads; what the
+        # Workers for the body drafts, when a cold build will need them, start while the content loads; what the
         # build keeps in the store is written by a thread while the build goes on.
         with collector_paused(), self.store.writing_behind(), \
                 workers_started_ahead(_many_bodies_to_draft(self.project), warm_up_drafting):

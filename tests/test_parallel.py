@@ -17,7 +17,7 @@ from site_builder.render.bodies import BodyDrafts, draft_body
 from conftest import REPO, SOURCE_DATE_EPOCH, snapshot
 
 
-def in_process(function, items, chunksize=1):
+def in_process(function, items, chunksize=1, shared=False):
     """A stand-in for ``pool_map`` that does the work here, so tests can count it cheaply."""
     return [function(item) for item in items]
 
@@ -35,8 +35,8 @@ def test_a_site_built_with_worker_processes_is_byte_identical_to_one_built_witho
     calls = []
     real_pool_map = parallel.pool_map
 
-    def recording_pool_map(function, items, chunksize=1):
-        results = real_pool_map(function, items, chunksize)
+    def recording_pool_map(function, items, chunksize=1, shared=False):
+        results = real_pool_map(function, items, chunksize, shared)
         name = function.args[0].__name__ if isinstance(function, functools.partial) else function.__name__
         calls.append((name, len(items), results is not None and all(r is not None for r in results)))
         return results
@@ -54,22 +54,27 @@ def test_a_site_built_with_worker_processes_is_byte_identical_to_one_built_witho
     assert snapshot(pooled.out) == snapshot(serial.out)
 
 
-def test_a_cold_build_starts_its_workers_once_ahead_and_charts_bodies_and_cards_share_them(
-        make_project, pool_for_everything, monkeypatch):
-    started = []
+def test_a_cold_build_drafts_its_bodies_in_workers_started_ahead(make_project, pool_for_everything, monkeypatch):
+    pools = []
 
     class CountedPool(parallel.ProcessPoolExecutor):
         def __init__(self, *args, **kwargs):
-            started.append(args)
             super().__init__(*args, **kwargs)
+            self.work: list[str] = []
+            pools.append(self)
+
+        def map(self, function, *iterables, **kwargs):
+            self.work.append(getattr(function, "args", [function])[0].__name__)
+            return super().map(function, *iterables, **kwargs)
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountedPool)
     project = make_project("ahead", warm=False)
     assert build_site(project).charts_rendered == 2
-    assert len(started) == 1  # not one pool for the charts, one for the bodies and one for the cards
+    # The first pool, started before the content was loaded, drafted the bodies; charts and cards had their own.
+    assert [pool.work for pool in pools] == [["draft_body"], ["_draw_chart"], ["draw_card"]]
     assert list((project.cache / "bodies").glob("*"))
-    build_site(project, force=True)  # every body drafted already: no workers started
-    assert len(started) == 1
+    build_site(project, force=True)  # every body drafted already, every chart drawn: no workers started
+    assert len(pools) == 3
 
 
 def test_workers_forked_from_a_fresh_process_build_the_same_site_as_no_workers(make_project, monkeypatch):
@@ -97,7 +102,7 @@ def test_workers_are_spawned_once_vl_convert_or_a_thread_could_be_copied_broken(
 
 
 def test_when_the_pool_cannot_run_the_build_does_the_work_itself(make_project, pool_for_everything, monkeypatch):
-    monkeypatch.setattr(parallel, "pool_map", lambda function, items, chunksize=1: None)
+    monkeypatch.setattr(parallel, "pool_map", lambda function, items, chunksize=1, shared=False: None)
     broken = make_project("broken", warm=False)
     assert build_site(broken).charts_rendered == 2
     monkeypatch.setenv("BRIEFING_WORKERS", "1")

@@ -84,14 +84,15 @@ _STARTED: contextvars.ContextVar[ProcessPoolExecutor | None] = contextvars.Conte
 
 @contextlib.contextmanager
 def workers_started_ahead(wanted: bool, warm_up: Callable[[], object]) -> Iterator[None]:
-    """Worker processes started now, in the background, for every ``pool_map`` until the block ends.
+    """Worker processes started now, in the background, for the body drafts (``pool_map(shared=True)``).
 
-    Starting a worker (a new Python that imports the pipeline, then ``warm_up``,
-    a module-level function) takes about 0.3 s of CPU: started at the beginning
-    of a build, that overlaps loading the content, which uses one core; and the
-    charts, the bodies and the social cards share these workers instead of
-    starting a pool each. Nothing is started unless ``wanted`` and there are two
-    CPUs; the workers stop when the block ends.
+    Starting a worker (spawned: a new Python that imports the pipeline, then
+    ``warm_up``, a module-level function; about 0.3 s of CPU) at the beginning of
+    a build overlaps loading the content, which uses one core. Charts and social
+    cards keep pools of their own, which end when they are drawn: workers that
+    drew charts hold vl-convert's memory (a cold 160 x 3 build peaked at 641 MiB
+    with one pool for all, 512 MiB so). Nothing is started unless ``wanted`` and
+    there are two CPUs; the workers stop when the block ends.
     """
     if not wanted or worker_count() < 2 or multiprocessing.parent_process() is not None:
         yield
@@ -122,17 +123,18 @@ def start_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def pool_map(function: Callable[[T], R], items: Sequence[T], chunksize: int = 1) -> list[R] | None:
+def pool_map(function: Callable[[T], R], items: Sequence[T], chunksize: int = 1,
+             shared: bool = False) -> list[R] | None:
     """``[function(item) for item in items]`` computed in worker processes, in order; None if no pool could run.
 
     ``function`` must not raise. A pool that cannot start or breaks (for instance
     in a script without the ``if __name__ == "__main__":`` guard that spawned
     workers need) returns None, and the build then does every piece itself.
-    The workers started ahead for this build are used when there are some.
+    With ``shared``, the workers started ahead for this build are used when there are some.
     """
     if multiprocessing.parent_process() is not None:
         return None  # never a pool inside a worker, or inside a script that a worker is re-running
-    started = _STARTED.get()
+    started = _STARTED.get() if shared else None
     if started is not None:
         try:
             return list(started.map(function, items, chunksize=chunksize))
@@ -217,7 +219,7 @@ def draft_bodies(briefings: list[Briefing], drafts: Drafts, draft: Callable[[Bri
             drafts.keep(briefing, kept)
     chunk = max(1, len(todo) // (4 * worker_count()))
     safely = functools.partial(_draft_or_problem, draft)
-    made = (pool_map(safely, todo, chunksize=chunk) if _worth_a_pool(len(todo), MIN_BODIES) else None) \
+    made = (pool_map(safely, todo, chunksize=chunk, shared=True) if _worth_a_pool(len(todo), MIN_BODIES) else None) \
         or [safely(briefing) for briefing in todo]
     for briefing, made_draft in zip(todo, made):
         if isinstance(made_draft, Problem):  # kept, so that a body over its time limit is not drafted twice
