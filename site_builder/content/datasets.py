@@ -270,4 +270,6 @@ def _number(raw: object, column: Column) -> int | float:
     if abs(scaled) > _LARGEST:  # float() would make it infinite, and every sum, chart and page after it
         scale = f" {column.scale}" if column.scale else ""
         raise ValueError(f"{raw.normalize():.4g}{scale} is too large to be a usable number")
+    if scaled != 0 and float(scaled) == 0:  # 1e-400: a figure that float() would make 0
+        raise ValueError(f"{raw.normalize():.4g} is too small to be a usable number: it would be read as 0")
     return int(scaled) if scaled == scaled.to_integral_value() and abs(scaled) < 2 ** 53 else float(scaled)
