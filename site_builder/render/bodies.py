@@ -229,7 +229,7 @@ def render_template(env: jinja2.Environment, name: str, templates: Path, project
         raise BuildError(_display(None, templates, project_root, name), 1, f"template not found: {exc.name}") from None
     except OSError as exc:  # a template that is not a regular file, or over the size limit
         raise BuildError(_display(exc.filename, templates, project_root, name), 1, why_unreadable(exc)) from None
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
         filename, line = _template_frame(exc)
         raise BuildError(_display(filename, templates, project_root, name), line,
                          f"template error: {type(exc).__name__}: {exc}") from None

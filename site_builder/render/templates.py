@@ -19,17 +19,42 @@ from typing import Any, Callable, Sequence
 
 import jinja2
 import jinja2.meta
+import jinja2.runtime
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .bodies import site_filters
 from ..files import MAX_CONTENT_BYTES, read_regular
 
 
-class RecordingEnvironment(jinja2.Environment):
-    """A Jinja environment that adds the name of every template it loads to the open recordings."""
+# What one ``*`` or ``**`` of a template may make: the theme's largest page is 200 KB; "x" * 10**10 is 10 GB,
+# made in one step that no time limit can interrupt.
+MAX_PRODUCT = 10_000_000
+
+
+class RecordingEnvironment(SandboxedEnvironment):
+    """A Jinja environment that adds the name of every template it loads to the open recordings.
+
+    Sandboxed, as bodies are, and with ``*`` and ``**`` bounded: templates come with a project, and
+    a build must end with an error at their line whatever they hold.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.recordings: list[set[str]] = []
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        """``left * right`` or ``left ** right``, refused when the result would be too large to make."""
+        if operator == "*":
+            for sized, times in ((left, right), (right, left)):
+                if isinstance(sized, (str, bytes, list, tuple)) and isinstance(times, int) \
+                        and len(sized) * times > MAX_PRODUCT:
+                    raise SecurityError(f"{type(sized).__name__} of {len(sized):,} times {times:,} is too large")
+        elif isinstance(left, int) and isinstance(right, int) and right > 0 \
+                and left.bit_length() * right > MAX_PRODUCT:
+            raise SecurityError(f"{left} ** {right} is too large")
+        return super().call_binop(context, operator, left, right)
 
     def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> jinja2.Template:
         # The one place every get_template, select_template, extends, include and import goes through,
