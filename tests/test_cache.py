@@ -314,3 +314,19 @@ def test_entries_put_while_writing_behind_are_found_at_once_and_are_on_disk_when
     assert Store(tmp_path, secret=b"k" * 32).get("bodies", "a") == b"two"  # as a new process reads it
     store.put("bodies", "b", b"now")  # outside the block: written before put returns
     assert Store(tmp_path, secret=b"k" * 32).get("bodies", "b") == b"now"
+
+
+def test_entries_waiting_for_the_writer_never_hold_more_than_the_limit(tmp_path, monkeypatch):
+    release = threading.Event()
+    real_replace = cache.replace_file
+    monkeypatch.setattr(cache, "replace_file",
+                        lambda path, data: (path.name != "a" or release.wait(10), real_replace(path, data)))
+    monkeypatch.setattr(cache, "MAX_PENDING_BYTES", 10)
+    store = Store(tmp_path, secret=b"k" * 32)
+    with store.writing_behind():
+        store.put("bodies", "a", b"12345678")  # waits for the writer, which is held back
+        store.put("bodies", "b", b"12345678")  # over the limit: written by the caller itself, now
+        assert (tmp_path / "bodies" / "b").is_file() and not (tmp_path / "bodies" / "a").exists()
+        release.set()
+    assert (tmp_path / "bodies" / "a").is_file()
+    assert store._pending_bytes == 0 and not store._pending

@@ -47,6 +47,7 @@ KEY_ENV = "BRIEFING_CACHE_KEY"  # a secret given by the environment (a CI secret
 _TAG_SIZE = 32
 # No entry is larger (a 50 MB data file parsed is well under it); a larger file is not read, and reads as missing.
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
+MAX_PENDING_BYTES = 32 * 1024 * 1024  # entries waiting for the writer thread; beyond that put writes them itself
 
 
 class Store:
@@ -60,6 +61,7 @@ class Store:
         self._secret = secret if secret is not None else (secret_key() if folder else b"")
         self._writer: ThreadPoolExecutor | None = None  # while writing behind (see ``writing_behind``)
         self._pending: dict[tuple[str, str], bytes] = {}  # entries put but not on disk yet
+        self._pending_bytes = 0  # their sizes, put together (never more than MAX_PENDING_BYTES)
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
@@ -138,7 +140,14 @@ class Store:
             self._write(kind, key, entry)
             return
         with self._lock:
-            self._pending[(kind, key)] = data
+            if self._pending_bytes + len(data) > MAX_PENDING_BYTES:  # the disk is behind: wait for it here
+                writer = None
+            else:
+                self._pending[(kind, key)] = data
+                self._pending_bytes += len(data)
+        if writer is None:
+            self._write(kind, key, entry)
+            return
         writer.submit(self._write, kind, key, entry, data)
 
     def _write(self, kind: str, key: str, entry: bytes, pending: bytes | None = None) -> None:
@@ -149,6 +158,7 @@ class Store:
         finally:
             if pending is not None:
                 with self._lock:
+                    self._pending_bytes -= len(pending)
                     if self._pending.get((kind, key)) is pending:  # not put again since
                         del self._pending[(kind, key)]
 
