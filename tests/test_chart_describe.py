@@ -114,10 +114,13 @@ def test_many_lines_are_summed_up_with_the_highlighted_one_in_full(charts_site):
     last = {r[0]: (float(r[2].replace(",", "")), r[1], r[2]) for r in rows}  # rows run in time order
     high, low = max(last.items(), key=lambda kv: kv[1][0]), min(last.items(), key=lambda kv: kv[1][0])
     assert f"{len(last)} series, 2006 to 2015." in description and len(last) == 14
+    every = [(float(r[2].replace(",", "")), r[0], r[1], r[2]) for r in rows]
+    top, bottom = max(every), min(every)
+    assert f"Highest: {top[1]}, {top[3]} in {top[2]}; lowest: {bottom[1]}, {bottom[3]} in {bottom[2]}." in description
     assert f"Highest last figure: {high[0]}, {high[1][2]} in {high[1][1]}; lowest: {low[0]}, {low[1][2]} in " \
            f"{low[1][1]}." in description
     assert "Construction: 100 in 2006 to 83.991 in 2015 (low of 71.764 in 2010)." in description
-    assert "Mining and logging" not in description and description.endswith("The data table lists every point.")
+    assert "Wholesale trade" not in description and description.endswith("The data table lists every point.")
     assert len(rows) == 14 * 10 and len(description) <= 600
 
 
@@ -140,3 +143,59 @@ def test_a_scatter_of_three_points_lists_them():
     assert describe_chart(chart, more) == (
         "Scatter chart: T. People, 4 points: Age from 30 years (Ann) to 60 years (Di); Height from 150.0 cm (Di) "
         "to 180.0 cm (Bo). The data table lists every point.")
+
+
+def _jobs(series: str, x, y: float, at=None, name: str = "", x_display: str = "") -> Point:
+    return Point(series, x, y, f"{y:,.1f} thousand jobs", False, "f", f"{series}, {x}", (), name=name,
+                 x_display=x_display, at=at)
+
+
+MONTHS = [(f"{2015 + k // 12}-{k % 12 + 1:02d}", 2015 + k / 12) for k in range(120)]
+GROWING = {  # kinds whose description grew with their points: 11 industries x 120 months, 30 bars, 55 years...
+    "line": ({}, [_jobs(f"Industry {i}", m, 100.0 + i * k % 37, at) for i in range(11) for k, (m, at) in enumerate(MONTHS)]),
+    "area": ({"stack": "stacked"}, [_jobs(f"Industry {i}", m, 50.0 + (i + k) % 13, at)
+                                    for i in range(11) for k, (m, at) in enumerate(MONTHS)]),
+    "line panels": ({"small_multiples": True}, [_jobs(f"Industry {i}", m, 90.0 + (i * 7 + k) % 23, at)
+                                                for i in range(11) for k, (m, at) in enumerate(MONTHS)]),
+    "bar": ({}, [_jobs("Industry 0", f"Category {k}", 10.0 + (k * 7) % 30) for k in range(30)]),
+    "bar grouped": ({}, [_jobs(f"Industry {i}", f"Category {k}", 10.0 + i + k) for i in range(5) for k in range(8)]),
+    "bar stacked": ({"stack": "stacked"}, [_jobs(f"Industry {i}", 2000 + k, 10.0 + (i * k) % 11)
+                                           for i in range(5) for k in range(20)]),
+    "dot": ({}, [_jobs(f"Industry {i}", f"Category {k}", 10.0 + (i + 3 * k) % 17) for i in range(2) for k in range(30)]),
+    "scatter": ({}, [_jobs(f"Industry {i}", k, 10.0 + (i * k) % 41, name=f"Site {k}", x_display=f"{k} miles")
+                     for i in range(5) for k in range(50)]),
+    "connected-scatter": ({}, [_jobs(f"Industry {i}", k, 10.0 + (i + k) % 29, name=str(1956 + k), x_display=f"{k} miles")
+                               for i in range(3) for k in range(55)]),
+    "map": ({}, [_jobs(f"Place {i}", -90.0 + i, 40.0 + i / 3) for i in range(30)]),
+}
+
+
+@pytest.mark.parametrize("name", GROWING)
+def test_a_description_stays_short_however_many_points_the_chart_has(name):
+    options, points = GROWING[name]
+    labels = list(dict.fromkeys(p.series for p in points))
+    chart = Chart(id="c", type=name.split()[0], title="Jobs in eleven industries, month by month",
+                  series=tuple(ChartSeries(label=label, fact="f") for label in labels), **options)
+    description = describe_chart(chart, points)
+    assert len(description) <= 600, (len(description), description)
+    assert description.endswith("The data table lists every point.")
+    if name != "map":  # the highest figure drawn is said, whichever way the points are summed up
+        assert max(points, key=lambda p: p.y).display in description, description
+
+
+def chart_descriptions(site) -> dict[str, str]:
+    """Every chart's description on a built site's pages, by chart id."""
+    found = {}
+    for html in sorted(site.rglob("*.html")):
+        for chart in parse_html(html).select("figure[data-chart]"):
+            found[chart["data-chart"]] = chart.select_one(".chart__svg")["aria-label"]
+    return found
+
+
+@pytest.mark.parametrize("fixture", ["charts", "heldout", "mini", "data"])
+def test_every_fixtures_chart_is_described_in_600_characters_or_fewer(fixture, charts_site, tmp_path):
+    from conftest import build_fixture
+    site = charts_site.out if fixture == "charts" else build_fixture(tmp_path / fixture, fixture).out
+    described = chart_descriptions(site)
+    assert described and all(described.values())
+    assert {c: len(d) for c, d in described.items() if len(d) > 600} == {}

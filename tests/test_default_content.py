@@ -336,3 +336,14 @@ def test_a_briefing_with_three_charts_stays_under_100_kb_gzipped_without_javascr
             weighed[path.parent.name] = page_weight(default_site, path.relative_to(default_site).as_posix()).gzip_total
     assert weighed and "russia-car-market-by-the-numbers" in weighed
     assert all(size < 100_000 for size in weighed.values()), weighed
+
+
+def test_every_chart_of_the_default_site_is_described_in_600_characters_or_fewer(default_site):
+    described = {}
+    for html in sorted(default_site.rglob("*.html")):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for chart in soup.select("figure[data-chart]"):
+            described[chart["data-chart"]] = chart.select_one(".chart__svg")["aria-label"]
+    assert len(described) >= 5 and all(described.values())
+    # the market chart read its six series one by one: 791 characters
+    assert {c: len(d) for c, d in described.items() if len(d) > 600} == {}

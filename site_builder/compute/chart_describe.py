@@ -170,6 +170,9 @@ def _describe_series(chart: Chart, label: str, pts: list[Point], brief: bool = F
             return _describe_scatter(chart, label, pts, x_name, y_name)
         return f"{label}: " + "; ".join(f"{p.name}: {x_name} {p.x_display}, {y_name} {p.display}" for p in pts) + "."
     if chart.type in ("bar", "dot") or pts[0].at is None:
+        if brief and len(pts) > SCATTER_LISTED:
+            high, low = max(pts, key=lambda p: p.y), min(pts, key=lambda p: p.y)
+            return f"{label}, {len(pts)} figures: highest {high.x}, {high.display}; lowest {low.x}, {low.display}."
         return f"{label}: " + "; ".join(f"{p.x}, {p.display}" for p in pts) + "."
     first, last = pts[0], pts[-1]
     low, high = min(pts, key=lambda p: p.y), max(pts, key=lambda p: p.y)
@@ -209,16 +212,35 @@ def _describe_scatter(chart: Chart, label: str, pts: list[Point], x_name: str, y
 
 
 def _many_series(chart: Chart, by_series: dict[str, list[Point]]) -> list[str]:
-    """Many lines summed up: how many, over which periods, the highest and lowest last figures, and the
-    highlighted series in full."""
-    timed = [pts for pts in by_series.values() if pts[0].at is not None]
-    if chart.type not in ("line", "area") or chart.small_multiples or len(timed) < 2 or len(timed) < len(by_series):
-        return [_describe_series(chart, label, pts, brief=True) for label, pts in by_series.items()]
-    starts, ends = [pts[0] for pts in timed], [pts[-1] for pts in timed]
+    """Every series summed up at once: for lines, how many, over which periods, the highest and lowest last
+    figures and the highlighted series in full; for other kinds the extremes of all their points."""
+    pts = [p for series in by_series.values() for p in series]
+    if chart.type == "map":
+        lats, lons = sorted(p.y for p in pts), sorted(float(p.x) for p in pts)
+        return [f"{len(pts)} places within {_coordinates(lons[0], lats[0])} (south-west) and "
+                f"{_coordinates(lons[-1], lats[-1])} (north-east)."]
+    if chart.type in ("scatter", "connected-scatter"):
+        x_lo, x_hi = min(pts, key=lambda p: float(p.x)), max(pts, key=lambda p: float(p.x))
+        y_lo, y_hi = min(pts, key=lambda p: p.y), max(pts, key=lambda p: p.y)
+
+        def named(p: Point) -> str:
+            return f" ({p.series}{', ' + p.name if p.name else ''})"
+        return [f"{len(by_series)} series, {len(pts)} points: {chart.x_title or 'x'} from {x_lo.x_display}{named(x_lo)} "
+                f"to {x_hi.x_display}{named(x_hi)}; {chart.y_title or 'y'} from {y_lo.display}{named(y_lo)} to "
+                f"{y_hi.display}{named(y_hi)}."]
+    timed = [series for series in by_series.values() if series[0].at is not None]
+    if len(timed) < len(by_series) or chart.type not in ("line", "area"):
+        high, low = max(pts, key=lambda p: p.y), min(pts, key=lambda p: p.y)
+        return [f"{len(by_series)} series, {len(pts)} figures. Highest: {high.series}, {high.x}, {high.display}; "
+                f"lowest: {low.series}, {low.x}, {low.display}."]
+    starts, ends = [series[0] for series in timed], [series[-1] for series in timed]
     first, last = min(starts, key=lambda p: p.at), max(ends, key=lambda p: p.at)
     high, low = max(ends, key=lambda p: p.y), min(ends, key=lambda p: p.y)
-    text = [f"{len(timed)} series, {first.x} to {last.x}. Highest last figure: {high.series}, {high.display} in "
-            f"{high.x}; lowest: {low.series}, {low.display} in {low.x}."]
+    top, bottom = max(pts, key=lambda p: p.y), min(pts, key=lambda p: p.y)
+    text = [f"{len(timed)} {'panels' if chart.small_multiples else 'series'}, {first.x} to {last.x}. Highest: "
+            f"{top.series}, {top.display} in {top.x}; lowest: {bottom.series}, {bottom.display} in {bottom.x}. "
+            f"Highest last figure: {high.series}, {high.display} in {high.x}; lowest: {low.series}, {low.display} in "
+            f"{low.x}."]
     if chart.highlight in by_series:
         text.append(_describe_series(chart, chart.highlight, by_series[chart.highlight]))
     return text
