@@ -14,6 +14,7 @@ import datetime as dt
 import decimal
 import io
 import json
+import math
 import re
 import sys
 from pathlib import Path
@@ -170,7 +171,7 @@ def _csv_records(text: str, shown: str) -> list[tuple[int, dict]]:
 
 def _json_records(text: str, shown: str) -> list[tuple[int, dict]]:
     # Records one by one, so that each keeps the line it starts on.
-    decoder, records = json.JSONDecoder(), []
+    decoder, records = json.JSONDecoder(parse_float=_json_float), []
     i = _skip_space(text, 0)
     if text[i:i + 1] != "[":
         raise BuildError(shown, text.count("\n", 0, i) + 1, "a JSON data file must be a list of records: [{...}, ...]")
@@ -190,6 +191,12 @@ def _json_records(text: str, shown: str) -> list[tuple[int, dict]]:
         elif text[i:i + 1] != "]":
             raise BuildError(shown, text.count("\n", 0, i) + 1, "JSON cannot be read: expected ',' or ']'")
     return records
+
+
+def _json_float(text: str) -> float | decimal.Decimal:
+    # A float would make 1e-400 zero and 1e999 infinite before any cell is checked; as written, _number refuses them.
+    value = float(text)
+    return value if math.isfinite(value) and (value != 0 or decimal.Decimal(text) == 0) else decimal.Decimal(text)
 
 
 def _skip_space(text: str, i: int) -> int:
@@ -255,7 +262,7 @@ def _typed_cell(raw: object, column: Column, name: str, shown: str, line: int, e
 
 
 def _number(raw: object, column: Column) -> int | float:
-    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str, decimal.Decimal)):
         raise ValueError(f"{raw!r} is not a number")
     if isinstance(raw, str):
         text = raw.strip()
@@ -263,7 +270,7 @@ def _number(raw: object, column: Column) -> int | float:
             raise ValueError(f"{raw!r} is not a number")
         raw = decimal.Decimal(text.replace(",", ""))
     else:
-        raw = decimal.Decimal(str(raw)) if isinstance(raw, float) else decimal.Decimal(raw)
+        raw = decimal.Decimal(str(raw)) if isinstance(raw, float) else decimal.Decimal(raw)  # int or as written
     if not raw.is_finite():
         raise ValueError(f"{raw} is not a finite number")
     scaled = raw * SCALES.get(column.scale or "", 1)
