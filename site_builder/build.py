@@ -22,6 +22,7 @@ from .errors import BuildError, BuildErrors, Problem, StrictWarnings
 from .files import MAX_STATIC_BYTES, read_regular
 from .incremental.kept import BodyScans, ParsedDocuments, SvgCache
 from .incremental.memo import RenderMemo
+from .incremental.written import CheckedFiles
 from .output import WrittenSite, check_output_folder, update_site
 from .progress import BuildProgress
 from .compute.project import THEME, Project, load_content
@@ -140,6 +141,7 @@ class SiteBuilder:
         self.cache = SvgCache(self.store)
         self.calls = Memo()  # plans, library, citations: each kept while what it read is the same (recorded.py)
         self.memo = RenderMemo(site_templates(project.template_folders), self.store, project.out)
+        self.checked = CheckedFiles(project.out, self.store)  # files that passed _refuse_third_party
         self.parsed = ParsedDocuments(self.store)
         self.recall = Recall()  # what each unchanged document validated to
         self.scans = BodyScans(self.store)  # what each body names
@@ -200,16 +202,17 @@ class SiteBuilder:
 
     def _refuse_third_party(self, files: dict[str, bytes], compiled: CompiledSite) -> None:
         # The final HTML is checked, not just the bodies as written (render/third_party.py); a file the
-        # last build wrote, byte for byte, passed this check then.
+        # last build wrote, or one an earlier process checked, byte for byte, passed this check then.
         written = self._written.files if self._written else {}
         bodies = {plan.url: SourceText(plan.briefing.origin.path, plan.briefing.body_line, plan.briefing.body)
                   for plan in compiled.plans}
-        unchanged = lambda path, data: written.get(path) == data  # noqa: E731
+        unchanged = lambda path, data: written.get(path) == data or self.checked.passed(path, data)  # noqa: E731
         problems = third_party_problems(files, bodies, self._source_texts, unchanged)
         base = self.project.templates / "base.html"  # where a project's own pages would have lost the policy
         problems += policy_problems(files, unchanged, self.project.display(base) if base.is_file() else None)
         if problems:
             raise BuildErrors(problems)
+        self.checked.remember(files)
 
     def _source_texts(self) -> list[SourceText]:
         """Every content file, template and stylesheet of the project (theme included), to locate markup in."""

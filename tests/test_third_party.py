@@ -188,3 +188,22 @@ def test_an_image_added_while_serving_is_refused_although_unchanged_pages_are_no
     assert (problem.path, problem.line) == ("content/briefings/widget-outlook.md", last + 2)
     assert "<img src> loads 'https://tracker.example/p.gif'" in problem.message
     assert (project.out / "briefings/widget-outlook/index.html").read_bytes() == before
+
+
+def test_a_new_process_reads_only_the_files_no_earlier_build_checked_and_still_refuses_a_new_load(
+        make_project, monkeypatch):
+    import site_builder.render.third_party as third_party
+    project = make_project()
+    SiteBuilder(project).build()
+    read: list[str] = []
+    real = third_party.file_loads
+    monkeypatch.setattr(third_party, "file_loads", lambda path, text: read.append(path) or real(path, text))
+    SiteBuilder(project).build()  # a new builder, as a new process has: nothing in memory
+    assert read == []  # every file is byte for byte one the first build checked
+    page = "content/briefings/widget-outlook.md"
+    text = (project.root / page).read_text(encoding="utf-8")
+    (project.root / page).write_text(text + "\n![a pixel](https://tracker.example/p.gif)\n", encoding="utf-8")
+    with pytest.raises(BuildErrors) as raised:
+        SiteBuilder(project).build()
+    assert "https://tracker.example/p.gif" in raised.value.problems[0].message
+    assert "briefings/widget-outlook/index.html" in read and len(read) < 5  # that page and what lists it

@@ -6,6 +6,7 @@ inputs have the digest recorded here and the file is still the one written.
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 
@@ -78,3 +79,44 @@ def _entries(data: dict) -> dict[str, list]:
         return {}
     return {url: entry[:4] + [names[entry[4]]] for url, entry in pages.items()
             if isinstance(entry, list) and len(entry) == 5 and isinstance(entry[4], int) and 0 <= entry[4] < len(names)}
+
+
+CHECKED_SUFFIXES = (".html", ".svg", ".css")  # the files render/third_party.py and render/csp.py read
+
+
+class CheckedFiles:
+    """Digests of the output files that passed the final-HTML checks, recorded for builds in later processes.
+
+    Reading a page for requests to other sites costs more than digesting it
+    (about 0.7 ms against 0.1 ms for a page with two drawn charts), and most
+    files of a rebuild are byte for byte what an earlier build checked. The
+    record is an entry of the build's store: authenticated, and started anew
+    by a change to this package's code, which the checks are part of.
+    """
+
+    def __init__(self, out: Path | None, store=None) -> None:
+        self.store = store
+        self._key = store.key("pages", "checked", str(out)) if store is not None and out is not None else None
+        self._digests: frozenset[str] | None = None  # read on first use
+
+    def passed(self, path: str, data: bytes) -> bool:
+        """Whether output file ``path`` holding exactly ``data`` passed the checks in the last build."""
+        if self._digests is None:
+            found = self.store.get_json("pages", self._key) if self._key else None
+            self._digests = frozenset(d for d in found if isinstance(d, str)) if isinstance(found, list) else frozenset()
+        return bool(self._digests) and file_digest(path, data) in self._digests
+
+    def remember(self, files: dict[str, bytes]) -> None:
+        """Record ``files`` (path → bytes) as having passed the checks."""
+        if self._key is None:
+            return
+        self._digests = frozenset(file_digest(path, data) for path, data in files.items()
+                                  if path.endswith(CHECKED_SUFFIXES))
+        self.store.put_json("pages", self._key, sorted(self._digests))
+
+
+def file_digest(path: str, data: bytes) -> str:
+    """A digest of an output file's path and bytes, short enough to keep thousands of."""
+    digest = hashlib.blake2b(path.encode("utf-8", "surrogateescape") + b"\0", digest_size=16)
+    digest.update(data)
+    return digest.hexdigest()
