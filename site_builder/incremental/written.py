@@ -98,6 +98,7 @@ class CheckedFiles:
         self.store = store
         self._key = store.key("pages", "checked", str(out)) if store is not None and out is not None else None
         self._digests: frozenset[str] | None = None  # read on first use
+        self._made: dict[str, tuple[bytes, str]] = {}  # path → (bytes, digest) as last remembered, in this process
 
     def passed(self, path: str, data: bytes) -> bool:
         """Whether output file ``path`` holding exactly ``data`` passed the checks in the last build."""
@@ -110,9 +111,17 @@ class CheckedFiles:
         """Record ``files`` (path → bytes) as having passed the checks."""
         if self._key is None:
             return
-        self._digests = frozenset(file_digest(path, data) for path, data in files.items()
-                                  if path.endswith(CHECKED_SUFFIXES))
-        self.store.put_json("pages", self._key, sorted(self._digests))
+        made = {path: (data, self._digest(path, data)) for path, data in files.items() if path.endswith(CHECKED_SUFFIXES)}
+        digests = frozenset(digest for _, digest in made.values())
+        self._made = made
+        if digests != self._digests:  # a rebuild under serve that checked nothing new writes nothing
+            self._digests = digests
+            self.store.put_json("pages", self._key, sorted(digests))
+
+    def _digest(self, path: str, data: bytes) -> str:
+        last = self._made.get(path)
+        # Comparing bytes is many times faster than digesting them, and most files are as they were.
+        return last[1] if last is not None and (last[0] is data or last[0] == data) else file_digest(path, data)
 
 
 def file_digest(path: str, data: bytes) -> str:
