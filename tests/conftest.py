@@ -80,6 +80,15 @@ def build_fixture(dest: Path, fixture: str = "mini", cache: Path | None = None) 
     return project
 
 
+def copy_default_project(root: Path) -> Project:
+    """The repository's own content, templates and static files copied into ``root``, its drawn charts reused."""
+    for folder in ("content", "templates", "static"):
+        shutil.copytree(REPO / folder, root / folder)
+    if (REPO / ".briefing-cache").is_dir():  # same specs, same SVGs: nothing drawn again
+        shutil.copytree(REPO / ".briefing-cache", root / ".briefing-cache")
+    return Project.at(root)
+
+
 @pytest.fixture(autouse=True)
 def fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> str:
     """Every test builds as of the same date unless it says otherwise."""

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from site_builder.build import build_site
-from site_builder.compute.project import Project
+
+from conftest import copy_default_project
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_FACTS = [
@@ -22,13 +22,9 @@ SEED_FACTS = [
 
 @pytest.fixture(scope="module")
 def default_site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("default")
-    for folder in ("content", "templates", "static"):
-        shutil.copytree(REPO / folder, root / folder)
-    if (REPO / ".briefing-cache").is_dir():  # reuse rendered charts: same specs, same SVGs
-        shutil.copytree(REPO / ".briefing-cache", root / ".briefing-cache")
-    build_site(Project.at(root))
-    return root / "_site"
+    project = copy_default_project(tmp_path_factory.mktemp("default"))
+    build_site(project)
+    return project.out
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,6 @@ import io
 import json
 import pickle
 import pkgutil
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -30,7 +28,8 @@ from site_builder.frozen import FrozenDict, freeze, thaw
 from site_builder.incremental.cache import Store
 from site_builder.incremental.kept import SvgCache
 
-REPO = Path(__file__).resolve().parent.parent
+from conftest import copy_default_project
+
 MUTABLE = (list, dict, set, bytearray)
 
 
@@ -83,12 +82,7 @@ def mutable_parts(*roots: object) -> tuple[list[str], set[type]]:
 
 @pytest.fixture(scope="module")
 def default_project(tmp_path_factory) -> Project:
-    root = tmp_path_factory.mktemp("frozen")
-    for folder in ("content", "templates", "static"):
-        shutil.copytree(REPO / folder, root / folder)
-    if (REPO / ".briefing-cache").is_dir():  # drawn charts reused: same specs, same SVGs
-        shutil.copytree(REPO / ".briefing-cache", root / ".briefing-cache")
-    return Project.at(root)
+    return copy_default_project(tmp_path_factory.mktemp("frozen"))
 
 
 def test_nothing_built_from_the_default_content_holds_a_list_dict_or_set(default_project):
