@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                            "source", "track", "wbr"})
@@ -48,13 +48,7 @@ def tokenize(markup: str) -> list[Token]:
     pages (search text, glossary terms, callouts) never look inside a chart,
     and a drawn chart holds most of a page's tags.
     """
-    found: list[Token] = []
-    done = 0
-    for start, end in _svg_spans(markup):
-        found += _tokenize_flat(markup[done:start])
-        found.append(Token("element", markup[start:end], "svg"))
-        done = end
-    return found + _tokenize_flat(markup[done:])
+    return _svgs_whole(markup, 0, _tokenize_flat)
 
 
 def tokenize_page(markup: str) -> list[Token]:
@@ -67,13 +61,18 @@ def tokenize_page(markup: str) -> list[Token]:
     (ten times as slow), which still reads anything outside the plain form.
     """
     doctype = _DOCTYPE.match(markup)
-    found: list[Token] = [Token("other", doctype.group())] if doctype else []
-    done = doctype.end() if doctype else 0
+    head = [Token("other", doctype.group())] if doctype else []
+    return head + _svgs_whole(markup, doctype.end() if doctype else 0, _page_flat)
+
+
+def _svgs_whole(markup: str, done: int, flat: Callable[[str], list[Token]]) -> list[Token]:
+    # ``markup`` from ``done`` on: each <svg> one element token, what lies between read by ``flat``.
+    found: list[Token] = []
     for start, end in _svg_spans(markup):
-        found += _page_flat(markup[done:start])
+        found += flat(markup[done:start])
         found.append(Token("element", markup[start:end], "svg"))
         done = end
-    return found + _page_flat(markup[done:])
+    return found + flat(markup[done:])
 
 
 def _page_flat(markup: str) -> list[Token]:
