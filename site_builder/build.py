@@ -11,7 +11,7 @@ import gc
 import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .incremental.cache import Store
@@ -37,7 +37,9 @@ from .content.history import FactHistory, history_key, read_history
 from .compute.datafacts import data_files
 from .settings import cname_problem, resolve_settings
 from .compute.revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, revisions_from
-from .incremental.stamp import BuildStamp, current_stamp, input_digest, output_digest, write_stamp
+from .incremental.stamp import (
+    BuildStamp, current_stamp, input_digest, output_digest, read_stamp, settled, settled_now, write_stamp,
+)
 from .swap import recover_interrupted_swap
 
 
@@ -68,18 +70,21 @@ def build_site(project: Project, base_url: str | None = None, progress: BuildPro
     """
     recover_interrupted_swap(project.out)  # before the up-to-date check, so that no leftover outlives it
     store = Store(project.cache)
-    inputs = input_digest(project, base_url)
-    recorded = None if force else current_stamp(project, store, inputs)
+    last = read_stamp(project, store)
+    inputs = input_digest(project, base_url, last.digests if last else None)
+    recorded = None if force else current_stamp(project, last, inputs)
     if recorded and strict and recorded.warnings:
         raise StrictWarnings(list(recorded.warnings))
     if recorded:
+        if (digests := settled_now(inputs)) != recorded.digests:  # files read again that need not be next time
+            write_stamp(project, store, replace(recorded, digests=digests))
         return BuildResult(project.out, recorded.pages, recorded.charts, 0, recorded.files,
                            warnings=tuple(recorded.warnings), up_to_date=True)
     result = SiteBuilder(project, base_url, progress, store, strict).build()
     store.prune()  # after the build, which marked every entry it used
-    if inputs and (outputs := output_digest(project.out)):
-        write_stamp(project, store, BuildStamp(inputs, outputs, result.pages, result.charts, result.files,
-                                               tuple(result.warnings)))
+    if inputs.digest and (outputs := output_digest(project.out)):
+        write_stamp(project, store, BuildStamp(inputs.digest, outputs, result.pages, result.charts, result.files,
+                                               tuple(result.warnings), settled(project, inputs)))
     return result
 
 

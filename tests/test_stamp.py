@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from site_builder.build import build_site
 from site_builder.errors import BuildError, BuildErrors
 from site_builder.compute.project import Project
+from site_builder.incremental import stamp
 from site_builder.incremental.cache import Store
 
 from conftest import parse_html
@@ -152,3 +154,74 @@ def test_a_failed_build_keeps_the_site_and_its_stamp(built):
     facts.write_text(good, encoding="utf-8")  # back as it was: the site on disk is still its build
     assert build_site(built).up_to_date
     assert file_times(built.out) == before
+
+
+def _reads(monkeypatch) -> list[Path]:
+    """The input files the stamp check reads from now on."""
+    read: list[Path] = []
+    real = stamp.read_regular
+    monkeypatch.setattr(stamp, "read_regular", lambda path, limit: read.append(path) or real(path, limit))
+    return read
+
+
+@pytest.fixture
+def settled_files(built, monkeypatch) -> Project:
+    """A built project whose input files all count as older than a timestamp tick (as on a real site)."""
+    monkeypatch.setattr(stamp, "RACY_NS", -10**12)  # "now" is a thousand seconds on: no file is racy
+    build_site(built, force=True)
+    return built
+
+
+def test_a_file_whose_stat_is_unchanged_is_not_read_again(settled_files, monkeypatch):
+    read = _reads(monkeypatch)
+    assert build_site(settled_files).up_to_date
+    assert read == []
+
+
+def test_an_edit_of_the_same_size_with_its_old_mtime_put_back_is_seen(settled_files, monkeypatch):
+    facts = settled_files.root / "content/facts/widgets.yaml"
+    before = facts.stat()
+    _edit(settled_files, "content/facts/widgets.yaml", "value: 1400000", "value: 1450000")
+    os.utime(facts, ns=(before.st_atime_ns, before.st_mtime_ns))  # size and mtime as they were
+    after = facts.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert after.st_ctime_ns != before.st_ctime_ns  # what utime cannot put back
+    read = _reads(monkeypatch)
+    assert not build_site(settled_files).up_to_date
+    assert facts in read
+    assert "1.45 million" in parse_html(settled_files.out / BRIEFING).get_text()
+
+
+def test_a_touched_file_is_read_once_and_then_vouched_for_again(settled_files, monkeypatch):
+    css = settled_files.root / "static/style.css"
+    os.utime(css, ns=(css.stat().st_atime_ns, css.stat().st_mtime_ns + 10**9))
+    read = _reads(monkeypatch)
+    assert build_site(settled_files).up_to_date  # same bytes: nothing to build
+    assert read == [css]
+    assert build_site(settled_files).up_to_date and read == [css]  # the stamp now knows its new stat
+
+
+def test_a_file_changed_within_a_timestamp_tick_of_being_read_is_read_again(built, monkeypatch):
+    # Files written just now might change again within their timestamp tick and keep every stat field
+    # (racy git): such a file is not vouched for by its stat, however its stat compares.
+    facts = built.root / "content/facts/widgets.yaml"
+    fresh = stamp.input_digest(built, None)
+    record = fresh.files["content/facts/widgets.yaml"]
+    assert record[-1] is False
+    forged = {"content/facts/widgets.yaml": record[:-2] + ["1 not-its-digest", True]}
+    assert stamp.input_digest(built, None, forged).digest != fresh.digest  # a trusted record is believed...
+    forged["content/facts/widgets.yaml"][-1] = False
+    assert stamp.input_digest(built, None, forged).digest == fresh.digest  # ...an untrusted one is not
+    read = _reads(monkeypatch)
+    assert build_site(built).up_to_date and facts in read  # so the skip reads it again
+
+
+def test_the_stamp_written_after_a_build_reads_racy_files_again_once_they_settled(built, monkeypatch):
+    _edit(built, "content/facts/widgets.yaml", "value: 1400000", "value: 1450000")
+    monkeypatch.setattr(stamp, "RACY_NS", 10**15)  # nothing has settled when the build reads its inputs...
+    inputs = stamp.input_digest(built, None)
+    assert not any(record[-1] for record in inputs.files.values())
+    monkeypatch.setattr(stamp, "RACY_NS", -10**12)  # ...and everything has when the stamp is written
+    kept = stamp.settled(built, inputs)
+    assert set(kept) == set(inputs.files) and all(record[-1] is True for record in kept.values())
+    assert kept["content/facts/widgets.yaml"][-2] == inputs.files["content/facts/widgets.yaml"][-2]
