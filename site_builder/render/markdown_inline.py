@@ -21,7 +21,7 @@ import markdown
 from markdown import inlinepatterns as ip
 from markdown import treeprocessors
 from markdown.extensions import smarty
-from markdown.util import AtomicString
+from markdown.util import INLINE_PLACEHOLDER_PREFIX as _PREFIX, AtomicString
 
 # The version the triggers and the loop below were verified against (Markdown's own tests are not
 # rerun here: tests/test_markdown_inline.py compares stock and fast output on every body it can find).
@@ -78,7 +78,8 @@ def trigger_of(pattern: object) -> tuple[str, ...] | None:
 class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
     """Markdown's ``InlineProcessor``, skipping the patterns whose triggers a text does not contain.
 
-    Everything but the loop over patterns (``__handleInline``) is the stock code.
+    The loop over patterns (``__handleInline``) is new; ``run`` is the stock code with a shortcut for
+    text that no pattern changed; the rest is inherited.
     """
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
@@ -90,7 +91,58 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
         self._triggers = [None if found is None else tuple(self._needles.index(n) for n in found)
                           for found in triggers]
         self._tried: dict[tuple[bool, ...], tuple[int, ...]] = {}
-        return super().run(tree, ancestors)
+        return self._walk(tree, ancestors)
+
+    def _walk(self, tree: etree.Element, ancestors: list[str] | None) -> etree.Element:
+        # Stock InlineProcessor.run, except where marked: a text or tail that comes back from
+        # __handleInline as the same object, without a placeholder in it, is left as it is. Stock
+        # code clears it, finds no placeholder, puts it back and inserts an empty list of nodes.
+        handle, place = self._InlineProcessor__handleInline, self._InlineProcessor__processPlaceholders
+        self.stashed_nodes: dict[str, etree.Element | str] = {}
+        tree_parents = [] if ancestors is None else ancestors[:]
+        self.parent_map = {c: p for p in tree.iter() for c in p}
+        stack = [(tree, tree_parents)]
+        self._InlineProcessor__build_ancestors(tree, tree_parents)
+        while stack:
+            currElement, parents = stack.pop(0)
+            self.ancestors = parents
+            if currElement is not tree:
+                self.ancestors.append(currElement.tag.lower())
+            insertQueue = []
+            for child in currElement:
+                if child.text and not isinstance(child.text, AtomicString):
+                    self.ancestors.append(child.tag.lower())
+                    text = child.text
+                    done = handle(text)
+                    if done is not text or _PREFIX in text:  # shortcut (above)
+                        child.text = None
+                        lst = place(done, child)
+                        for item in lst:
+                            self.parent_map[item[0]] = child
+                        stack += lst
+                        insertQueue.append((child, lst))
+                    self.ancestors.pop()
+                if child.tail:
+                    tail = child.tail
+                    done = handle(tail)
+                    if done is not tail or _PREFIX in tail:  # shortcut (above)
+                        dumby = etree.Element('d')
+                        child.tail = None
+                        tailResult = place(done, dumby, False)
+                        if dumby.tail:
+                            child.tail = dumby.tail
+                        pos = list(currElement).index(child) + 1
+                        tailResult.reverse()
+                        for newChild in tailResult:
+                            self.parent_map[newChild[0]] = currElement
+                            currElement.insert(pos, newChild[0])
+                if len(child):
+                    self.parent_map[child] = currElement
+                    stack.append((child, self.ancestors[:]))
+            for element, lst in insertQueue:
+                for i, obj in enumerate(lst):
+                    element.insert(i, obj[0])
+        return tree
 
     def _tried_for(self, data: str) -> tuple[int, ...]:
         present = tuple(map(data.__contains__, self._needles))
