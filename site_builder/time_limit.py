@@ -38,17 +38,24 @@ class _Watchdog:
         self._running: set[int] = set()  # tickets of the steps not finished yet
         self._tickets = itertools.count()
         self._thread: threading.Thread | None = None
+        self._waking_at = float("inf")  # when the watchdog wakes next, unless notified
 
     def start(self, seconds: float) -> int:
         """Watch the calling thread for ``seconds``; returns the ticket that ``finish`` takes."""
         with self._lock:
             ticket = next(self._tickets)
-            heapq.heappush(self._deadlines, (time.monotonic() + seconds, ticket, threading.get_ident()))
+            self._drop_finished()
+            deadline = time.monotonic() + seconds
+            heapq.heappush(self._deadlines, (deadline, ticket, threading.get_ident()))
             self._running.add(ticket)
             if self._thread is None or not self._thread.is_alive():  # none yet, or a forked child's copy
+                self._waking_at = float("inf")
                 self._thread = threading.Thread(target=self._watch, name="time-limit", daemon=True)
                 self._thread.start()
-            self._lock.notify()
+            elif deadline < self._waking_at:
+                # Woken only when it would sleep past this deadline: waking it for every body
+                # cost the drafting thread the GIL twice a body.
+                self._lock.notify()
             return ticket
 
     def finish(self, ticket: int) -> None:
@@ -56,17 +63,24 @@ class _Watchdog:
         with self._lock:
             self._running.discard(ticket)
 
+    def _drop_finished(self, before: float = float("inf")) -> None:
+        while self._deadlines and self._deadlines[0][1] not in self._running and self._deadlines[0][0] < before:
+            heapq.heappop(self._deadlines)  # finished in time
+
     def _watch(self) -> None:
         with self._lock:
             while True:
-                while self._deadlines and self._deadlines[0][1] not in self._running:
-                    heapq.heappop(self._deadlines)  # finished in time
+                # A finished step's deadline is kept until it is reached, and the watchdog sleeps until
+                # then: the next step (with a later deadline) need not wake it.
+                self._drop_finished(before=time.monotonic())
                 if not self._deadlines:
+                    self._waking_at = float("inf")
                     self._lock.wait()
                     continue
                 deadline, ticket, thread_id = self._deadlines[0]
                 left = deadline - time.monotonic()
                 if left > 0:
+                    self._waking_at = deadline
                     self._lock.wait(left)
                     continue
                 heapq.heappop(self._deadlines)

@@ -55,3 +55,23 @@ def test_steps_in_several_threads_each_get_their_own_deadline():
     for thread in threads:
         thread.join(20)
     assert results == {"slow": "stopped", "quick": "quick"}
+
+
+def test_quick_steps_do_not_wake_the_watchdog_and_leave_no_deadlines_behind(monkeypatch):
+    """The watchdog is woken only for a deadline before the one it sleeps until: not once a step (that cost
+    the stepping thread the GIL twice a body), and finished steps' deadlines do not pile up."""
+    from site_builder import time_limit
+
+    watchdog = time_limit._WATCHDOG
+    call_with_time_limit(lambda: None, 10)
+    _spin(0.05)  # the watchdog is asleep until that step's deadline
+    wakes = []
+    real = watchdog._lock.notify
+    monkeypatch.setattr(watchdog._lock, "notify", lambda *args: (wakes.append(1), real(*args)))
+    for _ in range(500):
+        call_with_time_limit(lambda: None, 10)
+    assert wakes == [] and len(watchdog._deadlines) <= 2
+    started = time.monotonic()
+    with pytest.raises(TimeLimitExceeded):  # an earlier deadline than the one it sleeps until wakes it
+        call_with_time_limit(lambda: _spin(30), 0.2)
+    assert time.monotonic() - started < 5 and wakes
