@@ -157,7 +157,7 @@ def page_weights() -> list[str]:
     lines = [f"page_weight: each briefing gzipped, without JavaScript (HTML, CSS, scripts, images) and after its "
              f"charts turn interactive (plus the Vega bundle); a page with three charts must stay under "
              f"{LIMIT_PAGE / 1000:.0f} KB without"]
-    from site_builder.build import build_site
+    from site_builder.commands.build_command import build_site
     from site_builder.compute.project import Project
 
     with tempfile.TemporaryDirectory(prefix="chart-weight-") as tmp:

@@ -56,7 +56,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ["BRIEFING_WORKERS"] = "1"
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1710504000")
-    from site_builder.build import build_site
+    from site_builder.commands.build_command import build_site
     from site_builder.compute.project import Project
 
     with tempfile.TemporaryDirectory(prefix="briefing-profile-") as tmp:

@@ -23,7 +23,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 def build_default_site(workdir: Path) -> Path:
     """Build the repository's own content (a copy, so the repo is untouched) and return the output folder."""
-    from site_builder.build import build_site
+    from site_builder.commands.build_command import build_site
     from site_builder.compute.project import Project
 
     project_root = workdir / "project"

@@ -1,7 +1,8 @@
 """The build, read top to bottom: load → validate → compute → render → write.
 
-``build_site`` is the one entry point the commands use; ``SiteBuilder`` is the
-same build kept alive between runs (``briefing serve``). Each step raises
+``SiteBuilder`` is the build, kept alive between runs by ``briefing serve``;
+``commands/build_command.build_site``, the one entry point the other commands
+use, runs it once unless the last build is still current. Each step raises
 BuildErrors listing every problem it found; nothing is written unless all of
 them pass, and then the new site replaces the old one in one swap.
 """
@@ -11,7 +12,6 @@ import gc
 import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .incremental.cache import Store
@@ -24,8 +24,9 @@ from .incremental.kept import BodyScans, ParsedDocuments, SvgCache
 from .incremental.memo import RenderMemo
 from .incremental.written import CheckedFiles
 from .output import WrittenSite, check_output_folder, update_site
-from .progress import BuildProgress
-from .compute.project import THEME, Project, load_content
+from .progress import BuildProgress, BuildResult
+from .content.folders import THEME, Project
+from .compute.project import load_content
 from .incremental.recall import Recall
 from .incremental.recorded import Memo
 from .render.bodies import warm_up_drafting
@@ -33,59 +34,12 @@ from .render.csp import policy_problems
 from .render.site import SiteRenderer
 from .render.templates import site_templates
 from .render.third_party import SourceText, third_party_problems
-from .content.history import FactHistory, history_key, read_history
+from .content.git import history_key
+from .content.history import FactHistory, read_history
 from .compute.datafacts import data_files
 from .settings import cname_problem, resolve_settings
-from .compute.revisions import MANIFEST_PATH, Revision, manifest_displays, new_revisions, revisions_from
-from .incremental.stamp import (
-    BuildStamp, current_stamp, input_digest, output_digest, read_stamp, settled, settled_now, write_stamp,
-)
+from .compute.revisions import MANIFEST_PATH, manifest_displays, new_revisions, revisions_from
 from .swap import recover_interrupted_swap
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build did: counts for the terminal, warnings, and which files changed."""
-
-    out: Path
-    pages: int
-    charts: int
-    charts_rendered: int
-    files: int
-    changed: tuple[str, ...] = ()
-    warnings: tuple[Problem, ...] = ()
-    revised: tuple[Revision, ...] = ()
-    up_to_date: bool = False  # nothing changed since the last build, which was therefore not redone
-
-
-def build_site(project: Project, base_url: str | None = None, progress: BuildProgress | None = None,
-               force: bool = False, strict: bool = False) -> BuildResult:
-    """Build the project's site into its output folder, atomically.
-
-    When nothing the build reads has changed since the last build into the same
-    folder, and that folder is as the build left it, the build is skipped and
-    its recorded result returned with ``up_to_date`` set (see ``stamp.py``);
-    ``force`` builds anyway. With ``strict``, warnings are errors: StrictWarnings
-    is raised and nothing is written.
-    """
-    recover_interrupted_swap(project.out)  # before the up-to-date check, so that no leftover outlives it
-    store = Store(project.cache)
-    last = read_stamp(project, store)
-    inputs = input_digest(project, base_url, last.digests if last else None)
-    recorded = None if force else current_stamp(project, last, inputs)
-    if recorded and strict and recorded.warnings:
-        raise StrictWarnings(list(recorded.warnings))
-    if recorded:
-        if (digests := settled_now(inputs)) != recorded.digests:  # files read again that need not be next time
-            write_stamp(project, store, replace(recorded, digests=digests))
-        return BuildResult(project.out, recorded.pages, recorded.charts, 0, recorded.files,
-                           warnings=tuple(recorded.warnings), up_to_date=True)
-    result = SiteBuilder(project, base_url, progress, store, strict).build()
-    store.prune()  # after the build, which marked every entry it used
-    if inputs.digest and (outputs := output_digest(project.out)):
-        write_stamp(project, store, BuildStamp(inputs.digest, outputs, result.pages, result.charts, result.files,
-                                               tuple(result.warnings), settled(project, inputs)))
-    return result
 
 
 def file_error(exc: OSError, project: Project) -> BuildError:

@@ -6,13 +6,15 @@ stage turns them into points, Vega-Lite specs and drawings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import StrictBool, StrictInt, StrictStr
+from pydantic import AfterValidator, StrictBool, StrictInt, StrictStr
 
-from .frozen import FrozenJson
+from .frozen import freeze
 from .model import FORBID_EXTRA, NOWHERE, Location, Number
 
+# A JSON object written in YAML (a custom chart's Vega-Lite spec), validated as a dict and frozen all the way down.
+FrozenJson = Annotated[dict[str, Any], AfterValidator(freeze)]
 # Kinds of chart (docs/content-format.md shows each): "custom" draws the chart's own Vega-Lite spec.
 ChartType = Literal["line", "bar", "area", "scatter", "connected-scatter", "dot", "map", "custom"]
 

@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .compute.project import Project
+    from .content.folders import Project
 
     if args.command == "new":
         from .commands.scaffold import create_project
@@ -120,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     project = Project.at(args.root, args.out)
     if args.command == "build":
-        from .build import build_site
+        from .commands.build_command import build_site
         from .progress import progress_for
         result = build_site(project, args.base_url, progress_for(sys.stderr, args.quiet), force=args.force,
                             strict=args.strict)

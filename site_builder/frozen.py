@@ -9,16 +9,15 @@ the object is made.
 
 ``FrozenDict`` is a ``dict`` that refuses every change. Being a dict, it reads at
 dict speed, passes ``isinstance(value, dict)``, is written by ``json`` as an object
-and is checked by pydantic as the dict it declares; it pickles as a plain
+and is checked by pydantic as the dict it declares (without this module importing
+pydantic, which a build with nothing to do never loads); it pickles as a plain
 dict's items (the incremental store digests pickled values, and the process pool
 sends them to workers), unlike ``types.MappingProxyType``, which does not pickle.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, NoReturn, TypeVar, get_args
-
-from pydantic import AfterValidator
+from typing import Any, NoReturn, TypeVar, get_args
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -73,10 +72,6 @@ def freeze(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return frozenset(freeze(v) for v in value)
     return value
-
-
-# A JSON object written in YAML (a custom chart's Vega-Lite spec), validated as a dict and frozen all the way down.
-FrozenJson = Annotated[dict[str, Any], AfterValidator(freeze)]
 
 
 def thaw(value: Any) -> Any:

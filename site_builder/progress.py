@@ -1,4 +1,4 @@
-"""Progress of a build (pages and charts done out of their totals), for a person at a terminal.
+"""What a build tells the person who ran it: its progress as it goes, and its result (``BuildResult``).
 
 Builds report progress to a ``BuildProgress``; the base class shows nothing,
 which is what a build gets when its output is not a terminal or when it was
@@ -12,11 +12,32 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Mapping
-from typing import TextIO
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from .terminal import escapes_allowed, is_terminal
 
+if TYPE_CHECKING:
+    from .compute.revisions import Revision
+    from .errors import Problem
+
 ERASE_LINE = "\r\x1b[K"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: counts for the terminal, warnings, and which files changed."""
+
+    out: Path
+    pages: int
+    charts: int
+    charts_rendered: int
+    files: int
+    changed: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    revised: tuple[Revision, ...] = ()
+    up_to_date: bool = False  # nothing changed since the last build, which was therefore not redone
 
 
 class BuildProgress:

@@ -13,9 +13,11 @@ import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .model import SiteConfig
+if TYPE_CHECKING:  # the no-op check reads build_day without loading the model (and pydantic)
+    from .model import SiteConfig
 
 LOCAL_BASE = "/"  # the default: links relative to the server's root, no feed, sitemap or social cards
 _EXAMPLE = "such as https://user.github.io/repo/"

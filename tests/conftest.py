@@ -24,9 +24,9 @@ from hypothesis import settings as hypothesis_settings
 hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
 hypothesis_settings.load_profile("deterministic")
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.model import Briefing, BriefingMeta, Location
-from site_builder.compute.project import THEME, Project
+from site_builder.content.folders import THEME, Project
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

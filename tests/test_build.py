@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.settings import stamped_date as build_date
 from site_builder.errors import BuildError, BuildErrors
 from site_builder.compute.project import Project

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.incremental import cache
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.incremental.cache import KINDS, Store, key_file, prune_cache, secret_key
 from site_builder.compute.project import Project
 

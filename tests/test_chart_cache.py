@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.incremental.cache import Store
 from site_builder.compute.charts import chart_points, describe_chart, render_chart
 from site_builder.incremental.kept import SvgCache

@@ -80,7 +80,7 @@ def test_map_mistakes_are_errors_at_their_lines(make_project):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("region: [-100, 36, -84, 48]", "region: [-84, 36, -100, 48]")
                         .replace("highlight: United States of America", "highlight: Untied States"), encoding="utf-8")
-    from site_builder.build import build_site
+    from site_builder.commands.build_command import build_site
     from site_builder.errors import BuildErrors
 
     with pytest.raises(BuildErrors) as failed:
@@ -97,7 +97,7 @@ def test_a_place_outside_the_region_is_an_error(make_project):
     path = project.root / "content/charts/map.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("region: [-100, 36, -84, 48]", "region: [-100, 40, -84, 48]"),
                     encoding="utf-8")
-    from site_builder.build import build_site
+    from site_builder.commands.build_command import build_site
     from site_builder.errors import BuildErrors
 
     with pytest.raises(BuildErrors) as failed:

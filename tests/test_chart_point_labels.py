@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.chart_model import Chart, ChartAnnotation, ChartSeries
 from site_builder.compute.chart_data import chart_points
 from site_builder.compute.chart_encoding import NARROW, WIDE

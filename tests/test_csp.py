@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.errors import BuildErrors
 
 from conftest import replace_in_file

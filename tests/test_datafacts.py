@@ -75,7 +75,7 @@ def test_a_reference_to_a_missing_column_or_several_rows_is_an_error_at_the_fact
         "content/facts/iowa.yaml:2: fact 'iowa.wind': data: dataset 'iowa' has no column 'net_gen' "
         "(declared: year, source, net_generation)"]
     replace_in_file(Project.at(root), "content/facts/iowa.yaml", "column: net_gen,", "column: net_generation,")
-    from site_builder.build import build_site
+    from site_builder.commands.build_command import build_site
     with pytest.raises(BuildErrors) as exc:
         build_site(Project.at(root))
     assert [str(p) for p in exc.value.problems] == [

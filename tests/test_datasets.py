@@ -102,7 +102,7 @@ def test_a_declaration_must_name_a_source_and_real_columns(tmp_path):
 
 
 def test_a_failed_build_leaves_the_previous_site(tmp_path):
-    from site_builder.build import build_site
+    from site_builder.commands.build_command import build_site
     project = data_project(tmp_path, "month,total,sector\n2006-01,1,a\n")
     build_site(project)
     before = {p: p.read_bytes() for p in project.out.rglob("*") if p.is_file()}
@@ -141,7 +141,7 @@ BAD_FILES = {  # file: (its text, the line and the start of the message the auth
 def test_every_bad_data_file_is_reported_at_once_and_the_previous_site_stays(tmp_path, monkeypatch):
     from pathlib import Path
 
-    from site_builder.build import build_site
+    from site_builder.commands.build_command import build_site
     project = data_project(tmp_path, "month,total,sector\n2006-01,1,a\n")
     declaration = (project.content / "datasets.yaml").read_text()
     (project.content / "datasets.yaml").write_text(declaration + "".join(

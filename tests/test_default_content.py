@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 
 from conftest import copy_default_project
 

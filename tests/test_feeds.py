@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from site_builder.incremental.cache import Store
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.render.feeds import card_alt, card_spec, social_cards
 from site_builder.incremental.kept import PngCache, SvgCache
 from site_builder.compute.project import Project

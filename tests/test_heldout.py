@@ -80,7 +80,7 @@ def test_a_chart_description_names_a_marked_span_of_months_the_readers_way(page)
 
 
 def test_a_summary_that_starts_with_a_fact_is_written_in_single_quotes(page, tmp_path):
-    from site_builder.build import build_site
+    from site_builder.commands.build_command import build_site
     from site_builder.compute.project import Project
     from site_builder.errors import BuildErrors
     from conftest import copy_project, replace_in_file
@@ -128,7 +128,7 @@ def test_the_paired_scatter_is_drawn_at_its_two_measures_in_time_order(heldout_s
 
 
 def test_a_scatter_series_is_two_series_facts_or_a_list_of_points(tmp_path):
-    from site_builder.build import build_site
+    from site_builder.commands.build_command import build_site
     from site_builder.compute.project import Project
     from site_builder.errors import BuildErrors
     from conftest import copy_project, replace_in_file

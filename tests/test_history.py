@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import parse_html, replace_in_file, snapshot
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.incremental.cache import Store
 from site_builder.errors import BuildErrors
 from site_builder.content.history import ValueChange, read_history

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.render.callouts import wrap_callouts
 from site_builder.errors import BuildErrors
 from site_builder.content.glossary import slugify

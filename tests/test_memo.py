@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from site_builder.build import SiteBuilder, build_site
+from site_builder.build import SiteBuilder
+from site_builder.commands.build_command import build_site
 from site_builder.errors import BuildErrors
 from site_builder.compute.project import Project
 

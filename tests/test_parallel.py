@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from site_builder.compute import parallel
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.model import Briefing, BriefingMeta, Location
 from site_builder.render.bodies import BodyDrafts, draft_body
 
@@ -81,7 +81,7 @@ def test_workers_forked_from_a_fresh_process_build_the_same_site_as_no_workers(m
     # A fresh process has no threads and no vl-convert yet: its workers are forked, not spawned.
     forked = make_project("forked", warm=False)
     script = ("from site_builder.compute import parallel; parallel.MIN_BODIES = parallel.MIN_CHARTS = 1; "
-              "from site_builder.build import build_site; from site_builder.compute.project import Project; "
+              "from site_builder.commands.build_command import build_site; from site_builder.compute.project import Project; "
               "method = parallel.start_context().get_start_method(); "
               f"result = build_site(Project.at({str(forked.root)!r})); print(method, result.charts_rendered)")
     env = {**os.environ, "BRIEFING_WORKERS": "2", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,
@@ -154,7 +154,7 @@ def test_drafts_are_made_once_and_forgotten_with_their_briefing(pool_for_everyth
 
 def test_a_build_with_every_chart_cached_does_not_import_altair(make_project):
     project = make_project()  # its chart cache is warm
-    script = ("import sys; from site_builder.build import build_site; from site_builder.compute.project import Project; "
+    script = ("import sys; from site_builder.commands.build_command import build_site; from site_builder.compute.project import Project; "
               f"result = build_site(Project.at({str(project.root)!r})); "
               "print(result.charts_rendered, 'altair' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,

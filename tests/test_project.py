@@ -4,8 +4,8 @@ from __future__ import annotations
 import shutil
 
 from conftest import FIXTURES, parse_html
-from site_builder.build import build_site
-from site_builder.compute.project import THEME, Project
+from site_builder.commands.build_command import build_site
+from site_builder.content.folders import THEME, Project
 from site_builder.commands.scaffold import create_project
 
 

@@ -173,7 +173,7 @@ def test_briefing_check_prints_the_solve_for_figures(cli, tmp_path):
 def example_page(tmp_path_factory):
     """The example of docs/content-format.md (tests/fixtures/reconcile), built."""
     root = copy_project(tmp_path_factory.mktemp("reconcile") / "site", "reconcile")
-    from site_builder.build import build_site
+    from site_builder.commands.build_command import build_site
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", "1710504000")
         build_site(Project.at(root))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.compute.revisions import MANIFEST_PATH, Revision, updated_history
 
 from conftest import parse_html

@@ -12,7 +12,7 @@ import pytest
 
 from site_builder.incremental import kept
 from site_builder.incremental.cache import Store
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.compute.library import Library, read_page
 from site_builder.compute.project import Project
 from site_builder.render.search import SearchDocument, search_index_script

@@ -19,7 +19,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from site_builder.compute import stage as compute
-from site_builder.build import SiteBuilder, build_site
+from site_builder.build import SiteBuilder
+from site_builder.commands.build_command import build_site
 from site_builder.cli import make_parser
 from site_builder.compute.project import Project
 from site_builder.commands.serve import DevServer, ServeStatus, is_loopback, serve

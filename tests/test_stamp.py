@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.errors import BuildError, BuildErrors
 from site_builder.compute.project import Project
 from site_builder.incremental import stamp
@@ -225,3 +227,20 @@ def test_the_stamp_written_after_a_build_reads_racy_files_again_once_they_settle
     kept = stamp.settled(built, inputs)
     assert set(kept) == set(inputs.files) and all(record[-1] is True for record in kept.values())
     assert kept["content/facts/widgets.yaml"][-2] == inputs.files["content/facts/widgets.yaml"][-2]
+
+
+def test_a_build_with_nothing_to_do_imports_none_of_the_stages(built):
+    # `briefing build` with nothing to do is Python's start-up, the stamp check and nothing else: no stage,
+    # and none of the libraries they use, is imported (each costs tens of milliseconds a run).
+    script = ("import sys; from site_builder.cli import main; code = main(['build', '-q', '--root', sys.argv[1]]); "
+              "print(code, ' '.join(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", script, str(built.root)], capture_output=True, text=True,
+                          env=os.environ | {"SOURCE_DATE_EPOCH": "1764028800"}, check=True)
+    code, modules = done.stdout.split(" ", 1)
+    assert code == "0" and done.stderr == ""
+    loaded = set(modules.split())
+    assert {"site_builder.cli", "site_builder.incremental.stamp"} <= loaded  # it did run the check
+    heavy = {"jinja2", "markdown", "pydantic", "babel", "altair", "yaml", "vl_convert", "markupsafe", "numpy"}
+    assert {name.split(".")[0] for name in loaded} & heavy == set()
+    stages = {name for name in loaded if name.startswith(("site_builder.compute", "site_builder.render"))}
+    assert stages == set() and "site_builder.build" not in loaded

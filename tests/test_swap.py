@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.swap import exchange, recover_interrupted_swap, staging_folder, swap_in
 from conftest import SOURCE_DATE_EPOCH, replace_in_file, snapshot
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.compute.charts import Point, axis_ticks, chart_spec
 from site_builder.errors import BuildErrors
 from site_builder.compute.resolved import ResolvedFact

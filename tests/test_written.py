@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from site_builder.incremental import cache
-from site_builder.build import SiteBuilder, build_site
+from site_builder.build import SiteBuilder
+from site_builder.commands.build_command import build_site
 from site_builder.incremental.cache import Store
 from site_builder.compute.project import Project
 

@@ -8,7 +8,7 @@ from ..compute.stage import compile_site
 from ..errors import Problem
 from ..output import check_output_folder
 from ..incremental.kept import SvgCache
-from ..compute.project import Project
+from ..content.folders import Project
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..build import BuildResult, build_site
+from ..progress import BuildResult
+from .build_command import build_site
 from ..errors import BuildError
-from ..compute.project import Project
+from ..content.folders import Project
 from ..output import check_output_folder
 
 GIT_TIMEOUT = 300  # seconds; a push over a slow link can take a while, a hung credential prompt must not hang forever

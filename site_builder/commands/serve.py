@@ -23,7 +23,7 @@ from ..compute.charts import warm_up
 from ..errors import BuildError, BuildErrors, StrictWarnings
 from ..output import check_output_folder
 from ..progress import BuildProgress, progress_for
-from ..compute.project import Project
+from ..content.folders import Project
 from .serve_http import DevHTTPServer, ServeStatus, is_loopback
 
 __all__ = ["DevServer", "ServeStatus", "is_loopback", "serve"]

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterator, Protocol
 from urllib.parse import unquote
 
-from ..compute.project import Project
+from ..content.folders import Project
 
 EVENTS_PATH, STATUS_PATH, RELOAD_PATH = "/__briefing/events", "/__briefing/status", "/__briefing/reload.js"
 CONTENT_TYPES = {

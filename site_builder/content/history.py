@@ -30,12 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, ErrorCollector
-from .history_blobs import BlobStore, ValueKey, run_git, value_key
+from .git import FACTS_FOLDER, run_git
+from .history_blobs import BlobStore, ValueKey, value_key
 from .loader import load_yaml
 
 CHANGELOG = "revisions.yaml"  # under content/
-FACTS_FOLDER = "facts"
-DATA_FOLDER = "data"
 
 
 @dataclass(frozen=True)
@@ -80,14 +79,6 @@ def read_history(root: Path, content: Path, store: Any, data_files: tuple[DataFi
         return FactHistory(read_changelog(changelog, changelog.relative_to(root).as_posix()),
                            changelog.relative_to(root).as_posix())
     return FactHistory((), "none")
-
-
-def history_key(root: Path, content: Path) -> str:
-    """What decides ``read_history``'s answer besides the working files: the last commit of the facts and data
-    folders."""
-    done = run_git(root, "log", "-1", "--first-parent", "--format=%H", "--", str(content / FACTS_FOLDER),
-                   str(content / DATA_FOLDER))
-    return done.strip() if done is not None else "no git"
 
 
 def read_changelog(path: Path, display: str) -> tuple[ValueChange, ...]:

@@ -15,26 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BuildError
 from .datasets import MAX_DATA_BYTES
+from .git import GIT_TIMEOUT_S, run_git
 from .loader import Document, parse_yaml
 
 if TYPE_CHECKING:
     from .history import DataFile
 
-GIT_TIMEOUT_S = 60
 KIND = "history"  # the store's entries: what one facts-file blob declares
 DATA_KIND = "history-data"  # ...and what the facts read from one data-file blob, as declared now
 ValueKey = tuple[Any, Any]  # (value, unit) as written in the facts file
 DATE_TAG = "$date"  # how a date value is kept in the JSON cache
-
-
-def run_git(root: Path, *args: str) -> str | None:
-    """``git -C root args...``'s output; None when git is missing, fails or takes too long."""
-    try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              timeout=GIT_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
 
 
 class BlobStore:

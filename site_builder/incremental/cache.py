@@ -31,11 +31,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..output import replace_file
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 KINDS = ("charts", "cards", "bodies", "readings", "documents", "scans", "pages", "builds", "vendor", "history")
 MAX_AGE_DAYS = 14
@@ -76,6 +78,8 @@ class Store:
         if not self.folder or self._writer is not None:
             yield
             return
+        from concurrent.futures import ThreadPoolExecutor  # it imports logging: not for a build with nothing to do
+
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
         try:
             yield

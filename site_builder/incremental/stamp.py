@@ -3,7 +3,7 @@
 Builds are deterministic: the same inputs give the same bytes. So when every
 input of a build is exactly what the last successful build read, and its
 output folder is exactly what that build wrote, building again would write the
-same files, and ``build_site`` returns the recorded result instead.
+same files, and ``build_site`` (``commands/build_command.py``) returns the recorded result instead.
 
 The stamp (an entry of the build's store, one per output folder) records a digest of the
 inputs: every file under ``content/``, ``templates/`` and ``static/`` (by their
@@ -37,8 +37,8 @@ from pathlib import Path
 from .cache import Store, code_version
 from ..errors import Problem
 from ..files import MAX_STATIC_BYTES, read_regular
-from ..content.history import history_key
-from ..compute.project import Project
+from ..content.folders import Project
+from ..content.git import history_key
 from ..settings import build_day
 
 STAMP_VERSION = 2

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.compute.project import Project
 
 from pages_server import serve_pages

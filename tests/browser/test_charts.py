@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from site_builder.build import build_site
+from site_builder.commands.build_command import build_site
 from site_builder.compute.project import Project
 
 from .conftest import make_charts_interactive

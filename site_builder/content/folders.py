@@ -1,0 +1,106 @@
+"""Where a site project's folders are: content, templates, static, the theme, the output and the cache.
+
+``Project`` is what every command starts from; it also lists and reads a
+folder's files the way every stage may (regular files only, none that link
+outside the project). Light to import on purpose: ``briefing build`` with
+nothing to do needs this and the stamp, not the stages.
+Imports: the base modules only (``errors``, ``files``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BuildError
+from ..files import MAX_STATIC_BYTES, is_special, read_regular, why_unreadable
+
+# The default theme ships inside the package; a project overrides any of its files with its own copy.
+# (Found from this file, not importlib.resources: that imports zipfile, a fifth of a no-op build's imports.)
+THEME = Path(__file__).parent.parent / "theme"
+OVERRIDE_NOTE = "README.md"  # a project's templates/README.md and static/README.md explain the folder; never published
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folders of a site project."""
+
+    root: Path
+    out: Path
+
+    @classmethod
+    def at(cls, root: Path | str = ".", out: Path | str | None = None) -> "Project":
+        """The project rooted at ``root``, writing to ``out`` (default ``root/_site``)."""
+        root = Path(root).resolve()
+        return cls(root, Path(out).resolve() if out else root / "_site")
+
+    @property
+    def content(self) -> Path:
+        """The ``content/`` folder."""
+        return self.root / "content"
+
+    @property
+    def templates(self) -> Path:
+        """The ``templates/`` folder."""
+        return self.root / "templates"
+
+    @property
+    def static(self) -> Path:
+        """The ``static/`` folder."""
+        return self.root / "static"
+
+    @property
+    def template_folders(self) -> tuple[Path, ...]:
+        """Where templates are looked up, first match wins: the project's ``templates/``, then the theme's."""
+        return (self.templates, THEME / "templates")
+
+    def static_files(self) -> tuple[tuple[str, Path], ...]:
+        """Every static file as (path under ``static/``, file), sorted: the theme's, overridden by the project's."""
+        found = {path.relative_to(THEME / "static").as_posix(): path
+                 for path in sorted((THEME / "static").glob("**/*")) if path.is_file()}
+        for path in self.files_under(self.static, "**/*"):
+            rel = path.relative_to(self.static).as_posix()
+            if rel != OVERRIDE_NOTE:
+                found[rel] = path
+        return tuple(sorted(found.items()))
+
+    @property
+    def cache(self) -> Path:
+        """Where rendered charts are cached between builds."""
+        return self.root / ".briefing-cache"
+
+    def display(self, path: Path) -> str:
+        """``path`` as shown in messages: relative to the project root."""
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def read_static(self, path: Path) -> bytes:
+        """The bytes of a file under static/ (regular, within ``MAX_STATIC_BYTES``); raises BuildError."""
+        try:
+            return read_regular(path, MAX_STATIC_BYTES)
+        except OSError as exc:
+            raise BuildError(self.display(path), 1, why_unreadable(exc)) from None
+
+    def files_under(self, folder: Path, pattern: str) -> list[Path]:
+        """Files matching ``pattern`` under ``folder``, sorted, refusing any that resolve outside the project."""
+        if not folder.is_dir():
+            return []
+        found = []
+        inside: dict[Path, bool] = {}  # by folder: whether it really is inside the project
+        for path in sorted(folder.glob(pattern)):
+            if not path.is_file():
+                if is_special(path):
+                    raise BuildError(self.display(path), 1, "refusing a FIFO, device or socket: only regular files "
+                                     "are read")
+                continue
+            if path.is_symlink():
+                ok = path.resolve().is_relative_to(self.root)
+            else:  # resolving every path is a tenth of a second at a thousand briefings: each folder once
+                ok = inside.get(path.parent)
+                if ok is None:
+                    ok = inside[path.parent] = path.parent.resolve().is_relative_to(self.root)
+            if not ok:
+                raise BuildError(self.display(path), 1, "refusing a file that links outside the project folder")
+            found.append(path)
+        return found
