@@ -15,6 +15,7 @@ Render stage: imports only Markdown.
 """
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 
 import markdown
@@ -91,6 +92,10 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
         self._triggers = [None if found is None else tuple(self._needles.index(n) for n in found)
                           for found in triggers]
         self._tried: dict[tuple[bool, ...], tuple[int, ...]] = {}
+        # Most texts hold no trigger at all: one search says so (it cannot say which are there when
+        # they overlap, as "'" in "\"'" does, so those are looked for one by one).
+        self._any_needle = re.compile("|".join(map(re.escape, self._needles))) if self._needles else None
+        self._untriggered = self._tried_for_present(tuple(False for _ in self._needles))
         return self._walk(tree, ancestors)
 
     def _walk(self, tree: etree.Element, ancestors: list[str] | None) -> etree.Element:
@@ -145,7 +150,11 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
         return tree
 
     def _tried_for(self, data: str) -> tuple[int, ...]:
-        present = tuple(map(data.__contains__, self._needles))
+        if self._any_needle is None or self._any_needle.search(data) is None:
+            return self._untriggered
+        return self._tried_for_present(tuple(map(data.__contains__, self._needles)))
+
+    def _tried_for_present(self, present: tuple[bool, ...]) -> tuple[int, ...]:
         tried = self._tried.get(present)
         if tried is None:
             tried = self._tried[present] = tuple(
