@@ -136,7 +136,7 @@ class SiteBuilder:
             compiled = compile_content(content, self.cache, self._compiled, self.progress.chart_done, self.scans,
                                        self.calls)
             self.scans.next_build()
-            settings = resolve_settings(content.site, self.base_url)
+            settings = resolve_settings(content.site, self.base_url, briefings=content.briefings)
             warnings = compiled.warnings + tuple(self._settings_warnings(content.site, settings.base_url))
             if self.strict and warnings:
                 raise StrictWarnings(warnings)

@@ -1,8 +1,8 @@
 """The build's settings, resolved once: base URL, build date and locale.
 
-The orchestrator resolves a ``Settings`` from ``site.yaml`` and the command
-line before it renders, and hands it to the stages; nothing below works out
-today's date or normalises the base URL again. ``base_url_problem`` is the
+The orchestrator resolves a ``Settings`` from ``site.yaml``, the command line,
+the environment and the briefings' dates before it renders, and hands it to the
+stages; nothing below works out a date or normalises the base URL again. ``base_url_problem`` is the
 one rule for what a base URL may be, used by validation (``site.yaml``, a
 located error) and by the command line (``--base-url``, a usage error).
 Imports: the base stage only (``model``).
@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # the no-op check reads build_day without loading the model (and pydantic)
-    from .model import SiteConfig
+    from .model import Briefing, SiteConfig
 
+NO_DATE = dt.date(2000, 1, 1)  # the build date of an unstamped site without briefings
 LOCAL_BASE = "/"  # the default: links relative to the server's root, no feed, sitemap or social cards
 _EXAMPLE = "such as https://user.github.io/repo/"
 
@@ -30,6 +31,7 @@ class Settings:
     base_url: str                # "/" or an absolute http(s) URL, always ending in "/"
     stamped: dt.date | None      # the date from SOURCE_DATE_EPOCH, when set (reproducible builds)
     today: dt.date               # the stamped date, else today in UTC: what "Revised on" notes say
+    build_date: dt.date          # the stamped date, else the newest briefing's: what pages and feeds are dated
     locale: str
 
     @property
@@ -101,11 +103,21 @@ def build_day(environ: Mapping[str, str] = os.environ) -> dt.date:
     return stamped_date(environ) or dt.datetime.now(dt.timezone.utc).date()
 
 
-def resolve_settings(site: SiteConfig, base_url: str | None = None,
-                     environ: Mapping[str, str] = os.environ) -> Settings:
-    """The settings of one build: ``base_url`` (the command line's) over ``site.yaml``'s; dates from the environment.
+def site_date(stamped: dt.date | None, briefings: Iterable[Briefing]) -> dt.date:
+    """The date a site is built on: ``stamped`` when set, else its newest briefing's (updated, else published).
+
+    Not today: an unstamped build of the same content gives the same bytes on any day.
+    """
+    return stamped or max((b.meta.updated or b.meta.date for b in briefings), default=NO_DATE)
+
+
+def resolve_settings(site: SiteConfig, base_url: str | None = None, environ: Mapping[str, str] = os.environ,
+                     briefings: Iterable[Briefing] = ()) -> Settings:
+    """The settings of one build: ``base_url`` (the command line's) over ``site.yaml``'s; dates from the
+    environment and the loaded ``briefings``.
 
     Both base URLs were validated where they were written (``base_url_problem``).
     """
     base = normalised_base_url(base_url or site.base_url or LOCAL_BASE)
-    return Settings(base, stamped_date(environ), build_day(environ), site.locale)
+    stamped = stamped_date(environ)
+    return Settings(base, stamped, build_day(environ), site_date(stamped, briefings), site.locale)

@@ -268,7 +268,8 @@ def test_the_renderer_on_its_own_makes_every_file_the_build_wrote(tmp_path):
     content = load_content(project)
     compiled = compile_content(content, SvgCache(Store(project.cache)))
     kept = Kept(PageReadings(), PngCache(Store(project.cache)), None, Store(project.cache))
-    files = SiteRenderer(project, compiled, resolve_settings(content.site), [], kept).render_all()
+    settings = resolve_settings(content.site, briefings=content.briefings)
+    files = SiteRenderer(project, compiled, settings, [], kept).render_all()
     written = snapshot(project.out)
     assert {path for path in files if path.endswith(".html")} == {path for path in written if path.endswith(".html")}
     assert {path: data for path, data in files.items()} == {path: written[path] for path in files}

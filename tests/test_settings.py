@@ -7,11 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import copy_project
+from conftest import copy_project, parse_html
 
+from site_builder.commands.build_command import build_site
+from site_builder.compute.project import load_content
+from site_builder.content.folders import Project
 from site_builder.model import SiteConfig
 from site_builder.settings import (
-    LOCAL_BASE, base_url_problem, cname_problem, normalised_base_url, resolve_settings, stamped_date,
+    LOCAL_BASE, NO_DATE, base_url_problem, cname_problem, normalised_base_url, resolve_settings, stamped_date,
 )
 
 MINI = Path(__file__).parent / "fixtures" / "mini"  # its site.yaml is valid
@@ -62,6 +65,39 @@ def test_build_date_comes_from_source_date_epoch_else_today():
     unstamped = resolve_settings(SiteConfig(title="t"), None, {"SOURCE_DATE_EPOCH": "soon"})
     assert unstamped.stamped is None and unstamped.today == dt.datetime.now(dt.timezone.utc).date()
     assert stamped_date({}) is None
+
+
+def test_the_build_date_is_the_stamped_date_else_the_newest_briefings():
+    content = load_content(Project.at(MINI))  # one briefing, dated 2024-03-15
+    unstamped = resolve_settings(content.site, None, {}, content.briefings)
+    assert unstamped.build_date == dt.date(2024, 3, 15) and unstamped.stamped is None
+    stamped = resolve_settings(content.site, None, {"SOURCE_DATE_EPOCH": "1748736000"}, content.briefings)
+    assert stamped.build_date == dt.date(2025, 6, 1)
+    assert resolve_settings(content.site, None, {}).build_date == NO_DATE  # no briefings, no stamp
+
+
+@pytest.mark.parametrize("epoch, updated, shown", [
+    (None, None, "2024-03-15"),               # the briefing's date, not today's
+    (None, "2024-05-02", "2024-05-02"),       # ...or its update
+    ("1748736000", "2024-05-02", "2025-06-01"),  # SOURCE_DATE_EPOCH over both
+])
+def test_pages_are_dated_by_the_settings_build_date(tmp_path, monkeypatch, chart_cache, epoch, updated, shown):
+    root = copy_project(tmp_path / "site", cache=chart_cache)
+    base = root / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace(
+        "</footer>", '<p class="built">{{ build_date.isoformat() }}</p></footer>', 1), encoding="utf-8")
+    if updated:
+        briefing = root / "content" / "briefings" / "widget-outlook.md"
+        briefing.write_text(briefing.read_text(encoding="utf-8").replace(
+            "date: 2024-03-15\n", f"date: 2024-03-15\nupdated: {updated}\n", 1), encoding="utf-8")
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    project = Project.at(root)
+    build_site(project)
+    for page in ("index.html", "briefings/widget-outlook/index.html"):
+        assert parse_html(project.out / page).select_one("footer .built").get_text() == shown
 
 
 def test_cname_disagreeing_with_the_host_is_named():

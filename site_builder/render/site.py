@@ -7,7 +7,6 @@ root and under a GitHub Pages project sub-path.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -70,9 +69,8 @@ class SiteRenderer:
         self.reuse = reuse
         self.calls = calls
         self.base_url = settings.base_url
-        briefing_dates = [b.meta.updated or b.meta.date for b in compiled.content.briefings]
-        # Unstamped builds date the site by its newest briefing, not today, so that they are reproducible.
-        self.build_date = settings.stamped or max(briefing_dates, default=dt.date(2000, 1, 1))
+        self.build_date = settings.build_date
+        self.locale = settings.locale
         self.cards: dict[str, SocialCard] = {}  # by page path; drawn by render_all
         self.default_card = default_card(compiled.content.site, self.base_url)  # for pages without a card
         self.library = calls.call("library", build_library, compiled.content, compiled.book, compiled.plans)
@@ -124,7 +122,7 @@ class SiteRenderer:
             "sources": self.site.content.sources,
             "book": self.site.book,
             "charts": self.site.charts,
-            "locale": self.site.content.site.locale,
+            "locale": self.locale,
             "feed_href": root + FEED_PATH if absolute else None,
             "og_url": absolute_url(self.base_url, url) if absolute else None,
             "card": self.cards.get(url) or self.default_card,
@@ -187,7 +185,7 @@ class SiteRenderer:
                  SEARCH_PAGE: self._page("search.html", SEARCH_PAGE)}
         for tag in library.tags:
             files[tag.url] = self._page("tag.html", tag.url, tag=tag)
-        docs = search_documents(readings, self.site.plans, glossary, library, self.site.content.site.locale)
+        docs = search_documents(readings, self.site.plans, glossary, library, self.locale)
         files[SEARCH_INDEX] = search_index_script(docs)
         return files
 
