@@ -77,6 +77,34 @@ def test_a_cold_build_drafts_its_bodies_in_workers_started_ahead(make_project, p
     assert len(pools) == 3
 
 
+def test_social_cards_are_drawn_while_the_pages_are_rendered(make_project, pool_for_everything, monkeypatch):
+    import threading
+
+    from site_builder.render import site as site_module
+    from site_builder.render.feeds import draw_card
+
+    page_rendered = threading.Event()
+    real_page = site_module.SiteRenderer._briefing_page
+
+    def briefing_page(self, plan):
+        page_rendered.set()
+        return real_page(self, plan)
+
+    waited = []
+
+    def cards_wait_for_a_page(function, items, chunksize=1, shared=False):
+        if isinstance(function, functools.partial) and function.args[0] is draw_card:
+            waited.append(page_rendered.wait(timeout=60))  # a build that waited for its cards would hang here
+        return in_process(function, items)
+
+    monkeypatch.setattr(site_module.SiteRenderer, "_briefing_page", briefing_page)
+    monkeypatch.setattr(parallel, "pool_map", cards_wait_for_a_page)
+    project = make_project("overlap", warm=False)
+    result = build_site(project)
+    assert waited == [True] and result.charts_rendered == 2
+    assert (project.out / "charts" / "outlook.card.png").read_bytes().startswith(b"\x89PNG")
+
+
 def test_workers_forked_from_a_fresh_process_build_the_same_site_as_no_workers(make_project, monkeypatch):
     # A fresh process has no threads and no vl-convert yet: its workers are forked, not spawned.
     forked = make_project("forked", warm=False)

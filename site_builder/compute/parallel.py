@@ -183,17 +183,42 @@ def _draw_chart(args: tuple) -> tuple[str, str] | None:
 
 
 def draw_missing_cards(cards: dict[str, RenderedChart], cache: KeptCards,
-                       draw: Callable[[RenderedChart], bytes]) -> None:
-    """Draw with ``draw`` (a module-level function, which workers import), in a pool, each social card
-    (chart by its key) that ``cache`` lacks, and keep it there."""
+                       draw: Callable[[RenderedChart], bytes]) -> Callable[[], None]:
+    """Start drawing with ``draw`` (a module-level function, which workers import), in a pool, each social card
+    (chart by its key) that ``cache`` lacks; the function returned waits for them and keeps them in ``cache``.
+
+    The build renders its pages meanwhile: nothing on a page waits for a card's PNG, and the two workers and the
+    build share the two cores instead of the build waiting for the cards and then rendering on one.
+    """
     jobs = {key: rendered for key, rendered in cards.items() if not cache.has(key)}
     if not _worth_a_pool(len(jobs), MIN_CHARTS):
-        return  # drawn one by one by the build
-    pngs = pool_map(functools.partial(_or_none, draw), list(jobs.values())) or []
-    for key, png in zip(jobs, pngs):
-        if png is not None:
-            cache.keep(key, png)
-            cache.rendered += 1
+        return lambda: None  # drawn one by one by the build
+    drawing = InBackground(functools.partial(_or_none, draw), list(jobs.values()))
+
+    def keep_drawn() -> None:
+        for key, png in zip(jobs, drawing.results() or []):
+            if png is not None:
+                cache.keep(key, png)
+                cache.rendered += 1
+    return keep_drawn
+
+
+class InBackground:
+    """``pool_map(function, items)`` run by a thread of this process, which only waits for the workers."""
+
+    def __init__(self, function: Callable[[T], R], items: Sequence[T]) -> None:
+        self._results: list[R] | None = None
+        self._thread = threading.Thread(target=self._run, args=(function, items), name="pool-in-background",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, function: Callable[[T], R], items: Sequence[T]) -> None:
+        self._results = pool_map(function, items)
+
+    def results(self) -> list[R] | None:
+        """What ``pool_map`` returned, once it has: None if no pool could run."""
+        self._thread.join()
+        return self._results
 
 
 def _or_none(function: Callable[[T], R], item: T) -> R | None:

@@ -79,8 +79,9 @@ class SiteRenderer:
         """Every file of the site."""
         files: dict[str, bytes] = {}
         plans = self.site.plans
+        # The cards' PNGs are drawn in workers while the bodies are drafted and the pages rendered: added last.
+        self.cards, card_pngs = social_cards(plans, self.site.charts, self.base_url, self.kept.cards)
         draft_bodies([plan.briefing for plan in plans], self.drafts, draft_body, self.kept.drafts)
-        self.cards = social_cards(plans, self.site.charts, self.base_url, self.kept.cards)
         files["index.html"] = self._page("index.html", "index.html", plans=plans)
         for plan in plans:
             files[plan.url] = self._briefing_page(plan)
@@ -92,7 +93,7 @@ class SiteRenderer:
             files[f"charts/{chart_id}.vl.json"] = chart.spec_json.encode()
             files[f"charts/{chart_id}.csv"] = chart.csv.encode()
             files[f"charts/{chart_id}.svg"] = chart.svg.encode()
-        files.update({card.path: card.png for card in self.cards.values()})
+        files.update(dict.fromkeys((card.path for card in self.cards.values()), b""))  # in their place
         files.update(self._static_files())
         if self.site.charts:  # the bundle only redraws charts; making it costs a second on a new machine
             files[VENDOR_BUNDLE] = self.reuse.value(VENDOR_BUNDLE, (), lambda: vega_bundle(self.kept.store))
@@ -101,6 +102,7 @@ class SiteRenderer:
         if self.site.content.site.cname:
             files["CNAME"] = (self.site.content.site.cname.strip() + "\n").encode()
         files.update(self._publishing_files(list(files)))
+        files.update(card_pngs())
         return files
 
     def _publishing_files(self, paths: list[str]) -> dict[str, bytes]:
@@ -150,7 +152,7 @@ class SiteRenderer:
         # The page's templates see the site-wide tables whole; it shows of them what its plan lists (``shown``),
         # which is what counts, with what the body is filled from besides.
         related = self.library.related.get(plan.briefing.slug, ())
-        own = (shown.inputs(), card and dataclasses.replace(card, png=b""),  # its key stands for its PNG
+        own = (shown.inputs(), card,  # its key stands for its PNG
                related, self.site.content.glossary)
         inputs = PageInputs({k: v for k, v in context.items() if k not in ("book", "charts", "sources", "card")}, own)
         return self.reuse.page(plan.url, inputs, lambda: self._make_briefing_page(plan, shown, related, context))
