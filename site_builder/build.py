@@ -8,6 +8,7 @@ them pass, and then the new site replaces the old one in one swap.
 """
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import Iterator
@@ -26,10 +27,11 @@ from .incremental.written import CheckedFiles
 from .output import WrittenSite, check_output_folder, update_site
 from .progress import BuildProgress, BuildResult
 from .content.folders import THEME, Project
+from .content.loader import markdown_body
 from .compute.project import load_content
 from .incremental.recall import Recall
 from .incremental.recorded import Memo
-from .render.bodies import warm_up_drafting
+from .render.bodies import draft_text, warm_up_drafting
 from .render.csp import policy_problems
 from .render.site import SiteRenderer
 from .render.templates import site_templates
@@ -116,6 +118,8 @@ class SiteBuilder:
         # build keeps in the store is written by a thread while the build goes on.
         with collector_paused(), self.store.writing_behind(), \
                 workers_started_ahead(_many_bodies_to_draft(self.project), warm_up_drafting):
+            folder = str(self.store.folder) if self.store.folder else None
+            parallel.draft_files_ahead(self._briefing_files(), functools.partial(draft_files, folder))
             try:
                 return self._build(write_lock)
             except OSError as exc:  # the site's own writes report theirs; this is the cache, or a file gone
@@ -158,6 +162,14 @@ class SiteBuilder:
         self._compiled = compiled
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
                            self.cache.rendered - drawn_before, len(self._written.files), tuple(changed), warnings, tuple(revised))
+
+    def _briefing_files(self) -> list[tuple[str, str]]:
+        # What ``draft_files`` reads: each briefing file by the name the loader gives it.
+        try:
+            paths = self.project.files_under(self.project.content / "briefings", "*.md")
+        except BuildError:
+            return []  # a file the loader refuses: it reports it, and nothing is drafted ahead
+        return [(str(Path(self.project.display(path))), str(path)) for path in paths]
 
     def _refuse_third_party(self, files: dict[str, bytes], compiled: CompiledSite) -> None:
         # The final HTML is checked, not just the bodies as written (render/third_party.py); a file the
@@ -210,6 +222,21 @@ class SiteBuilder:
         if self._history is None or self._history[0] != key or key[0] == "no git":
             self._history = (key, read_history(self.project.root, self.project.content, self.store, files))
         return self._history[1]
+
+
+def draft_files(folder: str | None, files: list[tuple[str, str]]) -> list[tuple[tuple, object]]:
+    """Drafts of the bodies of briefing ``files`` (name, path) that the store in ``folder`` lacks, each with its
+    key (``parallel.draft_files_ahead``): what a worker started ahead does while the content loads."""
+    store = Store(Path(folder), secret=b"") if folder else None  # only to see what is stored: no secret
+    drafts: list[tuple[tuple, object]] = []
+    for display, path in files:
+        try:
+            body, line = markdown_body(Path(path), display)
+        except BuildError:
+            continue  # the loader reports it
+        if store is None or not store.has("bodies", store.key("bodies", body)):
+            drafts.append(((display, line, body), parallel.draft_or_problem(draft_text, body, display, line)))
+    return drafts
 
 
 def _many_bodies_to_draft(project: Project) -> bool:

@@ -10,9 +10,14 @@ import sys
 import pytest
 
 from site_builder.compute import parallel
+from site_builder.build import draft_files
 from site_builder.commands.build_command import build_site
+from site_builder.content.loader import load_markdown
+from site_builder.content.validate import validate_briefing
+from site_builder.errors import BuildError, ErrorCollector
 from site_builder.model import Briefing, BriefingMeta, Location
 from site_builder.render.bodies import BodyDrafts, draft_body
+from site_builder.content.folders import Project
 
 from conftest import REPO, SOURCE_DATE_EPOCH, snapshot
 
@@ -41,16 +46,21 @@ def test_a_site_built_with_worker_processes_is_byte_identical_to_one_built_witho
         calls.append((name, len(items), results is not None and all(r is not None for r in results)))
         return results
 
+    def not_here(briefing):
+        raise AssertionError("drafted in the main process")
+
     monkeypatch.setattr(parallel, "pool_map", recording_pool_map)
     pooled = make_project("pooled", warm=False)
-    result = build_site(pooled)
-    assert sorted(calls) == [("_draw_chart", 2, True), ("draft_body", 1, True), ("draw_card", 1, True)]
+    with monkeypatch.context() as patched:  # the body is drafted by the workers started ahead, from its file
+        patched.setattr("site_builder.render.bodies.draft_body", not_here)
+        result = build_site(pooled)
+    assert sorted(calls) == [("_draw_chart", 2, True), ("draw_card", 1, True)]
     assert result.charts_rendered == 2
 
     monkeypatch.setenv("BRIEFING_WORKERS", "1")
     serial = make_project("serial", warm=False)
     assert build_site(serial).charts_rendered == 2
-    assert len(calls) == 3  # one worker: no pool
+    assert len(calls) == 2  # one worker: no pool
     assert snapshot(pooled.out) == snapshot(serial.out)
 
 
@@ -67,11 +77,19 @@ def test_a_cold_build_drafts_its_bodies_in_workers_started_ahead(make_project, p
             self.work.append(getattr(function, "args", [function])[0].__name__)
             return super().map(function, *iterables, **kwargs)
 
+        def submit(self, function, *args, **kwargs):
+            name = getattr(function, "func", function).__name__
+            if name != "_process_chunk":  # how map submits its chunks: counted as the map
+                self.work.append(name)
+            return super().submit(function, *args, **kwargs)
+
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountedPool)
     project = make_project("ahead", warm=False)
     assert build_site(project).charts_rendered == 2
-    # The first pool, started before the content was loaded, drafted the bodies; charts and cards had their own.
-    assert [pool.work for pool in pools] == [["draft_body"], ["_draw_chart"], ["draw_card"]]
+    # The first pool, started before the content was loaded, drafted the bodies from their files while it
+    # loaded (no map of drafts after); charts and cards had pools of their own.
+    assert [pool.work for pool in pools] == [["warm_up_drafting", "warm_up_drafting", "draft_files"],
+                                             ["_draw_chart"], ["draw_card"]]
     assert list((project.cache / "bodies").glob("*"))
     build_site(project, force=True)  # every body drafted already, every chart drawn: no workers started
     assert len(pools) == 3
@@ -224,3 +242,33 @@ def test_an_edited_body_is_drafted_again(make_project):
     page.write_text(page.read_text(encoding="utf-8") + "\nA *new* closing line.\n", encoding="utf-8")
     build_site(project)
     assert "<em>new</em> closing line" in (project.out / "briefings" / "widget-outlook" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("body, line", [("Some *text* with {{ fact(\"a\") }}.\r\n\r\n## Why it matters\n", 0),
+                                        ("Line one\n{{ fact(\"a\" }}\n", 1)])
+def test_a_body_drafted_ahead_from_its_file_is_the_loaded_briefing_s_draft(tmp_path, body, line):
+    # Workers started ahead read each briefing file themselves: what they draft is taken for a loaded briefing's
+    # draft only under its key, so the file must read as the loader reads it, and errors must point at the
+    # same line.
+    path = tmp_path / "content" / "briefings" / "one.md"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(f"---\ntitle: One\ndate: 2024-01-01\n---\n{body}".encode())
+    project = Project.at(tmp_path)
+    loaded = validate_briefing(load_markdown(path, project.display(path)), ErrorCollector())
+    [(key, made)] = draft_files(None, [(loaded.origin.path, str(path))])
+    assert key == (loaded.origin.path, loaded.body_line, loaded.body) == (loaded.origin.path, 5, loaded.body)
+    if line:
+        with pytest.raises(BuildError) as caught:
+            draft_body(loaded)
+        assert made == caught.value.problem and made.line == loaded.body_line + line
+    else:
+        assert made == draft_body(loaded) and '<section class="callout' in made.html
+
+
+def test_bodies_drafted_ahead_skip_what_the_store_holds(make_project, pool_for_everything):
+    project = make_project("stored", warm=False)
+    build_site(project)
+    path = project.root / "content" / "briefings" / "widget-outlook.md"
+    name = str(project.display(path))
+    assert draft_files(str(project.cache), [(name, str(path))]) == []  # drafted by the first build
+    assert len(draft_files(None, [(name, str(path))])) == 1

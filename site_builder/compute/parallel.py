@@ -30,7 +30,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from .charts import ChartDrawings, Point, RenderedChart, describe_chart, draw_chart
@@ -65,6 +65,7 @@ class Drafts(Protocol):
 
     def missing(self, briefings: list[Briefing]) -> list[Briefing]: ...
     def keep(self, briefing: Briefing, draft: Any) -> None: ...
+    def keep_pending(self, briefing: Briefing, pending: Callable[[], Any]) -> None: ...
 
 
 def worker_count() -> int:
@@ -78,8 +79,27 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
+class _Started:
+    """The workers started ahead for one build, and the briefing files they were given to draft ahead."""
+
+    def __init__(self, pool: ProcessPoolExecutor) -> None:
+        self.pool = pool
+        self.ahead: dict[str, Future] = {}  # by file name: the future of its batch (``draft_files_ahead``)
+        self._results: dict[int, dict[tuple, Any]] = {}  # each batch's drafts by body key, by id of its future
+
+    def drafted_ahead(self, future: Future, key: tuple) -> Any:
+        """The draft (or Problem) that ``future``'s batch made of the body ``key``, once it is done; None when it
+        made none (a worker died, or the file read otherwise than the loader read it)."""
+        if id(future) not in self._results:
+            try:
+                self._results[id(future)] = {made_key: draft for made_key, draft in future.result()}
+            except Exception:  # noqa: BLE001 - a worker died: the build drafts those bodies itself
+                self._results[id(future)] = {}
+        return self._results[id(future)].get(key)
+
+
 # The workers started ahead by ``workers_started_ahead``, for the build running in this context.
-_STARTED: contextvars.ContextVar[ProcessPoolExecutor | None] = contextvars.ContextVar("workers", default=None)
+_STARTED: contextvars.ContextVar[_Started | None] = contextvars.ContextVar("workers", default=None)
 
 
 @contextlib.contextmanager
@@ -104,7 +124,7 @@ def workers_started_ahead(wanted: bool, warm_up: Callable[[], object]) -> Iterat
     except Exception:  # noqa: BLE001 - no workers: each pool_map starts its own or the build does the work
         yield
         return
-    token = _STARTED.set(pool)
+    token = _STARTED.set(_Started(pool))
     try:
         yield
     finally:
@@ -137,7 +157,7 @@ def pool_map(function: Callable[[T], R], items: Sequence[T], chunksize: int = 1,
     started = _STARTED.get() if shared else None
     if started is not None:
         try:
-            return list(started.map(function, items, chunksize=chunksize))
+            return list(started.pool.map(function, items, chunksize=chunksize))
         except Exception:  # noqa: BLE001 - a worker died (BrokenProcessPool): the build does the work
             return None
     workers = min(worker_count(), len(items))
@@ -228,22 +248,46 @@ def _or_none(function: Callable[[T], R], item: T) -> R | None:
         return None
 
 
+def draft_files_ahead(files: Sequence[T], draft_files: Callable[[Sequence[T]], list[tuple[tuple, Any]]]) -> None:
+    """Give the workers started ahead (if any) the briefing ``files`` to draft while the content loads.
+
+    ``draft_files`` (module-level, which workers import) reads a list of files and returns, for each body it
+    drafted, its key (the briefing's ``origin.path``, ``body_line`` and ``body``) and its draft or Problem.
+    Drafts depend on those alone, so ``draft_bodies`` takes one whose key is a loaded briefing's as its draft.
+    """
+    started = _STARTED.get()
+    if started is None or not files:
+        return
+    size = max(1, len(files) // (8 * worker_count()))
+    try:
+        for i in range(0, len(files), size):
+            future = started.pool.submit(draft_files, files[i:i + size])
+            started.ahead.update((name, future) for name, *_ in files[i:i + size])
+    except Exception:  # noqa: BLE001 - no workers after all: the build drafts the rest
+        return
+
+
 def draft_bodies(briefings: list[Briefing], drafts: Drafts, draft: Callable[[Briefing], Any],
                  cache: KeptDrafts | None = None) -> None:
     """Draft every body not drafted yet with ``draft`` (``render.draft_body``, a module-level function, which
-    workers import): from ``cache``, else in a pool when there are many.
+    workers import): from ``cache``, else as drafted ahead (``draft_files_ahead``), else in a pool when there
+    are many.
 
     The drafts go to ``drafts``; drafts of bodies no longer in ``briefings`` are forgotten there.
     """
     todo = []
+    started = _STARTED.get()
     for briefing in drafts.missing(briefings):
         kept = cache.draft(briefing) if cache else None
-        if kept is None:
-            todo.append(briefing)
-        else:
+        if kept is not None:
             drafts.keep(briefing, kept)
+        elif started is not None and (future := started.ahead.get(briefing.origin.path)) is not None:
+            # Waited for when the page is rendered: pages are rendered while the workers draft the next ones.
+            drafts.keep_pending(briefing, functools.partial(_drafted_ahead, started, future, briefing, cache))
+        else:
+            todo.append(briefing)
     chunk = max(1, len(todo) // (4 * worker_count()))
-    safely = functools.partial(_draft_or_problem, draft)
+    safely = functools.partial(draft_or_problem, draft)
     made = (pool_map(safely, todo, chunksize=chunk, shared=True) if _worth_a_pool(len(todo), MIN_BODIES) else None) \
         or [safely(briefing) for briefing in todo]
     for briefing, made_draft in zip(todo, made):
@@ -255,9 +299,18 @@ def draft_bodies(briefings: list[Briefing], drafts: Drafts, draft: Callable[[Bri
                 cache.keep(briefing, made_draft)
 
 
-def _draft_or_problem(draft: Callable[[Briefing], R], briefing: Briefing) -> R | Problem | None:
+def _drafted_ahead(started: _Started, future: Future, briefing: Briefing, cache: KeptDrafts | None) -> Any:
+    made = started.drafted_ahead(future, (briefing.origin.path, briefing.body_line, briefing.body))
+    if cache and made is not None and not isinstance(made, Problem):
+        cache.keep(briefing, made)
+    return made
+
+
+def draft_or_problem(draft: Callable[..., R], *args: Any) -> R | Problem | None:
+    """``draft(*args)``; the Problem a BuildError reports; None for any other error (the build drafts it again
+    and reports it)."""
     try:
-        return draft(briefing)
+        return draft(*args)
     except BuildError as exc:
         return exc.problem
     except Exception:  # noqa: BLE001 - drafted again by the build, which reports it

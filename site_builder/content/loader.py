@@ -277,7 +277,22 @@ def load_markdown(path: Path, display: str | Path | None = None,
                   parsed: Parser | None = None) -> MarkdownFile:
     """Load a Markdown file with YAML front matter between ``---`` lines."""
     display = Path(display or path)
-    text = read_text(path, display)
+    front, body, body_line = _split_front_matter(read_text(path, display), display)
+    meta = (parsed.parse if parsed else parse_yaml)(front, display, first_line=2)
+    if meta.data is None:
+        meta = Document(display, EMPTY, FrozenDict({(): 1}), 1)
+    return MarkdownFile(display, meta, body, body_line)
+
+
+def markdown_body(path: Path, display: str | Path | None = None) -> tuple[str, int]:
+    """The body of a Markdown file and its first line, as ``load_markdown`` reads them, without parsing the
+    front matter (workers drafting bodies ahead of the build read this); raises BuildError."""
+    display = Path(display or path)
+    _, body, body_line = _split_front_matter(read_text(path, display), display)
+    return body, body_line
+
+
+def _split_front_matter(text: str, display: Path) -> tuple[str, str, int]:
     if not text.strip():
         raise BuildError(display, 1, "file is empty")
     match = _FRONT_MATTER.match(text)
@@ -285,9 +300,4 @@ def load_markdown(path: Path, display: str | Path | None = None,
         raise BuildError(display, 1, "the front matter that starts here is never closed by a '---' line")
     if not match:
         raise BuildError(display, 1, "a briefing starts with YAML front matter between '---' lines")
-    meta = (parsed.parse if parsed else parse_yaml)(match.group(1) or "", display, first_line=2)
-    if meta.data is None:
-        meta = Document(display, EMPTY, FrozenDict({(): 1}), 1)
-    body = text[match.end():]
-    body_line = text[: match.end()].count("\n") + 1
-    return MarkdownFile(display, meta, body, body_line)
+    return match.group(1) or "", text[match.end():], text[: match.end()].count("\n") + 1

@@ -85,9 +85,14 @@ def draft_body(briefing: Briefing) -> BodyDraft:
     depend on the body's headings alone, and a filled-in body (charts with their
     data tables) is several times longer to tokenize.
     """
+    return draft_text(briefing.body, briefing.origin.path, briefing.body_line)
+
+
+def draft_text(body: str, path: str, body_line: int) -> BodyDraft:
+    """``draft_body`` of a body read from ``path``, where it starts at ``body_line`` (for errors)."""
     calls: list[tuple[str, str, tuple]] = []
     # A token the body cannot already contain, so that no text of the author's is mistaken for one.
-    tag = "SBREF" + hashlib.sha256(briefing.body.encode()).hexdigest()[:16]
+    tag = "SBREF" + hashlib.sha256(body.encode()).hexdigest()[:16]
 
     def placeholder(function: str) -> Callable[..., str]:
         def call(ref_id: str, *extra: Any) -> str:
@@ -96,16 +101,16 @@ def draft_body(briefing: Briefing) -> BodyDraft:
             return f"\n\n{token}\n\n" if function in BLOCK_FUNCTIONS else token
         return call
 
-    text = _text_with_placeholders(briefing.body, placeholder)
+    text = _text_with_placeholders(body, placeholder)
     if text is None:  # not only text and calls: Jinja runs it, in its sandbox, and reports what is wrong
         calls.clear()
         env = _body_environment()
         try:
-            text = env.from_string(briefing.body).render({name: placeholder(name) for name in BODY_FUNCTIONS})
+            text = env.from_string(body).render({name: placeholder(name) for name in BODY_FUNCTIONS})
         except BuildError:
             raise
         except jinja2.TemplateError as exc:
-            raise BuildError(briefing.origin.path, briefing.body_line + _template_line(exc, "<template>") - 1,
+            raise BuildError(path, body_line + _template_line(exc, "<template>") - 1,
                              f"template error: {exc}") from None
     try:
         html = call_with_time_limit(lambda: wrap_callouts(_markdown().reset().convert(text)), MARKDOWN_SECONDS)
@@ -113,7 +118,7 @@ def draft_body(briefing: Briefing) -> BodyDraft:
         del _CONVERTERS.markdown  # interrupted half-way: its state is not to be trusted
         why = (f"Markdown {exc} on this body" if isinstance(exc, TimeLimitExceeded)
                else "Markdown nests too deeply in this body")
-        raise BuildError(briefing.origin.path, briefing.body_line,
+        raise BuildError(path, body_line,
                          f"{why} (runs of unclosed [ or deeply nested lists or quotes do this); simplify it") from None
     return BodyDraft(html, tag, tuple(calls))
 
@@ -167,20 +172,29 @@ class BodyDrafts:
 
     def __init__(self) -> None:
         self._drafts: dict[tuple[str, int, str], BodyDraft | Problem] = {}
+        self._pending: dict[tuple[str, int, str], Callable[[], BodyDraft | Problem | None]] = {}
 
     def missing(self, briefings: list[Briefing]) -> list[Briefing]:
         """The briefings without a draft yet; drafts of bodies not among ``briefings`` are forgotten."""
         wanted = {_body_key(b) for b in briefings}
         self._drafts = {key: draft for key, draft in self._drafts.items() if key in wanted}
-        return [b for b in briefings if _body_key(b) not in self._drafts]
+        self._pending = {key: draft for key, draft in self._pending.items() if key in wanted}
+        return [b for b in briefings if _body_key(b) not in self._drafts and _body_key(b) not in self._pending]
 
     def keep(self, briefing: Briefing, draft: BodyDraft | Problem) -> None:
         """Remember ``draft`` as the draft of ``briefing``'s body, or the problem that drafting it met."""
         self._drafts[_body_key(briefing)] = draft
+        self._pending.pop(_body_key(briefing), None)
+
+    def keep_pending(self, briefing: Briefing, pending: Callable[[], BodyDraft | Problem | None]) -> None:
+        """The draft of ``briefing``'s body is being made elsewhere: ``pending()`` waits for it (None: it was not)."""
+        self._pending[_body_key(briefing)] = pending
 
     def draft_of(self, briefing: Briefing) -> BodyDraft:
         """The draft of ``briefing``'s body, made now if it was not made ahead; raises BuildError."""
         key = _body_key(briefing)
+        if key in self._pending and (made := self._pending.pop(key)()) is not None:
+            self._drafts[key] = made
         if key not in self._drafts:
             self._drafts[key] = draft_body(briefing)
         draft = self._drafts[key]
