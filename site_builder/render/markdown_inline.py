@@ -32,7 +32,8 @@ _QUOTES = "[!\"#\\$\\%'()*+,-.\\/:;<=>?\\@\\[\\\\\\]\\^_`{|}~]"
 _OPENING = "(\\s|&nbsp;|--|–|—|&[mn]dash;|&#8211;|&#8212;)"
 _CLOSE = "(?<=[^\\ \\t\\r\\n\\[\\{\\(\\-\\u0002\\u0003])"
 
-# (class, regular expression) -> substrings of which every match contains one.
+# (class, regular expression) -> substrings of which every match contains one. Read when a converter
+# first runs with a set of patterns.
 TRIGGERS: dict[tuple[type, str], tuple[str, ...]] = {
     (ip.BacktickInlineProcessor, "(?:(?<!\\\\)((?:\\\\{2})+)(?=`+)|(?<!\\\\)`)"): ("`",),
     (ip.EscapeInlineProcessor, "\\\\(.)"): ("\\",),
@@ -83,10 +84,19 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
     text that no pattern changed; the rest is inherited.
     """
 
+    _patterns: tuple[object, ...] = ()
+
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
-        """Apply the inline patterns to ``tree``, as stock, with the pattern list read once."""
-        self._patterns = list(self.inlinePatterns)
-        triggers = [trigger_of(pattern) for pattern in self._patterns]
+        """Apply the inline patterns to ``tree``, as stock; the triggers are worked out again only when the
+        registry holds other patterns than at the last run."""
+        patterns = tuple(self.inlinePatterns)
+        if patterns != self._patterns:  # patterns compare by identity
+            self._plan(patterns)
+        return self._walk(tree, ancestors)
+
+    def _plan(self, patterns: tuple[object, ...]) -> None:
+        self._patterns = patterns
+        triggers = [trigger_of(pattern) for pattern in patterns]
         # Each distinct trigger is looked for once per text; a pattern is tried if any of its own is there.
         self._needles = sorted({needle for found in triggers if found for needle in found})
         self._triggers = [None if found is None else tuple(self._needles.index(n) for n in found)
@@ -96,7 +106,6 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
         # they overlap, as "'" in "\"'" does, so those are looked for one by one).
         self._any_needle = re.compile("|".join(map(re.escape, self._needles))) if self._needles else None
         self._untriggered = self._tried_for_present(tuple(False for _ in self._needles))
-        return self._walk(tree, ancestors)
 
     def _walk(self, tree: etree.Element, ancestors: list[str] | None) -> etree.Element:
         # Stock InlineProcessor.run, except where marked: a text or tail that comes back from
