@@ -5,8 +5,11 @@ numbers and dates), then one sub-package per stage, earliest first: ``content/``
 ``compute/``, ``render/``, and the write modules (``output``, ``swap``) at the top again. A stage
 imports only its own stage and earlier ones, never a later stage, the incremental layer
 (``incremental/``) or the commands (``commands/``, ``build``, ``cli``); those sit on top and hand the
-stages what they need. Imports made only for type checkers (``if TYPE_CHECKING:``) are not imports at
-run time and are not counted.
+stages what they need; the incremental layer sits between the stages and those. Imports made only for
+type checkers (``if TYPE_CHECKING:``) are not imports at run time and are not counted. The README's
+Design section is read too: its list of the stages and its table of modules name every module, each
+sub-package's docstring says what it never imports (and it does not), and every ``module.name`` the
+section gives is defined.
 """
 from __future__ import annotations
 
@@ -180,3 +183,93 @@ def test_the_readme_lists_every_module_in_its_stage():
     found = {"base": top & BASE, "write": top & WRITE,
              **{sub: {m for m in MODULES if place_of(m, PACKAGE) == sub} for sub in SUBPACKAGES}}
     assert listed == found
+
+
+ON_TOP = TOP_ON_TOP - {"__init__", "__main__"}  # build, cli, progress: on top of everything with the commands
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if place_of(m, PACKAGE) == "incremental"])
+def test_the_incremental_layer_imports_nothing_on_top_of_it(module):
+    """It sits on the stages and below the commands: no command, nor build, cli or progress (README, Design)."""
+    above = {m for m in MODULES if place_of(m, PACKAGE) == "commands"} | ON_TOP
+    assert runtime_imports(module) & above == set()
+
+
+def _never(sub: str) -> set[str]:
+    # The modules a sub-package's docstring says it never imports: "Never compute, render, output, ... or commands."
+    doc = ast.get_docstring(ast.parse((PACKAGE / sub / "__init__.py").read_text(encoding="utf-8"))) or ""
+    said = re.search(r"Never ([\w ,]+)", doc)
+    names = set(re.findall(r"\w+", said.group(1))) if said else set()
+    found = set()
+    for name in names:
+        if name in SUBPACKAGES:
+            found |= {m for m in MODULES if place_of(m, PACKAGE) == name}
+        elif name in MODULES and place_of(name, PACKAGE) == "top":
+            found.add(name)
+    return found
+
+
+@pytest.mark.parametrize("sub", sorted(SUBPACKAGES - {"commands"}))
+def test_each_sub_package_keeps_to_what_its_docstring_says(sub):
+    never = _never(sub)
+    assert never, f"{sub}/__init__.py says what it never imports"
+    for module in (m for m in MODULES if place_of(m, PACKAGE) == sub):
+        assert runtime_imports(module) & never == set(), f"{module} imports what {sub}/__init__.py rules out"
+
+
+def _design() -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index("\n## Design")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end > 0 else None]
+
+
+def test_the_readme_table_of_modules_names_every_module():
+    """Each module is in the Design section's table (by path, or by a `compute/chart_*.py` pattern), where it is."""
+    design = _design()
+    table = design[design.index("| module | stage |"):]
+    table = table[:table.index("\n\n")]
+    named = [(folder.rstrip("/") or "top", stem, star)
+             for folder, stem, star in re.findall(r"`((?:\w+/)?)(\w+?)(\*?)\.py`", table)
+             if folder.rstrip("/") in SUBPACKAGES | {""}]
+
+    def covers(entry: tuple[str, str, str], module: str) -> bool:
+        place, stem, star = entry
+        return place_of(module, PACKAGE) == place and (module.startswith(stem) if star else module == stem)
+
+    for entry in named:
+        assert any(covers(entry, m) for m in MODULES), f"the table names {entry}, which is not there"
+    missing = {m for m in MODULES if m != "__init__" and not any(covers(entry, m) for entry in named)}
+    assert missing == set(), "modules the README's table of modules does not name"
+
+
+def test_the_names_the_design_section_gives_exist():
+    """Every `module.name` (or `module.Class.method`) the Design section names is defined there."""
+    by_stem = modules(PACKAGE)
+    checked = 0
+    for folder, stem, names in re.findall(r"`((?:\w+/)?)(\w+)((?:\.\w+)+)`", _design()):
+        parts = names.lstrip(".").split(".")
+        if stem not in by_stem or parts[0] in ("py", "yaml", "md", "json"):
+            continue
+        tree = ast.parse(by_stem[stem].read_text(encoding="utf-8"))
+        scope: list[ast.stmt] = tree.body
+        for part in parts:
+            found = _defined(scope).get(part)
+            assert found is not None, f"README names {folder}{stem}{names}: {stem}.py defines no {part}"
+            scope = found.body if isinstance(found, ast.ClassDef) else []
+        checked += 1
+    assert checked >= 10  # the check reads what the section names (it names dozens)
+
+
+def _defined(body: list[ast.stmt]) -> dict[str, ast.AST]:
+    names: dict[str, ast.AST] = {}
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names[node.name] = node
+        elif isinstance(node, ast.Assign):
+            names.update({t.id: node for t in node.targets if isinstance(t, ast.Name)})
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names[node.target.id] = node
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update({(a.asname or a.name).split(".")[0]: node for a in node.names})
+    return names

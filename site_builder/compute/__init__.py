@@ -1,4 +1,4 @@
 """Compute: facts and their derivations and checks, chart points, specs and drawings, page plans.
 
-May import: the base modules and content. Never render, incremental or commands.
+May import: the base modules and content. Never render, output, swap, incremental or commands.
 """

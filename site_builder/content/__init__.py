@@ -1,5 +1,5 @@
 """Loading and validation: files -> documents with line numbers -> model objects.
 
-May import: the top-level base modules (errors, model, values, periods, files, time_limit,
-formatting, html_tokens, settings). Never compute, render, incremental or commands.
+May import: the top-level base modules (the models, errors, settings and the small helpers: the README's
+list). Never compute, render, output, swap, incremental or commands.
 """

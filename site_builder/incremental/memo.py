@@ -14,16 +14,18 @@ import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .kept import DraftCache, PageReadings, PngCache
-from ..progress import BuildProgress
 from ..render.bodies import BodyDrafts
 from ..render.reuse import PageInputs
 from ..render.site import Kept
 from ..render.templates import SiteTemplates
 from ..values import same
 from .written import WrittenPages
+
+if TYPE_CHECKING:  # the incremental layer sits below the commands and their progress line
+    from ..progress import BuildProgress
 
 T = TypeVar("T")
 
@@ -65,7 +67,7 @@ class RenderMemo:
         self.written = WrittenPages(out, store)
         self.values: dict[str, KeptValue] = {}
         self.kept = Kept(PageReadings(store), PngCache(store), DraftCache(store), store, BodyDrafts())
-        self.progress = BuildProgress()
+        self.page_done: Callable[[], None] = _nothing  # told of every page made or reused (the progress line)
         self.rendered: list[str] = []  # the pages this build rendered rather than reused
         self.pages_seen: list[str] = []  # every page this build made or reused, in order
 
@@ -73,7 +75,7 @@ class RenderMemo:
         """Read the templates again (they may have been edited) and start counting pages afresh."""
         self.templates.start_build()
         self.kept.cards.next_build()
-        self.progress = progress
+        self.page_done = progress.page_done
         self.rendered, self.pages_seen = [], []
         self._digests = {}
 
@@ -96,7 +98,7 @@ class RenderMemo:
             self.pages[url] = KeptPage(self._page_key(url, inputs, templates), data, templates)
         self.templates.note(templates)  # a value made with this page read them too
         self.pages_seen.append(url)
-        self.progress.page_done()
+        self.page_done()
         return data
 
     def value(self, name: str, inputs: Any, make: Callable[[], T]) -> T:
@@ -107,7 +109,7 @@ class RenderMemo:
                 and self.templates.versions(n for n, _ in kept.templates) == kept.templates:
             for url in kept.pages:
                 self.pages_seen.append(url)
-                self.progress.page_done()
+                self.page_done()
             self.templates.note(n for n, _ in kept.templates)
             return kept.result
         first = len(self.pages_seen)
@@ -171,3 +173,7 @@ def digest(*parts: object) -> str:
     except (pickle.PicklingError, TypeError, AttributeError, ValueError):
         data = repr(parts).encode()
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _nothing() -> None:
+    pass
