@@ -1,7 +1,12 @@
 """render/templates.py: every template a page loads is recorded as it loads, with its source's version."""
 from __future__ import annotations
 
+import dataclasses
 import os
+
+import pytest
+from jinja2 import UndefinedError
+from jinja2.sandbox import SecurityError
 
 from site_builder.render.bodies import render_template
 from site_builder.render.templates import site_templates
@@ -63,3 +68,37 @@ def test_an_edit_within_the_same_clock_tick_is_seen_at_the_next_build(tmp_path):
     templates.start_build()
     assert templates.version("other.html") != before
     assert render_template(templates.env, "other.html", folder, tmp_path, unrelated=1) == "[1]"
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    label: str
+    _hidden: str = "secret"
+
+    @property
+    def shout(self) -> str:
+        return self.label.upper()
+
+    def describe(self) -> str:
+        return f"entry {self.label}"
+
+
+@pytest.mark.parametrize("expression, shown", [
+    ("entry.label", "a &lt;b&gt;"), ("entry.shout", "A &lt;B&gt;"), ("entry.describe()", "entry a &lt;b&gt;"),
+    ("entry.missing is undefined", "True"), ("entry['label']", "a &lt;b&gt;"),
+])
+def test_fields_of_the_model_s_dataclasses_read_as_the_sandbox_reads_them(tmp_path, expression, shown):
+    # Reading them skips the sandbox's checks, which allow any name without a leading "_" on such objects.
+    site = site_templates(write_templates(tmp_path, {"page.html": "{{ " + expression + " }}"}))
+    assert site.env.get_template("page.html").render(entry=Entry("a <b>")) == shown
+
+
+@pytest.mark.parametrize("expression", [
+    "entry._hidden", "entry.__class__", "entry.__dict__", "entry.__dataclass_fields__", "entry.describe.__func__",
+    "entry.describe.__self__", "entry.describe.__globals__", "entry.__init__.__globals__", "entry.__class__.mro()",
+    "entry.__class__.__subclasses__()", "entry.shout.format.__globals__",
+])
+def test_the_sandbox_still_refuses_python_internals_reached_through_a_dataclass(tmp_path, expression):
+    site = site_templates(write_templates(tmp_path, {"page.html": "{{ " + expression + " }}"}))
+    with pytest.raises((SecurityError, UndefinedError), match="unsafe|no attribute"):
+        site.env.get_template("page.html").render(entry=Entry("a <b>"))

@@ -10,8 +10,11 @@ whether the templates it was made from are still the same.
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import os
+import types
 from collections.abc import Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,12 +59,40 @@ class RecordingEnvironment(SandboxedEnvironment):
             raise SecurityError(f"{left} ** {right} is too large")
         return super().call_binop(context, operator, left, right)
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.attribute`` as the sandbox gives it, without its checks where they cannot refuse anything.
+
+        A page reads hundreds of fields of the model's dataclasses (``f.fact.label``); for an instance of a
+        dataclass that is not a class, function, string or other object the sandbox treats specially, its
+        checks come down to refusing names that start with ``_``, so such a name goes the sandbox's way and
+        every other name is read directly. What is read is checked again when it is used (called, or its
+        own attributes read).
+        """
+        if attribute[:1] != "_" and _plain_dataclass(type(obj)):
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass  # the sandbox tries obj[attribute], then gives undefined
+        return super().getattr(obj, attribute)
+
     def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> jinja2.Template:
         # The one place every get_template, select_template, extends, include and import goes through,
         # whether or not the template is already compiled; a name that is not found is recorded too.
         for names in self.recordings:
             names.add(name)
         return super()._load_template(name, globals)
+
+
+@functools.lru_cache(maxsize=None)
+def _plain_dataclass(cls: type) -> bool:
+    # Instances of these: the sandbox allows any attribute not starting with "_" (``is_internal_attribute``
+    # looks further only into functions, methods, classes, code, frames, tracebacks and generators, and
+    # ``wrap_str_format`` only at a string's format methods).
+    return dataclasses.is_dataclass(cls) and not issubclass(cls, _SPECIAL)
+
+
+_SPECIAL = (type, str, types.FunctionType, types.MethodType, types.BuiltinFunctionType, types.CodeType,
+            types.TracebackType, types.FrameType, types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
 
 
 class BoundedLoader(jinja2.FileSystemLoader):
