@@ -20,6 +20,7 @@ from hypothesis import given, settings, strategies as st
 
 from site_builder.render import bodies, markdown_inline
 from site_builder.render.bodies import MARKDOWN_EXTENSIONS
+from site_builder.render.markdown_blocks import fast_markdown
 from site_builder.render.markdown_inline import TRIGGERS, TriggeredInlineProcessor, fast_inline, trigger_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,13 +34,15 @@ PIECES = (
     "<http://example.org/x>", "<me@example.org>", "<b>", "</b>", "<span class=\"c\">", "<!-- c -->",
     "<?pi?>", "<![CDATA[x]]>", "`code 'q' *e*`", "\\`", "\\*", "\\'", "a@b", "://", "1.", "2)",
 )
-LINE_STARTS = ("", "", "", "# ", "## ", "### ", "- ", "* ", "1. ", "> ", "    ", "| a | b |\n| --- | :-: |\n| ")
+LINE_STARTS = ("", "", "", "# ", "## ", "### ", "###### ", "#", "- ", "* ", "1. ", "> ", ">", "   > ", "    ",
+               "| a | b |\n| --- | :-: |\n| ", "|", "Title\n=====\n", "Title\n---\n", "***\n", "- - -\n", "___\n",
+               "a | b\n--|--\n")
 REFERENCES = "[ref]: http://example.org/r \"Title\"\n\n"
 
 
 def converter(fast: bool) -> markdown.Markdown:
     md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
-    return fast_inline(md) if fast else md
+    return fast_markdown(md) if fast else md  # fast: as bodies._markdown makes it
 
 
 def convert(md: markdown.Markdown, text: str) -> str:

@@ -1,0 +1,71 @@
+"""Python-Markdown's block tests, skipped on blocks that lack what a positive answer needs.
+
+For every block of a body, Markdown asks each block processor in turn whether the block is its
+kind. Five of those tests search the whole block with a regular expression (or split it into rows),
+which was a quarter of converting a body after inline patterns were triggered (``markdown_inline``).
+Each has a **trigger** here: substrings of which a block the test accepts contains at least one
+(read off the test's code and regular expression, checked by ``tests/test_markdown_blocks.py``).
+A block without any is answered False at once, as the test itself would have answered; the tests
+keep no state that a False answer leaves behind (the table's and rule's fields are read only
+after a True one). Output is byte-identical.
+
+As in ``markdown_inline``: a processor of another class or with another expression keeps its own
+test, and a Markdown version other than the verified one gets stock processing.
+Render stage: imports only Markdown.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import markdown
+from markdown import blockprocessors as bp
+from markdown.extensions import tables
+
+from .markdown_inline import VERIFIED_VERSION, fast_inline
+
+_HR = r'^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=atomicgroup)[ ]*$'
+
+# (class, the expression its test searches with) -> substrings of which every block it accepts contains one.
+BLOCK_TRIGGERS: dict[tuple[type, str], tuple[str, ...]] = {
+    (bp.HashHeaderProcessor, r'(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)'): ("#",),
+    (bp.BlockQuoteProcessor, r'(^|\n)[ ]{0,3}>[ ]?(.*)'): (">",),
+    # A match of the whole block from its start: its first line break is followed by = or -.
+    (bp.SetextHeaderProcessor, r'^.*?\n(?:=+|-+)[ ]*(\n|$)'): ("\n=", "\n-"),
+    (bp.HRProcessor, _HR): ("-", "_", "*"),
+    # Without a pipe, the first row is one cell and has no border: not a table.
+    (tables.TableProcessor, r'(?:(\\\\)|(\\`+)|(`+)|(\\\|)|(\|))'): ("|",),
+}
+
+
+def block_trigger_of(processor: object) -> tuple[str, ...] | None:
+    """The substrings of which every block ``processor`` accepts contains one, or None to test every block."""
+    expression = next((getattr(processor, name) for name in ("SEARCH_RE", "RE", "RE_CODE_PIPES")
+                       if hasattr(processor, name)), None)
+    pattern = getattr(expression, "pattern", None)
+    return BLOCK_TRIGGERS.get((type(processor), pattern))
+
+
+def _triggered(test: Callable[[Any, str], bool], needles: tuple[str, ...]) -> Callable[[Any, str], bool]:
+    def triggered_test(parent: Any, block: str) -> bool:
+        for needle in needles:
+            if needle in block:
+                return test(parent, block)
+        return False
+    return triggered_test
+
+
+def fast_blocks(md: markdown.Markdown) -> markdown.Markdown:
+    """``md`` with the block tests that have a trigger skipped on blocks without it (stock processing when the
+    installed Markdown is not ``VERIFIED_VERSION``)."""
+    if markdown.__version__ != VERIFIED_VERSION:
+        return md
+    for processor in md.parser.blockprocessors:
+        needles = block_trigger_of(processor)
+        if needles is not None and "test" not in vars(processor):
+            processor.test = _triggered(processor.test, needles)
+    return md
+
+
+def fast_markdown(md: markdown.Markdown) -> markdown.Markdown:
+    """``md`` with triggered inline patterns (``markdown_inline.fast_inline``) and block tests (``fast_blocks``)."""
+    return fast_blocks(fast_inline(md))

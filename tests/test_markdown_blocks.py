@@ -1,0 +1,68 @@
+"""render/markdown_blocks.py: block tests skipped on blocks without their triggers, and stock Markdown's output.
+
+The corpus is test_markdown_inline's (every Markdown file of the repository, the synthetic bodies,
+generated text with headings of both kinds, rules, quotes, tables and lists), on which the whole
+fast converter is compared with stock Markdown there. Here: each block trigger is in every block
+its test accepts, and each one matters (with any one test wrongly skipped, some output differs).
+"""
+from __future__ import annotations
+
+import markdown
+import pytest
+
+from site_builder.render import bodies
+from site_builder.render.markdown_blocks import BLOCK_TRIGGERS, block_trigger_of, fast_blocks
+from test_markdown_inline import convert, converter, corpus
+
+
+def test_the_table_names_exactly_the_block_tests_it_skips():
+    md = converter(True)
+    triggered = {(type(p), block_trigger_of(p)) for p in md.parser.blockprocessors if block_trigger_of(p)}
+    assert {cls for cls, _ in triggered} == {cls for cls, _ in BLOCK_TRIGGERS}
+    assert len(triggered) == 5
+    wrapped = [type(p).__name__ for p in md.parser.blockprocessors if "test" in vars(p)]
+    assert sorted(wrapped) == ["BlockQuoteProcessor", "HRProcessor", "HashHeaderProcessor", "SetextHeaderProcessor",
+                               "TableProcessor"]
+
+
+def test_each_trigger_is_in_every_block_its_test_accepts():
+    """Every block stock Markdown asks a triggered test about, over the corpus: when the test says yes, the block
+    holds a trigger (and each test said yes somewhere, so the check ran on it)."""
+    md = converter(False)
+    accepted: dict[str, int] = {}
+    for processor in md.parser.blockprocessors:
+        needles = block_trigger_of(processor)
+        if needles is None:
+            continue
+        test = processor.test
+
+        def checked(parent, block, test=test, needles=needles, name=type(processor).__name__):
+            answer = test(parent, block)
+            if answer:
+                assert any(needle in block for needle in needles), (name, block)
+                accepted[name] = accepted.get(name, 0) + 1
+            return answer
+        processor.test = checked
+    for text in corpus():
+        convert(md, text)
+    assert len(accepted) == 5, accepted
+
+
+@pytest.mark.parametrize("key", sorted(BLOCK_TRIGGERS, key=repr), ids=lambda key: key[0].__name__)
+def test_skipping_any_one_block_test_wrongly_changes_some_output(key, monkeypatch):
+    """The equality tests can fail: with one test's trigger replaced by text that never occurs, the corpus
+    gives different HTML somewhere."""
+    monkeypatch.setitem(BLOCK_TRIGGERS, key, ("\x00never",))
+    stock, fast = converter(False), converter(True)
+    assert any(convert(fast, text) != convert(stock, text) for text in corpus())
+
+
+def test_another_markdown_version_keeps_every_block_test(monkeypatch):
+    monkeypatch.setattr(markdown, "__version__", "3.99.0")
+    md = fast_blocks(markdown.Markdown(extensions=bodies.MARKDOWN_EXTENSIONS, output_format="html"))
+    assert not [p for p in md.parser.blockprocessors if "test" in vars(p)]
+
+
+def test_bodies_convert_with_the_block_tests_triggered():
+    md = bodies._markdown()
+    assert len([p for p in md.parser.blockprocessors if "test" in vars(p)]) == 5
