@@ -11,13 +11,14 @@ import datetime as dt
 import operator
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeVar
 
 from .frozen import FrozenDict
 
 # Values of these types that are equal are interchangeable. Not floats as such (0.0 == -0.0, and they print
 # differently), nor numbers of different types (1 == 1.0 == True).
 _VALUE_TYPES = (str, bytes, int, PurePath, dt.date)
+T = TypeVar("T")
 
 
 def same(a: Any, b: Any) -> bool:
@@ -45,6 +46,44 @@ def same(a: Any, b: Any) -> bool:
     if dataclasses.is_dataclass(a) and not isinstance(a, type):
         return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
     return False
+
+
+def kept_if_unchanged(new: T, old: Any) -> T:
+    """``old`` where ``new`` is made of the very same parts: a table made again from unchanged content.
+
+    A tuple or frozen dict whose items (and keys, in order) are the same objects as ``old``'s gives ``old``; so
+    does a frozen dataclass whose fields do, and one with only some such fields gives ``new`` holding ``old``'s
+    objects for those. Later stages then tell unchanged tables by identity, which costs nothing, instead of
+    going through them.
+    """
+    kind = type(new)
+    if new is old or kind is not type(old):
+        return new
+    if kind is tuple:
+        return old if len(new) == len(old) and all(map(operator.is_, new, old)) else new
+    if kind is FrozenDict:
+        return old if len(new) == len(old) and all(map(operator.is_, new.values(), old.values())) \
+            and list(new) == list(old) else new
+    if not dataclasses.is_dataclass(new) or not kind.__dataclass_params__.frozen:
+        return new
+    parts = {f.name: kept_if_unchanged(getattr(new, f.name), getattr(old, f.name))
+             for f in dataclasses.fields(new) if f.init}
+    if all(part is getattr(old, name) for name, part in parts.items()):
+        return old
+    kept = {name: part for name, part in parts.items() if part is not getattr(new, name)}
+    return dataclasses.replace(new, **kept) if kept else new
+
+
+def changed_keys(old: Any, new: Any) -> set | None:
+    """The keys whose items are not the same objects in two frozen dicts (those in one only too); else None."""
+    if type(old) is not FrozenDict or type(new) is not FrozenDict:
+        return None
+    keys = {key for key, value in new.items() if old.get(key, _ABSENT) is not value}
+    keys.update(key for key in old if key not in new)
+    return keys
+
+
+_ABSENT = object()
 
 
 class CallNow:

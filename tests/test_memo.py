@@ -205,3 +205,31 @@ def test_a_partial_included_only_by_a_partial_is_recorded_and_its_edit_rebuilds_
     done = subprocess.run([sys.executable, "-c", NEW_PROCESS_BUILD, str(project.root)], capture_output=True,
                           text=True, check=True, env=os.environ | {"PYTHONPATH": str(REPO)})
     assert json.loads(done.stdout) == [PAGE] and _marks(project) == ["three"] * 6
+
+
+def test_an_unchanged_figure_is_checked_again_when_its_readers_units_change(make_project, files_of, monkeypatch):
+    # A fact that is the very object a build checked passes again, unless it converts otherwise now: a new
+    # exchange rate makes the unchanged investment (5 billion rubles) too large to show, as a full build says.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
+    incremental, full = make_project("incremental", "library"), make_project("full", "library")
+    for project in (incremental, full):  # the rate in a file of its own, so that the investment stays the same object
+        plant = (project.root / PLANT).read_text(encoding="utf-8")
+        start = plant.index("  - id: fx.usd_per_rub")
+        (project.root / PLANT).write_text(plant[:start], encoding="utf-8")
+        (project.root / "content/facts/fx.yaml").write_text("facts:\n" + plant[start:], encoding="utf-8")
+    builder = SiteBuilder(incremental)
+    builder.build()
+    rate = r"value: (0\.011|1\.0e\+300|0\.012)$"
+    for project in (incremental, full):
+        _set(project, "content/facts/fx.yaml", rate, "value: 1.0e+300")
+    with pytest.raises(BuildErrors) as served:
+        builder.build()
+    with pytest.raises(BuildErrors) as built:
+        build_site(full, force=True)
+    assert served.value.problems == built.value.problems
+    assert any("plant.investment" in p.message and "too large to show" in p.message for p in served.value.problems)
+    for project in (incremental, full):
+        _set(project, "content/facts/fx.yaml", rate, "value: 0.012")
+    builder.build()
+    build_site(full, force=True)
+    assert files_of(incremental.out) == files_of(full.out)

@@ -34,6 +34,8 @@ class FactBook:
                 touching.setdefault(fact_id, []).append(check_id)
         object.__setattr__(self, "_touching", FrozenDict({f: tuple(ids) for f, ids in touching.items()}))
 
+    ITEMS_IN = "facts"  # book[id] and id in book read book.facts: recorded reads are kept there (recorded.py)
+
     def __getitem__(self, fact_id: str) -> ResolvedFact:
         return self.facts[fact_id]
 

@@ -22,6 +22,7 @@ from ..model import Content
 from .pages import BriefingPlan
 from .resolved import ResolvedFact
 from .units import read_fact, reader_units
+from ..values import CALL_NOW, CallNow
 
 RELATED_LIMIT = 3
 TAG_WEIGHT = 2  # a shared tag says more about two briefings than one shared figure
@@ -93,13 +94,30 @@ class Library:
         return next((t for t in self.tags if t.name == name), None)
 
 
-def build_library(content: Content, book: FactBook, plans: list[BriefingPlan]) -> Library:
-    """Tags, timeline and related briefings for the compiled site."""
+def build_library(content: Content, book: FactBook, plans: tuple[BriefingPlan, ...],
+                  calls: CallNow = CALL_NOW) -> Library:
+    """Tags, timeline and related briefings for the compiled site.
+
+    ``calls`` (``recorded.Memo`` in a long-running build) keeps each part while what it read is the same: the
+    tags and related briefings read only the plans, so an edited number makes the timeline again, not them.
+    """
+    tags, related = calls.call("library: tags, related", library_links, plans)
+    timeline = calls.call("library: timeline", library_timeline, content, book, plans)
+    return Library(tags, timeline, related)
+
+
+def library_links(plans: tuple[BriefingPlan, ...]) -> tuple[tuple[Tag, ...], FrozenDict[str, tuple[Related, ...]]]:
+    """The tags and the related briefings of ``plans``."""
+    links = {plan.briefing.slug: page_link(plan) for plan in plans}
+    return tags_of(plans, links), FrozenDict(related_briefings(plans, links))
+
+
+def library_timeline(content: Content, book: FactBook, plans: tuple[BriefingPlan, ...]) -> tuple[TimelineEvent, ...]:
+    """The timeline of dated facts, each shown as the site's readers see it."""
     links = {plan.briefing.slug: page_link(plan) for plan in plans}
     reader = reader_units(content.site, book)
-    timeline = tuple(dataclasses.replace(e, shown=str(read_fact(e.fact, reader, None, content.site.locale)))
-                     for e in timeline_of(book, plans, links))
-    return Library(tags_of(plans, links), timeline, FrozenDict(related_briefings(plans, links)))
+    return tuple(dataclasses.replace(e, shown=str(read_fact(e.fact, reader, None, content.site.locale)))
+                 for e in timeline_of(book, plans, links))
 
 
 def page_link(plan: BriefingPlan) -> PageLink:

@@ -23,7 +23,7 @@ from .project import Project, load_content
 from .revisions import FactRow, fact_rows
 from .units import check_readings
 from ..content.scan import BodyRefs, Scanner, scan_body
-from ..values import CALL_NOW, CallNow, same
+from ..values import CALL_NOW, CallNow, kept_if_unchanged, same
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,12 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
     or keeps it while what it read is the same (``recorded.Memo``).
     """
     errors = ErrorCollector()
+    if previous is not None:  # tables made again from unchanged parts are the last build's: told apart at once
+        content = kept_if_unchanged(content, previous.content)
     book = resolve_facts(content, errors, previous.book if previous else None)
-    check_readings(book, content.site, errors)
+    if previous is not None:
+        book = kept_if_unchanged(book, previous.book)
+    check_readings(book, content.site, errors, (previous.book, previous.content.site) if previous else None)
     refs = {}
     known = known_ids(content)
     for briefing in content.briefings:
@@ -86,7 +90,8 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
                         f"tolerance {r.check.tolerance:.1%})")
                 for r in book.failed_checks()]
     rows = fact_rows(book, previous.rows if previous else None)
-    return CompiledSite(content, book, FrozenDict(charts), tuple(plans), tuple(warnings), FrozenDict(rows))
+    compiled = CompiledSite(content, book, FrozenDict(charts), tuple(plans), tuple(warnings), FrozenDict(rows))
+    return kept_if_unchanged(compiled, previous) if previous is not None else compiled
 
 
 def _with_headline_facts(refs: BodyRefs, headline: dict[str, int]) -> BodyRefs:

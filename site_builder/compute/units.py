@@ -23,6 +23,7 @@ from .facts import FactBook
 from ..formatting import babel_locale, default_format, format_money, format_value, with_unit_words
 from ..model import SiteConfig
 from .resolved import ResolvedFact, as_stated
+from ..values import same
 
 
 @dataclass(frozen=True)
@@ -159,16 +160,23 @@ def reader_factor(fact: ResolvedFact, reader: ReaderUnits) -> tuple[float, str] 
     return (pair.factor, pair.us) if unit == pair.metric else (1 / pair.factor, pair.metric)
 
 
-def check_readings(book: FactBook, site: SiteConfig, errors: ErrorCollector) -> None:
+def check_readings(book: FactBook, site: SiteConfig, errors: ErrorCollector,
+                   passed: tuple[FactBook, SiteConfig] | None = None) -> None:
     """Record, at its line, each figure that its conversion for readers makes no finite number
-    (1e300 euros at 10 billion dollars a euro), which every page would otherwise show as "$∞"."""
+    (1e300 euros at 10 billion dollars a euro), which every page would otherwise show as "$∞".
+
+    ``passed``: the book and site of a build that passed this check. A fact that is the very object checked
+    then, converted for the same readers' units, passes again without being converted."""
     for fact_id in site.exchange_rates:  # a derived rate is known only now; one that is not positive converts nothing
         rate = book.facts.get(fact_id)
         if rate is not None and (not rate.is_number or float(rate.value) <= 0):
             errors.add(rate.fact.origin.path, rate.fact.origin.line,
                        f"fact {fact_id!r}: an exchange rate (site.yaml) must be a positive number, not {rate.formatted()}")
     reader = reader_units(site, book)
+    checked = passed[0].facts if passed and same(reader, reader_units(passed[1], passed[0])) else {}
     for fact in book.facts.values():
+        if checked.get(fact.id) is fact:
+            continue
         found = reader_factor(fact, reader)
         if found is None:
             continue

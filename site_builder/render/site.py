@@ -73,7 +73,7 @@ class SiteRenderer:
         self.locale = settings.locale
         self.cards: dict[str, SocialCard] = {}  # by page path; drawn by render_all
         self.default_card = default_card(compiled.content.site, self.base_url)  # for pages without a card
-        self.library = calls.call("library", build_library, compiled.content, compiled.book, compiled.plans)
+        self.library = build_library(compiled.content, compiled.book, compiled.plans, calls)
 
     def render_all(self) -> dict[str, bytes]:
         """Every file of the site."""
