@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.incremental import cache
+from site_builder.incremental import cache, versions
 from site_builder.commands.build_command import build_site
 from site_builder.incremental.cache import KINDS, Store, key_file, prune_cache, secret_key
 from site_builder.compute.project import Project
@@ -161,15 +161,15 @@ def test_a_build_keeps_every_entry_it_uses_and_removes_what_no_build_has_used_fo
 def test_the_code_version_covers_every_module_and_every_library_that_shapes_the_output(tmp_path):
     package = tmp_path / "site_builder"
     shutil.copytree(REPO / "site_builder", package, ignore=shutil.ignore_patterns("__pycache__"))
-    assert cache._package_digest(package) == cache._package_digest(REPO / "site_builder")
+    assert versions._package_digest(package) == versions._package_digest(REPO / "site_builder")
     for module in ("formatting.py", "compute/units.py", "render/bodies.py", "render/callouts.py", "compute/charts.py"):
         edited = package / module
         edited.write_text(edited.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-        assert cache._package_digest.__wrapped__(package) != cache._package_digest(REPO / "site_builder"), module
+        assert versions._package_digest.__wrapped__(package) != versions._package_digest(REPO / "site_builder"), module
         edited.write_text(edited.read_text(encoding="utf-8")[: -len("\n# edited\n")], encoding="utf-8")
-    versions = cache._library_versions()
+    found = versions._library_versions()
     for library in ("babel", "markdown", "jinja2", "altair", "vl-convert-python", "pyyaml", "pydantic"):
-        assert f"{library} " in versions
+        assert f"{library} " in found
 
 
 EDITED_AXIS_LABEL = '''

@@ -22,12 +22,10 @@ import contextlib
 import functools
 import hashlib
 import hmac
-import importlib.metadata
 import json
 import os
 import secrets
 import stat
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..output import replace_file
+from .versions import code_version, code_version_digest  # noqa: F401 (code_version: the store's users ask it here)
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -42,9 +41,6 @@ if TYPE_CHECKING:
 KINDS = ("charts", "cards", "bodies", "readings", "documents", "scans", "pages", "builds", "vendor", "history")
 MAX_AGE_DAYS = 14
 TEMPORARY_MAX_AGE_S = 24 * 3600  # a temporary file this old was left by a process that died while writing it
-# Every library whose version can change a built file's bytes.
-OUTPUT_LIBRARIES = ("altair", "babel", "jinja2", "markdown", "markupsafe", "pydantic", "pyyaml",
-                    "vl-convert-python")
 KEY_ENV = "BRIEFING_CACHE_KEY"  # a secret given by the environment (a CI secret), instead of the key file
 _TAG_SIZE = 32
 # No entry is larger (a 50 MB data file parsed is well under it); a larger file is not read, and reads as missing.
@@ -272,39 +268,3 @@ def secret_key() -> bytes:
     if given:
         return hashlib.sha256(given.encode()).digest()
     return _secret_at(key_file())
-
-
-# The code version ---------------------------------------------------------------------------
-
-def code_version() -> str:
-    """What, besides the content, decides a build's bytes: this package's files, the output libraries, Python."""
-    return f"{_package_digest(Path(__file__).resolve().parent.parent)} {_library_versions()} python {sys.version}"
-
-
-@functools.lru_cache(maxsize=1)
-def code_version_digest() -> bytes:
-    """``code_version()`` as 32 bytes, part of every store key."""
-    return hashlib.sha256(code_version().encode()).digest()
-
-
-@functools.lru_cache(maxsize=None)
-def _package_digest(package: Path) -> str:
-    digest = hashlib.sha256()
-    for parent, dirs, names in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):  # every file: code, the theme, the starter project, the font configuration
-            path = Path(parent) / name
-            if path.suffix not in (".pyc", ".pyo"):
-                digest.update(f"{path.relative_to(package).as_posix()}\n".encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
-@functools.lru_cache(maxsize=1)
-def _library_versions() -> str:
-    versions = []
-    for name in OUTPUT_LIBRARIES:
-        try:
-            versions.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            versions.append(f"{name} none")
-    return ", ".join(versions)
