@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from .incremental.cache import Store
-from .compute import parallel
+from .compute import drafting, parallel
 from .compute.parallel import workers_started_ahead
 from .compute.stage import CompiledSite, compile_content
 from .errors import BuildError, BuildErrors, Problem, StrictWarnings
@@ -119,7 +119,7 @@ class SiteBuilder:
         with collector_paused(), self.store.writing_behind(), \
                 workers_started_ahead(_many_bodies_to_draft(self.project), warm_up_drafting):
             folder = str(self.store.folder) if self.store.folder else None
-            parallel.draft_files_ahead(self._briefing_files(), functools.partial(draft_files, folder))
+            drafting.draft_files_ahead(self._briefing_files(), functools.partial(draft_files, folder))
             try:
                 return self._build(write_lock)
             except OSError as exc:  # the site's own writes report theirs; this is the cache, or a file gone
@@ -226,7 +226,7 @@ class SiteBuilder:
 
 def draft_files(folder: str | None, files: list[tuple[str, str]]) -> list[tuple[tuple, object]]:
     """Drafts of the bodies of briefing ``files`` (name, path) that the store in ``folder`` lacks, each with its
-    key (``parallel.draft_files_ahead``): what a worker started ahead does while the content loads."""
+    key (``drafting.draft_files_ahead``): what a worker started ahead does while the content loads."""
     store = Store(Path(folder), secret=b"") if folder else None  # only to see what is stored: no secret
     drafts: list[tuple[tuple, object]] = []
     for display, path in files:
@@ -235,7 +235,7 @@ def draft_files(folder: str | None, files: list[tuple[str, str]]) -> list[tuple[
         except BuildError:
             continue  # the loader reports it
         if store is None or not store.has("bodies", store.key("bodies", body)):
-            drafts.append(((display, line, body), parallel.draft_or_problem(draft_text, body, display, line)))
+            drafts.append(((display, line, body), drafting.draft_or_problem(draft_text, body, display, line)))
     return drafts
 
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from site_builder.compute import parallel
+from site_builder.compute import drafting, parallel
 from site_builder.build import draft_files
 from site_builder.commands.build_command import build_site
 from site_builder.content.loader import load_markdown
@@ -190,7 +190,7 @@ def test_drafts_are_made_once_and_forgotten_with_their_briefing(pool_for_everyth
     monkeypatch.setattr(parallel, "pool_map", in_process)
     one, two = briefing("one", "Some *text*.\n"), briefing("two", 'A {{ chart("c") }} here.\n')
     drafts = BodyDrafts()
-    parallel.draft_bodies([one, two], drafts, draft_body)
+    drafting.draft_bodies([one, two], drafts, draft_body)
     assert drafts.missing([one, two]) == []
     assert drafts.draft_of(two).calls == (("chart", "c", ()),)
     assert "<em>text</em>" in drafts.draft_of(one).html

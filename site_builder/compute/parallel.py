@@ -34,9 +34,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from .charts import ChartDrawings, Point, RenderedChart, describe_chart, draw_chart
-from ..errors import BuildError, Problem
 from ..chart_model import Chart
-from ..model import Briefing
 
 MIN_CHARTS = 8  # below this, warming up vl-convert in each worker costs more than it saves
 MIN_BODIES = 150  # below this, starting the workers costs more than Markdown takes
@@ -51,21 +49,6 @@ class KeptCards(Protocol):
 
     def has(self, key: str) -> bool: ...
     def keep(self, key: str, png: bytes) -> None: ...
-
-
-class KeptDrafts(Protocol):
-    """Body drafts (``render.BodyDraft``) kept by the build (``kept.DraftCache``; ``render.BodyDrafts``)."""
-
-    def draft(self, briefing: Briefing) -> Any: ...
-    def keep(self, briefing: Briefing, draft: Any) -> None: ...
-
-
-class Drafts(Protocol):
-    """The drafts of one build (``render.BodyDrafts``)."""
-
-    def missing(self, briefings: list[Briefing]) -> list[Briefing]: ...
-    def keep(self, briefing: Briefing, draft: Any) -> None: ...
-    def keep_pending(self, briefing: Briefing, pending: Callable[[], Any]) -> None: ...
 
 
 def worker_count() -> int:
@@ -100,6 +83,21 @@ class _Started:
 
 # The workers started ahead by ``workers_started_ahead``, for the build running in this context.
 _STARTED: contextvars.ContextVar[_Started | None] = contextvars.ContextVar("workers", default=None)
+
+
+def started_ahead() -> _Started | None:
+    """The workers started ahead for the build running in this context (``workers_started_ahead``), if any."""
+    return _STARTED.get()
+
+
+def submit_ahead(function: Callable[..., R], *args: Any) -> Future | None:
+    """``function(*args)`` (module-level, which workers import) given to the workers started ahead; None when
+    there are none, or they cannot take it (then the build does the work itself)."""
+    started = _STARTED.get()
+    try:
+        return started.pool.submit(function, *args) if started is not None else None
+    except Exception:  # noqa: BLE001 - the pool broke or is shutting down
+        return None
 
 
 @contextlib.contextmanager
@@ -245,73 +243,4 @@ def _or_none(function: Callable[[T], R], item: T) -> R | None:
     try:
         return function(item)
     except Exception:  # noqa: BLE001 - made again by the build, which reports it
-        return None
-
-
-def draft_files_ahead(files: Sequence[T], draft_files: Callable[[Sequence[T]], list[tuple[tuple, Any]]]) -> None:
-    """Give the workers started ahead (if any) the briefing ``files`` to draft while the content loads.
-
-    ``draft_files`` (module-level, which workers import) reads a list of files and returns, for each body it
-    drafted, its key (the briefing's ``origin.path``, ``body_line`` and ``body``) and its draft or Problem.
-    Drafts depend on those alone, so ``draft_bodies`` takes one whose key is a loaded briefing's as its draft.
-    """
-    started = _STARTED.get()
-    if started is None or not files:
-        return
-    size = max(1, len(files) // (8 * worker_count()))
-    try:
-        for i in range(0, len(files), size):
-            future = started.pool.submit(draft_files, files[i:i + size])
-            started.ahead.update((name, future) for name, *_ in files[i:i + size])
-    except Exception:  # noqa: BLE001 - no workers after all: the build drafts the rest
-        return
-
-
-def draft_bodies(briefings: list[Briefing], drafts: Drafts, draft: Callable[[Briefing], Any],
-                 cache: KeptDrafts | None = None) -> None:
-    """Draft every body not drafted yet with ``draft`` (``render.draft_body``, a module-level function, which
-    workers import): from ``cache``, else as drafted ahead (``draft_files_ahead``), else in a pool when there
-    are many.
-
-    The drafts go to ``drafts``; drafts of bodies no longer in ``briefings`` are forgotten there.
-    """
-    todo = []
-    started = _STARTED.get()
-    for briefing in drafts.missing(briefings):
-        kept = cache.draft(briefing) if cache else None
-        if kept is not None:
-            drafts.keep(briefing, kept)
-        elif started is not None and (future := started.ahead.get(briefing.origin.path)) is not None:
-            # Waited for when the page is rendered: pages are rendered while the workers draft the next ones.
-            drafts.keep_pending(briefing, functools.partial(_drafted_ahead, started, future, briefing, cache))
-        else:
-            todo.append(briefing)
-    chunk = max(1, len(todo) // (4 * worker_count()))
-    safely = functools.partial(draft_or_problem, draft)
-    made = (pool_map(safely, todo, chunksize=chunk, shared=True) if _worth_a_pool(len(todo), MIN_BODIES) else None) \
-        or [safely(briefing) for briefing in todo]
-    for briefing, made_draft in zip(todo, made):
-        if isinstance(made_draft, Problem):  # kept, so that a body over its time limit is not drafted twice
-            drafts.keep(briefing, made_draft)
-        elif made_draft is not None:
-            drafts.keep(briefing, made_draft)
-            if cache:
-                cache.keep(briefing, made_draft)
-
-
-def _drafted_ahead(started: _Started, future: Future, briefing: Briefing, cache: KeptDrafts | None) -> Any:
-    made = started.drafted_ahead(future, (briefing.origin.path, briefing.body_line, briefing.body))
-    if cache and made is not None and not isinstance(made, Problem):
-        cache.keep(briefing, made)
-    return made
-
-
-def draft_or_problem(draft: Callable[..., R], *args: Any) -> R | Problem | None:
-    """``draft(*args)``; the Problem a BuildError reports; None for any other error (the build drafts it again
-    and reports it)."""
-    try:
-        return draft(*args)
-    except BuildError as exc:
-        return exc.problem
-    except Exception:  # noqa: BLE001 - drafted again by the build, which reports it
         return None

@@ -18,7 +18,7 @@ from .feeds import (FEED_PATH, CardImages, SocialCard, absolute_url, default_car
 from ..compute.facts import FactBook
 from ..compute.library import build_library, glossary_usage
 from ..compute.pages import BriefingPlan, Citation, citations_by_source, plan_citations
-from ..compute.parallel import KeptDrafts, draft_bodies
+from ..compute.drafting import KeptDrafts, draft_bodies
 from .bodies import BodyDrafts, draft_body, render_template
 from .briefing import Shown, fill_body, shown_by
 from ..model import Content
