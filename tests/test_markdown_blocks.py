@@ -66,3 +66,17 @@ def test_another_markdown_version_keeps_every_block_test(monkeypatch):
 def test_bodies_convert_with_the_block_tests_triggered():
     md = bodies._markdown()
     assert len([p for p in md.parser.blockprocessors if "test" in vars(p)]) == 5
+
+
+def test_the_toc_marker_is_replaced_where_there_is_one_and_looked_for_only_then(monkeypatch):
+    text = "Intro\n\n[TOC]\n\n# A *b*\n\n## C\n\n> [TOC]\n"
+    fast = converter(True)
+    assert convert(fast, text) == convert(converter(False), text)
+    assert convert(fast, text).count('<div class="toc">') == 2
+    walked = []
+    contents = fast.treeprocessors["toc"]
+    monkeypatch.setattr(contents, "iterparent", lambda node: walked.append(node) or iter(()))
+    convert(fast, "# A\n\nNo marker here, [TOC ] or TOC.\n")
+    assert walked == []
+    convert(fast, text)
+    assert walked

@@ -36,7 +36,7 @@ PIECES = (
 )
 LINE_STARTS = ("", "", "", "# ", "## ", "### ", "###### ", "#", "- ", "* ", "1. ", "> ", ">", "   > ", "    ",
                "| a | b |\n| --- | :-: |\n| ", "|", "Title\n=====\n", "Title\n---\n", "***\n", "- - -\n", "___\n",
-               "a | b\n--|--\n")
+               "a | b\n--|--\n", "[TOC]\n\n", "  [TOC] \n\n")
 REFERENCES = "[ref]: http://example.org/r \"Title\"\n\n"
 
 

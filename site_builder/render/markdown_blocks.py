@@ -9,6 +9,9 @@ A block without any is answered False at once, as the test itself would have ans
 keep no state that a False answer leaves behind (the table's and rule's fields are read only
 after a True one). Output is byte-identical.
 
+The table of contents (``toc``) likewise walks every element of a body looking for its marker
+paragraph (``[TOC]``): it does so only when the body's text contains the marker.
+
 As in ``markdown_inline``: a processor of another class or with another expression keeps its own
 test, and a Markdown version other than the verified one gets stock processing.
 Render stage: imports only Markdown.
@@ -19,7 +22,7 @@ from typing import Any, Callable
 
 import markdown
 from markdown import blockprocessors as bp
-from markdown.extensions import tables
+from markdown.extensions import tables, toc
 
 from .markdown_inline import VERIFIED_VERSION, fast_inline
 
@@ -55,15 +58,28 @@ def _triggered(test: Callable[[Any, str], bool], needles: tuple[str, ...]) -> Ca
 
 
 def fast_blocks(md: markdown.Markdown) -> markdown.Markdown:
-    """``md`` with the block tests that have a trigger skipped on blocks without it (stock processing when the
-    installed Markdown is not ``VERIFIED_VERSION``)."""
+    """``md`` with the block tests that have a trigger skipped on blocks without it, and the toc marker looked
+    for only in bodies that contain it (stock processing when the installed Markdown is not ``VERIFIED_VERSION``)."""
     if markdown.__version__ != VERIFIED_VERSION:
         return md
     for processor in md.parser.blockprocessors:
         needles = block_trigger_of(processor)
         if needles is not None and "test" not in vars(processor):
             processor.test = _triggered(processor.test, needles)
+    contents = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
+    if type(contents) is toc.TocTreeprocessor and "replace_marker" not in vars(contents):
+        contents.replace_marker = _replace_marker_if_there(contents)
     return md
+
+
+def _replace_marker_if_there(contents: toc.TocTreeprocessor) -> Callable[[Any, Any], None]:
+    replace = contents.replace_marker
+
+    # Stock replaces a paragraph whose text is the marker: no such text without the marker in the body's.
+    def replace_marker(root: Any, elem: Any) -> None:
+        if contents.marker in "".join(root.itertext()):
+            replace(root, elem)
+    return replace_marker
 
 
 def fast_markdown(md: markdown.Markdown) -> markdown.Markdown:
