@@ -39,6 +39,14 @@ class Settings:
         """Whether the base URL is absolute, so that feeds, sitemaps and social cards can be written."""
         return self.base_url != LOCAL_BASE
 
+    @property
+    def base_path(self) -> str:
+        """The base URL's path, from the server's root and ending in "/" ("/repo/" for https://u.github.io/repo/).
+
+        What the links of a page served at any depth start with (GitHub Pages serves 404.html for every
+        missing path)."""
+        return "/" + self.base_url.split("://", 1)[-1].partition("/")[2]
+
 
 def base_url_problem(url: str) -> str | None:
     """Why ``url`` cannot be a site's base URL, or None when it can ("/" or an absolute http(s) URL)."""

@@ -54,6 +54,15 @@ def test_base_url_gains_its_trailing_slash_once():
     assert resolve_settings(SiteConfig(title="t"), None, {}).base_url == LOCAL_BASE
 
 
+@pytest.mark.parametrize("url, path, absolute", [
+    ("/", "/", False), ("https://u.github.io/repo", "/repo/", True), ("https://example.org/", "/", True),
+    ("http://localhost:8000/a/b/", "/a/b/", True),
+])
+def test_the_base_path_and_whether_links_are_absolute_are_settings(url, path, absolute):
+    settings = resolve_settings(SiteConfig(title="t"), url, {})
+    assert (settings.base_path, settings.absolute) == (path, absolute)
+
+
 def test_command_line_base_url_wins_over_site_yaml():
     site = SiteConfig(title="t", base_url="https://u.github.io/r/")
     assert resolve_settings(site, "https://example.org", {}).base_url == "https://example.org/"

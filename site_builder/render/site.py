@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .feeds import (FEED_PATH, CardImages, SocialCard, absolute_url, default_card, is_absolute_url, publishing_files,
-                    social_cards)
+from .feeds import FEED_PATH, CardImages, SocialCard, absolute_url, default_card, publishing_files, social_cards
 from ..compute.facts import FactBook
 from ..compute.library import build_library, glossary_usage
 from ..compute.pages import BriefingPlan, Citation, citations_by_source, plan_citations
@@ -69,6 +68,7 @@ class SiteRenderer:
         self.reuse = reuse
         self.calls = calls
         self.base_url = settings.base_url
+        self.base_path, self.absolute = settings.base_path, settings.absolute
         self.build_date = settings.build_date
         self.locale = settings.locale
         self.cards: dict[str, SocialCard] = {}  # by page path; drawn by render_all
@@ -112,8 +112,8 @@ class SiteRenderer:
 
     def _context(self, url: str, absolute_base: bool = False) -> dict[str, Any]:
         depth = url.count("/")
-        root = self._base_path() if absolute_base else "../" * depth
-        absolute = is_absolute_url(self.base_url)
+        root = self.base_path if absolute_base else "../" * depth  # 404.html: served at any depth
+        absolute = self.absolute
         return {
             "site": self.site.content.site,
             "root": root,
@@ -131,11 +131,6 @@ class SiteRenderer:
             "library": self.library,
             "glossary": self.site.content.glossary,
         }
-
-    def _base_path(self) -> str:
-        # 404.html is served at any depth by GitHub Pages, so its links must be root-relative.
-        path = "/" + self.base_url.split("://", 1)[-1].partition("/")[2]
-        return path if path.endswith("/") else path + "/"
 
     def _page(self, template: str, url: str, absolute_base: bool = False, **extra: Any) -> bytes:
         context = self._context(url, absolute_base) | extra
