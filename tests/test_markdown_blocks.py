@@ -80,3 +80,22 @@ def test_the_toc_marker_is_replaced_where_there_is_one_and_looked_for_only_then(
     assert walked == []
     convert(fast, text)
     assert walked
+
+
+def test_the_quote_test_measures_the_stack_at_the_depth_stock_markdown_does(monkeypatch):
+    """Quotes stop nesting near Python's recursion limit, by the depth of the stack their test runs on: the
+    triggered test runs at the same depth as stock's."""
+    depths = []
+    monkeypatch.setattr(markdown.util, "nearing_recursion_limit", lambda: depths.append(markdown.util._get_stack_depth()))
+    stock, fast = converter(False), converter(True)
+    for md in (stock, fast):
+        convert(md, "> a\n> > b\n\nc")
+    assert depths and len(depths) % 2 == 0
+    assert depths[:len(depths) // 2] == depths[len(depths) // 2:]
+
+
+def test_quotes_nested_past_the_guard_stop_where_stock_markdown_stops():
+    text = ">" * 600 + " deep"
+    html = convert(converter(True), text)
+    assert html == convert(converter(False), text)
+    assert 100 < html.count("<blockquote>") < 600  # the guard stopped the nesting
