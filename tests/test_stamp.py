@@ -244,3 +244,17 @@ def test_a_build_with_nothing_to_do_imports_none_of_the_stages(built):
     assert {name.split(".")[0] for name in loaded} & heavy == set()
     stages = {name for name in loaded if name.startswith(("site_builder.compute", "site_builder.render"))}
     assert stages == set() and "site_builder.build" not in loaded
+
+
+def test_a_file_name_that_is_not_utf8_is_an_input_like_any_other(built):
+    odd = os.path.join(os.fsencode(built.root / "content"), b"notes-\xff.txt")  # Linux allows any bytes but / and NUL
+    try:
+        with open(odd, "wb") as notes:
+            notes.write(b"first")
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    assert not build_site(built).up_to_date  # a new input (the build does not read notes): no traceback
+    assert build_site(built).up_to_date
+    with open(odd, "wb") as notes:
+        notes.write(b"other")
+    assert not build_site(built).up_to_date

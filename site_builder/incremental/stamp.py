@@ -81,7 +81,7 @@ def input_digest(project: Project, base_url: str | None, known: FileDigests | No
     except OSError:
         return InputDigest(None, {})  # the build itself will report what cannot be read
     for rel, file_digest in listing:
-        digest.update(f"{rel}\n{file_digest}\n".encode())
+        digest.update(f"{rel}\n{file_digest}\n".encode(errors="surrogateescape"))  # any name Linux allows
     return InputDigest(digest.hexdigest(), files)
 
 
@@ -94,10 +94,18 @@ def _input_files(project: Project, known: FileDigests) -> tuple[list[tuple[str, 
         for path, entry in _entries(str(folder), root):
             rel = path[len(prefix):].replace(os.sep, "/")
             file_digest, record = _file_digest(path, entry, root, known.get(rel), now)
-            if record is not None:
+            if record is not None and _utf8(rel):  # the stamp is JSON: only names it can hold
                 files[rel] = record
             listing.append((rel, file_digest))
     return listing, files
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a file name that is not UTF-8 (surrogate escapes): read every time instead
+        return False
+    return True
 
 
 def _file_digest(path: str, entry: os.DirEntry, root: str, known: Sequence | None,
@@ -156,7 +164,8 @@ def output_digest(out: Path) -> str | None:
         for path, entry in _entries(top, None, follow=False):
             info = entry.stat(follow_symlinks=False)
             rel = path[len(prefix):].replace(os.sep, "/")
-            digest.update(f"{rel} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}\n".encode())
+            digest.update(f"{rel} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}\n"
+                          .encode(errors="surrogateescape"))
     except OSError:
         return None
     return digest.hexdigest()
