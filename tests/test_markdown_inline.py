@@ -173,3 +173,16 @@ def test_a_pattern_without_a_trigger_is_always_tried(monkeypatch):
     assert trigger_of(fast.treeprocessors["smarty"].inlinePatterns["smarty-quotes-10"]) is None
     for text in generated(200):
         assert convert(fast, text) == convert(stock, text)
+
+
+def test_patterns_run_at_the_stack_depth_they_run_at_in_stock_markdown(monkeypatch):
+    """A body nested close to Python's recursion limit fails, or not, where stock Markdown's would."""
+    depths = {False: [], True: []}
+    handle = markdown.inlinepatterns.BacktickInlineProcessor.handleMatch
+    for fast in (False, True):
+        md = converter(fast)
+        monkeypatch.setattr(markdown.inlinepatterns.BacktickInlineProcessor, "handleMatch",
+                            lambda self, m, data, fast=fast: (depths[fast].append(markdown.util._get_stack_depth()),
+                                                              handle(self, m, data))[1])
+        convert(md, "a `b` *c `d` [e `f`](g)*")
+    assert len(depths[True]) == 3 and depths[True] == depths[False]

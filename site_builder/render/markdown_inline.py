@@ -81,7 +81,8 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
     """Markdown's ``InlineProcessor``, skipping the patterns whose triggers a text does not contain.
 
     The loop over patterns (``__handleInline``) is new; ``run`` is the stock code with a shortcut for
-    text that no pattern changed; the rest is inherited.
+    text that no pattern changed; the rest is inherited. Patterns run at the stack depth they run at
+    in stock Markdown, so a body nested to Python's recursion limit fails (or not) as it does there.
     """
 
     _patterns: tuple[object, ...] = ()
@@ -92,25 +93,10 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
         patterns = tuple(self.inlinePatterns)
         if patterns != self._patterns:  # patterns compare by identity
             self._plan(patterns)
-        return self._walk(tree, ancestors)
-
-    def _plan(self, patterns: tuple[object, ...]) -> None:
-        self._patterns = patterns
-        triggers = [trigger_of(pattern) for pattern in patterns]
-        # Each distinct trigger is looked for once per text; a pattern is tried if any of its own is there.
-        self._needles = sorted({needle for found in triggers if found for needle in found})
-        self._triggers = [None if found is None else tuple(self._needles.index(n) for n in found)
-                          for found in triggers]
-        self._tried: dict[tuple[bool, ...], tuple[int, ...]] = {}
-        # Most texts hold no trigger at all: one search says so (it cannot say which are there when
-        # they overlap, as "'" in "\"'" does, so those are looked for one by one).
-        self._any_needle = re.compile("|".join(map(re.escape, self._needles))) if self._needles else None
-        self._untriggered = self._tried_for_present(tuple(False for _ in self._needles))
-
-    def _walk(self, tree: etree.Element, ancestors: list[str] | None) -> etree.Element:
         # Stock InlineProcessor.run, except where marked: a text or tail that comes back from
         # __handleInline as the same object, without a placeholder in it, is left as it is. Stock
         # code clears it, finds no placeholder, puts it back and inserts an empty list of nodes.
+        # (Written out here, not called: patterns recurse from this frame, as deep as stock's.)
         handle, place = self._InlineProcessor__handleInline, self._InlineProcessor__processPlaceholders
         self.stashed_nodes: dict[str, etree.Element | str] = {}
         tree_parents = [] if ancestors is None else ancestors[:]
@@ -157,6 +143,19 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
                 for i, obj in enumerate(lst):
                     element.insert(i, obj[0])
         return tree
+
+    def _plan(self, patterns: tuple[object, ...]) -> None:
+        self._patterns = patterns
+        triggers = [trigger_of(pattern) for pattern in patterns]
+        # Each distinct trigger is looked for once per text; a pattern is tried if any of its own is there.
+        self._needles = sorted({needle for found in triggers if found for needle in found})
+        self._triggers = [None if found is None else tuple(self._needles.index(n) for n in found)
+                          for found in triggers]
+        self._tried: dict[tuple[bool, ...], tuple[int, ...]] = {}
+        # Most texts hold no trigger at all: one search says so (it cannot say which are there when
+        # they overlap, as "'" in "\"'" does, so those are looked for one by one).
+        self._any_needle = re.compile("|".join(map(re.escape, self._needles))) if self._needles else None
+        self._untriggered = self._tried_for_present(tuple(False for _ in self._needles))
 
     def _tried_for(self, data: str) -> tuple[int, ...]:
         if self._any_needle is None or self._any_needle.search(data) is None:
