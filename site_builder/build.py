@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
@@ -148,11 +148,12 @@ class SiteBuilder:
             revised = new_revisions(previous, compiled.rows, settings.today)
             history = revisions_from(self._fact_history(content).changes, compiled.book)
             self.memo.start_build(self.progress)
-            files = SiteRenderer(self.project, compiled, settings, history, self.memo.kept, self.memo.templates,
-                                 reuse=self.memo, calls=self.calls).render_all()
+            renderer = SiteRenderer(self.project, compiled, settings, history, self.memo.kept, self.memo.templates,
+                                    reuse=self.memo, calls=self.calls)
+            files = renderer.render_all()
         finally:
             self.progress.finish()
-        self._refuse_third_party(files, compiled)
+        self._refuse_third_party(files, compiled, renderer.read_ahead.loads)
         self.memo.finish_build()
         self.rendered = tuple(self.memo.rendered)
         self._other_pages = len(set(self.memo.pages_seen)) - len(compiled.plans)
@@ -171,14 +172,15 @@ class SiteBuilder:
             return []  # a file the loader refuses: it reports it, and nothing is drafted ahead
         return [(str(Path(self.project.display(path))), str(path)) for path in paths]
 
-    def _refuse_third_party(self, files: dict[str, bytes], compiled: CompiledSite) -> None:
+    def _refuse_third_party(self, files: dict[str, bytes], compiled: CompiledSite,
+                            loads_ahead: Callable[[str, bytes], tuple | None] | None = None) -> None:
         # The final HTML is checked, not just the bodies as written (render/third_party.py); a file the
         # last build wrote, or one an earlier process checked, byte for byte, passed this check then.
         written = self._written.files if self._written else {}
         bodies = {plan.url: SourceText(plan.briefing.origin.path, plan.briefing.body_line, plan.briefing.body)
                   for plan in compiled.plans}
         unchanged = lambda path, data: written.get(path) == data or self.checked.passed(path, data)  # noqa: E731
-        problems = third_party_problems(files, bodies, self._source_texts, unchanged)
+        problems = third_party_problems(files, bodies, self._source_texts, unchanged, loads_ahead)
         base = self.project.templates / "base.html"  # where a project's own pages would have lost the policy
         problems += policy_problems(files, unchanged, self.project.display(base) if base.is_file() else None)
         if problems:

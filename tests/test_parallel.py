@@ -87,8 +87,8 @@ def test_a_cold_build_drafts_its_bodies_in_workers_started_ahead(make_project, p
     project = make_project("ahead", warm=False)
     assert build_site(project).charts_rendered == 2
     # The first pool, started before the content was loaded, drafted the bodies from their files while it
-    # loaded (no map of drafts after); charts and cards had pools of their own.
-    assert [pool.work for pool in pools] == [["warm_up_drafting", "warm_up_drafting", "draft_files"],
+    # loaded (no map of drafts after), then read the briefing pages; charts and cards had pools of their own.
+    assert [pool.work for pool in pools] == [["warm_up_drafting", "warm_up_drafting", "draft_files", "read_pages"],
                                              ["_draw_chart"], ["draw_card"]]
     assert list((project.cache / "bodies").glob("*"))
     build_site(project, force=True)  # every body drafted already, every chart drawn: no workers started
@@ -272,3 +272,32 @@ def test_bodies_drafted_ahead_skip_what_the_store_holds(make_project, pool_for_e
     name = str(project.display(path))
     assert draft_files(str(project.cache), [(name, str(path))]) == []  # drafted by the first build
     assert len(draft_files(None, [(name, str(path))])) == 1
+
+
+def test_briefing_pages_are_read_by_the_workers_started_ahead(make_project, pool_for_everything, monkeypatch):
+    # The search text, glossary use and requests to other sites of each briefing page are read from its final
+    # bytes by the workers that drafted the bodies; the main process reads only the other files.
+    from site_builder.render import read_ahead, third_party
+    from site_builder.incremental import kept
+    main = os.getpid()
+
+    def in_workers_only(function):
+        def read(*args):
+            page = args[-1]
+            briefing = b'class="briefing__body"' in (page if isinstance(page, bytes) else page.encode())
+            assert not (briefing and os.getpid() == main), "a briefing page read in the main process"
+            return function(*args)
+        return read
+
+    with monkeypatch.context() as patched:
+        for module in (read_ahead, kept):
+            patched.setattr(module, "read_page", in_workers_only(module.read_page))
+        for module in (read_ahead, third_party):
+            patched.setattr(module, "file_loads", in_workers_only(module.file_loads))
+        pooled = make_project("pooled", warm=False)
+        build_site(pooled)
+    monkeypatch.setenv("BRIEFING_WORKERS", "1")
+    serial = make_project("serial", warm=False)
+    build_site(serial)
+    assert snapshot(pooled.out) == snapshot(serial.out)
+    assert '"widget outlook"' in (pooled.out / "search" / "search-index.js").read_text().lower()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -173,8 +174,12 @@ class PageReadings:
         self._by_key: RecentlyUsed[str, PageReading] = RecentlyUsed()  # by the page's bytes' hash
         self._by_url: RecentlyUsed[str, tuple[bytes, PageReading]] = RecentlyUsed()  # the page last read there
 
-    def of(self, pages: dict[str, bytes], plans: list[BriefingPlan]) -> dict[str, PageReading]:
-        """The reading of each planned briefing page in ``pages``, by URL; forgets pages no longer there."""
+    def of(self, pages: dict[str, bytes], plans: list[BriefingPlan],
+           read_ahead: Callable[[bytes], PageReading | None] | None = None) -> dict[str, PageReading]:
+        """The reading of each planned briefing page in ``pages``, by URL; forgets pages no longer there.
+
+        A page read neither before nor in the store is read here, unless ``read_ahead`` gives its reading
+        (read already by workers from the same bytes: ``render.read_ahead``)."""
         self._by_key.next_build()
         self._by_url.next_build()
         readings = {}
@@ -189,7 +194,7 @@ class PageReadings:
             key = self.store.key("readings", page) if self.store else hashlib.blake2b(page).hexdigest()
             reading = self._by_key.get(key) or self._stored(key)
             if reading is None:
-                reading = read_page(page.decode("utf-8"))
+                reading = (read_ahead and read_ahead(page)) or read_page(page.decode("utf-8"))
                 self._store(key, reading)
             readings[plan.url] = self._by_key.keep(key, reading)
             self._by_url.keep(plan.url, (page, reading))

@@ -21,6 +21,7 @@ from ..compute.drafting import KeptDrafts, draft_bodies
 from .bodies import BodyDrafts, draft_body, render_template
 from .briefing import Shown, fill_body, shown_by
 from ..model import Content
+from .read_ahead import PagesReadAhead
 from .reuse import MAKE_NOW, PageInputs, Reuse
 from ..settings import Settings
 from ..compute.revisions import MANIFEST_PATH, Revision, manifest_bytes, revisions_for
@@ -74,6 +75,7 @@ class SiteRenderer:
         self.cards: dict[str, SocialCard] = {}  # by page path; drawn by render_all
         self.default_card = default_card(compiled.content.site, self.base_url)  # for pages without a card
         self.library = build_library(compiled.content, compiled.book, compiled.plans, calls)
+        self.read_ahead = PagesReadAhead()  # what the library and the final-HTML check read of briefing pages
 
     def render_all(self) -> dict[str, bytes]:
         """Every file of the site."""
@@ -85,6 +87,8 @@ class SiteRenderer:
         files["index.html"] = self._page("index.html", "index.html", plans=plans)
         for plan in plans:
             files[plan.url] = self._briefing_page(plan)
+            self.read_ahead.add(plan.url, files[plan.url])  # by the workers started ahead, if any
+        self.read_ahead.finish()
         files.update(self._library_files(files))
         files["sources/index.html"] = self._page(
             "sources.html", "sources/index.html", citations=self._citations())
@@ -174,7 +178,7 @@ class SiteRenderer:
 
     def _make_library_files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
         glossary, library = self.site.content.glossary, self.library
-        readings = self.readings.of(pages, self.site.plans)
+        readings = self.readings.of(pages, self.site.plans, self.read_ahead.reading)
         files = {"glossary/index.html": self._page("glossary.html", "glossary/index.html",
                                                    usage=glossary_usage(readings, self.site.plans)),
                  "tags/index.html": self._page("tags.html", "tags/index.html"),

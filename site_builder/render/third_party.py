@@ -264,21 +264,24 @@ def file_loads(path: str, text: str) -> tuple[Load, ...]:
 
 def third_party_problems(files: dict[str, bytes], bodies: dict[str, SourceText],
                          read_sources: Callable[[], list[SourceText]],
-                         unchanged: Callable[[str, bytes], bool] = lambda path, data: False) -> list[Problem]:
+                         unchanged: Callable[[str, bytes], bool] = lambda path, data: False,
+                         loads_ahead: Callable[[str, bytes], tuple[Load, ...] | None] | None = None) -> list[Problem]:
     """An error for each request to another site that the site's HTML, SVG or CSS files would make.
 
     Each is reported where it was written: in ``bodies[page]`` (the body of the
     briefing on that page) if it is there, else in ``read_sources()`` (content
     files, templates, static files; read only when something is found), else
     at the page itself. Files for which ``unchanged(path, data)`` is true passed
-    this check before and are skipped.
+    this check before and are skipped. ``loads_ahead(path, data)`` may give ``file_loads`` of a file's text,
+    found already by workers from the same bytes (``render.read_ahead``); None: the file is read here.
     """
     found: dict[tuple, list[str]] = {}
     sources: list[SourceText] | None = None
     for path, data in files.items():
         if not path.endswith((".html", ".svg", ".css")) or unchanged(path, data):
             continue
-        for load in file_loads(path, data.decode("utf-8", "replace")):
+        loads = loads_ahead(path, data) if loads_ahead else None
+        for load in file_loads(path, data.decode("utf-8", "replace")) if loads is None else loads:
             if sources is None:
                 sources = read_sources()
             where = locate(load, [bodies[path]] if path in bodies else []) or locate(load, sources) \
