@@ -20,9 +20,10 @@ def test_the_table_names_exactly_the_block_tests_it_skips():
     triggered = {(type(p), block_trigger_of(p)) for p in md.parser.blockprocessors if block_trigger_of(p)}
     assert {cls for cls, _ in triggered} == {cls for cls, _ in BLOCK_TRIGGERS}
     assert len(triggered) == 5
-    wrapped = [type(p).__name__ for p in md.parser.blockprocessors if "test" in vars(p)]
-    assert sorted(wrapped) == ["BlockQuoteProcessor", "HRProcessor", "HashHeaderProcessor", "SetextHeaderProcessor",
-                               "TableProcessor"]
+    names = sorted(type(p).__name__ for p in md.parser.blockprocessors if block_trigger_of(p))
+    assert names == ["BlockQuoteProcessor", "HRProcessor", "HashHeaderProcessor", "SetextHeaderProcessor",
+                     "TableProcessor"]
+    assert "parseBlocks" in vars(md.parser) and "parseBlocks" not in vars(converter(False).parser)
 
 
 def test_each_trigger_is_in_every_block_its_test_accepts():
@@ -60,12 +61,12 @@ def test_skipping_any_one_block_test_wrongly_changes_some_output(key, monkeypatc
 def test_another_markdown_version_keeps_every_block_test(monkeypatch):
     monkeypatch.setattr(markdown, "__version__", "3.99.0")
     md = fast_blocks(markdown.Markdown(extensions=bodies.MARKDOWN_EXTENSIONS, output_format="html"))
-    assert not [p for p in md.parser.blockprocessors if "test" in vars(p)]
+    assert "parseBlocks" not in vars(md.parser) and "replace_marker" not in vars(md.treeprocessors["toc"])
 
 
-def test_bodies_convert_with_the_block_tests_triggered():
+def test_bodies_convert_with_the_block_tests_triggered_and_the_marker_looked_for():
     md = bodies._markdown()
-    assert len([p for p in md.parser.blockprocessors if "test" in vars(p)]) == 5
+    assert "parseBlocks" in vars(md.parser) and "replace_marker" in vars(md.treeprocessors["toc"])
 
 
 def test_the_toc_marker_is_replaced_where_there_is_one_and_looked_for_only_then(monkeypatch):
@@ -99,3 +100,35 @@ def test_quotes_nested_past_the_guard_stop_where_stock_markdown_stops():
     html = convert(converter(True), text)
     assert html == convert(converter(False), text)
     assert 100 < html.count("<blockquote>") < 600  # the guard stopped the nesting
+
+
+def test_the_toc_marker_is_looked_for_at_the_stack_depth_of_stock_markdown(monkeypatch):
+    depths = []
+    walk = markdown.extensions.toc.TocTreeprocessor.iterparent
+
+    def recording(self, node):
+        depths.append(markdown.util._get_stack_depth())
+        return walk(self, node)
+    text = "[TOC]\n\n# A\n"
+    monkeypatch.setattr(markdown.extensions.toc.TocTreeprocessor, "iterparent", recording)
+    for fast in (False, True):
+        convert(converter(fast), text)
+    half = len(depths) // 2  # it recurses: one call per element it walks, the same for both
+    assert half and depths[:half] == depths[half:]
+
+
+@pytest.mark.parametrize("cls, needle", [(markdown.blockprocessors.HashHeaderProcessor, "#"),
+                                         (markdown.extensions.tables.TableProcessor, "|")])
+def test_block_tests_run_at_the_stack_depth_of_stock_markdown(cls, needle, monkeypatch):
+    depths = []  # of the tests both run: on blocks with the trigger
+    test = cls.test
+
+    def recording(self, parent, block):
+        if needle in block:
+            depths.append(markdown.util._get_stack_depth())
+        return test(self, parent, block)
+    monkeypatch.setattr(cls, "test", recording)
+    for fast in (False, True):
+        convert(converter(fast), "# A #\n\na | b\n--|--\n1 | 2\n\n> # B\n> c | d\n> --|--")
+    half = len(depths) // 2
+    assert half and depths[:half] == depths[half:]

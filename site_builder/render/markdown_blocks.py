@@ -5,9 +5,9 @@ kind. Five of those tests search the whole block with a regular expression (or s
 which was a quarter of converting a body after inline patterns were triggered (``markdown_inline``).
 Each has a **trigger** here: substrings of which a block the test accepts contains at least one
 (read off the test's code and regular expression, checked by ``tests/test_markdown_blocks.py``).
-A block without any is answered False at once, as the test itself would have answered; the tests
-keep no state that a False answer leaves behind (the table's and rule's fields are read only
-after a True one). Output is byte-identical.
+A block without any is not tested, since the test would answer no; the tests keep no state that
+a no leaves behind (the table's and rule's fields are read only after a yes). Output is
+byte-identical, and every test runs as deep in the stack as in stock Markdown.
 
 The table of contents (``toc``) likewise walks every element of a body looking for its marker
 paragraph (``[TOC]``): it does so only when the body's text contains the marker.
@@ -48,25 +48,25 @@ def block_trigger_of(processor: object) -> tuple[str, ...] | None:
     return BLOCK_TRIGGERS.get((type(processor), pattern))
 
 
-def _triggered(test: Callable[[Any, str], bool], needles: tuple[str, ...]) -> Callable[[Any, str], bool]:
-    def triggered_test(parent: Any, block: str) -> bool:
-        for needle in needles:
-            if needle in block:
-                return test(parent, block)
-        return False
-    return triggered_test
-
-
-def _quote_test(expression: Any, needles: tuple[str, ...]) -> Callable[[Any, str], bool]:
-    # Stock BlockQuoteProcessor.test, with its trigger first, written out rather than wrapped: the test
-    # measures the depth of the stack it runs on (to stop nesting before Python's recursion limit),
-    # which a wrapper would make one frame deeper.
-    def quote_test(parent: Any, block: str) -> bool:
-        for needle in needles:
-            if needle in block:
-                return bool(expression.search(block)) and not markdown.util.nearing_recursion_limit()
-        return False
-    return quote_test
+def _parse_blocks(parser: Any, needles_of: dict[object, tuple[str, ...]]) -> Callable[[Any, list[str]], None]:
+    # Stock BlockParser.parseBlocks, with each test's trigger looked for first. It replaces the method
+    # rather than wrapping the tests so that every test and run sees the stack as deep as in stock:
+    # the quote test measures it, to stop nesting before Python's recursion limit.
+    def parseBlocks(parent: Any, blocks: list[str]) -> None:
+        while blocks:
+            for processor in parser.blockprocessors:
+                needles = needles_of.get(processor)
+                if needles is not None:
+                    block = blocks[0]
+                    for needle in needles:
+                        if needle in block:
+                            break
+                    else:
+                        continue  # the test would say no
+                if processor.test(parent, blocks[0]):
+                    if processor.run(parent, blocks) is not False:
+                        break
+    return parseBlocks
 
 
 def fast_blocks(md: markdown.Markdown) -> markdown.Markdown:
@@ -74,11 +74,10 @@ def fast_blocks(md: markdown.Markdown) -> markdown.Markdown:
     for only in bodies that contain it (stock processing when the installed Markdown is not ``VERIFIED_VERSION``)."""
     if markdown.__version__ != VERIFIED_VERSION:
         return md
-    for processor in md.parser.blockprocessors:
-        needles = block_trigger_of(processor)
-        if needles is not None and "test" not in vars(processor):
-            quote = type(processor) is bp.BlockQuoteProcessor
-            processor.test = _quote_test(processor.RE, needles) if quote else _triggered(processor.test, needles)
+    parser = md.parser
+    if "parseBlocks" not in vars(parser):
+        needles_of = {p: block_trigger_of(p) for p in parser.blockprocessors if block_trigger_of(p) is not None}
+        parser.parseBlocks = _parse_blocks(parser, needles_of)
     contents = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
     if type(contents) is toc.TocTreeprocessor and "replace_marker" not in vars(contents):
         contents.replace_marker = _replace_marker_if_there(contents)
@@ -86,12 +85,20 @@ def fast_blocks(md: markdown.Markdown) -> markdown.Markdown:
 
 
 def _replace_marker_if_there(contents: toc.TocTreeprocessor) -> Callable[[Any, Any], None]:
-    replace = contents.replace_marker
-
-    # Stock replaces a paragraph whose text is the marker: no such text without the marker in the body's.
+    # Stock TocTreeprocessor.replace_marker, written out (at stock's stack depth, as above), after a
+    # look for the marker in the body's text: stock replaces only a paragraph whose text is the marker.
     def replace_marker(root: Any, elem: Any) -> None:
-        if contents.marker in "".join(root.itertext()):
-            replace(root, elem)
+        if contents.marker not in "".join(root.itertext()):
+            return
+        for (p, c) in contents.iterparent(root):
+            text = ''.join(c.itertext()).strip()
+            if not text:
+                continue
+            if c.text and c.text.strip() == contents.marker and len(c) == 0:
+                for i in range(len(p)):
+                    if p[i] == c:
+                        p[i] = elem
+                        break
     return replace_marker
 
 
