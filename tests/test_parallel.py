@@ -301,3 +301,11 @@ def test_briefing_pages_are_read_by_the_workers_started_ahead(make_project, pool
     build_site(serial)
     assert snapshot(pooled.out) == snapshot(serial.out)
     assert '"widget outlook"' in (pooled.out / "search" / "search-index.js").read_text().lower()
+
+
+def test_the_workers_started_ahead_stand_back_for_the_build_s_own_process(monkeypatch):
+    # The build's own process is the critical path; the workers started ahead take the CPU it leaves.
+    monkeypatch.setenv("BRIEFING_WORKERS", "2")
+    with parallel.workers_started_ahead(True, int):
+        niceness = parallel.submit_ahead(os.nice, 0).result(timeout=60)
+    assert niceness == min(os.nice(0) + parallel.WORKER_NICENESS, 19)

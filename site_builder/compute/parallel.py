@@ -110,13 +110,14 @@ def workers_started_ahead(wanted: bool, warm_up: Callable[[], object]) -> Iterat
     cards keep pools of their own, which end when they are drawn: workers that
     drew charts hold vl-convert's memory (a cold 160 x 3 build peaked at 641 MiB
     with one pool for all, 512 MiB so). Nothing is started unless ``wanted`` and
-    there are two CPUs; the workers stop when the block ends.
+    there are two CPUs; the workers stop when the block ends. They run at a lower
+    priority (``WORKER_NICENESS``) than the build's own process, the critical path.
     """
     if not wanted or worker_count() < 2 or multiprocessing.parent_process() is not None:
         yield
         return
     try:
-        pool = ProcessPoolExecutor(worker_count(), mp_context=start_context())
+        pool = ProcessPoolExecutor(worker_count(), mp_context=start_context(), initializer=_behind_the_build)
         for _ in range(worker_count()):  # each submission starts one more worker (spawned workers start on demand)
             pool.submit(warm_up)
     except Exception:  # noqa: BLE001 - no workers: each pool_map starts its own or the build does the work
@@ -128,6 +129,16 @@ def workers_started_ahead(wanted: bool, warm_up: Callable[[], object]) -> Iterat
     finally:
         _STARTED.reset(token)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+WORKER_NICENESS = 5  # how far the workers started ahead stand back, so that the build's own process runs first
+
+
+def _behind_the_build() -> None:
+    # The build's own process is the critical path (loading, then the pages); the workers started ahead have
+    # slack (drafts, then reading pages) and run on what CPU it leaves them.
+    with contextlib.suppress(OSError, AttributeError):  # not allowed, or not on this system: the same priority
+        os.nice(WORKER_NICENESS)
 
 
 _THREADED_LIBRARIES = ("vl_convert", "numpy", "pandas", "altair")  # run threads a forked copy would inherit broken
