@@ -127,7 +127,7 @@ class SiteBuilder:
 
     def _build(self, write_lock: AbstractContextManager) -> BuildResult:
         recover_interrupted_swap(self.project.out)
-        check_output_folder(self.project.out, self.project.root)
+        on_disk = check_output_folder(self.project.out, self.project.root)
         drawn_before = self.cache.rendered
         try:
             try:
@@ -158,7 +158,7 @@ class SiteBuilder:
         self.rendered = tuple(self.memo.rendered)
         self._other_pages = len(set(self.memo.pages_seen)) - len(compiled.plans)
         with write_lock:
-            changed, self._written = update_site(files, self.project.out, self._written)
+            changed, self._written = update_site(files, self.project.out, self._written, on_disk)
         self.memo.remember_written()
         self._compiled = compiled
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),

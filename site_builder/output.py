@@ -39,8 +39,11 @@ def replace_file(path: Path, data: bytes | str) -> None:
     tmp.replace(path)
 
 
-def check_output_folder(out: Path, root: Path) -> None:
-    """Refuse output folders whose replacement would destroy something that is not a built site."""
+def check_output_folder(out: Path, root: Path) -> dict[str, tuple[int, int, int]]:
+    """Refuse output folders whose replacement would destroy something that is not a built site.
+
+    Returns the folder's ``listing`` (empty when there is no folder), which ``update_site`` can take.
+    """
     out, root = out.resolve(), root.resolve()
     if out == root or root.is_relative_to(out):
         raise BuildError(str(out), 1, "the output folder cannot be the project folder or contain it")
@@ -53,7 +56,7 @@ def check_output_folder(out: Path, root: Path) -> None:
     if on_disk is None:
         raise BuildError(str(out), 1, f"{out} cannot be read; choose another --out")
     if not on_disk:
-        return
+        return on_disk
     listed = recorded_files(out)
     if listed is None:
         raise BuildError(str(out), 1, f"{out} exists and is not a site built by briefing (no {RECORD} listing "
@@ -63,6 +66,7 @@ def check_output_folder(out: Path, root: Path) -> None:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         raise BuildError(str(out), 1, f"{out} holds files that briefing did not write ({shown}); a build would "
                          "remove them: move them elsewhere or choose another --out")
+    return on_disk
 
 
 def recorded_files(out: Path) -> frozenset[str] | None:
@@ -134,17 +138,24 @@ class WrittenSite:
     stats: FrozenDict[str, tuple[int, int, int]]
 
 
-def update_site(files: dict[str, bytes], out: Path, last: WrittenSite | None) -> tuple[list[str], WrittenSite]:
+def update_site(files: dict[str, bytes], out: Path, last: WrittenSite | None,
+                on_disk: dict[str, tuple[int, int, int]] | None = None) -> tuple[list[str], WrittenSite]:
     """Make ``out`` hold exactly ``files``, as ``write_site`` does; returns the paths written and the new record.
 
     Given ``last``, the record of the previous call, only the files whose bytes
     differ from it are written (or whose file on disk is no longer the one
     written), and files no longer made are removed, rather than copying the
     whole site. Without it, or when most files change, the whole site is
-    written and swapped in.
+    written and swapped in. ``on_disk`` is the folder's ``listing`` when the
+    build has made it already (``check_output_folder``, as it started): a file
+    someone changes in the folder during the build is then put right by the
+    next build, which sees it differ from the record.
     """
     files = with_record(files)
-    on_disk = listing(out) if last is not None else None
+    if last is None:
+        on_disk = None
+    elif on_disk is None:
+        on_disk = listing(out)
     if not on_disk:  # no record, or no folder to update
         changed = write_site(files, out)
         return changed, WrittenSite(FrozenDict(files), FrozenDict(listing(out) or {}))

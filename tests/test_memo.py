@@ -7,12 +7,14 @@ import random
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
 from site_builder.build import SiteBuilder
 from site_builder.commands.build_command import build_site
 from site_builder.errors import BuildErrors
+from site_builder.incremental import texts
 from site_builder.compute.project import Project
 
 from conftest import REPO, replace_in_file as edit
@@ -122,9 +124,24 @@ LIBRARY_EDITS = {  # name → edit(project, random number generator); each keeps
 
 @pytest.mark.parametrize("seed", [1, 2, 3, "every kind"])
 def test_random_edits_rebuilt_in_one_process_give_what_a_full_build_gives(make_project, files_of, monkeypatch, seed):
+    _random_edits(make_project, files_of, monkeypatch, seed)
+
+
+def test_random_edits_with_texts_kept_by_their_stat_give_what_a_full_build_gives(make_project, files_of, monkeypatch):
+    # Files unchanged for 30 ms (3 s in use) are trusted by their stat, so that the rebuilds take every text
+    # but the edited file's from memory (texts.py).
+    monkeypatch.setattr(texts, "RACY_NS", 30_000_000)
+    read = []
+    read_text = texts.read_text
+    monkeypatch.setattr(texts, "read_text", lambda path, display=None: read.append(path) or read_text(path, display))
+    _random_edits(make_project, files_of, monkeypatch, "every kind", settle=0.05, reads=read)
+
+
+def _random_edits(make_project, files_of, monkeypatch, seed, settle: float = 0, reads: list | None = None) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
     incremental, full = make_project("incremental", "library"), make_project("full", "library")
     builder = SiteBuilder(incremental)
+    time.sleep(settle)
     builder.build()
     rng = random.Random(seed)
     # "every kind": each kind of edit once, in a random order
@@ -135,7 +152,11 @@ def test_random_edits_rebuilt_in_one_process_give_what_a_full_build_gives(make_p
         for project in (incremental, full):
             rng.setstate(state)  # the same edit in both
             LIBRARY_EDITS[name](project, rng)
+        time.sleep(settle)
+        read_before = len(reads) if reads is not None else 0
         builder.build()
+        if reads is not None:
+            assert len(reads) - read_before <= 2, f"after editing {name}: read {reads[read_before:]}"
         build_site(full, force=True)
         assert files_of(incremental.out) == files_of(full.out), f"after editing {name}"
 

@@ -65,8 +65,12 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
     check_readings(book, content.site, errors, (previous.book, previous.content.site) if previous else None)
     refs = {}
     known = known_ids(content)
+    planned = _planned_as_is(content, previous)
     for briefing in content.briefings:
-        body_refs = scan_body(briefing, errors, scans, content.site.allow_raw_html)
+        old = planned.get(briefing.slug)
+        # The very briefing a build planned as it is (no fact in its title or summary) names what it named then.
+        body_refs = old.refs if old is not None and old.briefing is briefing else \
+            scan_body(briefing, errors, scans, content.site.allow_raw_html)
         check_body_refs(briefing, body_refs, known, errors)
         refs[briefing.slug] = _with_headline_facts(body_refs, headline_fact_refs(briefing, content.facts, errors))
     points = {chart.id: _points(chart, book, previous, errors) for chart in content.charts.values()}
@@ -92,6 +96,13 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
     rows = fact_rows(book, previous.rows if previous else None)
     compiled = CompiledSite(content, book, FrozenDict(charts), tuple(plans), tuple(warnings), FrozenDict(rows))
     return kept_if_unchanged(compiled, previous) if previous is not None else compiled
+
+
+def _planned_as_is(content: Content, previous: CompiledSite | None) -> dict[str, BriefingPlan]:
+    # The last build's plans by slug, when it scanned bodies as this one does (it passed: nothing to report).
+    if previous is None or previous.content.site.allow_raw_html != content.site.allow_raw_html:
+        return {}
+    return {plan.briefing.slug: plan for plan in previous.plans}
 
 
 def _with_headline_facts(refs: BodyRefs, headline: dict[str, int]) -> BodyRefs:

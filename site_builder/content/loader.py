@@ -82,7 +82,9 @@ def read_text(path: Path, display: str | Path | None = None) -> str:
 
 
 class Parser(Protocol):
-    """What parses YAML for the loader: ``parse_yaml``, or documents the build kept (``kept.ParsedDocuments``)."""
+    """What reads and parses for the loader: ``read_text``, ``parse_yaml``, or what a build kept (``kept.py``)."""
+
+    def text(self, path: Path, display: str | Path | None = None) -> str: ...
 
     def parse(self, text: str, path: Path, first_line: int = 1) -> Document: ...
 
@@ -90,7 +92,7 @@ class Parser(Protocol):
 def load_yaml(path: Path, display: str | Path | None = None, parsed: Parser | None = None) -> Document:
     """Load one YAML file into a Document. Empty files are an error."""
     display = Path(display or path)
-    text = read_text(path, display)
+    text = parsed.text(path, display) if parsed else read_text(path, display)
     if not text.strip():
         raise BuildError(display, 1, "file is empty")
     return parsed.parse(text, display) if parsed else parse_yaml(text, display)
@@ -277,7 +279,8 @@ def load_markdown(path: Path, display: str | Path | None = None,
                   parsed: Parser | None = None) -> MarkdownFile:
     """Load a Markdown file with YAML front matter between ``---`` lines."""
     display = Path(display or path)
-    front, body, body_line = _split_front_matter(read_text(path, display), display)
+    text = parsed.text(path, display) if parsed else read_text(path, display)
+    front, body, body_line = _split_front_matter(text, display)
     meta = (parsed.parse if parsed else parse_yaml)(front, display, first_line=2)
     if meta.data is None:
         meta = Document(display, EMPTY, FrozenDict({(): 1}), 1)

@@ -24,6 +24,7 @@ from ..chart_model import Chart
 from ..model import Briefing
 from ..compute.pages import BriefingPlan
 from .recall import RecentlyUsed
+from .texts import KeptTexts
 from ..render.bodies import BodyDraft
 from ..content.scan import BodyScan, plain_calls, scan_text
 from ..frozen import FrozenDict
@@ -226,6 +227,8 @@ class ParsedDocuments:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store
         self._in_memory: RecentlyUsed[tuple[str, int, str], Document] = RecentlyUsed()
+        self.texts = KeptTexts()  # and the files' texts, while stat says they are unchanged
+        self.text = self.texts.text
 
     def parse(self, text: str, path: Path, first_line: int = 1) -> Document:
         """What ``parse_yaml`` gives, from an earlier build when the text is the same."""
@@ -244,6 +247,7 @@ class ParsedDocuments:
     def next_build(self) -> None:
         """Keep only the documents parsed or reused since the last call (one build's worth)."""
         self._in_memory.next_build()
+        self.texts.next_build()
 
 
 class _NotStorable(Exception):
