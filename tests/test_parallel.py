@@ -87,39 +87,39 @@ def test_a_cold_build_drafts_its_bodies_in_workers_started_ahead(make_project, p
     project = make_project("ahead", warm=False)
     assert build_site(project).charts_rendered == 2
     # The first pool, started before the content was loaded, drafted the bodies from their files while it
-    # loaded (no map of drafts after), then read the briefing pages; charts and cards had pools of their own.
-    assert [pool.work for pool in pools] == [["warm_up_drafting", "warm_up_drafting", "draft_files", "read_pages"],
-                                             ["_draw_chart"], ["draw_card"]]
+    # loaded (no map of drafts after), then drew the charts and the cards; fresh workers read the pages.
+    assert [pool.work for pool in pools] == [["warm_up_drafting", "warm_up_drafting", "draft_files",
+                                              "_draw_chart", "draw_card"], ["read_pages"]]
     assert list((project.cache / "bodies").glob("*"))
     build_site(project, force=True)  # every body drafted already, every chart drawn: no workers started
-    assert len(pools) == 3
+    assert len(pools) == 2
 
 
-def test_social_cards_are_drawn_while_the_pages_are_rendered(make_project, pool_for_everything, monkeypatch):
-    import threading
-
+def test_the_workers_that_drew_charts_and_cards_are_gone_before_the_pages_are_rendered(
+        make_project, pool_for_everything, monkeypatch):
     from site_builder.render import site as site_module
-    from site_builder.render.feeds import draw_card
 
-    page_rendered = threading.Event()
+    drew: set[int] = set()  # the pids of the workers that drew the charts
+
+    class PoolThatDrew(parallel.ProcessPoolExecutor):
+        def map(self, function, *iterables, **kwargs):
+            results = list(super().map(function, *iterables, **kwargs))
+            if function is parallel._draw_chart:
+                drew.update(self._processes)
+            return iter(results)
+
+    alive_at_pages = []
     real_page = site_module.SiteRenderer._briefing_page
 
     def briefing_page(self, plan):
-        page_rendered.set()
+        alive_at_pages.append({pid for pid in drew if os.path.exists(f"/proc/{pid}")})
         return real_page(self, plan)
 
-    waited = []
-
-    def cards_wait_for_a_page(function, items, chunksize=1, shared=False):
-        if isinstance(function, functools.partial) and function.args[0] is draw_card:
-            waited.append(page_rendered.wait(timeout=60))  # a build that waited for its cards would hang here
-        return in_process(function, items)
-
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", PoolThatDrew)
     monkeypatch.setattr(site_module.SiteRenderer, "_briefing_page", briefing_page)
-    monkeypatch.setattr(parallel, "pool_map", cards_wait_for_a_page)
-    project = make_project("overlap", warm=False)
+    project = make_project("stopped", warm=False)
     result = build_site(project)
-    assert waited == [True] and result.charts_rendered == 2
+    assert result.charts_rendered == 2 and drew and alive_at_pages == [set()]
     assert (project.out / "charts" / "outlook.card.png").read_bytes().startswith(b"\x89PNG")
 
 

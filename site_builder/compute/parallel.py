@@ -67,6 +67,7 @@ class _Started:
 
     def __init__(self, pool: ProcessPoolExecutor) -> None:
         self.pool = pool
+        self.drew = False  # whether they drew charts or cards (``renew_workers_that_drew``)
         self.ahead: dict[str, Future] = {}  # by file name: the future of its batch (``draft_files_ahead``)
         self._results: dict[int, dict[tuple, Any]] = {}  # each batch's drafts by body key, by id of its future
 
@@ -102,16 +103,18 @@ def submit_ahead(function: Callable[..., R], *args: Any) -> Future | None:
 
 @contextlib.contextmanager
 def workers_started_ahead(wanted: bool, warm_up: Callable[[], object]) -> Iterator[None]:
-    """Worker processes started now, in the background, for the body drafts (``pool_map(shared=True)``).
+    """Worker processes started now, in the background, for the body drafts, then the charts and the social
+    cards (``pool_map(shared=True)``).
 
     Starting a worker (spawned: a new Python that imports the pipeline, then
     ``warm_up``, a module-level function; about 0.3 s of CPU) at the beginning of
-    a build overlaps loading the content, which uses one core. Charts and social
-    cards keep pools of their own, which end when they are drawn: workers that
-    drew charts hold vl-convert's memory (a cold 160 x 3 build peaked at 641 MiB
-    with one pool for all, 512 MiB so). Nothing is started unless ``wanted`` and
-    there are two CPUs; the workers stop when the block ends. They run at a lower
-    priority (``WORKER_NICENESS``) than the build's own process, the critical path.
+    a build overlaps loading the content, which uses one core. The same workers
+    then draw the charts and the cards, so a cold build starts two workers, not
+    six, and warms vl-convert once in each; fresh workers take their place for
+    the rest of the build (``renew_workers_that_drew``). Nothing is started
+    unless ``wanted`` and there are two CPUs; the workers stop when the block ends.
+    They run at a lower priority (``WORKER_NICENESS``) than the build's own
+    process, the critical path.
     """
     if not wanted or worker_count() < 2 or multiprocessing.parent_process() is not None:
         yield
@@ -123,12 +126,40 @@ def workers_started_ahead(wanted: bool, warm_up: Callable[[], object]) -> Iterat
     except Exception:  # noqa: BLE001 - no workers: each pool_map starts its own or the build does the work
         yield
         return
-    token = _STARTED.set(_Started(pool))
+    started = _Started(pool)
+    token = _STARTED.set(started)
     try:
         yield
     finally:
         _STARTED.reset(token)
-        pool.shutdown(wait=True, cancel_futures=True)
+        started.pool.shutdown(wait=True, cancel_futures=True)  # the workers that took over, if any
+
+
+def renew_workers_that_drew() -> None:
+    """The workers started ahead, if they drew charts or cards, stop now and fresh ones take their place.
+
+    Called when the charts and cards are drawn: workers that drew them hold
+    vl-convert's memory (about 180 MiB each), which the pages rendered next
+    would add to (a cold 1,000 x 3 build peaked at 1.27 GiB with them alive to
+    the end). The new workers start when first given work (``submit_ahead``).
+    """
+    started = _STARTED.get()
+    if started is None or not started.drew:
+        return
+    started.drew = False
+    started.pool.shutdown(wait=True)
+    try:
+        started.pool = ProcessPoolExecutor(worker_count(), mp_context=start_context(), initializer=_behind_the_build)
+    except Exception:  # noqa: BLE001 - no new workers: what they would have done, the build does itself
+        pass
+
+
+def _drawing_ahead(shared: bool) -> bool:
+    # Charts and cards are drawn by the workers started ahead when there are some: none to start or warm.
+    started = _STARTED.get()
+    if started is not None:
+        started.drew = True
+    return shared
 
 
 WORKER_NICENESS = 5  # how far the workers started ahead stand back, so that the build's own process runs first
@@ -197,7 +228,7 @@ def draw_missing_charts(charts: Iterable[Chart], points_of: dict[str, list[Point
             jobs.append((key, (chart, points, description)))
     if not _worth_a_pool(len(jobs), MIN_CHARTS):
         return
-    drawings = pool_map(_draw_chart, [args for _, args in jobs]) or []
+    drawings = pool_map(_draw_chart, [args for _, args in jobs], shared=_drawing_ahead(True)) or []
     for (key, _), drawn in zip(jobs, drawings):
         if drawn is not None:
             cache.keep(key, *drawn)
@@ -212,42 +243,18 @@ def _draw_chart(args: tuple) -> tuple[str, str] | None:
 
 
 def draw_missing_cards(cards: dict[str, RenderedChart], cache: KeptCards,
-                       draw: Callable[[RenderedChart], bytes]) -> Callable[[], None]:
-    """Start drawing with ``draw`` (a module-level function, which workers import), in a pool, each social card
-    (chart by its key) that ``cache`` lacks; the function returned waits for them and keeps them in ``cache``.
-
-    The build renders its pages meanwhile: nothing on a page waits for a card's PNG, and the two workers and the
-    build share the two cores instead of the build waiting for the cards and then rendering on one.
-    """
+                       draw: Callable[[RenderedChart], bytes]) -> None:
+    """Draw with ``draw`` (a module-level function, which workers import), in a pool, each social card
+    (chart by its key) that ``cache`` lacks, and keep it there: in the workers that drew the charts when they
+    were started ahead."""
     jobs = {key: rendered for key, rendered in cards.items() if not cache.has(key)}
     if not _worth_a_pool(len(jobs), MIN_CHARTS):
-        return lambda: None  # drawn one by one by the build
-    drawing = InBackground(functools.partial(_or_none, draw), list(jobs.values()))
-
-    def keep_drawn() -> None:
-        for key, png in zip(jobs, drawing.results() or []):
-            if png is not None:
-                cache.keep(key, png)
-                cache.rendered += 1
-    return keep_drawn
-
-
-class InBackground:
-    """``pool_map(function, items)`` run by a thread of this process, which only waits for the workers."""
-
-    def __init__(self, function: Callable[[T], R], items: Sequence[T]) -> None:
-        self._results: list[R] | None = None
-        self._thread = threading.Thread(target=self._run, args=(function, items), name="pool-in-background",
-                                        daemon=True)
-        self._thread.start()
-
-    def _run(self, function: Callable[[T], R], items: Sequence[T]) -> None:
-        self._results = pool_map(function, items)
-
-    def results(self) -> list[R] | None:
-        """What ``pool_map`` returned, once it has: None if no pool could run."""
-        self._thread.join()
-        return self._results
+        return  # drawn one by one by the build
+    pngs = pool_map(functools.partial(_or_none, draw), list(jobs.values()), shared=_drawing_ahead(True)) or []
+    for key, png in zip(jobs, pngs):
+        if png is not None:
+            cache.keep(key, png)
+            cache.rendered += 1
 
 
 def _or_none(function: Callable[[T], R], item: T) -> R | None:

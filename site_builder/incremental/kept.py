@@ -42,6 +42,9 @@ class SvgCache:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.rendered = 0  # how many charts this run had to render (for build reports and tests)
+        # Drawings kept by this build and not looked up yet: handed over as they are, once. Read back from the
+        # store, each would be parsed again, and its strings held twice until Python gave the first copy back.
+        self._drawn: dict[str, tuple[str, str, str, str]] = {}
 
     def key(self, chart: Chart, points: list[Point], description: str) -> str:
         """The key of a drawing: everything its specs and SVGs are made from (the store adds the code version)."""
@@ -53,6 +56,9 @@ class SvgCache:
 
     def drawing(self, key: str) -> tuple[str, str, str, str] | None:
         """The (spec JSON, SVG, narrow spec JSON, narrow SVG) stored under ``key``, or None."""
+        drawn = self._drawn.pop(key, None)
+        if drawn is not None:
+            return drawn
         entry = self.store.get_json("charts", key)
         if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in DRAWING_PARTS):
             return None  # missing, or not authentic: draw it again
@@ -62,6 +68,7 @@ class SvgCache:
     def keep(self, key: str, *drawing: str) -> None:
         """Store a drawing (``charts.draw_chart``'s four texts) under ``key``."""
         self.store.put_json("charts", key, dict(zip(DRAWING_PARTS, drawing)))
+        self._drawn[key] = drawing
 
 
 class PngCache:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -38,14 +38,12 @@ DEFAULT_CARD_PATH = "static/social.png"
 
 @dataclass(frozen=True)
 class SocialCard:
-    """A briefing's share image: where it is written, its absolute URL, its alt text and its PNG's key.
-
-    The PNG itself comes later (``social_cards``): a page shows only where it is.
-    """
+    """A briefing's share image: where it is written, its absolute URL, its alt text, its PNG bytes and their key."""
 
     path: str
     url: str
     alt: str
+    png: bytes
     key: str = ""  # what the PNG was drawn from (``CardImages.key``): two cards with one key have the same PNG
     width: int = CARD_WIDTH
     height: int = CARD_HEIGHT
@@ -137,45 +135,35 @@ def draw_card(rendered: RenderedChart) -> bytes:
 
 
 def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], base_url: str,
-                 cache: CardImages) -> tuple[dict[str, SocialCard], Callable[[], dict[str, bytes]]]:
-    """The social card of each briefing that has a hero chart, by the briefing's page path, and a function that
-    gives their PNGs by output path.
+                 cache: CardImages) -> dict[str, SocialCard]:
+    """The social card of each briefing that has a hero chart, by the briefing's page path.
 
-    The PNGs ``cache`` lacks are drawn in worker processes, when there are many, while the build renders its
-    pages; the function waits for them and draws any still missing itself. Both are empty when ``base_url``
-    is not absolute: a link preview cannot fetch a relative image.
+    Empty when ``base_url`` is not absolute: a link preview cannot fetch a relative image.
     """
     if not is_absolute_url(base_url):
-        return {}, dict
+        return {}
     keys = {p.briefing.meta.hero_chart: cache.key(charts[p.briefing.meta.hero_chart])
             for p in plans if p.briefing.meta.hero_chart in charts}
-    drawn = draw_missing_cards({key: charts[chart_id] for chart_id, key in keys.items()}, cache, draw_card)
+    draw_missing_cards({key: charts[chart_id] for chart_id, key in keys.items()}, cache, draw_card)  # in a pool when many
     cards = {}
     for plan in plans:
         chart_id = plan.briefing.meta.hero_chart
-        if chart_id in charts:
-            path = card_path(chart_id)
-            cards[plan.url] = SocialCard(path, absolute_url(base_url, path), card_alt(charts[chart_id].description),
-                                         keys[chart_id])
-
-    def pngs() -> dict[str, bytes]:
-        drawn()
-        ids = {card_path(chart_id): chart_id for chart_id in keys}
-        return {card.path: _card_png(charts[ids[card.path]], card.key, cache) for card in cards.values()}
-    return cards, pngs
-
-
-def _card_png(rendered: RenderedChart, key: str, cache: CardImages) -> bytes:
-    png = cache.png(key)
-    if png is None:
-        try:
-            png = draw_card(rendered)
-        except ValueError as exc:
-            raise BuildError(rendered.chart.origin.path, rendered.chart.origin.line,
-                             f"chart {rendered.chart.id!r}: cannot draw its social card: {exc}") from None
-        cache.keep(key, png)
-        cache.rendered += 1
-    return png
+        if chart_id not in charts:
+            continue
+        rendered = charts[chart_id]
+        png = cache.png(keys[chart_id])
+        if png is None:
+            try:
+                png = draw_card(rendered)
+            except ValueError as exc:
+                raise BuildError(rendered.chart.origin.path, rendered.chart.origin.line,
+                                 f"chart {chart_id!r}: cannot draw its social card: {exc}") from None
+            cache.keep(keys[chart_id], png)
+            cache.rendered += 1
+        path = card_path(chart_id)
+        cards[plan.url] = SocialCard(path, absolute_url(base_url, path), card_alt(rendered.description), png,
+                                     keys[chart_id])
+    return cards
 
 
 def publishing_files(site: SiteConfig, plans: list[BriefingPlan], pages: Iterable[str], base_url: str,

@@ -18,6 +18,7 @@ from ..compute.facts import FactBook
 from ..compute.library import build_library, glossary_usage
 from ..compute.pages import BriefingPlan, Citation, citations_by_source, plan_citations
 from ..compute.drafting import KeptDrafts, draft_bodies
+from ..compute.parallel import renew_workers_that_drew
 from .bodies import BodyDrafts, draft_body, render_template
 from .briefing import Shown, fill_body, shown_by
 from ..model import Content
@@ -81,9 +82,11 @@ class SiteRenderer:
         """Every file of the site."""
         files: dict[str, bytes] = {}
         plans = self.site.plans
-        # The cards' PNGs are drawn in workers while the bodies are drafted and the pages rendered: added last.
-        self.cards, card_pngs = social_cards(plans, self.site.charts, self.base_url, self.kept.cards)
         draft_bodies([plan.briefing for plan in plans], self.drafts, draft_body, self.kept.drafts)
+        # Drawn by the workers that drew the charts; fresh ones then take their place, so that vl-convert's memory
+        # (~180 MiB a worker) is given back before the pages are rendered, where this process's memory grows most.
+        self.cards = social_cards(plans, self.site.charts, self.base_url, self.kept.cards)
+        renew_workers_that_drew()
         files["index.html"] = self._page("index.html", "index.html", plans=plans)
         for plan in plans:
             files[plan.url] = self._briefing_page(plan)
@@ -97,7 +100,7 @@ class SiteRenderer:
             files[f"charts/{chart_id}.vl.json"] = chart.spec_json.encode()
             files[f"charts/{chart_id}.csv"] = chart.csv.encode()
             files[f"charts/{chart_id}.svg"] = chart.svg.encode()
-        files.update(dict.fromkeys((card.path for card in self.cards.values()), b""))  # in their place
+        files.update({card.path: card.png for card in self.cards.values()})
         files.update(self._static_files())
         if self.site.charts:  # the bundle only redraws charts; making it costs a second on a new machine
             files[VENDOR_BUNDLE] = self.reuse.value(VENDOR_BUNDLE, (), lambda: vega_bundle(self.kept.store))
@@ -106,7 +109,6 @@ class SiteRenderer:
         if self.site.content.site.cname:
             files["CNAME"] = (self.site.content.site.cname.strip() + "\n").encode()
         files.update(self._publishing_files(list(files)))
-        files.update(card_pngs())
         return files
 
     def _publishing_files(self, paths: list[str]) -> dict[str, bytes]:
@@ -151,7 +153,7 @@ class SiteRenderer:
         # The page's templates see the site-wide tables whole; it shows of them what its plan lists (``shown``),
         # which is what counts, with what the body is filled from besides.
         related = self.library.related.get(plan.briefing.slug, ())
-        own = (shown.inputs(), card,  # its key stands for its PNG
+        own = (shown.inputs(), card and dataclasses.replace(card, png=b""),  # its key stands for its PNG
                related, self.site.content.glossary)
         inputs = PageInputs({k: v for k, v in context.items() if k not in ("book", "charts", "sources", "card")}, own)
         return self.reuse.page(plan.url, inputs, lambda: self._make_briefing_page(plan, shown, related, context))
