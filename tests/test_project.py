@@ -1,11 +1,15 @@
 """The project folders: the default theme inside the package, and a project's own overrides of it."""
 from __future__ import annotations
 
+import os
 import shutil
+
+import pytest
 
 from conftest import FIXTURES, parse_html
 from site_builder.commands.build_command import build_site
 from site_builder.content.folders import THEME, Project
+from site_builder.errors import BuildError
 from site_builder.commands.scaffold import create_project
 
 
@@ -66,3 +70,29 @@ def test_briefing_new_does_not_copy_the_theme(tmp_path):
     build_site(Project.at(root))
     assert (root / "_site" / "static" / "style.css").is_file()
     assert not (root / "_site" / "static" / "README.md").exists()
+
+
+def test_files_in_one_folder_are_found_as_glob_finds_them(tmp_path):
+    # files_under lists one folder with os.scandir for a pattern such as "*.yaml": the same files as
+    # sorted(glob), in the same order (hidden names, case, links inside the project), refusing the same ones.
+    project = Project.at(tmp_path)
+    facts = project.content / "facts"
+    (facts / "x.yaml").mkdir(parents=True)  # a folder with the name of a file: not a file
+    for name in ("b.yaml", "a.yaml", ".hidden.yaml", "B.yaml", "c.YAML", "d.yml", "a.yaml~"):
+        (facts / name).write_text("facts: []\n", encoding="utf-8")
+    (facts / "link.yaml").symlink_to(facts / "a.yaml")
+    (facts / "broken.yaml").symlink_to(facts / "gone.yaml")
+    (facts / "loop.yaml").symlink_to(facts / "loop.yaml")
+    found = project.files_under(facts, "*.yaml")
+    assert found == [p for p in sorted(facts.glob("*.yaml")) if p.is_file()]
+    assert [p.name for p in found] == [".hidden.yaml", "B.yaml", "a.yaml", "b.yaml", "link.yaml"]
+    assert project.display(found[0]) == "content/facts/.hidden.yaml"
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.yaml"
+    outside.write_text("facts: []\n", encoding="utf-8")
+    (facts / "out.yaml").symlink_to(outside)
+    with pytest.raises(BuildError, match="links outside the project"):
+        project.files_under(facts, "*.yaml")
+    (facts / "out.yaml").unlink()
+    os.mkfifo(facts / "pipe.yaml")
+    with pytest.raises(BuildError, match="FIFO"):
+        project.files_under(facts, "*.yaml")

@@ -8,6 +8,10 @@ Imports: the base modules only (``errors``, ``files``).
 """
 from __future__ import annotations
 
+import fnmatch
+import functools
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,10 +74,13 @@ class Project:
 
     def display(self, path: Path) -> str:
         """``path`` as shown in messages: relative to the project root."""
+        text, root = str(path), str(self.root) + os.sep
+        if text.startswith(root):  # as relative_to gives it, several times quicker (a path per content file)
+            return text[len(root):]
         try:
             return str(path.relative_to(self.root))
         except ValueError:
-            return str(path)
+            return text
 
     def read_static(self, path: Path) -> bytes:
         """The bytes of a file under static/ (regular, within ``MAX_STATIC_BYTES``); raises BuildError."""
@@ -88,13 +95,13 @@ class Project:
             return []
         found = []
         inside: dict[Path, bool] = {}  # by folder: whether it really is inside the project
-        for path in sorted(folder.glob(pattern)):
-            if not path.is_file():
+        for path, is_file, is_link in _matches(folder, pattern):
+            if not is_file():
                 if is_special(path):
                     raise BuildError(self.display(path), 1, "refusing a FIFO, device or socket: only regular files "
                                      "are read")
                 continue
-            if path.is_symlink():
+            if is_link():
                 ok = path.resolve().is_relative_to(self.root)
             else:  # resolving every path is a tenth of a second at a thousand briefings: each folder once
                 ok = inside.get(path.parent)
@@ -104,3 +111,25 @@ class Project:
                 raise BuildError(self.display(path), 1, "refusing a file that links outside the project folder")
             found.append(path)
         return found
+
+
+def _matches(folder: Path, pattern: str) -> list[tuple[Path, Callable[[], bool], Callable[[], bool]]]:
+    """``sorted(folder.glob(pattern))``, each path with its ``is_file`` and ``is_symlink``.
+
+    A pattern within one folder ("*.yaml") is matched as glob matches it (case-sensitive, hidden names too) on
+    a listing by ``os.scandir``, which tells files and links without a ``stat`` each and makes a Path only of
+    the names that match: a tenth of the time, at a thousand files a folder.
+    """
+    if "/" in pattern or "**" in pattern:
+        return [(path, path.is_file, path.is_symlink) for path in sorted(folder.glob(pattern))]
+    with os.scandir(folder) as entries:
+        matched = sorted((entry.name, entry) for entry in entries if fnmatch.fnmatchcase(entry.name, pattern))
+    paths = [(folder / name, entry) for name, entry in matched]
+    return [(path, functools.partial(_is_file, entry, path), entry.is_symlink) for path, entry in paths]
+
+
+def _is_file(entry: os.DirEntry, path: Path) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:  # what Path.is_file says of it then (a loop of links is no file; no permission raises)
+        return path.is_file()
