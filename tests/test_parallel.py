@@ -16,7 +16,8 @@ from site_builder.content.loader import load_markdown
 from site_builder.content.validate import validate_briefing
 from site_builder.errors import BuildError, ErrorCollector
 from site_builder.model import Briefing, BriefingMeta, Location
-from site_builder.render.bodies import BodyDrafts, draft_body
+from site_builder.render.bodies import draft_body
+from site_builder.render.briefing import BodyDrafts
 from site_builder.content.folders import Project
 
 from conftest import REPO, SOURCE_DATE_EPOCH, snapshot

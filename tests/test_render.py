@@ -1,6 +1,8 @@
 """render.py: briefing bodies rendered through Jinja and Markdown, and the site templates."""
 from __future__ import annotations
 
+import re
+
 import time
 import tracemalloc
 
@@ -11,7 +13,7 @@ from bs4 import BeautifulSoup
 from site_builder.errors import BuildError
 from site_builder.content.scan import BODY_FUNCTIONS, body_environment
 from site_builder.render import bodies
-from site_builder.render.bodies import draft_body, json_for_script, render_body, render_template
+from site_builder.render.bodies import BodyDraft, draft_body, json_for_script, render_body, render_template
 from site_builder.render.templates import site_templates
 
 from conftest import briefing_with_body as briefing
@@ -273,3 +275,22 @@ def test_the_renderer_on_its_own_makes_every_file_the_build_wrote(tmp_path):
     written = snapshot(project.out)
     assert {path for path in files if path.endswith(".html")} == {path for path in written if path.endswith(".html")}
     assert {path: data for path, data in files.items()} == {path: written[path] for path in files}
+
+
+@pytest.mark.parametrize("html", [
+    "<p>{t}N0Z</p>\n<p>Text {t}N1Z and {t}N0Z.</p>",
+    "<p>  {t}N1Z\n</p><p>{o}N0Z</p> {o}N1Z{t}N0Z <p>{o}N1Z </p>",  # another tag, as an author could type it
+    "<p>{t}N0Z{t}N1Z</p><p>SBREF{t}N1Z</p><p>{t}N01Z</p><p>{t}N\u0661Z</p>",  # runs, a prefix, 01, an Arabic 1
+])
+def test_placeholders_are_filled_as_one_expression_per_tag_filled_them(html):
+    tag, other = "SBREF" + "0123456789abcdef", "SBREF" + "fedcba9876543210"
+    draft = BodyDraft(html.format(t=tag, o=other), tag, (("fact", "a", ()), ("chart", "c", ())))
+    pieces = ["<b>A</b>", "<figure>C</figure>"]
+
+    def one_expression_per_tag(text: str) -> str:  # how bodies were filled before, compiling each tag's own
+        text = re.sub(rf"<p>\s*{tag}N(\d+)Z\s*</p>", lambda m: pieces[int(m.group(1))], text)
+        return re.sub(rf"{tag}N(\d+)Z", lambda m: pieces[int(m.group(1))], text)
+
+    filled = render_body(None, lambda function, ref_id, extra: (pieces[["a", "c"].index(ref_id)], False), draft)
+    assert filled == one_expression_per_tag(draft.html)
+    assert filled.count(other) == draft.html.count(other) and "<figure>C</figure>" in filled

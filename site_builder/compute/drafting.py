@@ -22,14 +22,14 @@ R = TypeVar("R")
 
 
 class KeptDrafts(Protocol):
-    """Body drafts (``render.BodyDraft``) kept by the build (``kept.DraftCache``; ``render.BodyDrafts``)."""
+    """Body drafts (``render.BodyDraft``) kept by the build (``kept.DraftCache``; ``briefing.BodyDrafts``)."""
 
     def draft(self, briefing: Briefing) -> Any: ...
     def keep(self, briefing: Briefing, draft: Any) -> None: ...
 
 
 class Drafts(Protocol):
-    """The drafts of one build (``render.BodyDrafts``)."""
+    """The drafts of one build (``briefing.BodyDrafts``)."""
 
     def missing(self, briefings: list[Briefing]) -> list[Briefing]: ...
     def keep(self, briefing: Briefing, draft: Any) -> None: ...

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .kept import DraftCache, PageReadings, PngCache
-from ..render.bodies import BodyDrafts
+from ..render.briefing import BodyDrafts
 from ..render.reuse import PageInputs
 from ..render.site import Kept
 from ..render.templates import SiteTemplates

@@ -14,8 +14,9 @@ from ..compute.facts import FactBook, ResolvedFact
 from ..compute.pages import BriefingPlan
 from ..compute.reconcile import CheckResult
 from ..content.glossary import TermUse, mark_terms
-from ..errors import BuildError
-from ..model import Check, Content, GlossaryTerm, Source
+from ..errors import BuildError, Problem
+from ..model import Briefing, Check, Content, GlossaryTerm, Source
+from . import bodies
 from .bodies import BodyDraft, render_body
 
 FACT_FORMATS = (None, "compact", "integer", "decimal", "percent", "year", "text")
@@ -73,3 +74,43 @@ def fill_body(plan: BriefingPlan, shown: Shown, draft: BodyDraft, glossary: tupl
     open_checks = [shown.results[c] for c in plan.check_ids
                    if c not in placed_checks and c in shown.results and not shown.results[c].passed]
     return body, terms, open_checks
+
+
+class BodyDrafts:
+    """Drafts of one site's bodies, made ahead (possibly in a pool) for its renderer to look up."""
+
+    def __init__(self) -> None:
+        self._drafts: dict[tuple[str, int, str], BodyDraft | Problem] = {}
+        self._pending: dict[tuple[str, int, str], Callable[[], BodyDraft | Problem | None]] = {}
+
+    def missing(self, briefings: list[Briefing]) -> list[Briefing]:
+        """The briefings without a draft yet; drafts of bodies not among ``briefings`` are forgotten."""
+        wanted = {_body_key(b) for b in briefings}
+        self._drafts = {key: draft for key, draft in self._drafts.items() if key in wanted}
+        self._pending = {key: draft for key, draft in self._pending.items() if key in wanted}
+        return [b for b in briefings if _body_key(b) not in self._drafts and _body_key(b) not in self._pending]
+
+    def keep(self, briefing: Briefing, draft: BodyDraft | Problem) -> None:
+        """Remember ``draft`` as the draft of ``briefing``'s body, or the problem that drafting it met."""
+        self._drafts[_body_key(briefing)] = draft
+        self._pending.pop(_body_key(briefing), None)
+
+    def keep_pending(self, briefing: Briefing, pending: Callable[[], BodyDraft | Problem | None]) -> None:
+        """The draft of ``briefing``'s body is being made elsewhere: ``pending()`` waits for it (None: it was not)."""
+        self._pending[_body_key(briefing)] = pending
+
+    def draft_of(self, briefing: Briefing) -> BodyDraft:
+        """The draft of ``briefing``'s body, made now if it was not made ahead; raises BuildError."""
+        key = _body_key(briefing)
+        if key in self._pending and (made := self._pending.pop(key)()) is not None:
+            self._drafts[key] = made
+        if key not in self._drafts:
+            self._drafts[key] = bodies.draft_body(briefing)
+        draft = self._drafts[key]
+        if isinstance(draft, Problem):
+            raise BuildError(draft.path, draft.line, draft.message)
+        return draft
+
+
+def _body_key(briefing: Briefing) -> tuple[str, int, str]:
+    return briefing.origin.path, briefing.body_line, briefing.body

@@ -19,8 +19,8 @@ from ..compute.library import build_library, glossary_usage
 from ..compute.pages import BriefingPlan, Citation, citations_by_source, plan_citations
 from ..compute.drafting import KeptDrafts, draft_bodies
 from ..compute.parallel import renew_workers_that_drew
-from .bodies import BodyDrafts, draft_body, render_template
-from .briefing import Shown, fill_body, shown_by
+from .bodies import draft_body, render_template
+from .briefing import BodyDrafts, Shown, fill_body, shown_by
 from ..model import Content
 from .read_ahead import PagesReadAhead
 from .reuse import MAKE_NOW, PageInputs, Reuse
