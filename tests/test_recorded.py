@@ -202,3 +202,19 @@ def test_an_item_read_of_a_table_made_again_is_read_again_only_where_the_table_c
     memo.next_build()
     assert memo.call("x", fact_a, FactBook(FrozenDict({"a": two, "b": two}))) is two
     assert ("item", "a") in steps
+
+
+def test_an_edited_number_makes_the_timeline_again_and_keeps_the_rest_of_the_library(make_project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
+    project = make_project("incremental", "library")
+    builder = SiteBuilder(project)
+    builder.build()
+    library = builder.calls._kept.get("library").result
+    edit(project, "content/facts/plant.yaml", "value: 2500", "value: 2600")  # workers: a number, no date
+    builder.build()
+    assert "library: timeline" in builder.calls.made and "library: tags, related" not in builder.calls.made
+    assert builder.calls._kept.get("library").result is library  # the same parts: the same object
+    edit(project, "content/briefings/plant-opens.md", "tags: [", "tags: [new, ")
+    builder.build()
+    assert "library: tags, related" in builder.calls.made
+    assert "new" in [tag.name for tag in builder.calls._kept.get("library").result.tags]

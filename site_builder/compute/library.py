@@ -96,14 +96,15 @@ class Library:
 
 def build_library(content: Content, book: FactBook, plans: tuple[BriefingPlan, ...],
                   calls: CallNow = CALL_NOW) -> Library:
-    """Tags, timeline and related briefings for the compiled site.
-
-    ``calls`` (``recorded.Memo`` in a long-running build) keeps each part while what it read is the same: the
-    tags and related briefings read only the plans, so an edited number makes the timeline again, not them.
-    """
+    """Tags, timeline and related briefings for the compiled site. ``calls`` (``recorded.Memo`` in a long-running
+    build) keeps each part while what it read is the same: the tags and related briefings read only the plans,
+    so an edited number makes the timeline again, not them."""
     tags, related = calls.call("library: tags, related", library_links, plans)
     timeline = calls.call("library: timeline", library_timeline, content, book, plans)
-    return Library(tags, timeline, related)
+    return calls.call("library", _library, (tags, timeline, related))  # the same parts: the same object
+
+
+_library = lambda parts: Library(*parts)  # noqa: E731
 
 
 def library_links(plans: tuple[BriefingPlan, ...]) -> tuple[tuple[Tag, ...], FrozenDict[str, tuple[Related, ...]]]:
