@@ -23,9 +23,13 @@ from site_builder.content.folders import Project
 from conftest import REPO, SOURCE_DATE_EPOCH, snapshot
 
 
-def in_process(function, items, chunksize=1, shared=False):
+def in_process(function, items, chunksize=1, shared=False, each=None):
     """A stand-in for ``pool_map`` that does the work here, so tests can count it cheaply."""
-    return [function(item) for item in items]
+    results = [function(item) for item in items]
+    for index, result in enumerate(results):
+        if each is not None:
+            each(index, result)
+    return results
 
 
 @pytest.fixture
@@ -41,8 +45,8 @@ def test_a_site_built_with_worker_processes_is_byte_identical_to_one_built_witho
     calls = []
     real_pool_map = parallel.pool_map
 
-    def recording_pool_map(function, items, chunksize=1, shared=False):
-        results = real_pool_map(function, items, chunksize, shared)
+    def recording_pool_map(function, items, chunksize=1, shared=False, each=None):
+        results = real_pool_map(function, items, chunksize, shared, each)
         name = function.args[0].__name__ if isinstance(function, functools.partial) else function.__name__
         calls.append((name, len(items), results is not None and all(r is not None for r in results)))
         return results
@@ -149,13 +153,20 @@ def test_workers_are_spawned_once_vl_convert_or_a_thread_could_be_copied_broken(
 
 
 def test_when_the_pool_cannot_run_the_build_does_the_work_itself(make_project, pool_for_everything, monkeypatch):
-    monkeypatch.setattr(parallel, "pool_map", lambda function, items, chunksize=1, shared=False: None)
+    monkeypatch.setattr(parallel, "pool_map", lambda function, items, chunksize=1, shared=False, each=None: None)
     broken = make_project("broken", warm=False)
     assert build_site(broken).charts_rendered == 2
     monkeypatch.setenv("BRIEFING_WORKERS", "1")
     serial = make_project("serial", warm=False)
     build_site(serial)
     assert snapshot(broken.out) == snapshot(serial.out)
+
+
+def test_pool_map_hands_each_result_over_in_order_as_it_arrives(monkeypatch):
+    monkeypatch.setenv("BRIEFING_WORKERS", "2")
+    seen = []
+    assert parallel.pool_map(abs, [-3, 1, -2], each=lambda index, result: seen.append((index, result))) == [3, 1, 2]
+    assert seen == [(0, 3), (1, 1), (2, 2)]
 
 
 def test_pool_map_gives_up_quietly_when_workers_cannot_start(monkeypatch):

@@ -184,28 +184,38 @@ def start_context() -> multiprocessing.context.BaseContext:
 
 
 def pool_map(function: Callable[[T], R], items: Sequence[T], chunksize: int = 1,
-             shared: bool = False) -> list[R] | None:
+             shared: bool = False, each: Callable[[int, R], None] | None = None) -> list[R] | None:
     """``[function(item) for item in items]`` computed in worker processes, in order; None if no pool could run.
 
     ``function`` must not raise. A pool that cannot start or breaks (for instance
     in a script without the ``if __name__ == "__main__":`` guard that spawned
     workers need) returns None, and the build then does every piece itself.
     With ``shared``, the workers started ahead for this build are used when there are some.
+    ``each(index, result)`` is called as each result arrives, while the workers make the next ones.
     """
     if multiprocessing.parent_process() is not None:
         return None  # never a pool inside a worker, or inside a script that a worker is re-running
     started = _STARTED.get() if shared else None
     if started is not None:
         try:
-            return list(started.pool.map(function, items, chunksize=chunksize))
+            return _collected(started.pool.map(function, items, chunksize=chunksize), each)
         except Exception:  # noqa: BLE001 - a worker died (BrokenProcessPool): the build does the work
             return None
     workers = min(worker_count(), len(items))
     try:
         with ProcessPoolExecutor(workers, mp_context=start_context()) as pool:
-            return list(pool.map(function, items, chunksize=chunksize))
+            return _collected(pool.map(function, items, chunksize=chunksize), each)
     except Exception:  # noqa: BLE001 - the pool itself failed (function does not raise): fall back
         return None
+
+
+def _collected(results: Iterable[R], each: Callable[[int, R], None] | None) -> list[R]:
+    made = []
+    for result in results:
+        if each is not None:
+            each(len(made), result)
+        made.append(result)
+    return made
 
 
 def _worth_a_pool(count: int, minimum: int) -> bool:
@@ -228,11 +238,12 @@ def draw_missing_charts(charts: Iterable[Chart], points_of: dict[str, list[Point
             jobs.append((key, (chart, points, description)))
     if not _worth_a_pool(len(jobs), MIN_CHARTS):
         return
-    drawings = pool_map(_draw_chart, [args for _, args in jobs], shared=_drawing_ahead(True)) or []
-    for (key, _), drawn in zip(jobs, drawings):
+
+    def keep(index: int, drawn: tuple[str, str, str, str] | None) -> None:  # as it arrives, not after the last
         if drawn is not None:
-            cache.keep(key, *drawn)
+            cache.keep(jobs[index][0], *drawn)
             cache.rendered += 1
+    pool_map(_draw_chart, [args for _, args in jobs], shared=_drawing_ahead(True), each=keep)
 
 
 def _draw_chart(args: tuple) -> tuple[str, str] | None:
@@ -250,11 +261,13 @@ def draw_missing_cards(cards: dict[str, RenderedChart], cache: KeptCards,
     jobs = {key: rendered for key, rendered in cards.items() if not cache.has(key)}
     if not _worth_a_pool(len(jobs), MIN_CHARTS):
         return  # drawn one by one by the build
-    pngs = pool_map(functools.partial(_or_none, draw), list(jobs.values()), shared=_drawing_ahead(True)) or []
-    for key, png in zip(jobs, pngs):
+    keys = list(jobs)
+
+    def keep(index: int, png: bytes | None) -> None:
         if png is not None:
-            cache.keep(key, png)
+            cache.keep(keys[index], png)
             cache.rendered += 1
+    pool_map(functools.partial(_or_none, draw), list(jobs.values()), shared=_drawing_ahead(True), each=keep)
 
 
 def _or_none(function: Callable[[T], R], item: T) -> R | None:
