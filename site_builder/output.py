@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,8 +81,10 @@ def recorded_files(out: Path) -> frozenset[str] | None:
     return frozenset(str(rel) for rel in data["files"])
 
 
-def with_record(files: dict[str, bytes]) -> dict[str, bytes]:
-    """``files`` and the record that lists them (see ``RECORD``)."""
+def with_record(files: dict[str, bytes], last: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+    """``files`` and the record that lists them (see ``RECORD``); ``last``'s record when it lists the same files."""
+    if last is not None and RECORD in last and last.keys() == files.keys() | {RECORD}:
+        return {**files, RECORD: last[RECORD]}
     listed = sorted({*files, RECORD})
     record = json.dumps({"generator": "site_builder", "files": listed}, indent=0) + "\n"
     return {**files, RECORD: record.encode()}
@@ -151,7 +154,7 @@ def update_site(files: dict[str, bytes], out: Path, last: WrittenSite | None,
     someone changes in the folder during the build is then put right by the
     next build, which sees it differ from the record.
     """
-    files = with_record(files)
+    files = with_record(files, last.files if last is not None else None)
     if last is None:
         on_disk = None
     elif on_disk is None:

@@ -1,6 +1,8 @@
 """output.py: the site is replaced all at once or not at all, and never replaces what is not a site."""
 from __future__ import annotations
 
+import json
+
 import os
 
 import pytest
@@ -253,3 +255,15 @@ def test_replace_file_writes_whole_files_and_leaves_no_temporary_file(tmp_path):
     replace_file(target, b"\x89PNG bytes")
     assert target.read_bytes() == b"\x89PNG bytes"
     assert [p.name for p in target.parent.iterdir()] == ["entry.json"]
+
+
+def test_the_record_is_made_again_only_when_the_files_it_lists_change(tmp_path):
+    out = tmp_path / "_site"
+    files = {"index.html": b"<p>one</p>", "a/b.html": b"b"}
+    _, record = update_site(files, out, None)
+    listed = record.files[RECORD]
+    _, record = update_site({**files, "index.html": b"<p>two</p>"}, out, record)  # same files, new bytes
+    assert record.files[RECORD] is listed and (out / RECORD).read_bytes() == listed
+    _, record = update_site({**files, "c.html": b"c"}, out, record)  # a new file: listed
+    assert json.loads((out / RECORD).read_bytes())["files"] == [RECORD, "a/b.html", "c.html", "index.html"]
+    assert record.files[RECORD] == with_record({**files, "c.html": b"c"})[RECORD]
