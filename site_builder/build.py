@@ -119,7 +119,7 @@ class SiteBuilder:
         with collector_paused(), self.store.writing_behind(), \
                 workers_started_ahead(_many_bodies_to_draft(self.project), warm_up_drafting):
             folder = str(self.store.folder) if self.store.folder else None
-            drafting.draft_files_ahead(self._briefing_files(), functools.partial(draft_files, folder))
+            drafting.draft_files_ahead(self._briefing_files, functools.partial(draft_files, folder))
             try:
                 return self._build(write_lock)
             except OSError as exc:  # the site's own writes report theirs; this is the cache, or a file gone

@@ -321,3 +321,15 @@ def test_the_workers_started_ahead_stand_back_for_the_build_s_own_process(monkey
     with parallel.workers_started_ahead(True, int):
         niceness = parallel.submit_ahead(os.nice, 0).result(timeout=60)
     assert niceness == min(os.nice(0) + parallel.WORKER_NICENESS, 19)
+
+
+def test_without_workers_started_ahead_the_briefing_files_are_not_listed(monkeypatch):
+    # A rebuild (briefing serve) or a small site drafts nothing ahead: listing its briefings would be wasted work.
+    listed = []
+    drafting.draft_files_ahead(lambda: listed.append("listed") or [("a", "a.md")], in_process)
+    assert listed == []
+    with parallel.workers_started_ahead(True, int):
+        with monkeypatch.context() as patched:
+            patched.setattr(parallel.started_ahead().pool, "submit", lambda *args: listed.append("drafted"))
+            drafting.draft_files_ahead(lambda: listed.append("listed") or [("a", "a.md")], in_process)
+    assert listed == ["listed", "drafted"]

@@ -36,15 +36,20 @@ class Drafts(Protocol):
     def keep_pending(self, briefing: Briefing, pending: Callable[[], Any]) -> None: ...
 
 
-def draft_files_ahead(files: Sequence[T], draft_files: Callable[[Sequence[T]], list[tuple[tuple, Any]]]) -> None:
-    """Give the workers started ahead (if any) the briefing ``files`` to draft while the content loads.
+def draft_files_ahead(list_files: Callable[[], Sequence[T]],
+                      draft_files: Callable[[Sequence[T]], list[tuple[tuple, Any]]]) -> None:
+    """Give the workers started ahead (if any) the briefing files ``list_files()`` gives to draft while the content
+    loads; without workers (a rebuild, a small site) the files are not listed.
 
     ``draft_files`` (module-level, which workers import) reads a list of files and returns, for each body it
     drafted, its key (the briefing's ``origin.path``, ``body_line`` and ``body``) and its draft or Problem.
     Drafts depend on those alone, so ``draft_bodies`` takes one whose key is a loaded briefing's as its draft.
     """
     started = parallel.started_ahead()
-    if started is None or not files:
+    if started is None:
+        return
+    files = list_files()
+    if not files:
         return
     size = max(1, len(files) // (8 * parallel.worker_count()))
     try:
