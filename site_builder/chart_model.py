@@ -44,6 +44,8 @@ class ChartSeries:
 
     def fact_ids(self) -> tuple[str, ...]:
         """The ids of the facts this series draws."""
+        if self.fact is None and self.points is None and self.x is None and self.y is None:
+            return tuple(self.facts) if self.facts else ()  # the common series, asked of every chart each build
         pairs = tuple(fid for pair in self.points or () for fid in (pair.x, pair.y))
         both = tuple(fid for fid in (self.x, self.y) if fid)
         return tuple(self.facts or ()) + ((self.fact,) if self.fact else ()) + pairs + both
@@ -112,6 +114,8 @@ class Chart:
 
     def fact_ids(self) -> tuple[str, ...]:
         """The ids of every fact drawn in the chart, in order."""
+        if len(self.series) == 1 and not self.places and not self.annotations:
+            return self.series[0].fact_ids()
         places = tuple(fid for place in self.places for fid in (place.lon, place.lat))
         annotated = tuple(a.fact for a in self.annotations if a.fact)
         return tuple(fid for series in self.series for fid in series.fact_ids()) + places + annotated

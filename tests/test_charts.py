@@ -16,7 +16,7 @@ from site_builder.compute.charts import (
 from site_builder.compute.chart_encoding import NARROW
 from site_builder.errors import ErrorCollector
 from site_builder.compute.facts import resolve_facts
-from site_builder.chart_model import Chart, ChartSeries
+from site_builder.chart_model import Chart, ChartAnnotation, ChartPair, ChartPlace, ChartSeries
 from site_builder.model import Content, Fact, Location, SiteConfig
 from site_builder.compute.project import Project, load_content
 
@@ -294,3 +294,18 @@ def test_compact_axis_labels_are_grouped_past_a_thousand_trillion():
     book = book_of(Fact(id="s", label="Debt", value={2015: 1.2e15, 2016: 2.1e15}, source="x"))
     rendered = render_chart(line_chart(fact="s"), book, SvgCache(Store(None)), ErrorCollector())
     assert drawn_axis_labels(rendered.svg)[1][-2:] == ["2,000T", "2,500T"]
+
+
+@pytest.mark.parametrize("series, places, annotations, expected", [
+    ([ChartSeries(label="S", facts=("a", "b"))], (), (), ("a", "b")),
+    ([ChartSeries(label="S")], (), (), ()),
+    ([ChartSeries(label="S", facts=("a",), fact="b")], (), (), ("a", "b")),
+    ([ChartSeries(label="S", points=(ChartPair(x="a", y="b"),)), ChartSeries(label="T", x="c", y="d")], (), (),
+     ("a", "b", "c", "d")),
+    ([ChartSeries(label="S", facts=("a",))], (ChartPlace(label="P", lon="lo", lat="la"),),
+     (ChartAnnotation(label="A", fact="n"),), ("a", "lo", "la", "n")),
+])
+def test_a_chart_names_the_facts_of_its_series_then_its_places_and_annotations(series, places, annotations, expected):
+    chart = Chart(id="c", type="line", title="T", series=tuple(series), places=places, annotations=annotations)
+    assert chart.fact_ids() == expected
+    assert type(chart.fact_ids()) is tuple

@@ -3,10 +3,16 @@
 Where the notes readers see come from (git, content/revisions.yaml) is tested in test_history.py."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from site_builder.commands.build_command import build_site
-from site_builder.compute.revisions import MANIFEST_PATH, Revision, updated_history
+from site_builder.compute.facts import FactBook
+from site_builder.compute.revisions import MANIFEST_PATH, Revision, fact_rows, updated_history
+from site_builder.compute.stage import compile_site
+from site_builder.frozen import FrozenDict
+from site_builder.incremental.cache import Store
+from site_builder.incremental.kept import SvgCache
 
 from conftest import parse_html
 
@@ -106,3 +112,19 @@ def test_a_revised_money_series_keeps_its_currency_in_the_note(make_project):
     build_site(project)
     [note] = [n for n in _revision_notes(project) if "Widget price" in n]
     assert "2020: $3.31" in note and "2020: $3.41" in note and "3.31 to 3.41" not in note
+
+
+def test_rows_made_again_for_the_changed_facts_alone_are_the_rows_of_every_fact(make_project):
+    project = make_project()
+    book = compile_site(project, SvgCache(Store(project.cache))).book
+    rows = fact_rows(book)
+    edited = dataclasses.replace(book.facts["forecast.2030"], value=1450000)
+    new = FactBook(FrozenDict(dict(book.facts) | {"forecast.2030": edited}), book.checks, book.locale)
+    again = fact_rows(new, rows, {"forecast.2030"})
+    assert list(again.items()) == list(fact_rows(new).items())
+    assert '"display": "1.45 million"' in again["forecast.2030"].line
+    assert all(again[fid] is rows[fid] for fid in rows if fid != "forecast.2030")
+    assert fact_rows(book, rows, set()) is rows
+    # A fact added or removed: the ids, and so their order, are made again.
+    fewer = FactBook(FrozenDict({k: v for k, v in book.facts.items() if k != "forecast.2030"}), book.checks)
+    assert list(fact_rows(fewer, rows, {"forecast.2030"})) == [fid for fid in rows if fid != "forecast.2030"]

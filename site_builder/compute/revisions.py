@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 
 from .facts import FactBook
@@ -43,9 +44,22 @@ class FactRow:
     value_key: str = ""  # the value and unit alone, so that a change of format is not taken for a revision
 
 
-def fact_rows(book: FactBook, previous: dict[str, FactRow] | None = None) -> dict[str, FactRow]:
-    """Every fact's row, by id in id order; a fact resolved to the same object as in ``previous`` keeps its row."""
+def fact_rows(book: FactBook, previous: Mapping[str, FactRow] | None = None,
+              changed: set[str] | None = None) -> Mapping[str, FactRow]:
+    """Every fact's row, by id in id order; a fact resolved to the same object as in ``previous`` keeps its row.
+
+    ``changed``, when given, holds the ids of every fact not resolved to the same object as when ``previous``
+    was made (``values.changed_keys``): only their rows are looked at.
+    """
     kept = previous or {}
+    if changed is not None and previous is not None and len(previous) == len(book.facts) \
+            and all(fid in previous for fid in changed):  # the same ids: their order is the same
+        if not changed:
+            return previous
+        rows = dict(previous)
+        for fid in changed:
+            rows[fid] = _row(fid, book.facts[fid])
+        return rows
     rows = {}
     for fid, fact in sorted(book.facts.items()):
         row = kept.get(fid)

@@ -23,7 +23,7 @@ from .project import Project, load_content
 from .revisions import FactRow, fact_rows
 from .units import check_readings
 from ..content.scan import BodyRefs, Scanner, scan_body
-from ..values import CALL_NOW, CallNow, kept_if_unchanged, same
+from ..values import CALL_NOW, CallNow, changed_keys, kept_if_unchanged, same
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
             scan_body(briefing, errors, scans, content.site.allow_raw_html)
         check_body_refs(briefing, body_refs, known, errors)
         refs[briefing.slug] = _with_headline_facts(body_refs, headline_fact_refs(briefing, content.facts, errors))
-    points = {chart.id: _points(chart, book, previous, errors) for chart in content.charts.values()}
+    changed = _facts_changed_since(book, previous)
+    points = {chart.id: _points(chart, book, previous, changed, errors) for chart in content.charts.values()}
     errors.raise_if_any()
     kept_charts = {chart.id: old for chart in content.charts.values()
                    if (old := _kept_chart(chart, points[chart.id], previous)) is not None}
@@ -93,7 +94,7 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
                         f"{r.derived.id} is {r.derived.formatted()} ({r.relative_difference:+.1%}, "
                         f"tolerance {r.check.tolerance:.1%})")
                 for r in book.failed_checks()]
-    rows = fact_rows(book, previous.rows if previous else None)
+    rows = fact_rows(book, previous.rows if previous else None, changed)
     compiled = CompiledSite(content, book, FrozenDict(charts), tuple(plans), tuple(warnings), FrozenDict(rows))
     return kept_if_unchanged(compiled, previous) if previous is not None else compiled
 
@@ -112,10 +113,21 @@ def _with_headline_facts(refs: BodyRefs, headline: dict[str, int]) -> BodyRefs:
     return dataclasses.replace(refs, facts=FrozenDict(headline | {k: v for k, v in refs.facts.items() if k not in headline}))
 
 
-def _points(chart: Chart, book: FactBook, previous: CompiledSite | None, errors: ErrorCollector) -> list[Point]:
-    old = previous.charts.get(chart.id) if previous else None
-    if (old is not None and old.chart is chart and book.locale == previous.book.locale
-            and all(book.facts.get(f) is previous.book.facts.get(f) for f in chart.fact_ids())):
+def _facts_changed_since(book: FactBook, previous: CompiledSite | None) -> set[str] | None:
+    # The ids of the facts not resolved to the same objects as in the previous build (None: every fact, when
+    # there is no previous build or its locale differs): one pass over the book instead of one per chart.
+    if previous is None or book.locale != previous.book.locale:
+        return None
+    if book.facts is previous.book.facts:
+        return set()
+    return changed_keys(previous.book.facts, book.facts)
+
+
+def _points(chart: Chart, book: FactBook, previous: CompiledSite | None, changed: set[str] | None,
+            errors: ErrorCollector) -> list[Point]:
+    # A chart's points are made again when its definition or a fact it draws is not what it was.
+    old = previous.charts.get(chart.id) if previous and changed is not None else None
+    if old is not None and old.chart is chart and changed.isdisjoint(chart.fact_ids()):
         return list(old.points)
     return chart_points(chart, book, errors)
 
