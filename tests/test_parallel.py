@@ -333,3 +333,41 @@ def test_without_workers_started_ahead_the_briefing_files_are_not_listed(monkeyp
             patched.setattr(parallel.started_ahead().pool, "submit", lambda *args: listed.append("drafted"))
             drafting.draft_files_ahead(lambda: listed.append("listed") or [("a", "a.md")], in_process)
     assert listed == ["listed", "drafted"]
+
+
+def test_a_few_pieces_are_drawn_in_a_thread_while_the_build_goes_on():
+    import threading
+
+    block_ran = threading.Event()
+
+    def draw(piece):
+        assert block_ran.wait(timeout=30)  # the block runs before this drawing ends
+        return piece, threading.current_thread() is threading.main_thread()
+
+    with parallel.drawn_beside(draw, 1, "card") as drawn:
+        block_ran.set()
+        assert drawn() == ("card", False)
+    with parallel.drawn_beside(lambda piece: (piece, threading.current_thread() is threading.main_thread()),
+                               0, "none") as drawn:  # nothing to draw: looked up before the block
+        assert drawn() == ("none", True)
+
+
+def test_what_a_drawing_beside_the_build_raised_is_raised_in_the_build_and_its_thread_is_waited_for():
+    import threading
+    import time
+
+    finished = []
+
+    def draw():
+        time.sleep(0.2)
+        finished.append(True)
+        raise BuildError("content/charts/a.yaml", 3, "cannot draw its social card")
+
+    with pytest.raises(BuildError, match="social card"):
+        with parallel.drawn_beside(draw, 1) as drawn:
+            drawn()
+    with pytest.raises(KeyError):  # the block fails first: the drawing is still waited for, and not left running
+        with parallel.drawn_beside(draw, 1):
+            raise KeyError("a page")
+    assert finished == [True, True]
+    assert not [t for t in threading.enumerate() if t.name == "drawn-beside"]

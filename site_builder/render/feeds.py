@@ -12,10 +12,11 @@ with no hero chart share the theme's ``static/social.png`` (``default_card``).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -38,7 +39,8 @@ DEFAULT_CARD_PATH = "static/social.png"
 
 @dataclass(frozen=True)
 class SocialCard:
-    """A briefing's share image: where it is written, its absolute URL, its alt text, its PNG bytes and their key."""
+    """A briefing's share image: where it is written, its absolute URL, its alt text, its PNG bytes (none yet:
+    ``planned_cards``) and their key."""
 
     path: str
     url: str
@@ -47,6 +49,7 @@ class SocialCard:
     key: str = ""  # what the PNG was drawn from (``CardImages.key``): two cards with one key have the same PNG
     width: int = CARD_WIDTH
     height: int = CARD_HEIGHT
+    chart: str = ""  # the id of the hero chart drawn on it (none for the default card)
 
 
 def is_absolute_url(url: str) -> bool:
@@ -136,34 +139,61 @@ def draw_card(rendered: RenderedChart) -> bytes:
 
 def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], base_url: str,
                  cache: CardImages) -> dict[str, SocialCard]:
-    """The social card of each briefing that has a hero chart, by the briefing's page path.
+    """The social card of each briefing that has a hero chart, by the briefing's page path, with its PNG.
 
     Empty when ``base_url`` is not absolute: a link preview cannot fetch a relative image.
     """
+    cards = planned_cards(plans, charts, base_url, cache)
+    pngs = card_pngs(cards, charts, cache)
+    return {url: dataclasses.replace(card, png=pngs[card.path]) for url, card in cards.items()}
+
+
+def planned_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], base_url: str,
+                  cache: CardImages) -> dict[str, SocialCard]:
+    """``social_cards`` without their PNGs (``card_pngs`` gives those): what a page says of its card."""
     if not is_absolute_url(base_url):
         return {}
-    keys = {p.briefing.meta.hero_chart: cache.key(charts[p.briefing.meta.hero_chart])
-            for p in plans if p.briefing.meta.hero_chart in charts}
-    draw_missing_cards({key: charts[chart_id] for chart_id, key in keys.items()}, cache, draw_card)  # in a pool when many
+    keys: dict[str, str] = {}
     cards = {}
     for plan in plans:
         chart_id = plan.briefing.meta.hero_chart
         if chart_id not in charts:
             continue
         rendered = charts[chart_id]
-        png = cache.png(keys[chart_id])
+        if chart_id not in keys:
+            keys[chart_id] = cache.key(rendered)
+        path = card_path(chart_id)
+        cards[plan.url] = SocialCard(path, absolute_url(base_url, path), card_alt(rendered.description), b"",
+                                     keys[chart_id], chart=chart_id)
+    return cards
+
+
+def card_pngs(cards: Mapping[str, SocialCard], charts: Mapping[str, RenderedChart],
+              cache: CardImages) -> dict[str, bytes]:
+    """The PNG of each of ``cards`` (``planned_cards``), by its path: as kept in ``cache``, else drawn (in a pool
+    when many are missing) and kept there; raises BuildError for a card that cannot be drawn."""
+    draw_missing_cards({card.key: charts[card.chart] for card in cards.values()}, cache, draw_card)
+    pngs: dict[str, bytes] = {}
+    for card in cards.values():
+        if card.path in pngs:
+            continue
+        png = cache.png(card.key)
         if png is None:
+            rendered = charts[card.chart]
             try:
                 png = draw_card(rendered)
             except ValueError as exc:
                 raise BuildError(rendered.chart.origin.path, rendered.chart.origin.line,
-                                 f"chart {chart_id!r}: cannot draw its social card: {exc}") from None
-            cache.keep(keys[chart_id], png)
+                                 f"chart {card.chart!r}: cannot draw its social card: {exc}") from None
+            cache.keep(card.key, png)
             cache.rendered += 1
-        path = card_path(chart_id)
-        cards[plan.url] = SocialCard(path, absolute_url(base_url, path), card_alt(rendered.description), png,
-                                     keys[chart_id])
-    return cards
+        pngs[card.path] = png
+    return pngs
+
+
+def cards_to_draw(cards: Mapping[str, SocialCard], cache: CardImages) -> int:
+    """How many of ``cards`` have no PNG in ``cache`` yet."""
+    return len({card.key for card in cards.values() if not cache.has(card.key)})
 
 
 def publishing_files(site: SiteConfig, plans: list[BriefingPlan], pages: Iterable[str], base_url: str,

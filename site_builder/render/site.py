@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .feeds import FEED_PATH, CardImages, SocialCard, absolute_url, default_card, publishing_files, social_cards
+from .feeds import (
+    FEED_PATH, CardImages, SocialCard, absolute_url, card_pngs, cards_to_draw, default_card, planned_cards,
+    publishing_files,
+)
 from ..compute.facts import FactBook
 from ..compute.library import build_library, glossary_usage
 from ..compute.pages import BriefingPlan, Citation, citations_by_source, plan_citations
 from ..compute.drafting import KeptDrafts, draft_bodies
-from ..compute.parallel import renew_workers_that_drew
+from ..compute.parallel import drawn_beside, renew_workers_that_drew
 from .bodies import draft_body, render_template
 from .briefing import BodyDrafts, Shown, fill_body, shown_by
 from ..model import Content
@@ -83,10 +86,19 @@ class SiteRenderer:
         files: dict[str, bytes] = {}
         plans = self.site.plans
         draft_bodies([plan.briefing for plan in plans], self.drafts, draft_body, self.kept.drafts)
-        # Drawn by the workers that drew the charts; fresh ones then take their place, so that vl-convert's memory
-        # (~180 MiB a worker) is given back before the pages are rendered, where this process's memory grows most.
-        self.cards = social_cards(plans, self.site.charts, self.base_url, self.kept.cards)
-        renew_workers_that_drew()
+        self.cards = planned_cards(plans, self.site.charts, self.base_url, self.kept.cards)
+        # Many are drawn now by the workers that drew the charts; fresh ones then take their place, so that
+        # vl-convert's memory (~180 MiB a worker) is given back before the pages are rendered, where this process's
+        # memory grows most. A few are drawn while the pages are rendered.
+        with drawn_beside(card_pngs, cards_to_draw(self.cards, self.kept.cards), self.cards, self.site.charts,
+                          self.kept.cards) as pngs:
+            renew_workers_that_drew()
+            self._render_pages(files)
+            files.update(pngs())
+        return files
+
+    def _render_pages(self, files: dict[str, bytes]) -> None:
+        plans = self.site.plans
         files["index.html"] = self._page("index.html", "index.html", plans=plans)
         for plan in plans:
             files[plan.url] = self._briefing_page(plan)
@@ -100,7 +112,6 @@ class SiteRenderer:
             files[f"charts/{chart_id}.vl.json"] = chart.spec_json.encode()
             files[f"charts/{chart_id}.csv"] = chart.csv.encode()
             files[f"charts/{chart_id}.svg"] = chart.svg.encode()
-        files.update({card.path: card.png for card in self.cards.values()})
         files.update(self._static_files())
         if self.site.charts:  # the bundle only redraws charts; making it costs a second on a new machine
             files[VENDOR_BUNDLE] = self.reuse.value(VENDOR_BUNDLE, (), lambda: vega_bundle(self.kept.store))
@@ -108,8 +119,7 @@ class SiteRenderer:
         files[".nojekyll"] = b""
         if self.site.content.site.cname:
             files["CNAME"] = (self.site.content.site.cname.strip() + "\n").encode()
-        files.update(self._publishing_files(list(files)))
-        return files
+        files.update(self._publishing_files([*files, *(card.path for card in self.cards.values())]))
 
     def _publishing_files(self, paths: list[str]) -> dict[str, bytes]:
         # The feed and sitemap list pages, not what they show: an edited number leaves them as they were.
@@ -153,8 +163,7 @@ class SiteRenderer:
         # The page's templates see the site-wide tables whole; it shows of them what its plan lists (``shown``),
         # which is what counts, with what the body is filled from besides.
         related = self.library.related.get(plan.briefing.slug, ())
-        own = (shown.inputs(), card and dataclasses.replace(card, png=b""),  # its key stands for its PNG
-               related, self.site.content.glossary)
+        own = (shown.inputs(), card, related, self.site.content.glossary)  # a card's key stands for its PNG
         inputs = PageInputs({k: v for k, v in context.items() if k not in ("book", "charts", "sources", "card")}, own)
         return self.reuse.page(plan.url, inputs, lambda: self._make_briefing_page(plan, shown, related, context))
 
