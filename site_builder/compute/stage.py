@@ -18,7 +18,7 @@ from .headlines import headline_fact_refs, with_plain_headlines
 from ..chart_model import Chart
 from ..model import Content
 from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing
-from .parallel import draw_missing_charts
+from .parallel import draw_missing_charts, drawn_beside
 from .project import Project, load_content
 from .revisions import FactRow, fact_rows
 from .units import check_readings
@@ -78,17 +78,16 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
     errors.raise_if_any()
     kept_charts = {chart.id: old for chart in content.charts.values()
                    if (old := _kept_chart(chart, points[chart.id], previous)) is not None}
-    # Drawn in a process pool when there are many:
-    draw_missing_charts([c for c in content.charts.values() if c.id not in kept_charts], points, cache)
-    charts = {}
-    for chart in content.charts.values():
-        rendered = kept_charts.get(chart.id) or rendered_chart(chart, points[chart.id], cache, errors)
-        if rendered:
-            charts[chart.id] = rendered
-        chart_done()
-    errors.raise_if_any()
-    shown = [with_plain_headlines(b, book, content.site) for b in content.briefings]
-    plans = [reuse.call(("plan", b.slug), plan_briefing, b, refs[b.slug], content, book) for b in shown]
+    missing = [c for c in content.charts.values() if c.id not in kept_charts]
+    draw_missing_charts(missing, points, cache)  # in a process pool when there are many
+    drawing = ErrorCollector()
+    # A few (an edit's) are drawn in a thread while the plans, which do not show them, are made.
+    with drawn_beside(_rendered_charts, len(missing), content, points, kept_charts, cache, drawing, chart_done) \
+            as drawn:
+        shown = [with_plain_headlines(b, book, content.site) for b in content.briefings]
+        plans = [reuse.call(("plan", b.slug), plan_briefing, b, refs[b.slug], content, book) for b in shown]
+        charts = drawn()
+    drawing.raise_if_any()
     warnings = [Problem(r.check.origin.path, r.check.origin.line,
                         f"check {r.check.id!r}: {r.verdict}: {r.check.title}: {r.stated.id} is {r.stated.formatted()}, "
                         f"{r.derived.id} is {r.derived.formatted()} ({r.relative_difference:+.1%}, "
@@ -97,6 +96,19 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
     rows = fact_rows(book, previous.rows if previous else None, changed)
     compiled = CompiledSite(content, book, FrozenDict(charts), tuple(plans), tuple(warnings), FrozenDict(rows))
     return kept_if_unchanged(compiled, previous) if previous is not None else compiled
+
+
+def _rendered_charts(content: Content, points: dict[str, list[Point]], kept: dict[str, RenderedChart],
+                     cache: ChartDrawings, errors: ErrorCollector, chart_done: Callable[[], None],
+                     ) -> dict[str, RenderedChart]:
+    # Every chart, drawn or as ``kept``, by id; one that cannot be drawn is left out, with its problem recorded.
+    charts = {}
+    for chart in content.charts.values():
+        rendered = kept.get(chart.id) or rendered_chart(chart, points[chart.id], cache, errors)
+        if rendered:
+            charts[chart.id] = rendered
+        chart_done()
+    return charts
 
 
 def _planned_as_is(content: Content, previous: CompiledSite | None) -> dict[str, BriefingPlan]:
