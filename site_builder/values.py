@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import operator
 from collections.abc import Callable
 from pathlib import PurePath
@@ -78,6 +79,10 @@ def changed_keys(old: Any, new: Any) -> set | None:
     """The keys whose items are not the same objects in two frozen dicts (those in one only too); else None."""
     if type(old) is not FrozenDict or type(new) is not FrozenDict:
         return None
+    if old is new:
+        return set()
+    if len(old) == len(new) and list(old) == list(new):  # the same keys in the same order: compared in C
+        return set(itertools.compress(new, map(operator.is_not, new.values(), old.values())))
     keys = {key for key, value in new.items() if old.get(key, _ABSENT) is not value}
     keys.update(key for key in old if key not in new)
     return keys

@@ -188,6 +188,10 @@ def test_the_keys_that_changed_between_two_frozen_dicts():
     assert changed_keys(FrozenDict({"a": one, "b": two}), FrozenDict({"a": one, "b": object(), "c": one})) == {"b", "c"}
     assert changed_keys(FrozenDict({"a": one, "gone": two}), FrozenDict({"a": one})) == {"gone"}
     assert changed_keys({"a": one}, FrozenDict({"a": one})) is None  # a dict can change: not known
+    same_keys = FrozenDict({"a": one, "b": two, "c": one})
+    assert changed_keys(same_keys, FrozenDict({"a": one, "b": object(), "c": one})) == {"b"}
+    assert changed_keys(same_keys, FrozenDict({"c": one, "b": two, "a": two})) == {"a"}  # in another order
+    assert changed_keys(same_keys, same_keys) == set()
 
 
 def test_an_item_read_of_a_table_made_again_is_read_again_only_where_the_table_changed(monkeypatch):

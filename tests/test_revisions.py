@@ -128,3 +128,22 @@ def test_rows_made_again_for_the_changed_facts_alone_are_the_rows_of_every_fact(
     # A fact added or removed: the ids, and so their order, are made again.
     fewer = FactBook(FrozenDict({k: v for k, v in book.facts.items() if k != "forecast.2030"}), book.checks)
     assert list(fact_rows(fewer, rows, {"forecast.2030"})) == [fid for fid in rows if fid != "forecast.2030"]
+
+
+def test_briefing_serve_reports_the_edited_fact_once_from_the_rows_made_again(make_project, monkeypatch):
+    from site_builder.build import SiteBuilder
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")  # 2025-11-25
+    project = make_project()
+    builder = SiteBuilder(project)
+    assert builder.build().revised == ()
+    _edit_fact(project, "value: 1400000", "value: 1450000")
+    assert [(r.fact, r.before, r.after) for r in builder.build().revised] == [
+        ("forecast.2030", "1.4 million", "1.45 million")]
+    assert builder.build().revised == ()
+    # A manifest someone else wrote into the output folder is read for what it records.
+    manifest = project.out / MANIFEST_PATH
+    manifest.write_text(manifest.read_text().replace('"display": "1.45 million"', '"display": "1.3 million"')
+                        .replace('"value": 1450000', '"value": 1300000'))
+    assert [(r.fact, r.before, r.after) for r in builder.build().revised] == [
+        ("forecast.2030", "1.3 million", "1.45 million")]
