@@ -159,7 +159,7 @@ class SiteBuilder:
         self._other_pages = len(set(self.memo.pages_seen)) - len(compiled.plans)
         with write_lock:
             changed, self._written = update_site(files, self.project.out, self._written, on_disk)
-        self.memo.remember_written()
+        self.memo.remember_written(self._written.stats)
         self._compiled = compiled
         return BuildResult(self.project.out, len(compiled.plans), len(compiled.charts),
                            self.cache.rendered - drawn_before, len(self._written.files), tuple(changed), warnings, tuple(revised))

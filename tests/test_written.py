@@ -78,3 +78,20 @@ def test_a_damaged_record_only_means_rendering_again(built):
     builder.build()
     assert PAGE in builder.rendered
     assert store.get_json("pages", key)["pages"][PAGE][0]  # recorded again
+
+
+def test_serve_s_rebuilds_record_what_they_wrote_and_a_new_process_takes_it(built, monkeypatch):
+    builder = SiteBuilder(built)
+    builder.build()
+    puts = []
+    put_json = Store.put_json
+    monkeypatch.setattr(Store, "put_json", lambda self, kind, key, value: (puts.append(kind), put_json(
+        self, kind, key, value))[1])
+    builder.build()
+    assert "pages" not in puts  # nothing changed: the record is as written, and is not written again
+    edit(built, FACTS, "value: 1400000", "value: 1450000")
+    builder.build()
+    assert puts.count("pages") >= 1
+    # The record holds the edited page as the rebuild wrote it (its stat from the build, not looked up):
+    # a new process takes every page from the output folder.
+    assert build_in_new_process(built, "3") == {"rendered": [], "changed": []}

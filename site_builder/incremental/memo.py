@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -150,9 +150,10 @@ class RenderMemo:
         self._inputs = {url: kept for url, kept in self._inputs.items() if url in seen}
         self._digests = {}
 
-    def remember_written(self) -> None:
-        """Record the pages kept as written to the output folder, for a build in a new process."""
-        self.written.remember({url: (kept.key, kept.data, kept.templates) for url, kept in self.pages.items()})
+    def remember_written(self, stats: Mapping[str, tuple[int, int, int]] | None = None) -> None:
+        """Record the pages kept as written to the output folder, for a build in a new process (``stats``: each
+        file's size, modification time and inode, as the build left it; else each page is looked up)."""
+        self.written.remember({url: (kept.key, kept.data, kept.templates) for url, kept in self.pages.items()}, stats)
 
 
 def digest(*parts: object) -> str:

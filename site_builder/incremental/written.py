@@ -7,6 +7,7 @@ inputs have the digest recorded here and the file is still the one written.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -26,6 +27,7 @@ class WrittenPages:
         self.out, self.store = out, store
         self._key = store.key("pages", str(out)) if store is not None and out is not None else None
         self._entries: dict[str, list] | None = None  # read on first use
+        self._recorded: dict | None = None  # the record as this process last wrote it
 
     def templates(self, url: str) -> tuple[str, ...] | None:
         """The templates the last build recorded ``url`` as made from (None: it recorded no such page)."""
@@ -46,21 +48,33 @@ class WrittenPages:
         except OSError:
             return None
 
-    def remember(self, pages: dict[str, tuple[str, bytes, tuple[str, ...]]]) -> None:
-        """Record ``pages`` (path → (inputs digest, bytes, templates read)) as just written to the output folder."""
+    def remember(self, pages: dict[str, tuple[str, bytes, tuple[str, ...]]],
+                 stats: Mapping[str, tuple[int, int, int]] | None = None) -> None:
+        """Record ``pages`` (path → (inputs digest, bytes, templates read)) as just written to the output folder.
+
+        ``stats`` holds the size, modification time and inode of the files as the build wrote or found them
+        (``output.WrittenSite``); a page it lacks is looked up on disk. An unchanged record is not written again.
+        """
         if self.out is None or self._key is None:
             return
         entries, sets = {}, {}  # most pages read one of a few sets of templates: each set is written once
         for url, (key, data, templates) in sorted(pages.items()):
-            try:
-                info = (self.out / url).stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if info.st_size == len(data):
-                entries[url] = [key, info.st_size, info.st_mtime_ns, info.st_ino, sets.setdefault(templates, len(sets))]
+            stat = stats.get(url) if stats is not None else None
+            if stat is None:
+                try:
+                    info = (self.out / url).stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                stat = (info.st_size, info.st_mtime_ns, info.st_ino)
+            if stat[0] == len(data):
+                entries[url] = [key, *stat, sets.setdefault(templates, len(sets))]
+        record = {"templates": [list(names) for names in sets], "pages": entries}
+        if record == self._recorded:
+            return
         self._entries = {url: entry[:4] + [templates] for url, (key, data, templates) in pages.items()
                          if (entry := entries.get(url))}
-        self.store.put_json("pages", self._key, {"templates": [list(names) for names in sets], "pages": entries})
+        self._recorded = record
+        self.store.put_json("pages", self._key, record)
 
     def _read(self) -> dict[str, list]:
         if self._entries is None:
