@@ -56,20 +56,25 @@ def file_error(exc: OSError, project: Project) -> BuildError:
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(set_aside: bool = False) -> Iterator[None]:
     """Python's cyclic garbage collector off for the duration, as it was after.
 
     A build allocates millions of objects that live until it ends, and makes
     almost no reference cycles: the collector would walk that growing heap again
     and again for nothing (a second of a 1,000-briefing build). What cycles a
     build leaves are collected at the next collection: the end of the process,
-    or ``briefing serve``'s collection while the author pauses.
+    or ``briefing serve``'s collection while the author pauses. With
+    ``set_aside``, what the build made is set aside from the collector (``gc.freeze``)
+    before it runs again: its first collection would walk all of it (36 ms of a
+    one-fact rebuild at 1,000 briefings, before the new site is served).
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if set_aside:
+            gc.freeze()
         if was_enabled:
             gc.enable()
 
@@ -94,8 +99,9 @@ class SiteBuilder:
     """
 
     def __init__(self, project: Project, base_url: str | None = None, progress: BuildProgress | None = None,
-                 store: Store | None = None, strict: bool = False) -> None:
+                 store: Store | None = None, strict: bool = False, set_aside: bool = False) -> None:
         self.project = project
+        self.set_aside = set_aside  # what each build made is set aside from the collector (``collector_paused``)
         self.base_url = base_url
         self.strict = strict  # warnings are errors: StrictWarnings, raised before anything is rendered or written
         self.progress = progress or BuildProgress()
@@ -117,7 +123,7 @@ class SiteBuilder:
         """Build into the output folder, atomically; ``write_lock`` is held while the new site is swapped in."""
         # Workers for the body drafts, when a cold build will need them, start while the content loads; what the
         # build keeps in the store is written by a thread while the build goes on.
-        with collector_paused(), self.store.writing_behind(), \
+        with collector_paused(self.set_aside), self.store.writing_behind(), \
                 workers_started_ahead(_many_bodies_to_draft(self.project), warm_up_drafting):
             folder = str(self.store.folder) if self.store.folder else None
             drafting.draft_files_ahead(self._briefing_files, functools.partial(draft_files, folder))
