@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -235,6 +236,9 @@ def drawn_beside(draw: Callable[..., R], missing: int, *args: Any) -> Iterator[C
     outcome: dict[str, Any] = {}
 
     def run() -> None:
+        # The build's thread waits in Thread.start until this one runs: let it have the GIL back first, or it
+        # waits out the switch interval (5 ms and more) while this one builds specs in Python.
+        time.sleep(0)
         try:
             outcome["drawn"] = draw(*args)
         except BaseException as exc:  # noqa: BLE001 - raised again in the build's thread, by drawn()
