@@ -248,3 +248,19 @@ def random_plans(seed: int, count: int):
 def test_related_briefings_from_the_index_match_comparing_every_pair(seed):
     plans, links = random_plans(seed, 20 + 60 * seed)  # tags and facts on few briefings, and on many
     assert related_briefings(plans, links) == related_by_comparing_every_pair(plans, links)
+
+
+def test_each_dated_fact_lists_the_briefings_that_show_it_newest_first(make_project):
+    from site_builder.compute.library import page_link, timeline_of
+    from site_builder.compute.stage import compile_site
+    from site_builder.incremental.cache import Store
+    from site_builder.incremental.kept import SvgCache
+
+    project = make_project("library", fixture="library")
+    compiled = compile_site(project, SvgCache(Store(project.cache)))
+    links = {plan.briefing.slug: page_link(plan) for plan in compiled.plans}
+    events = timeline_of(compiled.book, compiled.plans, links)
+    assert events and all(event.pages for event in events)
+    for event in events:  # as looking through every plan for each fact finds them
+        shown = [links[p.briefing.slug] for p in compiled.plans if event.fact.id in p.fact_ids]
+        assert list(event.pages) == sorted(shown, key=lambda link: (-link.date.toordinal(), link.slug))

@@ -141,13 +141,14 @@ def tags_of(plans: list[BriefingPlan], links: dict[str, PageLink]) -> tuple[Tag,
 
 def timeline_of(book: FactBook, plans: list[BriefingPlan], links: dict[str, PageLink]) -> tuple[TimelineEvent, ...]:
     """Every fact with a date value or an ``event_date``, oldest first, with the briefings that show it."""
-    events = []
-    for fact_id, fact in book.facts.items():
-        date = event_date(fact)
-        if date is None:
-            continue
-        pages = tuple(sorted((links[p.briefing.slug] for p in plans if fact_id in p.fact_ids), key=_newest_first))
-        events.append(TimelineEvent(date, fact, pages))
+    dated = [(fact, date) for fact in book.facts.values() if (date := event_date(fact)) is not None]
+    shown_in: dict[str, list[PageLink]] = {}  # by fact id: one pass over the plans, not one for each dated fact
+    if dated:
+        for plan in plans:
+            for fact_id in dict.fromkeys(plan.fact_ids):
+                shown_in.setdefault(fact_id, []).append(links[plan.briefing.slug])
+    events = [TimelineEvent(date, fact, tuple(sorted(shown_in.get(fact.fact.id, ()), key=_newest_first)))
+              for fact, date in dated]
     return tuple(sorted(events, key=lambda e: (date_sort_key(e.date), e.fact.id)))
 
 
