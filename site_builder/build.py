@@ -121,10 +121,11 @@ class SiteBuilder:
 
     def build(self, write_lock: AbstractContextManager = nullcontext()) -> BuildResult:
         """Build into the output folder, atomically; ``write_lock`` is held while the new site is swapped in."""
-        # Workers for the body drafts, when a cold build will need them, start while the content loads; what the
-        # build keeps in the store is written by a thread while the build goes on.
+        # Workers for the body drafts, when a cold build will need them, start while the content loads (a rebuild
+        # drafts what was edited: no workers); what the build keeps in the store is written by a thread meanwhile.
+        many = self._compiled is None and _many_bodies_to_draft(self.project)
         with collector_paused(self.set_aside), self.store.writing_behind(), \
-                workers_started_ahead(_many_bodies_to_draft(self.project), warm_up_drafting):
+                workers_started_ahead(many, warm_up_drafting):
             folder = str(self.store.folder) if self.store.folder else None
             drafting.draft_files_ahead(self._briefing_files, functools.partial(draft_files, folder))
             try:
