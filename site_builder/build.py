@@ -22,6 +22,7 @@ from .compute.stage import CompiledSite, compile_content
 from .errors import BuildError, BuildErrors, Problem, StrictWarnings
 from .files import MAX_STATIC_BYTES, read_regular
 from .incremental.kept import BodyScans, ParsedDocuments, SvgCache
+from .incremental.listings import KeptListings
 from .incremental.memo import RenderMemo
 from .incremental.written import CheckedFiles
 from .output import WrittenSite, check_output_folder, update_site
@@ -105,6 +106,7 @@ class SiteBuilder:
         self.checked = CheckedFiles(project.out, self.store)  # files that passed _refuse_third_party
         self.parsed = ParsedDocuments(self.store)
         self.recall = Recall()  # what each unchanged document validated to
+        self.listings = KeptListings()  # the content folders' listings, while their stat is unchanged
         self.scans = BodyScans(self.store)  # what each body names
         self._written: WrittenSite | None = None  # what the last build left in the output folder
         self._compiled: CompiledSite | None = None  # the last build's: what an edit does not reach is reused
@@ -131,9 +133,10 @@ class SiteBuilder:
         drawn_before = self.cache.rendered
         try:
             try:
-                content = load_content(self.project, self.parsed, self.recall)
+                content = load_content(self.project, self.parsed, self.recall, self.listings.matches)
             finally:
                 self.parsed.next_build()
+                self.listings.next_build()
                 self.recall.next_build()
             self.progress.start(len(content.briefings) + self._other_pages, len(content.charts))
             self.calls.next_build()
