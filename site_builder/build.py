@@ -25,7 +25,7 @@ from .incremental.kept import BodyScans, ParsedDocuments, SvgCache
 from .incremental.listings import KeptListings
 from .incremental.memo import RenderMemo
 from .incremental.written import CheckedFiles
-from .output import WrittenSite, check_output_folder, update_site
+from .output import WrittenSite, check_output_folder_ahead, update_site
 from .progress import BuildProgress, BuildResult
 from .content.folders import THEME, Project
 from .content.loader import markdown_body
@@ -129,7 +129,7 @@ class SiteBuilder:
 
     def _build(self, write_lock: AbstractContextManager) -> BuildResult:
         recover_interrupted_swap(self.project.out)
-        on_disk = check_output_folder(self.project.out, self.project.root)
+        output_checked = check_output_folder_ahead(self.project.out, self.project.root)
         drawn_before = self.cache.rendered
         try:
             try:
@@ -160,6 +160,7 @@ class SiteBuilder:
         self.memo.finish_build()
         self.rendered = tuple(self.memo.rendered)
         self._other_pages = len(set(self.memo.pages_seen)) - len(compiled.plans)
+        on_disk = output_checked()
         with write_lock:
             changed, self._written = update_site(files, self.project.out, self._written, on_disk)
         self.memo.remember_written()
