@@ -22,9 +22,10 @@ from .compute.stage import CompiledSite, compile_content
 from .errors import BuildError, BuildErrors, Problem, StrictWarnings
 from .files import MAX_STATIC_BYTES, read_regular
 from .incremental.kept import BodyScans, ParsedDocuments, SvgCache
+from .incremental.listings import KeptListings
 from .incremental.memo import RenderMemo
 from .incremental.written import CheckedFiles
-from .output import WrittenSite, check_output_folder, update_site
+from .output import WrittenSite, check_output_folder_ahead, update_site
 from .progress import BuildProgress, BuildResult
 from .content.folders import THEME, Project
 from .content.loader import markdown_body
@@ -112,6 +113,7 @@ class SiteBuilder:
         self.checked = CheckedFiles(project.out, self.store)  # files that passed _refuse_third_party
         self.parsed = ParsedDocuments(self.store)
         self.recall = Recall()  # what each unchanged document validated to
+        self.listings = KeptListings()  # the content folders' listings, while their stat is unchanged
         self.scans = BodyScans(self.store)  # what each body names
         self._written: WrittenSite | None = None  # what the last build left in the output folder
         self._compiled: CompiledSite | None = None  # the last build's: what an edit does not reach is reused
@@ -135,13 +137,14 @@ class SiteBuilder:
 
     def _build(self, write_lock: AbstractContextManager) -> BuildResult:
         recover_interrupted_swap(self.project.out)
-        on_disk = check_output_folder(self.project.out, self.project.root)
+        output_checked = check_output_folder_ahead(self.project.out, self.project.root)
         drawn_before = self.cache.rendered
         try:
             try:
-                content = load_content(self.project, self.parsed, self.recall)
+                content = load_content(self.project, self.parsed, self.recall, self.listings.matches)
             finally:
                 self.parsed.next_build()
+                self.listings.next_build()
                 self.recall.next_build()
             self.progress.start(len(content.briefings) + self._other_pages, len(content.charts))
             self.calls.next_build()
@@ -164,6 +167,7 @@ class SiteBuilder:
         self.memo.finish_build()
         self.rendered = tuple(self.memo.rendered)
         self._other_pages = len(set(self.memo.pages_seen)) - len(compiled.plans)
+        on_disk = output_checked()
         with write_lock:
             changed, self._written = update_site(files, self.project.out, self._written, on_disk)
         self.memo.remember_written(self._written.stats)

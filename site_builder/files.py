@@ -2,7 +2,9 @@
 
 A FIFO would block a build forever, and a link to ``/dev/zero`` would fill
 memory; ``read_regular`` opens without blocking, checks what it opened, and
-reads at most the limit.
+reads at most the limit. ``listing`` tells what a folder holds, by ``stat``:
+the output folder's, which a build lists in another process (``output.py``),
+so this imports nothing but the standard library's ``os``, ``stat`` and ``pathlib``.
 """
 from __future__ import annotations
 
@@ -63,3 +65,27 @@ def is_special(path: Path) -> bool:
     except OSError:
         return False
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def folder_listing(out: Path | str) -> dict[str, tuple[int, int, int]] | None:
+    """``listing(out)``, empty when there is no such folder; None if it cannot be read."""
+    return listing(Path(out)) if os.path.exists(out) else {}
+
+
+def listing(out: Path) -> dict[str, tuple[int, int, int]] | None:
+    """Every file under ``out`` (relative POSIX path → size, modification time, inode); None if it cannot be read."""
+    found: dict[str, tuple[int, int, int]] = {}
+    try:
+        folders = [(out, "")]
+        while folders:
+            folder, prefix = folders.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                    else:
+                        info = entry.stat(follow_symlinks=False)
+                        found[prefix + entry.name] = (info.st_size, info.st_mtime_ns, info.st_ino)
+    except OSError:
+        return None
+    return found

@@ -4,11 +4,16 @@ from __future__ import annotations
 import json
 
 import os
+import subprocess
+import sys
 
 import pytest
 
+from site_builder import output
 from site_builder.errors import BuildError
-from site_builder.output import RECORD, check_output_folder, update_site, with_record, write_site
+from site_builder.output import (
+    RECORD, check_output_folder, check_output_folder_ahead, update_site, with_record, write_site,
+)
 
 SITE = {".nojekyll": b"", "index.html": b"<p>home</p>", "a/b/page.html": b"<p>page</p>", "static/x.css": b"p{}"}
 
@@ -219,6 +224,36 @@ def test_accepts_new_empty_or_previously_built_folders(root, prepare):
         (out / "a/b/page.html").unlink()
     check_output_folder(out, root)
     check_output_folder(root.parent / "elsewhere", root)
+
+
+def test_checked_ahead_lists_in_another_process_what_check_output_folder_lists(root, monkeypatch):
+    out = root / "_site"
+    assert check_output_folder_ahead(out, root)() == {}  # no folder yet
+    write_site(SITE, out)
+    children, in_process = [], []
+    run, folder_listing = subprocess.run, output.folder_listing
+    monkeypatch.setattr(subprocess, "run", lambda command, **kw: children.append(command) or run(command, **kw))
+    monkeypatch.setattr(output, "folder_listing", lambda out: in_process.append(out) or folder_listing(out))
+    on_disk = check_output_folder_ahead(out, root)()
+    assert len(children) == 1 and in_process == []
+    assert on_disk == check_output_folder(out, root) and set(on_disk) == {*SITE, RECORD}
+    monkeypatch.setattr(sys, "executable", str(root / "no-python"))  # no child: listed in this process instead
+    assert check_output_folder_ahead(out, root)() == on_disk and len(in_process) == 2
+
+
+def test_checked_ahead_refuses_what_check_output_folder_refuses(root):
+    with pytest.raises(BuildError, match="cannot be the project folder"):
+        check_output_folder_ahead(root, root)  # where the folder is: at once
+    (root / "out").write_text("x")
+    with pytest.raises(BuildError, match="is not a folder"):
+        check_output_folder_ahead(root / "out", root)
+    out = root / "_site"
+    write_site(SITE, out)
+    (out / "CNAME").write_text("docs.example.org")
+    checked = check_output_folder_ahead(out, root)  # what it holds: when the build is about to write
+    with pytest.raises(BuildError) as caught:
+        checked()
+    assert "did not write (CNAME)" in caught.value.problem.message
 
 
 def test_hard_links_fall_back_to_copies(tmp_path, monkeypatch, files_of):

@@ -24,6 +24,7 @@ from site_builder.commands.build_command import build_site
 from site_builder.cli import make_parser
 from site_builder.compute.project import Project
 from site_builder.commands.serve import DevServer, ServeStatus, is_loopback, serve
+from site_builder.errors import BuildError
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests/fixtures/mini/content"
@@ -473,6 +474,20 @@ def test_a_rebuild_parses_only_the_content_files_that_changed(builder: SiteBuild
     edit(project, FACTS, "value: 1500000", "value: 1600000")
     builder.build()
     assert parsed == [FACTS]
+
+
+def test_a_rebuild_puts_back_an_output_file_changed_behind_it_and_refuses_one_added(builder: SiteBuilder,
+                                                                                    project: Project):
+    # The output folder is listed by another process while the build goes on (output.check_output_folder_ahead).
+    written = (project.out / "index.html").read_bytes()
+    (project.out / "index.html").write_bytes(b"edited by hand")
+    (project.out / "static/style.css").unlink()
+    result = builder.build()
+    assert set(result.changed) == {"index.html", "static/style.css"}
+    assert (project.out / "index.html").read_bytes() == written
+    (project.out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"did not write \(notes.txt\)"):
+        builder.build()
 
 
 def test_a_template_edit_rerenders_the_pages_that_use_it(builder: SiteBuilder, project: Project, files_of):

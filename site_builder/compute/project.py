@@ -12,7 +12,7 @@ from .currency import check_exchange_rates
 from .datafacts import check_data_refs
 from ..content.datasets import DATASETS_FILE, load_tables, validate_datasets
 from ..errors import BuildError, ErrorCollector
-from ..content.folders import Project
+from ..content.folders import ListFolder, Project
 from ..files import MAX_CONTENT_BYTES
 from ..frozen import FrozenDict
 from ..content.glossary import GLOSSARY_FILE, check_glossary, validate_glossary
@@ -27,11 +27,13 @@ from ..content.validate import (
 )
 
 
-def load_content(project: Project, parsed: Parser | None = None, recall: Recaller | None = None) -> Content:
+def load_content(project: Project, parsed: Parser | None = None, recall: Recaller | None = None,
+                 listed: ListFolder | None = None) -> Content:
     """Read, validate and cross-check everything under ``content/``; raises BuildErrors listing every problem.
 
-    ``parsed`` keeps YAML documents between builds, so that unchanged files are not parsed again, and
-    ``recall`` keeps what each document validated to, so that they are not validated again either.
+    ``parsed`` keeps YAML documents between builds, so that unchanged files are not parsed again,
+    ``recall`` keeps what each document validated to, so that they are not validated again either, and
+    ``listed`` keeps the folders' listings (``Project.files_under``).
     """
     errors = ErrorCollector()
     recall = recall or call
@@ -47,14 +49,14 @@ def load_content(project: Project, parsed: Parser | None = None, recall: Recalle
     sources_doc = _load(project, parsed, project.content / "sources.yaml", errors)
     if sources_doc:
         sources = recall(validate_sources, sources_doc, errors)
-    fact_paths = project.files_under(project.content / "facts", "*.yaml")
+    fact_paths = project.files_under(project.content / "facts", "*.yaml", listed)
     fact_docs = [d for p in fact_paths if (d := _load(project, parsed, p, errors, listed=True))]
     facts, checks = validate_facts(fact_docs, errors, recall)
-    chart_paths = project.files_under(project.content / "charts", "*.yaml")
+    chart_paths = project.files_under(project.content / "charts", "*.yaml", listed)
     chart_docs = [d for p in chart_paths if (d := _load(project, parsed, p, errors, listed=True))]
     charts = validate_charts(chart_docs, errors, recall)
     briefings = []
-    for path in project.files_under(project.content / "briefings", "*.md"):
+    for path in project.files_under(project.content / "briefings", "*.md", listed):
         try:
             briefing = recall(validate_briefing, load_markdown(path, project.display(path), parsed), errors, key=path)
         except BuildError as exc:

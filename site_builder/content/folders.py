@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import itertools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,43 +90,61 @@ class Project:
         except OSError as exc:
             raise BuildError(self.display(path), 1, why_unreadable(exc)) from None
 
-    def files_under(self, folder: Path, pattern: str) -> list[Path]:
-        """Files matching ``pattern`` under ``folder``, sorted, refusing any that resolve outside the project."""
+    def files_under(self, folder: Path, pattern: str, listed: ListFolder | None = None) -> list[Path]:
+        """Files matching ``pattern`` under ``folder``, sorted, refusing any that resolve outside the project.
+
+        ``listed`` gives the matches (``folder_matches``, or what a build kept of them, ``incremental/listings.py``);
+        what a link leads to, and whether each folder is inside the project, is asked again every time.
+        """
         if not folder.is_dir():
             return []
         found = []
         inside: dict[Path, bool] = {}  # by folder: whether it really is inside the project
-        for path, is_file, is_link in _matches(folder, pattern):
-            if not is_file():
-                if is_special(path):
-                    raise BuildError(self.display(path), 1, "refusing a FIFO, device or socket: only regular files "
-                                     "are read")
-                continue
-            if is_link():
-                ok = path.resolve().is_relative_to(self.root)
-            else:  # resolving every path is a tenth of a second at a thousand briefings: each folder once
-                ok = inside.get(path.parent)
-                if ok is None:
-                    ok = inside[path.parent] = path.parent.resolve().is_relative_to(self.root)
-            if not ok:
-                raise BuildError(self.display(path), 1, "refusing a file that links outside the project folder")
-            found.append(path)
+        for parent, entries in (listed or folder_matches)(folder, pattern):
+            for path, is_file, is_link in entries:
+                if not is_file():
+                    if is_special(path):
+                        raise BuildError(self.display(path), 1, "refusing a FIFO, device or socket: only regular "
+                                         "files are read")
+                    continue
+                if is_link():
+                    ok = path.resolve().is_relative_to(self.root)
+                else:  # resolving every path is a tenth of a second at a thousand briefings: each folder once
+                    ok = inside.get(parent)
+                    if ok is None:
+                        ok = inside[parent] = parent.resolve().is_relative_to(self.root)
+                if not ok:
+                    raise BuildError(self.display(path), 1, "refusing a file that links outside the project folder")
+                found.append(path)
         return found
 
 
-def _matches(folder: Path, pattern: str) -> list[tuple[Path, Callable[[], bool], Callable[[], bool]]]:
-    """``sorted(folder.glob(pattern))``, each path with its ``is_file`` and ``is_symlink``.
+Match = tuple[Path, Callable[[], bool], Callable[[], bool]]  # a path, its is_file and its is_symlink
+Matches = tuple[tuple[Path, tuple[Match, ...]], ...]  # runs of matches in one folder (the folder, its matches)
+ListFolder = Callable[[Path, str], Matches]
+
+
+def folder_matches(folder: Path, pattern: str) -> Matches:
+    """``sorted(folder.glob(pattern))``, each path with its ``is_file`` and ``is_symlink``, in runs by folder.
 
     A pattern within one folder ("*.yaml") is matched as glob matches it (case-sensitive, hidden names too) on
     a listing by ``os.scandir``, which tells files and links without a ``stat`` each and makes a Path only of
-    the names that match: a tenth of the time, at a thousand files a folder.
+    the names that match: a tenth of the time, at a thousand files a folder. Asked again, each ``is_file``
+    and ``is_symlink`` says what it said of a name the folder still holds (a link's ``is_file`` asks again).
     """
     if "/" in pattern or "**" in pattern:
-        return [(path, path.is_file, path.is_symlink) for path in sorted(folder.glob(pattern))]
+        paths = sorted(folder.glob(pattern))
+        return tuple((parent, tuple((path, path.is_file, path.is_symlink) for path in run))
+                     for parent, run in itertools.groupby(paths, key=lambda path: path.parent))
     with os.scandir(folder) as entries:
         matched = sorted((entry.name, entry) for entry in entries if fnmatch.fnmatchcase(entry.name, pattern))
-    paths = [(folder / name, entry) for name, entry in matched]
-    return [(path, functools.partial(_is_file, entry, path), entry.is_symlink) for path, entry in paths]
+    return ((folder, tuple(_match(folder / name, entry) for name, entry in matched)),)
+
+
+def _match(path: Path, entry: os.DirEntry) -> Match:
+    if entry.is_symlink():  # the entry would keep what its first stat said of the link's target
+        return path, path.is_file, entry.is_symlink
+    return path, functools.partial(_is_file, entry, path), entry.is_symlink
 
 
 def _is_file(entry: os.DirEntry, path: Path) -> bool:

@@ -130,6 +130,15 @@ def _file_digest(path: str, entry: os.DirEntry, root: str, known: Sequence | Non
     return file_digest, key + [file_digest, changed < now - RACY_NS]
 
 
+def changed_before(info: os.stat_result, moment: int) -> bool:
+    """Whether what ``info`` describes was last modified, and its inode last changed, before ``moment`` (ns).
+
+    A stat taken after ``now`` vouches for a file or folder from then on when it was unchanged before
+    ``now - RACY_NS`` (see above): ``stamp.py``, ``texts.py`` and ``listings.py`` keep only those.
+    """
+    return max(info.st_mtime_ns, info.st_ctime_ns) < moment
+
+
 def settled(project: Project, inputs: InputDigest) -> dict[str, list]:
     """The file digests a stamp keeps: those whose stat vouches for their bytes, racy files read once more.
 

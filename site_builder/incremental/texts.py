@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..content.loader import read_text
 from .recall import RecentlyUsed
-from .stamp import RACY_NS
+from .stamp import RACY_NS, changed_before
 
 
 class KeptTexts:
@@ -41,7 +41,7 @@ class KeptTexts:
         if kept is not None and kept[0] == status:
             return kept[1]
         text = read_text(path, display)
-        if max(info.st_mtime_ns, info.st_ctime_ns) < now - RACY_NS:
+        if changed_before(info, now - RACY_NS):
             self._texts.keep(name, (status, text))
         return text
 
