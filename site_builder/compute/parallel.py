@@ -29,7 +29,6 @@ import multiprocessing
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -217,45 +216,6 @@ def _collected(results: Iterable[R], each: Callable[[int, R], None] | None) -> l
             each(len(made), result)
         made.append(result)
     return made
-
-
-@contextlib.contextmanager
-def drawn_beside(draw: Callable[..., R], missing: int, *args: Any) -> Iterator[Callable[[], R]]:
-    """``draw(*args)`` for the block, which is handed a function that returns what it drew.
-
-    Drawn before the block when there is nothing to draw or when the ``missing`` pieces are enough for a pool
-    (whose workers the build lets go before the pages are rendered); else in a thread while the block runs:
-    vl-convert lets go of the GIL while it draws, so the pages are rendered meanwhile (a one-fact edit's
-    social card, 30 ms). The thread is waited for when the block ends, however it ends; what ``draw``
-    raised, the handed function raises.
-    """
-    if missing == 0 or _worth_a_pool(missing, MIN_CHARTS):
-        drawn = draw(*args)
-        yield lambda: drawn
-        return
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        # The build's thread waits in Thread.start until this one runs: let it have the GIL back first, or it
-        # waits out the switch interval (5 ms and more) while this one builds specs in Python.
-        time.sleep(0)
-        try:
-            outcome["drawn"] = draw(*args)
-        except BaseException as exc:  # noqa: BLE001 - raised again in the build's thread, by drawn()
-            outcome["raised"] = exc
-
-    thread = threading.Thread(target=run, name="drawn-beside", daemon=True)
-    thread.start()
-
-    def drawn() -> R:
-        thread.join()
-        if "raised" in outcome:
-            raise outcome["raised"]
-        return outcome["drawn"]
-    try:
-        yield drawn
-    finally:
-        thread.join()
 
 
 def _worth_a_pool(count: int, minimum: int) -> bool:

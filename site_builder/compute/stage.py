@@ -18,7 +18,7 @@ from .headlines import headline_fact_refs, with_plain_headlines
 from ..chart_model import Chart
 from ..model import Content
 from .pages import BriefingPlan, check_body_refs, known_ids, plan_briefing
-from .parallel import draw_missing_charts, drawn_beside
+from .parallel import draw_missing_charts
 from .project import Project, load_content
 from .revisions import FactRow, fact_rows
 from .units import check_readings
@@ -80,14 +80,10 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
                    if (old := _kept_chart(chart, points[chart.id], previous)) is not None}
     missing = [c for c in content.charts.values() if c.id not in kept_charts]
     draw_missing_charts(missing, points, cache)  # in a process pool when there are many
-    drawing = ErrorCollector()
-    # A few (an edit's) are drawn in a thread while the plans, which do not show them, are made.
-    with drawn_beside(_rendered_charts, len(missing), content, points, kept_charts, cache, drawing, chart_done) \
-            as drawn:
-        shown = [with_plain_headlines(b, book, content.site) for b in content.briefings]
-        plans = [reuse.call(("plan", b.slug), plan_briefing, b, refs[b.slug], content, book) for b in shown]
-        charts = drawn()
-    drawing.raise_if_any()
+    charts = _rendered_charts(content, points, kept_charts, cache, errors, chart_done)
+    errors.raise_if_any()
+    shown = [with_plain_headlines(b, book, content.site) for b in content.briefings]
+    plans = [reuse.call(("plan", b.slug), plan_briefing, b, refs[b.slug], content, book) for b in shown]
     warnings = [Problem(r.check.origin.path, r.check.origin.line,
                         f"check {r.check.id!r}: {r.verdict}: {r.check.title}: {r.stated.id} is {r.stated.formatted()}, "
                         f"{r.derived.id} is {r.derived.formatted()} ({r.relative_difference:+.1%}, "

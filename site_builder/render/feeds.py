@@ -191,11 +191,6 @@ def card_pngs(cards: Mapping[str, SocialCard], charts: Mapping[str, RenderedChar
     return pngs
 
 
-def cards_to_draw(cards: Mapping[str, SocialCard], cache: CardImages) -> int:
-    """How many of ``cards`` have no PNG in ``cache`` yet."""
-    return len({card.key for card in cards.values() if not cache.has(card.key)})
-
-
 def publishing_files(site: SiteConfig, plans: list[BriefingPlan], pages: Iterable[str], base_url: str,
                      fallback_date: dt.date) -> dict[str, bytes]:
     """``robots.txt``, and with an absolute ``base_url`` also ``sitemap.xml`` and ``feed.xml``.

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from .feeds import (
-    FEED_PATH, CardImages, SocialCard, absolute_url, card_pngs, cards_to_draw, default_card, planned_cards,
+    FEED_PATH, CardImages, SocialCard, absolute_url, card_pngs, default_card, planned_cards,
     publishing_files,
 )
 from ..compute.facts import FactBook
 from ..compute.library import build_library, glossary_usage
 from ..compute.pages import BriefingPlan, Citation, citations_by_source, plan_citations
 from ..compute.drafting import KeptDrafts, draft_bodies
-from ..compute.parallel import drawn_beside, renew_workers_that_drew
+from ..compute.parallel import renew_workers_that_drew
 from .bodies import draft_body, render_template
 from .briefing import BodyDrafts, Shown, fill_body, shown_by
 from ..model import Content
@@ -87,14 +87,12 @@ class SiteRenderer:
         plans = self.site.plans
         draft_bodies([plan.briefing for plan in plans], self.drafts, draft_body, self.kept.drafts)
         self.cards = planned_cards(plans, self.site.charts, self.base_url, self.kept.cards)
-        # Many are drawn now by the workers that drew the charts; fresh ones then take their place, so that
-        # vl-convert's memory (~180 MiB a worker) is given back before the pages are rendered, where this process's
-        # memory grows most. A few are drawn while the pages are rendered.
-        with drawn_beside(card_pngs, cards_to_draw(self.cards, self.kept.cards), self.cards, self.site.charts,
-                          self.kept.cards) as pngs:
-            renew_workers_that_drew()
-            self._render_pages(files)
-            files.update(pngs())
+        # Drawn by the workers that drew the charts; fresh ones then take their place, so that vl-convert's memory
+        # (~180 MiB a worker) is given back before the pages are rendered, where this process's memory grows most.
+        pngs = card_pngs(self.cards, self.site.charts, self.kept.cards)
+        renew_workers_that_drew()
+        self._render_pages(files)
+        files.update(pngs)
         return files
 
     def _render_pages(self, files: dict[str, bytes]) -> None:
