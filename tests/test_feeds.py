@@ -1,6 +1,7 @@
 """Sitemap, robots.txt, Atom feed, social cards and the <head> tags that point at them."""
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import struct
 import xml.etree.ElementTree as ET
@@ -262,3 +263,19 @@ def test_without_an_absolute_base_url_there_is_no_sitemap_feed_or_image(tmp_path
     assert head.find("link", rel="alternate") is None
     assert meta(head, "og:image") is None and meta(head, "og:url") is None
     assert not list(project.out.glob("charts/*.png"))
+
+
+def test_a_card_s_key_is_made_once_for_the_chart_s_spec_while_builds_use_it(tmp_path, site):
+    from site_builder.compute.stage import compile_site
+
+    rendered = compile_site(Project.at(site.parent), SvgCache(Store(site.parent / ".briefing-cache"))).charts["outlook"]
+    store = Store(tmp_path)
+    made = []
+    key = store.key
+    store.key = lambda kind, *parts: made.append(kind) or key(kind, *parts)
+    cache = PngCache(store)
+    first = cache.key(rendered)
+    cache.next_build()
+    assert cache.key(rendered) == first and made == ["cards"]  # a thousand pages share a few specs of 20 KB
+    retitled = dataclasses.replace(rendered, chart=dataclasses.replace(rendered.chart, title="Another title"))
+    assert cache.key(retitled) != first  # the title is drawn on the card

@@ -83,6 +83,7 @@ class PngCache:
         self.store = store
         self.rendered = 0  # how many PNGs this run had to draw (for build reports and tests)
         self._in_memory: RecentlyUsed[str, bytes] = RecentlyUsed()  # see next_build
+        self._keys: RecentlyUsed[tuple[str, str, str], str] = RecentlyUsed()  # a spec's text hashes its own once
 
     def key(self, rendered: RenderedChart) -> str:
         """The key of a chart's social card: what ``card_spec`` makes it from.
@@ -90,7 +91,8 @@ class PngCache:
         Made without building the card's spec, so that a build whose cards are all cached builds none.
         """
         chart = rendered.chart
-        return self.store.key("cards", chart.title, chart.subtitle or "", rendered.spec_json)
+        parts = (chart.title, chart.subtitle or "", rendered.spec_json)
+        return self._keys.get(parts) or self._keys.keep(parts, self.store.key("cards", *parts))
 
     def png(self, key: str) -> bytes | None:
         """The PNG stored under ``key``, or None."""
@@ -113,6 +115,7 @@ class PngCache:
     def next_build(self) -> None:
         """Forget the PNGs that the build just finished did not use."""
         self._in_memory.next_build()
+        self._keys.next_build()
 
 
 class DraftCache:
