@@ -254,3 +254,19 @@ def test_an_unchanged_figure_is_checked_again_when_its_readers_units_change(make
     builder.build()
     build_site(full, force=True)
     assert files_of(incremental.out) == files_of(full.out)
+
+
+def test_a_text_encoded_by_the_last_build_gives_the_same_bytes_object_until_a_build_does_not_use_it():
+    from site_builder.incremental.memo import EncodedTexts
+
+    encoded = EncodedTexts()
+    svg = "<svg>–</svg>" * 3
+    first = encoded(svg)
+    assert first == svg.encode()
+    encoded.next_build()
+    assert encoded(svg) is first  # a kept chart's SVG: no encoding, and written files compare by identity
+    equal = "".join(["<svg>–</svg>"] * 3)  # equal text, another object: encoded as itself
+    assert encoded(equal) == first and encoded(equal) is not first
+    encoded.next_build()
+    encoded.next_build()  # a build that did not encode it
+    assert encoded(svg) is not first and encoded(svg) == first

@@ -66,7 +66,8 @@ class RenderMemo:
         self._by_name: dict[str, tuple[object, str]] = {}  # the last digest of a context value, by its name
         self.written = WrittenPages(out, store)
         self.values: dict[str, KeptValue] = {}
-        self.kept = Kept(PageReadings(store), PngCache(store), DraftCache(store), store, BodyDrafts())
+        self.encoded = EncodedTexts()
+        self.kept = Kept(PageReadings(store), PngCache(store), DraftCache(store), store, BodyDrafts(), self.encoded)
         self.page_done: Callable[[], None] = _nothing  # told of every page made or reused (the progress line)
         self.rendered: list[str] = []  # the pages this build rendered rather than reused
         self.pages_seen: list[str] = []  # every page this build made or reused, in order
@@ -75,6 +76,7 @@ class RenderMemo:
         """Read the templates again (they may have been edited) and start counting pages afresh."""
         self.templates.start_build()
         self.kept.cards.next_build()
+        self.encoded.next_build()
         self.page_done = progress.page_done
         self.rendered, self.pages_seen = [], []
         self._digests = {}
@@ -154,6 +156,30 @@ class RenderMemo:
         """Record the pages kept as written to the output folder, for a build in a new process (``stats``: each
         file's size, modification time and inode, as the build left it; else each page is looked up)."""
         self.written.remember({url: (kept.key, kept.data, kept.templates) for url, kept in self.pages.items()}, stats)
+
+
+class EncodedTexts:
+    """The UTF-8 bytes of each text this build or the last one encoded, by the text object itself.
+
+    A drawn chart's SVG, spec and CSV are the very same strings from one build to the next; encoding them
+    (56 MB at 1,000 x 3) took longer than the rest of a no-op rebuild's rendering, and the same bytes objects
+    are then told unchanged by identity when the site is checked and written.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[int, tuple[str, bytes]] = {}  # by the text's id; the text is held, so its id stays its own
+        self._now: dict[int, tuple[str, bytes]] = {}
+
+    def __call__(self, text: str) -> bytes:
+        kept = self._now.get(id(text)) or self._last.get(id(text))
+        if kept is None or kept[0] is not text:
+            kept = (text, text.encode())
+        self._now[id(text)] = kept
+        return kept[1]
+
+    def next_build(self) -> None:
+        """Forget the texts the build just finished did not encode."""
+        self._last, self._now = self._now, {}
 
 
 def digest(*parts: object) -> str:

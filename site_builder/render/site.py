@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -49,6 +50,7 @@ class Kept:
     drafts: KeptDrafts | None  # body drafts from earlier builds
     store: Any  # ``cache.Store``, for the vega-embed bundle
     bodies: BodyDrafts = field(default_factory=BodyDrafts)  # this build's drafts (kept by ``briefing serve``)
+    encoded: Callable[[str], bytes] = str.encode  # a drawn chart's texts as UTF-8 (``memo.EncodedTexts``)
 
 
 class SiteRenderer:
@@ -106,10 +108,11 @@ class SiteRenderer:
         files["sources/index.html"] = self._page(
             "sources.html", "sources/index.html", citations=self._citations())
         files["404.html"] = self._page("404.html", "404.html", absolute_base=True)
+        encoded = self.kept.encoded
         for chart_id, chart in sorted(self.site.charts.items()):
-            files[f"charts/{chart_id}.vl.json"] = chart.spec_json.encode()
-            files[f"charts/{chart_id}.csv"] = chart.csv.encode()
-            files[f"charts/{chart_id}.svg"] = chart.svg.encode()
+            files[f"charts/{chart_id}.vl.json"] = encoded(chart.spec_json)
+            files[f"charts/{chart_id}.csv"] = encoded(chart.csv)
+            files[f"charts/{chart_id}.svg"] = encoded(chart.svg)
         files.update(self._static_files())
         if self.site.charts:  # the bundle only redraws charts; making it costs a second on a new machine
             files[VENDOR_BUNDLE] = self.reuse.value(VENDOR_BUNDLE, (), lambda: vega_bundle(self.kept.store))
