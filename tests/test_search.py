@@ -15,7 +15,7 @@ from site_builder.incremental.cache import Store
 from site_builder.commands.build_command import build_site
 from site_builder.compute.library import Library, read_page
 from site_builder.compute.project import Project
-from site_builder.render.search import SearchDocument, search_index_script
+from site_builder.render.search import SearchDocument, document_json, search_index_script
 
 from conftest import copy_project, parse_html
 
@@ -126,3 +126,16 @@ def test_every_page_links_to_search(site):
 def test_an_empty_library_gives_an_empty_index():
     assert index_data(search_index_script([]))["docs"] == []
     assert Library((), (), {}).tag("anything") is None
+
+
+def test_the_index_is_its_documents_json_put_together_as_one_json_text():
+    import json
+
+    docs = [SearchDocument("Briefing", "Car \u201csales\u201d\u2028", "b/index.html", "A \u2029 summary", "x\ny \"z\"",
+                           "May 4, 2024"), SearchDocument("Topic", "a", "a.html", "", "")]
+    as_one = json.dumps({"version": 1, "docs": [d.as_json() for d in docs]}, ensure_ascii=False, sort_keys=True,
+                        separators=(",", ":")).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    assert search_index_script(docs) == f"window.SEARCH_INDEX = {as_one};\n".encode()
+    kept = {}
+    assert search_index_script(docs, lambda d: kept.setdefault(d, document_json(d))) == search_index_script(docs)
+    assert list(kept) == docs

@@ -14,11 +14,13 @@ import pickle
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .kept import DraftCache, PageReadings, PngCache
+from .recall import RecentlyUsed
 from ..render.briefing import BodyDrafts
 from ..render.reuse import PageInputs
+from ..render.search import document_json
 from ..render.site import Kept
 from ..render.templates import SiteTemplates
 from ..values import same
@@ -28,6 +30,7 @@ if TYPE_CHECKING:  # the incremental layer sits below the commands and their pro
     from ..progress import BuildProgress
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,9 @@ class RenderMemo:
         self.written = WrittenPages(out, store)
         self.values: dict[str, KeptValue] = {}
         self.encoded = EncodedTexts()
-        self.kept = Kept(PageReadings(store), PngCache(store), DraftCache(store), store, BodyDrafts(), self.encoded)
+        self.documents = MadeOnce(document_json)  # the search index's documents as JSON, by document
+        self.kept = Kept(PageReadings(store), PngCache(store), DraftCache(store), store, BodyDrafts(), self.encoded,
+                         self.documents)
         self.page_done: Callable[[], None] = _nothing  # told of every page made or reused (the progress line)
         self.rendered: list[str] = []  # the pages this build rendered rather than reused
         self.pages_seen: list[str] = []  # every page this build made or reused, in order
@@ -77,6 +82,7 @@ class RenderMemo:
         self.templates.start_build()
         self.kept.cards.next_build()
         self.encoded.next_build()
+        self.documents.next_build()
         self.page_done = progress.page_done
         self.rendered, self.pages_seen = [], []
         self._digests = {}
@@ -180,6 +186,24 @@ class EncodedTexts:
     def next_build(self) -> None:
         """Forget the texts the build just finished did not encode."""
         self._last, self._now = self._now, {}
+
+
+class MadeOnce(Generic[K, T]):
+    """``make(value)`` for each value this build or the last one asked for, kept by the value: equal values (a
+    frozen dataclass), one result. The search index's 1,000 documents are made into JSON again only for the
+    pages whose text changed."""
+
+    def __init__(self, make: Callable[[K], T]) -> None:
+        self.make = make
+        self._kept: RecentlyUsed[K, T] = RecentlyUsed()
+
+    def __call__(self, value: K) -> T:
+        made = self._kept.get(value)
+        return made if made is not None else self._kept.keep(value, self.make(value))
+
+    def next_build(self) -> None:
+        """Forget the values the build just finished did not ask for."""
+        self._kept.next_build()
 
 
 def digest(*parts: object) -> str:

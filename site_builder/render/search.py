@@ -10,6 +10,7 @@ it holds exactly what readers see, and it is byte-identical between builds.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..formatting import format_date
@@ -59,10 +60,18 @@ def search_documents(readings: dict[str, PageReading], plans: list[BriefingPlan]
     return docs
 
 
-def search_index_script(docs: list[SearchDocument]) -> bytes:
-    """The index as a script: ``window.SEARCH_INDEX = {...};``, deterministic, safe to load from ``file://``."""
-    data = {"version": INDEX_VERSION, "docs": [d.as_json() for d in docs]}
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def search_index_script(docs: list[SearchDocument], as_json: Callable[[SearchDocument], str] | None = None) -> bytes:
+    """The index as a script: ``window.SEARCH_INDEX = {...};``, deterministic, safe to load from ``file://``.
+
+    ``as_json`` gives each document's JSON text (``document_json``; a long-running build keeps those of the
+    documents that did not change): the index is their texts put together, as ``json.dumps`` writes a list.
+    """
+    texts = ",".join(map(as_json or document_json, docs))
+    return f'window.SEARCH_INDEX = {{"docs":[{texts}],"version":{INDEX_VERSION}}};\n'.encode()
+
+
+def document_json(doc: SearchDocument) -> str:
+    """One document of the index as JSON text, keys sorted, that a script can hold."""
+    text = json.dumps(doc.as_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     # JSON is JavaScript, except that these two line separators end a string literal in older engines.
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f"window.SEARCH_INDEX = {text};\n".encode()
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

@@ -30,7 +30,9 @@ from .read_ahead import PagesReadAhead
 from .reuse import MAKE_NOW, PageInputs, Reuse
 from ..settings import Settings
 from ..compute.revisions import MANIFEST_PATH, Revision, manifest_bytes, revisions_for
-from .search import SEARCH_INDEX, SEARCH_PAGE, search_documents, search_index_script
+from .search import (
+    SEARCH_INDEX, SEARCH_PAGE, SearchDocument, document_json, search_documents, search_index_script,
+)
 from .templates import SiteTemplates, site_templates
 from ..values import CALL_NOW, CallNow
 
@@ -51,6 +53,7 @@ class Kept:
     store: Any  # ``cache.Store``, for the vega-embed bundle
     bodies: BodyDrafts = field(default_factory=BodyDrafts)  # this build's drafts (kept by ``briefing serve``)
     encoded: Callable[[str], bytes] = str.encode  # a drawn chart's texts as UTF-8 (``memo.EncodedTexts``)
+    document_json: Callable[[SearchDocument], str] = document_json  # a search document's JSON (``memo.MadeOnce``)
 
 
 class SiteRenderer:
@@ -199,7 +202,7 @@ class SiteRenderer:
         for tag in library.tags:
             files[tag.url] = self._page("tag.html", tag.url, tag=tag)
         docs = search_documents(readings, self.site.plans, glossary, library, self.locale)
-        files[SEARCH_INDEX] = search_index_script(docs)
+        files[SEARCH_INDEX] = search_index_script(docs, self.kept.document_json)
         return files
 
     def _revisions_for(self, plan: BriefingPlan) -> list[Revision]:
