@@ -8,14 +8,14 @@ import pytest
 
 from site_builder.content.folders import Project
 from site_builder.errors import BuildError
-from site_builder.incremental import listings
+from site_builder.incremental import listings, texts
 from site_builder.incremental.listings import KeptListings
 
 
 @pytest.fixture
 def facts(tmp_path, monkeypatch):
     """A project's facts folder of three files, settled: unchanged for longer than ``RACY_NS`` when listed."""
-    monkeypatch.setattr(listings, "RACY_NS", 20_000_000)
+    monkeypatch.setattr(texts, "RACY_NS", 20_000_000)
     folder = tmp_path / "content" / "facts"
     folder.mkdir(parents=True)
     for name in ("a.yaml", "b.yaml", "c.yaml"):
@@ -125,7 +125,7 @@ def test_a_folder_that_is_inside_no_more_is_refused(facts, tmp_path):
 
 def test_recursive_patterns_are_listed_every_time(tmp_path, monkeypatch):
     listed = _counting_listings(monkeypatch)
-    monkeypatch.setattr(listings, "RACY_NS", -10**12)  # "now" is a thousand seconds on: no folder is racy
+    monkeypatch.setattr(texts, "RACY_NS", -10**12)  # "now" is a thousand seconds on: no folder is racy
     templates = tmp_path / "templates"
     (templates / "partials").mkdir(parents=True)
     for name in ("base.html", "partials/card.html", "zz.html"):

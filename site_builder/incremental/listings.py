@@ -17,39 +17,24 @@ subfolder's stat, and the folders listed that way (templates, static) are small.
 """
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
 from ..content.folders import Matches, folder_matches
-from .recall import RecentlyUsed
-from .stamp import RACY_NS, changed_before
+from .texts import KeptByStat
 
 
 class KeptListings:
     """The listings of the folders this build and the last listed, each with what ``stat`` said of its folder."""
 
     def __init__(self) -> None:
-        self._listings: RecentlyUsed[tuple[str, str], tuple[tuple[int, ...], Matches]] = RecentlyUsed()
+        self._listings: KeptByStat[Matches] = KeptByStat()
 
     def matches(self, folder: Path, pattern: str) -> Matches:
         """``folder_matches(folder, pattern)``, or the listing made before while the folder is unchanged."""
         if "/" in pattern or "**" in pattern:
             return folder_matches(folder, pattern)
-        key = (str(folder), pattern)
-        now = time.time_ns()  # before the stat: a change after it has a later change time than any kept
-        try:
-            info = os.stat(key[0])
-        except OSError:
-            return folder_matches(folder, pattern)  # which says what is wrong
-        status = (info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
-        kept = self._listings.get(key)
-        if kept is not None and kept[0] == status:
-            return kept[1]
-        found = folder_matches(folder, pattern)
-        if changed_before(info, now - RACY_NS):
-            self._listings.keep(key, (status, found))
-        return found
+        name = str(folder)
+        return self._listings.get(name, lambda: folder_matches(folder, pattern), f"{name}\0{pattern}")
 
     def next_build(self) -> None:
         """Forget the folders that the build just finished did not list."""
