@@ -25,7 +25,7 @@ def main(root: str, edit_file: str, old: str, new: str) -> dict:
     caller has drawn already), so that each edit draws its chart again: the first edit is reported apart (it also
     imports Altair, once per process), then the median of the other four.
     """
-    builder = build.SiteBuilder(Project.at(root), set_aside=True)  # as briefing serve makes it
+    builder = build.SiteBuilder(Project.at(root), serving=True)  # as briefing serve makes it
     path = Path(edit_file)
 
     def timed(edit: tuple[str, str] | None = None) -> tuple[float, int]:

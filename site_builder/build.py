@@ -100,18 +100,20 @@ class SiteBuilder:
     """
 
     def __init__(self, project: Project, base_url: str | None = None, progress: BuildProgress | None = None,
-                 store: Store | None = None, strict: bool = False, set_aside: bool = False) -> None:
+                 store: Store | None = None, strict: bool = False, serving: bool = False) -> None:
         self.project = project
-        self.set_aside = set_aside  # what each build made is set aside from the collector (``collector_paused``)
+        # Kept alive by briefing serve: what each build made is set aside from the collector (``collector_paused``),
+        # and what only the builds that follow use is kept (file texts, the search documents' JSON).
+        self.serving = serving
         self.base_url = base_url
         self.strict = strict  # warnings are errors: StrictWarnings, raised before anything is rendered or written
         self.progress = progress or BuildProgress()
         self.store = store or Store(project.cache)  # every result kept on disk, authenticated (cache.py)
         self.cache = SvgCache(self.store)
         self.calls = Memo()  # plans, library, citations: each kept while what it read is the same (recorded.py)
-        self.memo = RenderMemo(site_templates(project.template_folders), self.store, project.out)
+        self.memo = RenderMemo(site_templates(project.template_folders), self.store, project.out, serving)
         self.checked = CheckedFiles(project.out, self.store)  # files that passed _refuse_third_party
-        self.parsed = ParsedDocuments(self.store)
+        self.parsed = ParsedDocuments(self.store, keep_texts=serving)
         self.recall = Recall()  # what each unchanged document validated to
         self.listings = KeptListings()  # the content folders' listings, while their stat is unchanged
         self.scans = BodyScans(self.store)  # what each body names
@@ -126,7 +128,7 @@ class SiteBuilder:
         # Workers for the body drafts, when a cold build will need them, start while the content loads (a rebuild
         # drafts what was edited: no workers); what the build keeps in the store is written by a thread meanwhile.
         many = self._compiled is None and _many_bodies_to_draft(self.project)
-        with collector_paused(self.set_aside), self.store.writing_behind(), \
+        with collector_paused(self.serving), self.store.writing_behind(), \
                 workers_started_ahead(many, warm_up_drafting):
             folder = str(self.store.folder) if self.store.folder else None
             drafting.draft_files_ahead(self._briefing_files, functools.partial(draft_files, folder))

@@ -8,12 +8,13 @@ cache only ever replaces files, never edits them, so sharing inodes is safe).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 from bs4 import BeautifulSoup
@@ -94,6 +95,14 @@ def fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> str:
     """Every test builds as of the same date unless it says otherwise."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     return SOURCE_DATE_EPOCH
+
+
+@pytest.fixture(autouse=True)
+def collector_as_found() -> Iterator[None]:
+    """A serve builder (``SiteBuilder(serving=True)``) sets what it made aside from the collector; each test
+    leaves it collectable again, as ``briefing serve`` does while the author pauses."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session")

@@ -440,7 +440,7 @@ def test_a_builder_that_sets_aside_what_it_made_leaves_the_collector_nothing_to_
     from site_builder.build import SiteBuilder
 
     gc.collect()
-    builder = SiteBuilder(make_project(), set_aside=True)  # as briefing serve makes it
+    builder = SiteBuilder(make_project(), serving=True)  # as briefing serve makes it
     try:
         builder.build()
         # Everything the build allocated is out of the collector's sight: no collection walks it before the

@@ -26,7 +26,7 @@ FACTS = "content/facts/widgets.yaml"
 def test_incremental_builds_write_what_full_builds_write(make_project, files_of, monkeypatch, new_builder_each_time):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
     incremental, full = make_project("incremental"), make_project("full")
-    builder = SiteBuilder(incremental)
+    builder = SiteBuilder(incremental, serving=True)
     steps = [
         lambda p: None,
         lambda p: edit(p, FACTS, "value: 700000", "value: 750000"),
@@ -53,7 +53,7 @@ def test_incremental_builds_write_what_full_builds_write(make_project, files_of,
         step(incremental)
         step(full)
         if new_builder_each_time:
-            builder = SiteBuilder(incremental)  # what it reuses comes from disk, as in a new process
+            builder = SiteBuilder(incremental, serving=True)  # what it reuses comes from disk, as in a new process
         try:
             builder.build()
         except BuildErrors:
@@ -140,7 +140,7 @@ def test_random_edits_with_texts_kept_by_their_stat_give_what_a_full_build_gives
 def _random_edits(make_project, files_of, monkeypatch, seed, settle: float = 0, reads: list | None = None) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
     incremental, full = make_project("incremental", "library"), make_project("full", "library")
-    builder = SiteBuilder(incremental)
+    builder = SiteBuilder(incremental, serving=True)
     time.sleep(settle)
     builder.build()
     rng = random.Random(seed)
@@ -174,13 +174,13 @@ def test_edits_of_a_content_table_rebuild_what_a_full_build_gives(make_project, 
                                                                   new_builder_each_time):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
     incremental, full = make_project("incremental", "data"), make_project("full", "data")
-    builder = SiteBuilder(incremental)
+    builder = SiteBuilder(incremental, serving=True)
     builder.build()
     for rel, old, new in DATA_EDITS:
         for project in (incremental, full):
             edit(project, rel, old, new)
         if new_builder_each_time:
-            builder = SiteBuilder(incremental)
+            builder = SiteBuilder(incremental, serving=True)
         builder.build()
         build_site(full, force=True)
         assert files_of(incremental.out) == files_of(full.out), f"after editing {rel}"
@@ -212,7 +212,7 @@ def test_a_partial_included_only_by_a_partial_is_recorded_and_its_edit_rebuilds_
     fact = templates / "partials/fact.html"
     fact.write_text(fact.read_text(encoding="utf-8").replace("</a>", '{% include "partials/mark.html" %}</a>'),
                     encoding="utf-8")
-    builder = SiteBuilder(project)  # as briefing serve keeps it
+    builder = SiteBuilder(project, serving=True)  # as briefing serve keeps it
     builder.build()
     assert _marks(project) == ["one"] * 6  # the six facts of the body
     builder.build()
@@ -238,7 +238,7 @@ def test_an_unchanged_figure_is_checked_again_when_its_readers_units_change(make
         start = plant.index("  - id: fx.usd_per_rub")
         (project.root / PLANT).write_text(plant[:start], encoding="utf-8")
         (project.root / "content/facts/fx.yaml").write_text("facts:\n" + plant[start:], encoding="utf-8")
-    builder = SiteBuilder(incremental)
+    builder = SiteBuilder(incremental, serving=True)
     builder.build()
     rate = r"value: (0\.011|1\.0e\+300|0\.012)$"
     for project in (incremental, full):

@@ -334,3 +334,38 @@ def test_without_workers_started_ahead_the_briefing_files_are_not_listed(monkeyp
             drafting.draft_files_ahead(lambda: listed.append("listed") or [("a", "a.md")], in_process)
     assert listed == ["listed", "drafted"]
 
+
+
+def test_the_workers_stop_once_they_have_read_the_pages_before_the_library_pages_are_made(
+        make_project, pool_for_everything, monkeypatch):
+    # The library pages and the written site are where the build's own memory peaks: no worker is beside it.
+    from site_builder.render import site as site_module
+
+    pools = []
+
+    class Counted(parallel.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            pools.append(self)
+
+    alive_at_library = []
+    real_library = site_module.SiteRenderer._library_files
+
+    def library_files(self, pages):
+        alive_at_library.append([pid for pool in pools for pid in (pool._processes or {}) if _running(pid)])
+        return real_library(self, pages)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(site_module.SiteRenderer, "_library_files", library_files)
+    project = make_project("read", warm=False)
+    build_site(project)
+    assert pools and alive_at_library == [[]]
+    assert "widget" in (project.out / "search/search-index.js").read_text().lower()  # what they read is in the index
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has stopped
+    except OSError:
+        return False

@@ -43,7 +43,7 @@ class DevServer:
         self.stdout, self.stderr = stdout or sys.stdout, stderr or sys.stderr
         # Served from the root of this server: "/" keeps the 404 page's root-relative links local.
         # Strict: a build with warnings fails like one with errors (shown, and the last good site kept).
-        self.builder = SiteBuilder(project, base_url or "/", progress, strict=strict, set_aside=True)
+        self.builder = SiteBuilder(project, base_url or "/", progress, strict=strict, serving=True)
         self.site_lock = threading.Lock()  # held while the new site is swapped in, and while a file is read
         self._build_lock = threading.Lock()
         self._changed = threading.Condition()

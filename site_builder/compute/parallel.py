@@ -79,7 +79,7 @@ class _Started:
                 self._results[id(future)] = {made_key: draft for made_key, draft in future.result()}
             except Exception:  # noqa: BLE001 - a worker died: the build drafts those bodies itself
                 self._results[id(future)] = {}
-        return self._results[id(future)].get(key)
+        return self._results[id(future)].pop(key, None)  # taken once: the build keeps it from here
 
 
 # The workers started ahead by ``workers_started_ahead``, for the build running in this context.
@@ -133,6 +133,15 @@ def workers_started_ahead(wanted: bool, warm_up: Callable[[], object]) -> Iterat
     finally:
         _STARTED.reset(token)
         started.pool.shutdown(wait=True, cancel_futures=True)  # the workers that took over, if any
+
+
+def stop_workers_started_ahead() -> None:
+    """The workers started ahead, if any, stop once they have done what they were given: the build asks
+    nothing more of them, and their memory (about 70 MiB each) is given back before the library pages and the
+    written site, where the build's own memory peaks (10,000 briefings: 1,115 MiB with them, 972 without)."""
+    started = _STARTED.get()
+    if started is not None:
+        started.pool.shutdown(wait=True)
 
 
 def renew_workers_that_drew() -> None:

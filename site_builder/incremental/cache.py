@@ -134,32 +134,29 @@ class Store:
         """Store ``data`` under ``key``, replacing the file whole so that a concurrent reader sees old or new."""
         if not self.folder or len(data) > MAX_ENTRY_BYTES:
             return
-        entry = self._tag(kind, key, data) + data
         writer = self._writer
+        if writer is not None:
+            with self._lock:
+                if self._pending_bytes + len(data) > MAX_PENDING_BYTES:  # the disk is behind: wait for it here
+                    writer = None
+                else:
+                    self._pending[(kind, key)] = data
+                    self._pending_bytes += len(data)
         if writer is None:
-            self._write(kind, key, entry)
+            self._write(kind, key, data)
             return
-        with self._lock:
-            if self._pending_bytes + len(data) > MAX_PENDING_BYTES:  # the disk is behind: wait for it here
-                writer = None
-            else:
-                self._pending[(kind, key)] = data
-                self._pending_bytes += len(data)
-        if writer is None:
-            self._write(kind, key, entry)
-            return
-        writer.submit(self._write, kind, key, entry, data)
+        writer.submit(self._write, kind, key, data, True)  # tagged by the writer: one copy of each pending entry
 
-    def _write(self, kind: str, key: str, entry: bytes, pending: bytes | None = None) -> None:
+    def _write(self, kind: str, key: str, data: bytes, pending: bool = False) -> None:
         try:
-            replace_file(self.folder / kind / key, entry)
+            replace_file(self.folder / kind / key, self._tag(kind, key, data) + data)
         except OSError:
             pass  # a cache that cannot be written only costs time
         finally:
-            if pending is not None:
+            if pending:
                 with self._lock:
-                    self._pending_bytes -= len(pending)
-                    if self._pending.get((kind, key)) is pending:  # not put again since
+                    self._pending_bytes -= len(data)
+                    if self._pending.get((kind, key)) is data:  # not put again since
                         del self._pending[(kind, key)]
 
     def get_json(self, kind: str, key: str) -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 from .cache import Store
 from ..compute.charts import Point, RenderedChart
 from ..compute.library import PageReading, read_page
-from ..content.loader import Document, parse_yaml
+from ..content.loader import Document, parse_yaml, read_text
 from ..chart_model import Chart
 from ..model import Briefing
 from ..compute.pages import BriefingPlan
@@ -234,11 +234,11 @@ class ParsedDocuments:
     one after parsing (``validate.py`` reads them and builds new objects).
     """
 
-    def __init__(self, store: Store | None = None) -> None:
+    def __init__(self, store: Store | None = None, keep_texts: bool = True) -> None:
         self.store = store
         self._in_memory: RecentlyUsed[tuple[str, int, str], Document] = RecentlyUsed()
-        self.texts = KeptTexts()  # and the files' texts, while stat says they are unchanged
-        self.text = self.texts.text
+        self.texts = KeptTexts()  # and, for the builds that follow, the files' texts while stat says they are unchanged
+        self.text = self.texts.text if keep_texts else read_text
 
     def parse(self, text: str, path: Path, first_line: int = 1) -> Document:
         """What ``parse_yaml`` gives, from an earlier build when the text is the same."""

@@ -60,7 +60,8 @@ class RenderMemo:
     a build in a new process can take an unchanged page from the output folder.
     """
 
-    def __init__(self, templates: SiteTemplates, store=None, out: Path | None = None) -> None:
+    def __init__(self, templates: SiteTemplates, store=None, out: Path | None = None,
+                 long_running: bool = False) -> None:
         self.templates = templates
         self.store = store  # the build's incremental store (``cache.Store``)
         self.pages: dict[str, KeptPage] = {}  # by output path
@@ -70,9 +71,12 @@ class RenderMemo:
         self.written = WrittenPages(out, store)
         self.values: dict[str, KeptValue] = {}
         self.encoded = EncodedTexts()
-        self.documents = MadeOnce(document_json)  # the search index's documents as JSON, by document
-        self.kept = Kept(PageReadings(store), PngCache(store), DraftCache(store), store, BodyDrafts(), self.encoded,
-                         self.documents)
+        # The search index's documents as JSON, by document, for the builds that follow (briefing serve): 80 MB
+        # at 10,000 briefings, kept for nothing by a build that is the only one.
+        self.documents = MadeOnce(document_json) if long_running else None
+        self.kept = Kept(PageReadings(store), PngCache(store), DraftCache(store), store,
+                         BodyDrafts(forget_used=not long_running), self.encoded,
+                         self.documents or document_json)
         self.page_done: Callable[[], None] = _nothing  # told of every page made or reused (the progress line)
         self.rendered: list[str] = []  # the pages this build rendered rather than reused
         self.pages_seen: list[str] = []  # every page this build made or reused, in order
@@ -82,7 +86,8 @@ class RenderMemo:
         self.templates.start_build()
         self.kept.cards.next_build()
         self.encoded.next_build()
-        self.documents.next_build()
+        if self.documents is not None:
+            self.documents.next_build()
         self.page_done = progress.page_done
         self.rendered, self.pages_seen = [], []
         self._digests = {}

@@ -22,7 +22,7 @@ from ..compute.facts import FactBook
 from ..compute.library import build_library, glossary_usage
 from ..compute.pages import BriefingPlan, Citation, citations_by_source, plan_citations
 from ..compute.drafting import KeptDrafts, draft_bodies
-from ..compute.parallel import renew_workers_that_drew
+from ..compute.parallel import renew_workers_that_drew, stop_workers_started_ahead
 from .bodies import draft_body, render_template
 from .briefing import BodyDrafts, Shown, fill_body, shown_by
 from ..model import Content
@@ -107,6 +107,7 @@ class SiteRenderer:
             files[plan.url] = self._briefing_page(plan)
             self.read_ahead.add(plan.url, files[plan.url])  # by the workers started ahead, if any
         self.read_ahead.finish()
+        stop_workers_started_ahead()  # given every page to read: they stop once they have read them
         files.update(self._library_files(files))
         files["sources/index.html"] = self._page(
             "sources.html", "sources/index.html", citations=self._citations())
