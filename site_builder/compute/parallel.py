@@ -79,7 +79,7 @@ class _Started:
                 self._results[id(future)] = {made_key: draft for made_key, draft in future.result()}
             except Exception:  # noqa: BLE001 - a worker died: the build drafts those bodies itself
                 self._results[id(future)] = {}
-        return self._results[id(future)].pop(key, None)  # taken once: the build keeps it from here
+        return self._results[id(future)].get(key)
 
 
 # The workers started ahead by ``workers_started_ahead``, for the build running in this context.

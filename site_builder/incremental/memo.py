@@ -14,10 +14,10 @@ import pickle
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .kept import DraftCache, PageReadings, PngCache
-from .recall import RecentlyUsed
+from .recall import MadeOnce
 from ..render.briefing import BodyDrafts
 from ..render.reuse import PageInputs
 from ..render.search import document_json
@@ -30,7 +30,6 @@ if TYPE_CHECKING:  # the incremental layer sits below the commands and their pro
     from ..progress import BuildProgress
 
 T = TypeVar("T")
-K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -74,8 +73,7 @@ class RenderMemo:
         # The search index's documents as JSON, by document, for the builds that follow (briefing serve): 80 MB
         # at 10,000 briefings, kept for nothing by a build that is the only one.
         self.documents = MadeOnce(document_json) if long_running else None
-        self.kept = Kept(PageReadings(store), PngCache(store), DraftCache(store), store,
-                         BodyDrafts(forget_used=not long_running), self.encoded,
+        self.kept = Kept(PageReadings(store), PngCache(store), DraftCache(store), store, BodyDrafts(), self.encoded,
                          self.documents or document_json)
         self.page_done: Callable[[], None] = _nothing  # told of every page made or reused (the progress line)
         self.rendered: list[str] = []  # the pages this build rendered rather than reused
@@ -191,24 +189,6 @@ class EncodedTexts:
     def next_build(self) -> None:
         """Forget the texts the build just finished did not encode."""
         self._last, self._now = self._now, {}
-
-
-class MadeOnce(Generic[K, T]):
-    """``make(value)`` for each value this build or the last one asked for, kept by the value: equal values (a
-    frozen dataclass), one result. The search index's 1,000 documents are made into JSON again only for the
-    pages whose text changed."""
-
-    def __init__(self, make: Callable[[K], T]) -> None:
-        self.make = make
-        self._kept: RecentlyUsed[K, T] = RecentlyUsed()
-
-    def __call__(self, value: K) -> T:
-        made = self._kept.get(value)
-        return made if made is not None else self._kept.keep(value, self.make(value))
-
-    def next_build(self) -> None:
-        """Forget the values the build just finished did not ask for."""
-        self._kept.next_build()
 
 
 def digest(*parts: object) -> str:

@@ -79,8 +79,7 @@ def fill_body(plan: BriefingPlan, shown: Shown, draft: BodyDraft, glossary: tupl
 class BodyDrafts:
     """Drafts of one site's bodies, made ahead (possibly in a pool) for its renderer to look up."""
 
-    def __init__(self, forget_used: bool = False) -> None:
-        self.forget_used = forget_used  # a build that is the only one lets each draft go once its page is made
+    def __init__(self) -> None:
         self._drafts: dict[tuple[str, int, str], BodyDraft | Problem] = {}
         self._pending: dict[tuple[str, int, str], Callable[[], BodyDraft | Problem | None]] = {}
 
@@ -107,7 +106,7 @@ class BodyDrafts:
             self._drafts[key] = made
         if key not in self._drafts:
             self._drafts[key] = bodies.draft_body(briefing)
-        draft = self._drafts.pop(key) if self.forget_used else self._drafts[key]
+        draft = self._drafts[key]
         if isinstance(draft, Problem):
             raise BuildError(draft.path, draft.line, draft.message)
         return draft
