@@ -270,21 +270,3 @@ def test_a_text_encoded_by_the_last_build_gives_the_same_bytes_object_until_a_bu
     encoded.next_build()
     encoded.next_build()  # a build that did not encode it
     assert encoded(svg) is not first and encoded(svg) == first
-
-
-def test_a_value_asked_for_again_is_made_once_while_builds_ask_for_it():
-    from site_builder.incremental.memo import MadeOnce
-    from site_builder.render.search import SearchDocument, document_json
-
-    made = []
-    as_json = MadeOnce(lambda doc: made.append(doc.title) or document_json(doc))
-    doc = SearchDocument("Briefing", "Sales", "b/index.html", "A summary", "The text")
-    first = as_json(doc)
-    as_json.next_build()
-    again = SearchDocument("Briefing", "Sales", "b/index.html", "A summary", "The text")  # equal, made anew
-    assert as_json(again) is first and made == ["Sales"]
-    assert as_json(SearchDocument("Briefing", "Sales", "b/index.html", "A summary", "New text")) != first
-    as_json.next_build()
-    as_json.next_build()  # a build that did not ask for it
-    as_json(doc)
-    assert made == ["Sales", "Sales", "Sales"]

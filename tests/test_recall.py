@@ -83,3 +83,21 @@ def test_recently_used_keeps_what_this_build_or_the_last_one_used():
     assert kept.get("a") == 1 and "b" in kept  # "a" is used by this build too, "b" is not
     kept.next_build()
     assert kept.get("a") == 1 and kept.get("b") is None and "b" not in kept
+
+
+def test_a_value_asked_for_again_is_made_once_while_builds_ask_for_it():
+    from site_builder.incremental.recall import MadeOnce
+    from site_builder.render.search import SearchDocument, document_json
+
+    made = []
+    as_json = MadeOnce(lambda doc: made.append(doc.title) or document_json(doc))
+    doc = SearchDocument("Briefing", "Sales", "b/index.html", "A summary", "The text")
+    first = as_json(doc)
+    as_json.next_build()
+    again = SearchDocument("Briefing", "Sales", "b/index.html", "A summary", "The text")  # equal, made anew
+    assert as_json(again) is first and made == ["Sales"]
+    assert as_json(SearchDocument("Briefing", "Sales", "b/index.html", "A summary", "New text")) != first
+    as_json.next_build()
+    as_json.next_build()  # a build that did not ask for it
+    as_json(doc)
+    assert made == ["Sales", "Sales", "Sales"]

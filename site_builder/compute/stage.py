@@ -78,9 +78,14 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
     errors.raise_if_any()
     kept_charts = {chart.id: old for chart in content.charts.values()
                    if (old := _kept_chart(chart, points[chart.id], previous)) is not None}
-    missing = [c for c in content.charts.values() if c.id not in kept_charts]
-    draw_missing_charts(missing, points, cache)  # in a process pool when there are many
-    charts = _rendered_charts(content, points, kept_charts, cache, errors, chart_done)
+    # Drawn in a process pool when there are many:
+    draw_missing_charts([c for c in content.charts.values() if c.id not in kept_charts], points, cache)
+    charts = {}
+    for chart in content.charts.values():
+        rendered = kept_charts.get(chart.id) or rendered_chart(chart, points[chart.id], cache, errors)
+        if rendered:
+            charts[chart.id] = rendered
+        chart_done()
     errors.raise_if_any()
     shown = [with_plain_headlines(b, book, content.site) for b in content.briefings]
     plans = [reuse.call(("plan", b.slug), plan_briefing, b, refs[b.slug], content, book) for b in shown]
@@ -92,19 +97,6 @@ def compile_content(content: Content, cache: ChartDrawings, previous: CompiledSi
     rows = fact_rows(book, previous.rows if previous else None, changed)
     compiled = CompiledSite(content, book, FrozenDict(charts), tuple(plans), tuple(warnings), FrozenDict(rows))
     return kept_if_unchanged(compiled, previous) if previous is not None else compiled
-
-
-def _rendered_charts(content: Content, points: dict[str, list[Point]], kept: dict[str, RenderedChart],
-                     cache: ChartDrawings, errors: ErrorCollector, chart_done: Callable[[], None],
-                     ) -> dict[str, RenderedChart]:
-    # Every chart, drawn or as ``kept``, by id; one that cannot be drawn is left out, with its problem recorded.
-    charts = {}
-    for chart in content.charts.values():
-        rendered = kept.get(chart.id) or rendered_chart(chart, points[chart.id], cache, errors)
-        if rendered:
-            charts[chart.id] = rendered
-        chart_done()
-    return charts
 
 
 def _planned_as_is(content: Content, previous: CompiledSite | None) -> dict[str, BriefingPlan]:
@@ -126,15 +118,13 @@ def _facts_changed_since(book: FactBook, previous: CompiledSite | None) -> set[s
     # there is no previous build or its locale differs): one pass over the book instead of one per chart.
     if previous is None or book.locale != previous.book.locale:
         return None
-    if book.facts is previous.book.facts:
-        return set()
     return changed_keys(previous.book.facts, book.facts)
 
 
 def _points(chart: Chart, book: FactBook, previous: CompiledSite | None, changed: set[str] | None,
             errors: ErrorCollector) -> list[Point]:
     # A chart's points are made again when its definition or a fact it draws is not what it was.
-    old = previous.charts.get(chart.id) if previous and changed is not None else None
+    old = previous.charts.get(chart.id) if changed is not None else None  # None without a previous build
     if old is not None and old.chart is chart and changed.isdisjoint(chart.fact_ids()):
         return list(old.points)
     return chart_points(chart, book, errors)

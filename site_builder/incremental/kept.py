@@ -23,7 +23,7 @@ from ..content.loader import Document, parse_yaml, read_text
 from ..chart_model import Chart
 from ..model import Briefing
 from ..compute.pages import BriefingPlan
-from .recall import RecentlyUsed
+from .recall import MadeOnce, RecentlyUsed
 from .texts import KeptTexts
 from ..render.bodies import BodyDraft
 from ..content.scan import BodyScan, plain_calls, scan_text
@@ -83,7 +83,7 @@ class PngCache:
         self.store = store
         self.rendered = 0  # how many PNGs this run had to draw (for build reports and tests)
         self._in_memory: RecentlyUsed[str, bytes] = RecentlyUsed()  # see next_build
-        self._keys: RecentlyUsed[tuple[str, str, str], str] = RecentlyUsed()  # a spec's text hashes its own once
+        self._keys = MadeOnce(lambda parts: store.key("cards", *parts))  # a spec's text hashes its own once
 
     def key(self, rendered: RenderedChart) -> str:
         """The key of a chart's social card: what ``card_spec`` makes it from.
@@ -91,8 +91,7 @@ class PngCache:
         Made without building the card's spec, so that a build whose cards are all cached builds none.
         """
         chart = rendered.chart
-        parts = (chart.title, chart.subtitle or "", rendered.spec_json)
-        return self._keys.get(parts) or self._keys.keep(parts, self.store.key("cards", *parts))
+        return self._keys((chart.title, chart.subtitle or "", rendered.spec_json))
 
     def png(self, key: str) -> bytes | None:
         """The PNG stored under ``key``, or None."""

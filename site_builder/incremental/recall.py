@@ -82,3 +82,20 @@ class Recall:
     def next_build(self) -> None:
         """Forget the calls that the build just finished did not make."""
         self._calls.next_build()
+
+
+class MadeOnce(Generic[K, V]):
+    """``make(value)`` for each value this build or the last one asked for, kept by the value: equal values (a
+    frozen dataclass), one result. (The search index's documents' JSON, a social card's key.)"""
+
+    def __init__(self, make: Callable[[K], V]) -> None:
+        self.make = make
+        self._kept: RecentlyUsed[K, V] = RecentlyUsed()
+
+    def __call__(self, value: K) -> V:
+        made = self._kept.get(value)
+        return made if made is not None else self._kept.keep(value, self.make(value))
+
+    def next_build(self) -> None:
+        """Forget the values the build just finished did not ask for."""
+        self._kept.next_build()
