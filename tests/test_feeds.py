@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from site_builder.incremental.cache import Store
 from site_builder.commands.build_command import build_site
-from site_builder.render.feeds import card_alt, card_spec, social_cards
+from site_builder.render.feeds import card_alt, social_cards
 from site_builder.incremental.kept import PngCache, SvgCache
 from site_builder.compute.project import Project
 
@@ -239,19 +239,6 @@ def test_a_kept_card_cache_reads_each_png_once_and_forgets_those_a_build_did_not
     cache.next_build()
     cache.next_build()
     assert cache.png("a") is None and cache.png("b") == b"\x89PNG b"  # "b" from disk again
-
-
-def test_card_spec_fills_the_card_and_carries_the_chart_title(site):
-    from site_builder.compute.stage import compile_site
-
-    rendered = compile_site(Project.at(site.parent), SvgCache(Store(site.parent / ".briefing-cache"))).charts["outlook"]
-    spec = card_spec(rendered)
-    assert spec["title"]["text"] == "Widget sales, reported and forecast"
-    assert spec["title"]["subtitle"] == "Widgets a year"
-    assert spec["autosize"] == {"type": "fit", "contains": "padding"}
-    legends = [layer["encoding"]["color"]["legend"] for layer in spec["layer"]
-               if layer["encoding"].get("color", {}).get("legend")]
-    assert [legend["columns"] for legend in legends] == [2]  # one legend, wrapped: a long one is not cut off
 
 
 def test_without_an_absolute_base_url_there_is_no_sitemap_feed_or_image(tmp_path, chart_cache):

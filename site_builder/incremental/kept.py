@@ -86,12 +86,11 @@ class PngCache:
         self._keys = MadeOnce(lambda parts: store.key("cards", *parts))  # a spec's text hashes its own once
 
     def key(self, rendered: RenderedChart) -> str:
-        """The key of a chart's social card: what ``card_spec`` makes it from.
-
-        Made without building the card's spec, so that a build whose cards are all cached builds none.
-        """
+        """The key of a chart's social card: what ``cards.card_svg`` makes it from (its title, subtitle, key
+        and drawing), without making the card."""
         chart = rendered.chart
-        return self._keys((chart.title, chart.subtitle or "", rendered.spec_json))
+        key = "\n".join(f"{e.label}\0{e.colour}\0{e.mark}\0{e.dashed:d}{e.dotted:d}" for e in rendered.key)
+        return self._keys((chart.title, chart.subtitle or "", key, rendered.narrow_svg or rendered.svg))
 
     def png(self, key: str) -> bytes | None:
         """The PNG stored under ``key``, or None."""

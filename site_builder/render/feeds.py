@@ -6,32 +6,31 @@ link previews resolve nothing relative), so they are made only when the site's
 briefing's ``updated`` or ``date``), never from the clock, and the XML and PNG
 bytes depend only on the content: a rebuild writes identical files.
 
-A social card is a briefing's hero chart drawn at 1200x630 with its title, the
-size link previews (OpenGraph, Twitter's ``summary_large_image``) expect. Pages
-with no hero chart share the theme's ``static/social.png`` (``default_card``).
+A social card is a briefing's hero chart at 1200x630 with its title and key
+(``cards.py``), the size link previews (OpenGraph, Twitter's
+``summary_large_image``) expect. Pages with no hero chart share the theme's
+``static/social.png`` (``default_card``).
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from ..compute.charts import RenderedChart, chart_renderer
+from ..compute.charts import RenderedChart
 from ..errors import BuildError
 from ..model import SiteConfig
 from ..compute.pages import BriefingPlan
 from ..compute.parallel import draw_missing_cards
+from .cards import CARD_HEIGHT, CARD_WIDTH, draw_card
 
 FEED_PATH, SITEMAP_PATH, ROBOTS_PATH = "feed.xml", "sitemap.xml", "robots.txt"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-CARD_WIDTH, CARD_HEIGHT = 1200, 630
-CARD_SCALE = 2  # drawn at 600x315 and scaled, so lines and text are as thick as on the page, only sharper
 NOT_IN_SITEMAP = frozenset({"404.html"})
 ALT_LIMIT = 420  # the most characters twitter:image:alt may have
 DEFAULT_CARD_PATH = "static/social.png"
@@ -92,35 +91,6 @@ def card_path(chart_id: str) -> str:
     return f"charts/{chart_id}.card.png"
 
 
-def card_spec(rendered: RenderedChart) -> dict:
-    """The chart's Vega-Lite spec resized to fill the card, with the chart's title and subtitle drawn in."""
-    spec = json.loads(rendered.spec_json)
-    chart = rendered.chart
-    spec.update({
-        "width": CARD_WIDTH // CARD_SCALE,
-        "height": CARD_HEIGHT // CARD_SCALE,
-        "autosize": {"type": "fit", "contains": "padding"},
-        "padding": {"left": 16, "right": 20, "top": 14, "bottom": 10},
-        "title": {"text": chart.title, "anchor": "start", "fontSize": 20, "offset": 8, "limit": 560,
-                  "color": "#111827"},
-    })
-    if chart.subtitle:
-        spec["title"] |= {"subtitle": chart.subtitle, "subtitleFontSize": 13, "subtitleColor": "#4b5563"}
-    _add_legend(spec)
-    return spec
-
-
-def _add_legend(spec: dict) -> None:
-    # Pages show a chart's key in HTML beside it; a card is an image alone, so it draws the series' colours
-    # in a legend below the plot, in two columns so that long names wrap instead of being cut off.
-    spec.setdefault("config", {})["legend"] = {"disable": False, "labelFontSize": 13, "labelLimit": 260}
-    for layer in spec.get("layer", [spec]):
-        colour = layer.get("encoding", {}).get("color")
-        if isinstance(colour, dict) and "field" in colour:
-            colour["legend"] = {"orient": "bottom", "columns": 2, "title": None}
-            return
-
-
 class CardImages(Protocol):
     """Social cards kept by the build (``kept.PngCache``): this stage looks a card up before drawing it."""
 
@@ -130,11 +100,6 @@ class CardImages(Protocol):
     def has(self, key: str) -> bool: ...
     def png(self, key: str) -> bytes | None: ...
     def keep(self, key: str, png: bytes) -> None: ...
-
-
-def draw_card(rendered: RenderedChart) -> bytes:
-    """The social card of a chart, as PNG; raises ValueError if vl-convert cannot draw it."""
-    return chart_renderer().vegalite_to_png(card_spec(rendered), scale=CARD_SCALE)
 
 
 def social_cards(plans: list[BriefingPlan], charts: dict[str, RenderedChart], base_url: str,

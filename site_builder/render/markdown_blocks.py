@@ -24,7 +24,7 @@ import markdown
 from markdown import blockprocessors as bp
 from markdown.extensions import tables, toc
 
-from .markdown_inline import VERIFIED_VERSION, fast_inline
+from .markdown_inline import VERIFIED_VERSIONS, fast_inline
 
 _HR = r'^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=atomicgroup)[ ]*$'
 
@@ -71,8 +71,8 @@ def _parse_blocks(parser: Any, needles_of: dict[object, tuple[str, ...]]) -> Cal
 
 def fast_blocks(md: markdown.Markdown) -> markdown.Markdown:
     """``md`` with the block tests that have a trigger skipped on blocks without it, and the toc marker looked
-    for only in bodies that contain it (stock processing when the installed Markdown is not ``VERIFIED_VERSION``)."""
-    if markdown.__version__ != VERIFIED_VERSION:
+    for only in bodies that contain it (stock processing when the installed Markdown is not one of ``VERIFIED_VERSIONS``)."""
+    if markdown.__version__ not in VERIFIED_VERSIONS:
         return md
     parser = md.parser
     if "parseBlocks" not in vars(parser):

@@ -24,9 +24,9 @@ from markdown import treeprocessors
 from markdown.extensions import smarty
 from markdown.util import INLINE_PLACEHOLDER_PREFIX as _PREFIX, AtomicString
 
-# The version the triggers and the loop below were verified against (Markdown's own tests are not
+# The versions the triggers and the loop below were verified against (Markdown's own tests are not
 # rerun here: tests/test_markdown_inline.py compares stock and fast output on every body it can find).
-VERIFIED_VERSION = "3.11.3"
+VERIFIED_VERSIONS = ("3.11.3", "3.11.4")
 
 _QUOTES = "[!\"#\\$\\%'()*+,-.\\/:;<=>?\\@\\[\\\\\\]\\^_`{|}~]"
 _OPENING = "(\\s|&nbsp;|--|–|—|&[mn]dash;|&#8211;|&#8212;)"
@@ -142,6 +142,8 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
             for element, lst in insertQueue:
                 for i, obj in enumerate(lst):
                     element.insert(i, obj[0])
+        self.parent_map = {}  # released as 3.11.4 does: the parsed elements are not kept until the next body
+        self.stashed_nodes = {}
         return tree
 
     def _plan(self, patterns: tuple[object, ...]) -> None:
@@ -190,9 +192,9 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
 def fast_inline(md: markdown.Markdown) -> markdown.Markdown:
     """``md`` with its inline processors (Markdown's own and smarty's) replaced by triggered ones.
 
-    Unchanged (stock processing) when the installed Markdown is not ``VERIFIED_VERSION``.
+    Unchanged (stock processing) when the installed Markdown is not one of ``VERIFIED_VERSIONS``.
     """
-    if markdown.__version__ != VERIFIED_VERSION:
+    if markdown.__version__ not in VERIFIED_VERSIONS:
         return md
     registry = md.treeprocessors
     for name in ("inline", "smarty"):
