@@ -11,6 +11,9 @@
    size to the last.
 3. A 10,000-briefing chart-free site built cold: wall, CPU and peak memory.
 4. The repository's own site: cold build, no-op rebuild, one fact edited.
+5. With ``--cold-against COMMIT``: cold builds of the synthetic site by this
+   tree and by an earlier commit, interleaved (``against.py``; issue 13's
+   "no slower than the day it was filed" is ``--cold-against 9204647``).
 
 Everything is built in a temporary folder; nothing is written to the repository
 except the competitors' tools under benchmarks/.tools/ (git-ignored).
@@ -18,6 +21,7 @@ except the competitors' tools under benchmarks/.tools/ (git-ignored).
     python benchmarks/bench.py                                  # N=200, K=1, comparisons at 1,000 and 4,000
     python benchmarks/bench.py --briefings 1000 --charts 3      # the big run
     python benchmarks/bench.py --pages 1000 --memory-briefings 0 --no-serve   # the 1,000-page comparison alone
+    python benchmarks/bench.py --briefings 1000 --charts 3 --cold-against 9204647   # and against that day's code
 """
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import against  # noqa: E402
 import competitors  # noqa: E402
 import synth  # noqa: E402
 from measure import Run, folder_bytes, page_weight, run_timed  # noqa: E402
@@ -73,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_default_site:
             _section("The repository's own site (content/)")
             _print_site_figures(_site_figures(_copy_default_site(work / "default"), None, args.repeat, None))
+        if args.cold_against:
+            _section(f"Cold builds of {args.briefings} x {args.charts}: this tree and {args.cold_against}, "
+                     f"{args.against_rounds} interleaved rounds")
+            runs = against.cold_against(args.cold_against, work, args.briefings, args.charts, args.against_rounds)
+            _table(["code", "wall s (median)", "spread", "CPU s", "peak memory", "it / now"], against.rows(runs))
     return 0
 
 
@@ -92,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="run each warm measurement this many times, keep the best")
     parser.add_argument("--no-serve", action="store_true", help="skip the in-process (briefing serve) rebuilds")
     parser.add_argument("--no-default-site", action="store_true", help="skip the repository's own site")
+    parser.add_argument("--cold-against", metavar="COMMIT",
+                        help=f"also build the synthetic site cold with COMMIT's code, in turns with this tree's "
+                             f"(issue 13's filing day: {against.FILED})")
+    parser.add_argument("--against-rounds", type=int, default=3,
+                        help="cold builds of each tree for --cold-against (default 3)")
     return parser
 
 
