@@ -104,6 +104,13 @@ def test_long_text_and_many_key_entries_stay_inside_the_card(outlook):
     assert shown[-1].startswith("and ") and shown[-1].endswith(" more")
 
 
+def test_markup_in_a_title_or_key_is_shown_as_text(outlook):
+    odd = dataclasses.replace(outlook, key=(KeyEntry('"Quoted" & <b>bold</b>', '#d55e00', "bar", dashed=True),),
+                              chart=dataclasses.replace(outlook.chart, title="R&D <spending> rises", subtitle=None))
+    shown = [e.text for e in texts(card_svg(odd))]  # parses: nothing was taken for markup
+    assert shown == ["R&D <spending> rises", '"Quoted" & <b>bold</b>']
+
+
 def test_a_chart_without_a_phone_drawing_is_drawn_across_the_card_below_its_title(outlook):
     wide_only = dataclasses.replace(outlook, narrow_svg="")
     svg = card_svg(wide_only)
