@@ -118,6 +118,11 @@ def test_a_chart_without_a_phone_drawing_is_drawn_across_the_card_below_its_titl
     assert not any(e.text == outlook.key[0].label for e in texts(svg))
 
 
+def test_a_drawing_without_a_size_is_a_value_error_the_build_reports(outlook):
+    with pytest.raises(ValueError, match="does not give its size"):
+        card_svg(dataclasses.replace(outlook, narrow_svg="<svg><g/></svg>"))
+
+
 @pytest.mark.parametrize("width", [40, 120, 250])
 def test_wrapped_lines_fit_their_width_and_keep_every_word_until_the_last_line(width):
     rng = random.Random(width)

@@ -163,6 +163,8 @@ def _placed(svg: str, x: float, y: float, width: float, height: float) -> str:
     """
     head, _, rest = svg.partition(">")
     size = dict(_SIZE.findall(head))
+    if "width" not in size or "height" not in size or "</svg>" not in rest:
+        raise ValueError("the chart's drawing does not give its size")
     own_width, own_height = float(size["width"]), float(size["height"])
     scale = min(width / own_width, height / own_height, 1.0)
     left, top = x + (width - own_width * scale) / 2, y + (height - own_height * scale) / 2
