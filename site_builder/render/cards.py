@@ -50,8 +50,7 @@ def card_svg(rendered: RenderedChart) -> str:
              f'<rect width="{_W}" height="{_H}" fill="white"/>']
     beside = bool(rendered.narrow_svg)
     column = _COLUMN if beside else _W - 2 * _PAD
-    y = _PAD
-    y = _text_block(parts, chart.title, _TITLE, column, y)
+    y = _text_block(parts, chart.title, _TITLE, column, _PAD)
     if chart.subtitle:
         y = _text_block(parts, chart.subtitle, _SUBTITLE, column, y + 4)
     if beside:
@@ -76,7 +75,9 @@ def wrapped(text: str, size: float, weight: str, width: float, most: int) -> lis
                 lines.append(line)
                 candidate = piece
             line = candidate
-    if line:
+        if len(lines) > most:
+            break  # the rest is cut anyway: a very long text costs no more than a long one
+    if line and len(lines) <= most:
         lines.append(line)
     if len(lines) > most:
         lines = lines[:most]
@@ -117,17 +118,17 @@ def _text_block(parts: list[str], text: str, style: tuple, width: float, top: fl
 
 def _key_block(parts: list[str], key: tuple[KeyEntry, ...], top: float) -> None:
     size, weight, leading, most, colour = _KEY
-    bottom = _H - _PAD + leading - size  # the last baseline may sit this low
+    gap = 5
     for n, entry in enumerate(key):
         lines = wrapped(entry.label, size, weight, _COLUMN - _SWATCH, most)
-        if top + len(lines) * leading > bottom:
-            left = len(key) - n
-            parts.append(_text(_PAD, top + _ASCENT * size, f"and {left} more", size, weight, "#6b7280"))
+        room_for_more = 0 if n == len(key) - 1 else gap + leading  # a line for "and N more" below, if needed
+        if top + len(lines) * leading + room_for_more > _H - _CHART_TOP:  # the chart's margin below, too
+            parts.append(_text(_PAD, top + _ASCENT * size, f"and {len(key) - n} more", size, weight, "#6b7280"))
             return
         parts.append(f'<g transform="translate({_PAD},{top + (_ASCENT * size - 10):g})">{_swatch(entry)}</g>')
         for i, line in enumerate(lines):
             parts.append(_text(_PAD + _SWATCH, top + i * leading + _ASCENT * size, line, size, weight, colour))
-        top += len(lines) * leading + 5
+        top += len(lines) * leading + gap
 
 
 def _swatch(entry: KeyEntry) -> str:
