@@ -8,6 +8,7 @@ import dataclasses
 import json
 import random
 import re
+import shutil
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -15,6 +16,10 @@ from pathlib import Path
 import pytest
 
 from site_builder.compute.chart_describe import KeyEntry
+from site_builder.compute.project import Project
+from site_builder.compute.stage import compile_site
+from site_builder.incremental.cache import Store
+from site_builder.incremental.kept import SvgCache
 from site_builder.render.cards import CARD_HEIGHT, CARD_SCALE, CARD_WIDTH, WIDTHS_FILE, card_svg, draw_card, \
     text_width, wrapped
 
@@ -47,13 +52,8 @@ def measured_table() -> dict[str, dict[str, int]]:
 
 @pytest.fixture(scope="module")
 def outlook(tmp_path_factory):
-    from site_builder.compute.project import Project
-    from site_builder.compute.stage import compile_site
-    from site_builder.incremental.cache import Store
-    from site_builder.incremental.kept import SvgCache
-
+    """The mini fixture's hero chart, drawn (both artboards) and with its key."""
     root = tmp_path_factory.mktemp("cards")
-    import shutil
     shutil.copytree(Path(__file__).parent / "fixtures/mini/content", root / "content")
     project = Project.at(root)
     return compile_site(project, SvgCache(Store(project.cache))).charts["outlook"]

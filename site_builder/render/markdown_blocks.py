@@ -71,7 +71,8 @@ def _parse_blocks(parser: Any, needles_of: dict[object, tuple[str, ...]]) -> Cal
 
 def fast_blocks(md: markdown.Markdown) -> markdown.Markdown:
     """``md`` with the block tests that have a trigger skipped on blocks without it, and the toc marker looked
-    for only in bodies that contain it (stock processing when the installed Markdown is not one of ``VERIFIED_VERSIONS``)."""
+    for only in bodies that contain it (stock processing when the installed Markdown is not one of
+    ``VERIFIED_VERSIONS``)."""
     if markdown.__version__ not in VERIFIED_VERSIONS:
         return md
     parser = md.parser
