@@ -77,6 +77,7 @@ def test_the_card_shows_the_title_subtitle_and_key_beside_the_charts_phone_drawi
     shown = " ".join(e.text for e in texts(svg))
     assert "Widget sales, reported and forecast" in shown and "Widgets a year" in shown
     assert outlook.key and all(entry.label in shown for entry in outlook.key)
+    assert all(entry.swatch in svg for entry in outlook.key)  # drawn as the page's key draws it
     assert inner(outlook.narrow_svg) in svg and inner(outlook.svg) not in svg
     [chart] = [g for g in root if g.tag == f"{SVG}g" and "scale(" in g.get("transform", "")]
     assert chart.get("transform").startswith("translate(")

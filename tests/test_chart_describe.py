@@ -199,3 +199,36 @@ def test_every_fixtures_chart_is_described_in_600_characters_or_fewer(fixture, c
     described = chart_descriptions(site)
     assert described and all(described.values())
     assert {c: len(d) for c, d in described.items() if len(d) > 600} == {}
+
+
+@pytest.mark.parametrize("mark, dashed, dotted, elements, dash", [
+    ("line", False, False, ["line", "circle"], None),
+    ("line", True, False, ["line", "circle"], "5 3"),
+    ("line", False, True, ["line", "circle"], "1.5 2.5"),
+    ("dot", True, False, ["circle"], None),
+    ("bar", False, False, ["rect"], None),
+    ("bar", True, False, ["rect"], "3 2"),
+    ("bar", False, True, ["rect"], "1.5 2"),
+])
+def test_a_key_entry_s_swatch_draws_its_mark_and_how_its_figures_were_made(mark, dashed, dotted, elements, dash):
+    import xml.etree.ElementTree as ET
+
+    from site_builder.compute.chart_describe import KeyEntry
+
+    entry = KeyEntry("Sales", "#0072b2", mark, dashed=dashed, dotted=dotted)
+    drawn = list(ET.fromstring(f'<svg xmlns="http://www.w3.org/2000/svg">{entry.swatch}</svg>'))
+    assert [e.tag.split("}")[1] for e in drawn] == elements
+    assert drawn[0].get("stroke-dasharray") == dash
+    assert all(e.get("stroke") == "#0072b2" for e in drawn)
+    marker = drawn[-1]
+    if mark == "bar":
+        assert marker.get("fill-opacity") == ("0.35" if dashed or dotted else "1")
+    else:
+        assert marker.get("fill") == ("white" if dashed or dotted else "#0072b2")
+
+
+def test_a_swatch_colour_cannot_break_out_of_its_attribute():
+    from site_builder.compute.chart_describe import KeyEntry
+
+    swatch = KeyEntry("x", '"/><script>', "dot").swatch
+    assert "<script>" not in swatch and "&lt;script&gt;" in swatch

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from xml.sax.saxutils import quoteattr
 
 from .chart_custom_words import describe_custom
 from .chart_data import CALCULATED, PROJECTED, REPORTED, Point, annotated_point, line_status
@@ -31,6 +32,22 @@ class KeyEntry:
     def hollow(self) -> bool:
         """Whether the marker is drawn as a ring (anything but a reported figure)."""
         return self.dashed or self.dotted
+
+    @property
+    def swatch(self) -> str:
+        """The entry's swatch as SVG elements in a 28x14 box (a bar, or a line through a marker, or a dot): one
+        drawing for the page's HTML key and the social card's."""
+        colour = quoteattr(self.colour)
+        if self.mark == "bar":
+            dash = ' stroke-dasharray="3 2"' if self.dashed else ' stroke-dasharray="1.5 2"' if self.dotted else ""
+            return (f'<rect x="6" y="1" width="16" height="12" fill={colour} '
+                    f'fill-opacity="{"0.35" if self.hollow else "1"}" stroke={colour} stroke-width="1.5"{dash}/>')
+        line = ""
+        if self.mark == "line":
+            dash = ' stroke-dasharray="5 3"' if self.dashed else ' stroke-dasharray="1.5 2.5"' if self.dotted else ""
+            line = f'<line x1="1" y1="7" x2="27" y2="7" stroke={colour} stroke-width="2.5"{dash}/>'
+        fill = '"white"' if self.hollow else colour
+        return f'{line}<circle cx="14" cy="7" r="4" fill={fill} stroke={colour} stroke-width="2"/>'
 
 
 def chart_key_entries(chart: Chart, points: list[Point]) -> tuple[KeyEntry, ...]:

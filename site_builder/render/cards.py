@@ -125,26 +125,10 @@ def _key_block(parts: list[str], key: tuple[KeyEntry, ...], top: float) -> None:
         if top + len(lines) * leading + room_for_more > _H - _CHART_TOP:  # the chart's margin below, too
             parts.append(_text(_PAD, top + _ASCENT * size, f"and {len(key) - n} more", size, weight, "#6b7280"))
             return
-        parts.append(f'<g transform="translate({_PAD},{top + (_ASCENT * size - 10):g})">{_swatch(entry)}</g>')
+        parts.append(f'<g transform="translate({_PAD},{top + (_ASCENT * size - 10):g})">{entry.swatch}</g>')
         for i, line in enumerate(lines):
             parts.append(_text(_PAD + _SWATCH, top + i * leading + _ASCENT * size, line, size, weight, colour))
         top += len(lines) * leading + gap
-
-
-def _swatch(entry: KeyEntry) -> str:
-    # The same 28x14 swatch as the page's HTML key (partials/macros.html), so the card reads as the page does.
-    colour = quoteattr(entry.colour)
-    if entry.mark == "bar":
-        dash = ' stroke-dasharray="3 2"' if entry.dashed else ' stroke-dasharray="1.5 2"' if entry.dotted else ""
-        opacity = "0.35" if entry.hollow else "1"
-        return (f'<rect x="6" y="1" width="16" height="12" fill={colour} fill-opacity="{opacity}" '
-                f'stroke={colour} stroke-width="1.5"{dash}/>')
-    line = ""
-    if entry.mark == "line":
-        dash = ' stroke-dasharray="5 3"' if entry.dashed else ' stroke-dasharray="1.5 2.5"' if entry.dotted else ""
-        line = f'<line x1="1" y1="7" x2="27" y2="7" stroke={colour} stroke-width="2.5"{dash}/>'
-    fill = '"white"' if entry.hollow else colour
-    return f'{line}<circle cx="14" cy="7" r="4" fill={fill} stroke={colour} stroke-width="2"/>'
 
 
 def _text(x: float, y: float, text: str, size: float, weight: str, colour: str) -> str:
